@@ -1,0 +1,163 @@
+//! Loads directories in the format of Odoo fixture exports
+//! (`<model>.json` with `model`, `order`, `rec_name`, `fields`, `records`).
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::orm::{Database, Field, FieldType, ModelDef, Table};
+use crate::version::OdooVersion;
+
+/// Why a dataset could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// The directory or a file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not a valid fixture.
+    #[error("{path} is not a valid fixture file: {source}")]
+    Format {
+        /// The path.
+        path: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The directory holds no fixture.
+    #[error("{0} holds no <model>.json fixture files")]
+    Empty(String),
+}
+
+#[derive(Deserialize)]
+struct FixtureFile {
+    model: String,
+    #[serde(default)]
+    order: Option<String>,
+    #[serde(default)]
+    rec_name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    fields: Map<String, Value>,
+    records: Vec<Map<String, Value>>,
+}
+
+/// Human labels of the models the fixtures hold (fixtures carry none).
+pub fn model_description(model: &str) -> String {
+    match model {
+        "res.partner" => "Contact",
+        "res.users" => "User",
+        "res.company" => "Companies",
+        "res.country" => "Country",
+        "res.country.state" => "Country state",
+        "res.currency" => "Currency",
+        "res.partner.category" => "Partner Tags",
+        "product.product" => "Product Variant",
+        "product.template" => "Product",
+        "product.category" => "Product Category",
+        "sale.order" => "Sales Order",
+        "sale.order.line" => "Sales Order Line",
+        "purchase.order" => "Purchase Order",
+        "purchase.order.line" => "Purchase Order Line",
+        "uom.uom" => "Product Unit of Measure",
+        "uom.category" => "Product UoM Categories",
+        "account.tax" => "Tax",
+        "ir.config_parameter" => "System Parameter",
+        "ir.model" => "Models",
+        "ir.model.fields" => "Fields",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Builds a model definition from `fields_get`-style attributes.
+pub fn model_from_fields(
+    name: &str,
+    description: &str,
+    order: &str,
+    rec_name: &str,
+    fields: &Map<String, Value>,
+) -> ModelDef {
+    let mut list = Vec::with_capacity(fields.len() + 1);
+    if !fields.contains_key("id") {
+        let mut attrs = Map::new();
+        attrs.insert("type".into(), Value::from("integer"));
+        attrs.insert("string".into(), Value::from("ID"));
+        attrs.insert("readonly".into(), Value::Bool(true));
+        attrs.insert("store".into(), Value::Bool(true));
+        list.push(Field {
+            name: "id".into(),
+            ttype: FieldType::Integer,
+            attrs,
+        });
+    }
+    for (fname, attrs) in fields {
+        let attrs = attrs.as_object().cloned().unwrap_or_default();
+        let ttype = FieldType::parse(attrs.get("type").and_then(Value::as_str).unwrap_or("char"));
+        list.push(Field {
+            name: fname.clone(),
+            ttype,
+            attrs,
+        });
+    }
+    ModelDef::new(name, description, order, rec_name, list)
+}
+
+/// Loads every `<model>.json` of `dir` into a database called `name`.
+pub fn load_dir(dir: &Path, name: &str, version: OdooVersion) -> Result<Database, DatasetError> {
+    let io = |source| DatasetError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut db = Database::new(name, version);
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let text = std::fs::read_to_string(&path).map_err(|source| DatasetError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let file: FixtureFile =
+            serde_json::from_str(&text).map_err(|source| DatasetError::Format {
+                path: path.display().to_string(),
+                source,
+            })?;
+        let description = file
+            .description
+            .clone()
+            .unwrap_or_else(|| model_description(&file.model));
+        let def = model_from_fields(
+            &file.model,
+            &description,
+            file.order.as_deref().unwrap_or("id"),
+            file.rec_name.as_deref().unwrap_or("name"),
+            &file.fields,
+        );
+        let mut table = Table::new(def);
+        for rec in file.records {
+            let Some(id) = rec.get("id").and_then(Value::as_i64) else {
+                continue;
+            };
+            table.insert(id, rec);
+        }
+        db.tables.insert(file.model.clone(), table);
+    }
+    if db.tables.is_empty() {
+        return Err(DatasetError::Empty(dir.display().to_string()));
+    }
+    super::metadata::add_metadata_models(&mut db);
+    Ok(db)
+}

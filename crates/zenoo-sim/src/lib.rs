@@ -1,0 +1,482 @@
+//! # zenoo-sim
+//!
+//! An Odoo-compatible server you can start inside a test. It serves Odoo's
+//! external API — JSON-RPC (`/jsonrpc`), XML-RPC (`/xmlrpc/2/*`), the web
+//! session API (`/web/session/*`, `/web/dataset/call_kw`) and, as Odoo 19,
+//! JSON-2 (`/json/2/<model>/<method>`) — from an in-memory ORM that
+//! evaluates domains, orders, reads and writes the way Odoo does.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use zenoo_sim::Sim;
+//!
+//! let sim = Sim::builder().start().await?;      // built-in demo dataset, db "demo"
+//! println!("Odoo at {} (admin/admin)", sim.url());
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+pub mod dataset;
+mod error;
+mod fault;
+pub mod orm;
+mod server;
+mod version;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use serde_json::{Map, Value, json};
+use tokio::task::JoinHandle;
+
+pub use dataset::Dataset;
+pub use error::{OdooException, OdooResult};
+pub use fault::{Fault, FaultPlan};
+pub use server::LoggedRequest;
+pub use version::OdooVersion;
+
+use auth::{Auth, Credential};
+use server::{Shared, SimState};
+
+/// A user of the simulated database: login, password and API key.
+#[derive(Debug, Clone)]
+pub struct SimUser {
+    /// Login (must exist in the dataset's `res.users`).
+    pub login: String,
+    /// Password.
+    pub password: String,
+    /// API key, if any.
+    pub api_key: Option<String>,
+}
+
+impl SimUser {
+    /// Parses `LOGIN:PASSWORD[:APIKEY]`.
+    pub fn parse(spec: &str) -> Option<Self> {
+        let mut parts = spec.splitn(3, ':');
+        let login = parts.next()?.to_string();
+        let password = parts.next()?.to_string();
+        let api_key = parts.next().map(str::to_string);
+        (!login.is_empty()).then_some(Self {
+            login,
+            password,
+            api_key,
+        })
+    }
+}
+
+/// Why a simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The dataset could not be loaded.
+    #[error(transparent)]
+    Dataset(#[from] dataset::DatasetError),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Configures and starts a simulator.
+#[must_use]
+#[derive(Debug, Clone)]
+pub struct SimBuilder {
+    dataset: Dataset,
+    version: OdooVersion,
+    db: String,
+    users: Vec<SimUser>,
+    faults: FaultPlan,
+    scale: usize,
+    port: u16,
+    verbose: bool,
+    cooldown_after: u32,
+    master_password: String,
+}
+
+impl Default for SimBuilder {
+    fn default() -> Self {
+        Self {
+            dataset: Dataset::Demo,
+            version: OdooVersion::V18,
+            db: "demo".into(),
+            users: Vec::new(),
+            faults: FaultPlan::none(),
+            scale: 0,
+            port: 0,
+            verbose: false,
+            cooldown_after: 5,
+            master_password: "admin".into(),
+        }
+    }
+}
+
+impl SimBuilder {
+    /// Serve a fixture directory instead of the built-in demo dataset.
+    pub fn fixture(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.dataset = Dataset::Dir(dir.into());
+        self
+    }
+    /// Serve this dataset.
+    pub fn dataset(mut self, dataset: Dataset) -> Self {
+        self.dataset = dataset;
+        self
+    }
+    /// Behave as this Odoo version (default 18).
+    pub fn version(mut self, version: OdooVersion) -> Self {
+        self.version = version;
+        self
+    }
+    /// Name of the database (default `demo`).
+    pub fn database(mut self, name: impl Into<String>) -> Self {
+        self.db = name.into();
+        self
+    }
+    /// Sets a user's password and API key (others log in with password = login).
+    pub fn user(mut self, login: &str, password: &str, api_key: Option<&str>) -> Self {
+        self.users.push(SimUser {
+            login: login.into(),
+            password: password.into(),
+            api_key: api_key.map(str::to_string),
+        });
+        self
+    }
+    /// Injects faults.
+    pub fn faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = plan;
+        self
+    }
+    /// Adds `n` synthetic partners, products and orders (demo dataset).
+    pub fn scale(mut self, n: usize) -> Self {
+        self.scale = n;
+        self
+    }
+    /// Listen on this port of 127.0.0.1 (default: a random free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+    /// Log each request on stderr.
+    pub fn verbose(mut self, on: bool) -> Self {
+        self.verbose = on;
+        self
+    }
+    /// Failed logins before the 60 s cooldown (0 disables it; default 5).
+    pub fn login_cooldown_after(mut self, n: u32) -> Self {
+        self.cooldown_after = n;
+        self
+    }
+    /// The `db` service's master password (default `admin`).
+    pub fn master_password(mut self, pw: impl Into<String>) -> Self {
+        self.master_password = pw.into();
+        self
+    }
+
+    /// Loads the dataset, binds 127.0.0.1 and serves in a background task.
+    ///
+    /// # Errors
+    /// When the dataset cannot be loaded or the port cannot be bound.
+    pub async fn start(self) -> Result<SimHandle, StartError> {
+        let db = match &self.dataset {
+            Dataset::Demo => dataset::demo(&self.db, self.version, self.scale),
+            Dataset::Dir(dir) => dataset::load_dir(dir, &self.db, self.version)?,
+        };
+        let mut auth = Auth::new();
+        auth.cooldown_after = self.cooldown_after;
+        register_users(&mut auth, &db.name, &db, &self.users);
+        let mut dbs = std::collections::HashMap::new();
+        dbs.insert(db.name.clone(), db);
+        let state = SimState {
+            version: self.version,
+            dbs,
+            auth,
+            master_password: self.master_password,
+            log: Vec::new(),
+            faults: self.faults,
+            verbose: self.verbose,
+        };
+        let shared: Shared = Arc::new(Mutex::new(state));
+        let addr = format!("127.0.0.1:{}", self.port);
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: addr.clone(),
+                source,
+            })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let app = axum::Router::new()
+            .fallback(server::handle)
+            .with_state(shared.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        Ok(SimHandle {
+            addr: local,
+            shared,
+            task,
+        })
+    }
+}
+
+fn register_users(auth: &mut Auth, db_name: &str, db: &orm::Database, overrides: &[SimUser]) {
+    if let Some(users) = db.tables.get("res.users") {
+        for rec in users.records.values() {
+            if let Some(login) = rec.get("login").and_then(Value::as_str) {
+                auth.credentials.insert(
+                    (db_name.to_string(), login.to_string()),
+                    Credential {
+                        db: db_name.into(),
+                        login: login.into(),
+                        password: login.into(),
+                        api_keys: Vec::new(),
+                    },
+                );
+            }
+        }
+    }
+    for u in overrides {
+        let entry = auth
+            .credentials
+            .entry((db_name.to_string(), u.login.clone()))
+            .or_insert_with(|| Credential {
+                db: db_name.into(),
+                login: u.login.clone(),
+                password: u.password.clone(),
+                api_keys: Vec::new(),
+            });
+        entry.password = u.password.clone();
+        if let Some(k) = &u.api_key {
+            entry.api_keys.push(k.clone());
+        }
+    }
+}
+
+/// Entry point: `Sim::builder()`.
+#[derive(Debug)]
+pub struct Sim;
+
+impl Sim {
+    /// A builder with the defaults: demo dataset, Odoo 18, database `demo`.
+    pub fn builder() -> SimBuilder {
+        SimBuilder::default()
+    }
+}
+
+/// A running simulator; stopped when dropped.
+#[derive(Debug)]
+pub struct SimHandle {
+    addr: SocketAddr,
+    shared: Shared,
+    task: JoinHandle<()>,
+}
+
+impl SimHandle {
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Requests served so far (model methods with their model).
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared
+            .lock()
+            .map(|s| s.log.clone())
+            .unwrap_or_default()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_requests(&self) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.log.clear();
+        }
+    }
+
+    /// Replaces the fault plan.
+    pub fn set_faults(&self, plan: FaultPlan) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.faults = plan;
+        }
+    }
+
+    /// Drops every web session (their next call gets "Session Expired").
+    pub fn expire_sessions(&self) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.auth.sessions.clear();
+        }
+    }
+
+    /// Runs `execute_kw` directly against a database, bypassing HTTP (for
+    /// test setup).
+    pub fn execute(
+        &self,
+        db: &str,
+        uid: i64,
+        model: &str,
+        method: &str,
+        args: Vec<Value>,
+        kwargs: Map<String, Value>,
+    ) -> OdooResult<Option<Value>> {
+        let mut s = self
+            .shared
+            .lock()
+            .map_err(|_| OdooException::new("builtins.RuntimeError", "simulator state poisoned"))?;
+        s.db_mut(db)?.execute_kw(uid, model, method, &args, &kwargs)
+    }
+
+    /// Adds an API key for `login` in `db`.
+    pub fn add_api_key(&self, db: &str, login: &str, key: &str) {
+        if let Ok(mut s) = self.shared.lock() {
+            if let Some(c) = s
+                .auth
+                .credentials
+                .get_mut(&(db.to_string(), login.to_string()))
+            {
+                c.api_keys.push(key.to_string());
+            }
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl SimState {
+    /// `db.create_database`: an empty or demo database with an admin user.
+    pub fn create_database(
+        &mut self,
+        name: &str,
+        demo: bool,
+        login: &str,
+        password: &str,
+    ) -> OdooResult<()> {
+        if self.dbs.contains_key(name) {
+            return Err(OdooException::new(
+                "builtins.Exception",
+                format!("Database {name} already exists"),
+            ));
+        }
+        let db = if demo {
+            dataset::demo(name, self.version, 0)
+        } else {
+            dataset::empty(name, self.version, login)
+        };
+        register_users(
+            &mut self.auth,
+            name,
+            &db,
+            &[SimUser {
+                login: login.into(),
+                password: password.into(),
+                api_key: None,
+            }],
+        );
+        self.dbs.insert(name.to_string(), db);
+        Ok(())
+    }
+
+    /// `db.dump`: the database as base64 text (fixture files in JSON).
+    pub fn dump(&self, name: &str) -> OdooResult<String> {
+        let db = self.dbs.get(name).ok_or_else(|| server::unknown_db(name))?;
+        let mut models = Vec::new();
+        let mut names: Vec<&String> = db.tables.keys().collect();
+        names.sort();
+        for n in names {
+            let t = &db.tables[n];
+            let fields: Map<String, Value> = t
+                .def
+                .fields
+                .iter()
+                .filter(|f| f.name != "id")
+                .map(|f| (f.name.clone(), Value::Object(f.attrs.clone())))
+                .collect();
+            let records: Vec<Value> = t
+                .records
+                .values()
+                .map(|r| Value::Object(r.clone()))
+                .collect();
+            models.push(json!({"model": n, "order": t.def.order, "rec_name": t.def.rec_name, "description": t.def.description, "fields": fields, "records": records}));
+        }
+        let text =
+            serde_json::to_vec(&json!({"zenoo_sim_dump": 1, "models": models})).unwrap_or_default();
+        Ok(base64::engine::general_purpose::STANDARD.encode(text))
+    }
+
+    /// `db.restore`: a database from `dump` output.
+    pub fn restore(&mut self, name: &str, data: &str) -> OdooResult<()> {
+        if self.dbs.contains_key(name) {
+            return Err(OdooException::new(
+                "builtins.Exception",
+                format!("Database {name} already exists"),
+            ));
+        }
+        let bad = || {
+            OdooException::new(
+                "builtins.Exception",
+                "Couldn't restore database: not a zenoo-sim dump".to_string(),
+            )
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| bad())?;
+        let dump: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        let mut db = orm::Database::new(name, self.version);
+        for m in dump
+            .get("models")
+            .and_then(Value::as_array)
+            .ok_or_else(bad)?
+        {
+            let model = m.get("model").and_then(Value::as_str).ok_or_else(bad)?;
+            let fields = m
+                .get("fields")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let def = dataset::model_from_fields(
+                model,
+                m.get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or(model),
+                m.get("order").and_then(Value::as_str).unwrap_or("id"),
+                m.get("rec_name").and_then(Value::as_str).unwrap_or("name"),
+                &fields,
+            );
+            let mut table = orm::Table::new(def);
+            for r in m
+                .get("records")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(id), Some(obj)) = (r.get("id").and_then(Value::as_i64), r.as_object())
+                {
+                    table.insert(id, obj.clone());
+                }
+            }
+            db.tables.insert(model.to_string(), table);
+        }
+        register_users(&mut self.auth, name, &db, &[]);
+        self.dbs.insert(name.to_string(), db);
+        Ok(())
+    }
+}

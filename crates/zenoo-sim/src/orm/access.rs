@@ -1,0 +1,118 @@
+//! A simple access model: internal users may do everything except change
+//! users (admins only); portal users may only read a few models.
+
+use serde_json::Value;
+
+use super::database::{Database, Env};
+use crate::error::OdooException;
+
+impl Database {
+    /// Whether the user is a portal/public user (`share`).
+    pub fn is_share(&self, uid: i64) -> bool {
+        self.value("res.users", uid, "share")
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    /// Whether the user is an administrator.
+    pub fn is_admin(&self, uid: i64) -> bool {
+        uid == 1 || uid == 2
+    }
+
+    /// Whether `env.uid` may perform `operation` on `model`.
+    pub fn allowed(&self, model: &str, operation: &str, env: &Env) -> bool {
+        if self.is_admin(env.uid) {
+            return true;
+        }
+        if self.is_share(env.uid) {
+            return operation == "read"
+                && matches!(
+                    model,
+                    "res.partner"
+                        | "res.country"
+                        | "res.country.state"
+                        | "res.currency"
+                        | "res.company"
+                        | "res.users"
+                        | "product.product"
+                        | "product.template"
+                        | "uom.uom"
+                );
+        }
+        match model {
+            "res.users" | "ir.config_parameter" | "ir.model" | "ir.model.fields" => {
+                operation == "read" && model != "ir.config_parameter"
+            }
+            _ => true,
+        }
+    }
+
+    /// Odoo's AccessError for a refused operation.
+    pub fn access_error(&self, model: &str, operation: &str) -> OdooException {
+        let verb = match operation {
+            "read" => "access",
+            "write" => "modify",
+            "create" => "create",
+            "unlink" => "delete",
+            other => other,
+        };
+        let description = self
+            .tables
+            .get(model)
+            .map(|t| t.def.description.clone())
+            .unwrap_or_else(|| model.to_string());
+        let groups: &[&str] = match (model, operation) {
+            ("res.partner", _) => &[
+                "Contact/Creation",
+                "Inventory/Administrator",
+                "Purchase/Administrator",
+                "Sales/Administrator",
+            ],
+            ("ir.config_parameter", _) => {
+                if self.version >= crate::OdooVersion::V19 {
+                    &["Role / Administrator"]
+                } else {
+                    &["Administration/Settings"]
+                }
+            }
+            ("res.users", _) => &["Administration/Access Rights"],
+            ("sale.order", _) | ("sale.order.line", _) => &["Sales/User: Own Documents Only"],
+            ("purchase.order", _) | ("purchase.order.line", _) => &["Purchase/User"],
+            _ => &["Administration/Settings"],
+        };
+        let list: Vec<String> = groups.iter().map(|g| format!("\t- {g}")).collect();
+        OdooException::access(format!(
+            "You are not allowed to {verb} '{description}' ({model}) records.\n\nThis operation is allowed for the following groups:\n{}\n\nContact your administrator to request access if necessary.",
+            list.join("\n")
+        ))
+    }
+
+    /// The operation a method needs.
+    pub fn operation_of(method: &str) -> &'static str {
+        match method {
+            "create" | "name_create" | "copy" => "create",
+            "write" | "action_archive" | "action_unarchive" | "action_confirm"
+            | "action_cancel" | "action_draft" | "button_confirm" | "button_cancel"
+            | "button_draft" => "write",
+            "unlink" => "unlink",
+            _ => "read",
+        }
+    }
+
+    /// Companies the user may select, current first.
+    pub fn user_companies(&self, uid: i64) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .value("res.users", uid, "company_ids")
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        if let Some(c) = self.value("res.users", uid, "company_id").as_i64() {
+            ids.retain(|i| *i != c);
+            ids.insert(0, c);
+        }
+        if ids.is_empty() {
+            ids.push(1);
+        }
+        ids
+    }
+}

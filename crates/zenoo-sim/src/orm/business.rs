@@ -1,0 +1,292 @@
+//! The business rules of a few models that clients observe: partner names
+//! and addresses, order names, line prices and order amounts.
+
+use serde_json::{Map, Value};
+
+use super::database::{Database, Env, Record};
+use crate::error::{OdooException, OdooResult};
+
+const ADDRESS_FIELDS: &[&str] = &["street", "street2", "city", "zip", "state_id", "country_id"];
+
+impl Database {
+    /// Model-specific defaults and checks before a record is inserted.
+    pub(crate) fn before_create(
+        &mut self,
+        model: &str,
+        rec: &mut Record,
+        _env: &Env,
+    ) -> OdooResult<()> {
+        match model {
+            "res.partner" => {
+                let name_missing =
+                    !matches!(rec.get("name"), Some(Value::String(s)) if !s.is_empty());
+                let contact =
+                    rec.get("type").and_then(Value::as_str).unwrap_or("contact") == "contact";
+                if name_missing && contact {
+                    return Err(OdooException::validation(
+                        "The operation cannot be completed: Contacts require a name",
+                    ));
+                }
+            }
+            "sale.order" | "purchase.order" => {
+                let prefix = if model == "sale.order" { "S" } else { "P" };
+                if !matches!(rec.get("name"), Some(Value::String(s)) if s != "New" && !s.is_empty())
+                {
+                    let next = self.next_sequence(model, prefix);
+                    rec.insert("name".into(), Value::from(format!("{prefix}{next:05}")));
+                }
+            }
+            "sale.order.line" | "purchase.order.line" => {
+                if let Some(pid) = rec.get("product_id").and_then(Value::as_i64) {
+                    let price_field = if model == "sale.order.line" {
+                        "lst_price"
+                    } else {
+                        "standard_price"
+                    };
+                    if !rec.contains_key("price_unit") {
+                        let mut price = self.value("product.product", pid, price_field);
+                        if price.as_f64().unwrap_or(0.0) == 0.0 && price_field == "lst_price" {
+                            price = self.value("product.product", pid, "list_price");
+                        }
+                        rec.insert(
+                            "price_unit".into(),
+                            Value::from(price.as_f64().unwrap_or(0.0)),
+                        );
+                    }
+                    if !matches!(rec.get("name"), Some(Value::String(_))) {
+                        let mut name = self.display_name("product.product", pid);
+                        let desc_field = if model == "sale.order.line" {
+                            "description_sale"
+                        } else {
+                            "description_purchase"
+                        };
+                        if let Value::String(d) = self.value("product.product", pid, desc_field) {
+                            if !d.is_empty() {
+                                name = format!("{name}\n{d}");
+                            }
+                        }
+                        rec.insert("name".into(), Value::from(name));
+                    }
+                    let uom_field = if model == "sale.order.line" {
+                        "product_uom"
+                    } else {
+                        "product_uom"
+                    };
+                    if self.def(model)?.field(uom_field).is_some()
+                        && !rec.get(uom_field).is_some_and(Value::is_i64)
+                    {
+                        let uom = self.value("product.product", pid, "uom_id");
+                        rec.insert(uom_field.into(), uom);
+                    }
+                }
+                for qty in ["product_uom_qty", "product_qty"] {
+                    if let Some(Value::Number(n)) = rec.get(qty).cloned() {
+                        rec.insert(qty.into(), Value::from(n.as_f64().unwrap_or(0.0)));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn next_sequence(&self, model: &str, prefix: &str) -> i64 {
+        self.tables
+            .get(model)
+            .map(|t| {
+                t.records
+                    .values()
+                    .filter_map(|r| r.get("name").and_then(Value::as_str))
+                    .filter_map(|n| n.strip_prefix(prefix).and_then(|d| d.parse::<i64>().ok()))
+                    .max()
+                    .unwrap_or(0)
+                    + 1
+            })
+            .unwrap_or(1)
+    }
+
+    /// Recomputes stored computed fields of a record after it changed.
+    pub(crate) fn after_write(&mut self, model: &str, id: i64, _env: &Env) -> OdooResult<()> {
+        match model {
+            "res.partner" => self.recompute_partner(id),
+            "sale.order.line" | "purchase.order.line" => {
+                self.recompute_line(model, id);
+                if let Some(order) = self.value(model, id, "order_id").as_i64() {
+                    let parent = if model == "sale.order.line" {
+                        "sale.order"
+                    } else {
+                        "purchase.order"
+                    };
+                    self.recompute_order(parent, order);
+                }
+            }
+            "sale.order" | "purchase.order" => self.recompute_order(model, id),
+            _ => {
+                let def = self.def(model)?;
+                let rec_name = def.rec_name.clone();
+                if def.field("display_name").is_some() {
+                    let name = self.value(model, id, &rec_name);
+                    if let Some(r) = self.record_mut(model, id) {
+                        r.insert("display_name".into(), name);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn record_mut(&mut self, model: &str, id: i64) -> Option<&mut Map<String, Value>> {
+        self.tables.get_mut(model)?.records.get_mut(&id)
+    }
+
+    fn recompute_partner(&mut self, id: i64) {
+        let name = self
+            .value("res.partner", id, "name")
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let parent = self.value("res.partner", id, "parent_id").as_i64();
+        let is_company = self
+            .value("res.partner", id, "is_company")
+            .as_bool()
+            .unwrap_or(false);
+        let kind = self
+            .value("res.partner", id, "type")
+            .as_str()
+            .unwrap_or("contact")
+            .to_string();
+        let mut updates: Vec<(&str, Value)> = Vec::new();
+        let complete = match parent {
+            Some(p) if !is_company => {
+                let pname = self
+                    .value("res.partner", p, "name")
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                if kind == "contact" {
+                    for f in ADDRESS_FIELDS {
+                        updates.push((f, self.value("res.partner", p, f)));
+                    }
+                }
+                if name.is_empty() {
+                    pname
+                } else {
+                    format!("{pname}, {name}")
+                }
+            }
+            _ => name.clone(),
+        };
+        let commercial = match parent {
+            Some(p) if !is_company => self
+                .value("res.partner", p, "commercial_partner_id")
+                .as_i64()
+                .unwrap_or(p),
+            _ => id,
+        };
+        updates.push(("complete_name", Value::from(complete.clone())));
+        updates.push(("display_name", Value::from(complete)));
+        updates.push(("commercial_partner_id", Value::from(commercial)));
+        if let Some(r) = self.record_mut("res.partner", id) {
+            for (k, v) in updates {
+                r.insert(k.into(), v);
+            }
+        }
+        let children: Vec<i64> = self
+            .tables
+            .get("res.partner")
+            .map(|t| {
+                t.records
+                    .iter()
+                    .filter(|(_, r)| r.get("parent_id").and_then(Value::as_i64) == Some(id))
+                    .map(|(i, _)| *i)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for c in children {
+            if c != id {
+                self.recompute_partner(c);
+            }
+        }
+    }
+
+    fn tax_rate(&self, line_model: &str, id: i64) -> f64 {
+        let field = if line_model == "sale.order.line" {
+            "tax_id"
+        } else {
+            "taxes_id"
+        };
+        let taxes = self.value(line_model, id, field);
+        taxes
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(Value::as_i64)
+                    .map(|t| {
+                        if self.value("account.tax", t, "amount_type").as_str() == Some("percent") {
+                            self.value("account.tax", t, "amount")
+                                .as_f64()
+                                .unwrap_or(0.0)
+                                / 100.0
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0.0)
+    }
+
+    fn recompute_line(&mut self, model: &str, id: i64) {
+        let qty_field = if model == "sale.order.line" {
+            "product_uom_qty"
+        } else {
+            "product_qty"
+        };
+        let qty = self.value(model, id, qty_field).as_f64().unwrap_or(0.0);
+        let price = self.value(model, id, "price_unit").as_f64().unwrap_or(0.0);
+        let discount = self.value(model, id, "discount").as_f64().unwrap_or(0.0);
+        let subtotal = round2(qty * price * (1.0 - discount / 100.0));
+        let tax = round2(subtotal * self.tax_rate(model, id));
+        if let Some(r) = self.record_mut(model, id) {
+            r.insert("price_subtotal".into(), Value::from(subtotal));
+            r.insert("price_tax".into(), Value::from(tax));
+            r.insert("price_total".into(), Value::from(round2(subtotal + tax)));
+        }
+    }
+
+    fn recompute_order(&mut self, model: &str, id: i64) {
+        let lines = self.value(model, id, "order_line");
+        let line_model = if model == "sale.order" {
+            "sale.order.line"
+        } else {
+            "purchase.order.line"
+        };
+        let (mut untaxed, mut tax) = (0.0, 0.0);
+        for l in lines
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_i64)
+        {
+            untaxed += self
+                .value(line_model, l, "price_subtotal")
+                .as_f64()
+                .unwrap_or(0.0);
+            tax += self
+                .value(line_model, l, "price_tax")
+                .as_f64()
+                .unwrap_or(0.0);
+        }
+        let name = self.value(model, id, "name");
+        if let Some(r) = self.record_mut(model, id) {
+            r.insert("amount_untaxed".into(), Value::from(round2(untaxed)));
+            r.insert("amount_tax".into(), Value::from(round2(tax)));
+            r.insert("amount_total".into(), Value::from(round2(untaxed + tax)));
+            r.insert("display_name".into(), name);
+        }
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}

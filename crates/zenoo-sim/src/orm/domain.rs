@@ -1,0 +1,608 @@
+//! Domains, evaluated the way Odoo's ORM does (PROTOCOL.md §5).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::database::{Database, Env};
+use super::model::{Field, FieldType};
+use super::pyrepr::{repr, repr_tuple};
+use super::text::like_match;
+use crate::error::{OdooException, OdooResult};
+
+const OPERATORS: &[&str] = &[
+    "=",
+    "!=",
+    "<=",
+    "<",
+    ">",
+    ">=",
+    "=?",
+    "=like",
+    "=ilike",
+    "like",
+    "not like",
+    "ilike",
+    "not ilike",
+    "in",
+    "not in",
+    "child_of",
+    "parent_of",
+    "any",
+    "not any",
+    "not =like",
+    "not =ilike",
+];
+
+/// A compiled condition on the records of one model.
+#[derive(Debug, Clone)]
+pub enum Filter {
+    /// Matches everything.
+    True,
+    /// Matches nothing.
+    False,
+    /// All must match.
+    And(Vec<Filter>),
+    /// One must match.
+    Or(Vec<Filter>),
+    /// Negation.
+    Not(Box<Filter>),
+    /// The record's id is in the set.
+    IdIn(HashSet<i64>),
+    /// A relational field points to at least one id of the set.
+    RelIn(String, HashSet<i64>),
+    /// A relational field is empty.
+    RelEmpty(String),
+    /// A scalar comparison.
+    Cmp {
+        /// Field name.
+        field: String,
+        /// Field type.
+        ttype: FieldType,
+        /// Positive operator.
+        op: String,
+        /// Operand.
+        value: Value,
+    },
+}
+
+enum Node {
+    Op(char),
+    Leaf(Vec<Value>),
+}
+
+/// Whether a value is falsy in Python.
+pub fn falsy(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Bool(true) => false,
+    }
+}
+
+fn syntax_error(domain: &Value) -> OdooException {
+    OdooException::value_error(format!(
+        "Domain {} is syntactically not correct.",
+        repr(domain)
+    ))
+}
+
+fn parse(domain: &Value) -> OdooResult<Vec<Node>> {
+    let items = match domain {
+        Value::Array(items) => items,
+        Value::Bool(false) | Value::Null => return Ok(Vec::new()),
+        other => {
+            return Err(OdooException::type_error(format!(
+                "Domain() invalid argument type for domain: {}",
+                repr(other)
+            )));
+        }
+    };
+    let mut nodes = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::String(s) if s == "&" || s == "|" || s == "!" => {
+                nodes.push(Node::Op(s.chars().next().unwrap_or('&')))
+            }
+            Value::Array(leaf) => {
+                if leaf.len() < 3 {
+                    return Err(OdooException::value_error(format!(
+                        "not enough values to unpack (expected 3, got {})",
+                        leaf.len()
+                    )));
+                }
+                if leaf.len() > 3 {
+                    return Err(OdooException::value_error(
+                        "too many values to unpack (expected 3)",
+                    ));
+                }
+                nodes.push(Node::Leaf(leaf.clone()));
+            }
+            _ => return Err(syntax_error(domain)),
+        }
+    }
+    Ok(nodes)
+}
+
+impl Database {
+    /// Compiles a domain for `model`; relational sub-conditions are searched
+    /// eagerly, so evaluating the result per record is cheap.
+    pub fn compile(&self, model: &str, domain: &Value, env: &Env) -> OdooResult<Filter> {
+        let nodes = parse(domain)?;
+        // Evaluate prefix notation from the end with a stack; missing
+        // operators at top level mean AND.
+        let mut stack: Vec<Filter> = Vec::new();
+        for node in nodes.iter().rev() {
+            match node {
+                Node::Leaf(leaf) => stack.push(self.compile_leaf(model, leaf, env)?),
+                Node::Op('!') => {
+                    let a = stack.pop().ok_or_else(|| syntax_error(domain))?;
+                    stack.push(Filter::Not(Box::new(a)));
+                }
+                Node::Op(op) => {
+                    let a = stack.pop().ok_or_else(|| syntax_error(domain))?;
+                    let b = stack.pop().ok_or_else(|| syntax_error(domain))?;
+                    stack.push(if *op == '&' {
+                        Filter::And(vec![a, b])
+                    } else {
+                        Filter::Or(vec![a, b])
+                    });
+                }
+            }
+        }
+        stack.reverse();
+        Ok(match stack.len() {
+            0 => Filter::True,
+            1 => stack.pop().unwrap_or(Filter::True),
+            _ => Filter::And(stack),
+        })
+    }
+
+    fn compile_leaf(&self, model: &str, leaf: &[Value], env: &Env) -> OdooResult<Filter> {
+        let (path, op, value) = (&leaf[0], &leaf[1], &leaf[2]);
+        let invalid_leaf =
+            || OdooException::value_error(format!("Invalid leaf {}", repr_tuple(leaf)));
+        let op = match op.as_str() {
+            Some("<>") => "!=",
+            Some(o) => o,
+            None => return Err(invalid_leaf()),
+        };
+        let op = op.to_lowercase();
+        if !OPERATORS.contains(&op.as_str()) {
+            return Err(invalid_leaf());
+        }
+        if let Some(n) = path.as_i64() {
+            // TRUE_LEAF (1, '=', 1) and FALSE_LEAF (0, '=', 1)
+            return Ok(if n == 1 { Filter::True } else { Filter::False });
+        }
+        let Some(path) = path.as_str() else {
+            return Err(invalid_leaf());
+        };
+        let (fname, rest) = match path.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (path, None),
+        };
+        let def = self.def(model)?;
+        let field = def.field(fname).ok_or_else(|| {
+            OdooException::value_error(format!(
+                "Invalid field {model}.{fname} in leaf {}",
+                repr_tuple(leaf)
+            ))
+        })?;
+        if let Some(rest) = rest {
+            let comodel = field.relation().ok_or_else(|| {
+                OdooException::value_error(format!(
+                    "Invalid field {model}.{path} in leaf {}",
+                    repr_tuple(leaf)
+                ))
+            })?;
+            let sub = Value::Array(vec![Value::Array(vec![
+                Value::from(rest),
+                Value::from(op.clone()),
+                value.clone(),
+            ])]);
+            let sub_env = if field.ttype == FieldType::Many2one {
+                env.with_active_test(false)
+            } else {
+                env.clone()
+            };
+            let ids = self.search_set(comodel, &sub, &sub_env)?;
+            return Ok(Filter::RelIn(fname.to_string(), ids));
+        }
+        self.compile_field_leaf(model, field, &op, value, env)
+    }
+
+    fn compile_field_leaf(
+        &self,
+        model: &str,
+        field: &Field,
+        op: &str,
+        value: &Value,
+        env: &Env,
+    ) -> OdooResult<Filter> {
+        let fname = field.name.clone();
+        if op == "=?" {
+            return if falsy(value) {
+                Ok(Filter::True)
+            } else {
+                self.compile_field_leaf(model, field, "=", value, env)
+            };
+        }
+        if let Some(positive) = negative_to_positive(op) {
+            let pos = self.compile_field_leaf(model, field, positive, value, env)?;
+            return Ok(Filter::Not(Box::new(pos)));
+        }
+        let is_id = fname == "id";
+        let relational = field.ttype == FieldType::Many2one || field.ttype.is_x2many() || is_id;
+        let comodel = if is_id { Some(model) } else { field.relation() };
+        match op {
+            "any" => {
+                let comodel = comodel.ok_or_else(|| {
+                    OdooException::value_error(format!(
+                        "Invalid field {model}.{fname} for operator any"
+                    ))
+                })?;
+                let sub_env = if field.ttype == FieldType::Many2one {
+                    env.with_active_test(false)
+                } else {
+                    env.clone()
+                };
+                let ids = self.search_set(comodel, value, &sub_env)?;
+                return Ok(if is_id {
+                    Filter::IdIn(ids)
+                } else {
+                    Filter::RelIn(fname, ids)
+                });
+            }
+            "child_of" | "parent_of" => {
+                let comodel = comodel.unwrap_or(model);
+                let roots = self.to_ids(comodel, value, env)?;
+                let ids = if op == "child_of" {
+                    self.descendants(comodel, &roots)
+                } else {
+                    self.ancestors(comodel, &roots)
+                };
+                return Ok(if is_id {
+                    Filter::IdIn(ids)
+                } else {
+                    Filter::RelIn(fname, ids)
+                });
+            }
+            _ => {}
+        }
+        if relational && comodel.is_some() {
+            let comodel = comodel.unwrap_or(model);
+            let values: Vec<Value> = match value {
+                Value::Array(items) => items.clone(),
+                v => vec![v.clone()],
+            };
+            let has_strings = values.iter().any(Value::is_string);
+            let wants_null = match op {
+                "=" | "in" => values
+                    .iter()
+                    .any(|v| matches!(v, Value::Bool(false) | Value::Null)),
+                _ => false,
+            };
+            let like = matches!(op, "like" | "ilike" | "=like" | "=ilike");
+            if like && !has_strings {
+                if falsy(value) {
+                    return Ok(Filter::True);
+                }
+            }
+            let mut ids: HashSet<i64> = HashSet::new();
+            if has_strings || like {
+                let name_op = if op == "in" { "=" } else { op };
+                for v in values.iter().filter(|v| v.is_string()) {
+                    ids.extend(self.name_matches(comodel, name_op, v)?);
+                }
+            } else if matches!(op, "=" | "in") {
+                ids.extend(values.iter().filter_map(Value::as_i64));
+            } else {
+                // <, >, ... on ids
+                if is_id || field.ttype == FieldType::Many2one {
+                    return Ok(Filter::Cmp {
+                        field: fname,
+                        ttype: FieldType::Integer,
+                        op: op.into(),
+                        value: value.clone(),
+                    });
+                }
+                return Ok(Filter::False);
+            }
+            let base = if is_id {
+                Filter::IdIn(ids)
+            } else {
+                Filter::RelIn(fname.clone(), ids)
+            };
+            return Ok(if wants_null && !is_id {
+                Filter::Or(vec![base, Filter::RelEmpty(fname)])
+            } else {
+                base
+            });
+        }
+        Ok(Filter::Cmp {
+            field: fname,
+            ttype: field.ttype,
+            op: op.into(),
+            value: value.clone(),
+        })
+    }
+
+    /// Ids of `model` whose display name matches `op value`.
+    fn name_matches(&self, model: &str, op: &str, value: &Value) -> OdooResult<HashSet<i64>> {
+        let def = self.def(model)?;
+        let leaves: Vec<Value> = def
+            .rec_names_search()
+            .iter()
+            .map(|f| Value::Array(vec![Value::from(*f), Value::from(op), value.clone()]))
+            .collect();
+        let mut domain = Vec::new();
+        for _ in 1..leaves.len() {
+            domain.push(Value::from("|"));
+        }
+        domain.extend(leaves);
+        self.search_set(
+            model,
+            &Value::Array(domain),
+            &Env::new(1, Default::default()).with_active_test(false),
+        )
+    }
+
+    /// Ids from a `child_of`/`parent_of` operand: ids or names.
+    fn to_ids(&self, model: &str, value: &Value, _env: &Env) -> OdooResult<Vec<i64>> {
+        let items: Vec<Value> = match value {
+            Value::Array(a) => a.clone(),
+            v => vec![v.clone()],
+        };
+        let mut out = Vec::new();
+        for v in items {
+            if let Some(i) = v.as_i64() {
+                out.push(i);
+            } else if v.is_string() {
+                out.extend(self.name_matches(model, "ilike", &v)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn descendants(&self, model: &str, roots: &[i64]) -> HashSet<i64> {
+        let mut result: HashSet<i64> = roots
+            .iter()
+            .copied()
+            .filter(|i| self.exists(model, *i))
+            .collect();
+        let Some(table) = self.tables.get(model) else {
+            return result;
+        };
+        if table.def.field("parent_id").is_none() {
+            return result;
+        }
+        loop {
+            let before = result.len();
+            for (id, rec) in &table.records {
+                if let Some(p) = rec.get("parent_id").and_then(Value::as_i64) {
+                    if result.contains(&p) {
+                        result.insert(*id);
+                    }
+                }
+            }
+            if result.len() == before {
+                return result;
+            }
+        }
+    }
+
+    fn ancestors(&self, model: &str, roots: &[i64]) -> HashSet<i64> {
+        let mut result = HashSet::new();
+        for &r in roots {
+            let mut cur = Some(r);
+            while let Some(id) = cur {
+                if !self.exists(model, id) || !result.insert(id) {
+                    break;
+                }
+                cur = self.value(model, id, "parent_id").as_i64();
+            }
+        }
+        result
+    }
+
+    /// Search as a set (no order), with the implicit `active` filter.
+    pub fn search_set(&self, model: &str, domain: &Value, env: &Env) -> OdooResult<HashSet<i64>> {
+        let filter = self.compile_with_active(model, domain, env)?;
+        let table = self.table(model)?;
+        Ok(table
+            .records
+            .keys()
+            .copied()
+            .filter(|id| self.eval(model, *id, &filter))
+            .collect())
+    }
+
+    /// Compiles a domain and adds `active = True` when the model has an
+    /// `active` field, `active_test` is on and the domain does not name it.
+    pub fn compile_with_active(
+        &self,
+        model: &str,
+        domain: &Value,
+        env: &Env,
+    ) -> OdooResult<Filter> {
+        let filter = self.compile(model, domain, env)?;
+        let def = self.def(model)?;
+        if def.has_active() && env.active_test() && !mentions_active(domain) {
+            return Ok(Filter::And(vec![
+                Filter::Cmp {
+                    field: "active".into(),
+                    ttype: FieldType::Boolean,
+                    op: "=".into(),
+                    value: Value::Bool(true),
+                },
+                filter,
+            ]));
+        }
+        Ok(filter)
+    }
+
+    /// Whether record `id` of `model` matches `filter`.
+    pub fn eval(&self, model: &str, id: i64, filter: &Filter) -> bool {
+        match filter {
+            Filter::True => true,
+            Filter::False => false,
+            Filter::And(fs) => fs.iter().all(|f| self.eval(model, id, f)),
+            Filter::Or(fs) => fs.iter().any(|f| self.eval(model, id, f)),
+            Filter::Not(f) => !self.eval(model, id, f),
+            Filter::IdIn(ids) => ids.contains(&id),
+            Filter::RelIn(field, ids) => match self.value(model, id, field) {
+                Value::Number(n) => n.as_i64().is_some_and(|i| ids.contains(&i)),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_i64)
+                    .any(|i| ids.contains(&i)),
+                _ => false,
+            },
+            Filter::RelEmpty(field) => match self.value(model, id, field) {
+                Value::Array(items) => items.is_empty(),
+                Value::Number(_) => false,
+                _ => true,
+            },
+            Filter::Cmp {
+                field,
+                ttype,
+                op,
+                value,
+            } => {
+                let stored = self.value(model, id, field);
+                compare(*ttype, &stored, op, value)
+            }
+        }
+    }
+}
+
+fn mentions_active(domain: &Value) -> bool {
+    domain.as_array().is_some_and(|items| {
+        items
+            .iter()
+            .any(|i| i.as_array().and_then(|l| l.first()).and_then(Value::as_str) == Some("active"))
+    })
+}
+
+fn negative_to_positive(op: &str) -> Option<&'static str> {
+    Some(match op {
+        "!=" => "=",
+        "not in" => "in",
+        "not like" => "like",
+        "not ilike" => "ilike",
+        "not =like" => "=like",
+        "not =ilike" => "=ilike",
+        "not any" => "any",
+        _ => return None,
+    })
+}
+
+fn is_null(ttype: FieldType, v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => ttype != FieldType::Boolean,
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(true) => Some("True".into()),
+        _ => None,
+    }
+}
+
+/// A scalar comparison with Odoo's NULL rules for positive operators.
+fn compare(ttype: FieldType, stored: &Value, op: &str, value: &Value) -> bool {
+    let null = is_null(ttype, stored);
+    match op {
+        "=" | "in" => {
+            let values: Vec<&Value> = match value {
+                Value::Array(items) => items.iter().collect(),
+                v => vec![v],
+            };
+            values.iter().any(|v| eq(ttype, stored, null, v))
+        }
+        "like" | "ilike" | "=like" | "=ilike" => {
+            let Some(pattern) = as_text(value) else {
+                return true;
+            };
+            if pattern.is_empty() && !op.starts_with('=') {
+                return true;
+            }
+            if null {
+                return false;
+            }
+            let Some(text) = as_text(stored) else {
+                return false;
+            };
+            let pattern = if op.starts_with('=') {
+                pattern
+            } else {
+                format!("%{pattern}%")
+            };
+            like_match(&text, &pattern, op.ends_with("ilike"))
+        }
+        "<" | "<=" | ">" | ">=" => {
+            if null || matches!(value, Value::Bool(false) | Value::Null) {
+                return false;
+            }
+            let ord = match (stored, value) {
+                (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
+                (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+                (Value::String(a), Value::String(b)) => {
+                    let b = widen_date(ttype, b, op);
+                    Some(a.as_bytes().cmp(b.as_bytes()))
+                }
+                _ => None,
+            };
+            let Some(ord) = ord else { return false };
+            match op {
+                "<" => ord.is_lt(),
+                "<=" => ord.is_le(),
+                ">" => ord.is_gt(),
+                _ => ord.is_ge(),
+            }
+        }
+        _ => false,
+    }
+}
+
+fn widen_date(ttype: FieldType, v: &str, op: &str) -> String {
+    if ttype == FieldType::Datetime && v.len() == 10 {
+        let time = if matches!(op, ">" | "<=") {
+            " 23:59:59"
+        } else {
+            " 00:00:00"
+        };
+        format!("{v}{time}")
+    } else {
+        v.to_string()
+    }
+}
+
+fn eq(ttype: FieldType, stored: &Value, null: bool, v: &Value) -> bool {
+    if ttype == FieldType::Boolean {
+        let want = !falsy(v);
+        let have = stored.as_bool().unwrap_or(false);
+        return want == have;
+    }
+    if is_null(ttype, v) {
+        return null;
+    }
+    if null {
+        return false;
+    }
+    match (stored, v) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::String(a), Value::String(b)) => a == &widen_date(ttype, b, "="),
+        (Value::Number(a), Value::String(b)) => b.parse::<f64>().ok() == a.as_f64(),
+        (a, b) => a == b,
+    }
+}

@@ -1,0 +1,155 @@
+//! `read`, `fields_get` and the formatting of values for the wire.
+
+use serde_json::{Map, Value};
+
+use super::database::{Database, Env};
+use super::model::FieldType;
+use crate::error::{OdooException, OdooResult};
+
+/// How many2one values are returned (`load` argument of `read`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// `_classic_read`: `[id, display_name]`.
+    Classic,
+    /// `None`: bare id.
+    Raw,
+}
+
+impl Database {
+    /// Field names to read: the requested ones, checked, or every stored field.
+    pub fn read_fields(
+        &self,
+        model: &str,
+        fields: Option<&[String]>,
+        message_style: FieldError,
+    ) -> OdooResult<Vec<String>> {
+        let def = self.def(model)?;
+        match fields {
+            Some(list) if !list.is_empty() => {
+                for f in list {
+                    if f != "id" && def.field(f).is_none() {
+                        return Err(match message_style {
+                            FieldError::OnModel => OdooException::value_error(format!(
+                                "Invalid field '{f}' on model '{model}'"
+                            )),
+                            FieldError::On => OdooException::value_error(format!(
+                                "Invalid field '{f}' on '{model}'"
+                            )),
+                        });
+                    }
+                }
+                Ok(list.iter().filter(|f| *f != "id").cloned().collect())
+            }
+            _ => Ok(def
+                .fields
+                .iter()
+                .filter(|f| {
+                    (f.store() || f.name == "display_name")
+                        && f.ttype != FieldType::Binary
+                        && f.name != "id"
+                })
+                .map(|f| f.name.clone())
+                .collect()),
+        }
+    }
+
+    /// `read`: existing ids in the given order, `id` first.
+    pub fn read(
+        &self,
+        model: &str,
+        ids: &[i64],
+        fields: &[String],
+        load: Load,
+        _env: &Env,
+    ) -> OdooResult<Vec<Value>> {
+        let table = self.table(model)?;
+        let mut out = Vec::with_capacity(ids.len());
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids {
+            if !table.records.contains_key(&id) || !seen.insert(id) {
+                continue;
+            }
+            let mut row = Map::with_capacity(fields.len() + 1);
+            row.insert("id".into(), Value::from(id));
+            for f in fields {
+                row.insert(f.clone(), self.format_value(model, id, f, load));
+            }
+            out.push(Value::Object(row));
+        }
+        Ok(out)
+    }
+
+    /// One field of one record as `read` returns it.
+    pub fn format_value(&self, model: &str, id: i64, field: &str, load: Load) -> Value {
+        let Some(f) = self.tables.get(model).and_then(|t| t.def.field(field)) else {
+            return Value::Bool(false);
+        };
+        let raw = self.value(model, id, field);
+        match f.ttype {
+            FieldType::Many2one => match (raw.as_i64(), load, f.relation()) {
+                (Some(rid), Load::Classic, Some(comodel)) => Value::Array(vec![
+                    Value::from(rid),
+                    Value::from(self.display_name(comodel, rid)),
+                ]),
+                (Some(rid), _, _) => Value::from(rid),
+                _ => Value::Bool(false),
+            },
+            FieldType::Float | FieldType::Monetary => match raw {
+                Value::Number(n) => Value::from(n.as_f64().unwrap_or(0.0)),
+                _ => Value::from(0.0),
+            },
+            FieldType::Integer => match raw {
+                Value::Number(n) => n.as_i64().map(Value::from).unwrap_or(Value::Number(n)),
+                _ => Value::from(0),
+            },
+            FieldType::Char | FieldType::Text | FieldType::Html | FieldType::Selection => match raw
+            {
+                Value::String(s) if s.is_empty() => Value::Bool(false),
+                Value::Null => Value::Bool(false),
+                v => v,
+            },
+            _ => match raw {
+                Value::Null => f.ttype.empty(),
+                v => v,
+            },
+        }
+    }
+
+    /// `fields_get(allfields, attributes)`.
+    pub fn fields_get(
+        &self,
+        model: &str,
+        allfields: Option<&[String]>,
+        attributes: Option<&[String]>,
+    ) -> OdooResult<Value> {
+        let def = self.def(model)?;
+        let mut out = Map::new();
+        for f in &def.fields {
+            if let Some(names) = allfields.filter(|a| !a.is_empty()) {
+                if !names.contains(&f.name) {
+                    continue;
+                }
+            }
+            let attrs: Map<String, Value> = match attributes.filter(|a| !a.is_empty()) {
+                Some(wanted) => f
+                    .attrs
+                    .iter()
+                    .filter(|(k, _)| wanted.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                None => f.attrs.clone(),
+            };
+            out.insert(f.name.clone(), Value::Object(attrs));
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Wording of the unknown-field error of `read` (18 vs 19).
+#[derive(Debug, Clone, Copy)]
+pub enum FieldError {
+    /// `Invalid field 'x' on model 'm'`
+    OnModel,
+    /// `Invalid field 'x' on 'm'` (19)
+    On,
+}

@@ -1,0 +1,599 @@
+//! `create`, `write`, `unlink` and `copy`, with x2many commands and the
+//! validation Odoo does before touching the database.
+
+use serde_json::{Map, Value};
+
+use super::database::{Database, Env, Record};
+use super::model::FieldType;
+use crate::error::{OdooException, OdooResult};
+
+/// Current UTC time as Odoo writes it.
+pub fn now_string() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Gregorian date from days since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl Database {
+    /// Default values for new records of `model` (`default_get`).
+    pub fn defaults(
+        &self,
+        model: &str,
+        fields: &[String],
+        env: &Env,
+    ) -> OdooResult<Map<String, Value>> {
+        let def = self.def(model)?;
+        let mut out = Map::new();
+        for name in fields {
+            let Some(f) = def.field(name) else { continue };
+            if let Some(v) = env.context.get(&format!("default_{name}")) {
+                out.insert(name.clone(), v.clone());
+                continue;
+            }
+            let v = match (model, name.as_str()) {
+                (_, "active") => Value::Bool(true),
+                ("res.partner", "type") => Value::from("contact"),
+                ("res.partner", "is_company") => Value::Bool(false),
+                ("res.partner", "lang") => Value::from("en_US"),
+                ("res.partner", "company_id") => Value::Bool(false),
+                (_, "company_id") if f.ttype == FieldType::Many2one => Value::from(1),
+                (_, "currency_id") if self.exists("res.currency", 1) => Value::from(1),
+                (_, "state") if f.selection_keys().contains(&"draft") => Value::from("draft"),
+                (_, "color") | (_, "sequence") if f.ttype == FieldType::Integer => {
+                    Value::from(if name == "sequence" { 10 } else { 0 })
+                }
+                (_, "date_order") => Value::from(now_string()),
+                (_, "user_id") if f.relation() == Some("res.users") => Value::from(env.uid),
+                _ => continue,
+            };
+            out.insert(name.clone(), v);
+        }
+        Ok(out)
+    }
+
+    /// `create` of one record; returns the new id.
+    pub fn create_one(
+        &mut self,
+        model: &str,
+        vals: &Map<String, Value>,
+        env: &Env,
+    ) -> OdooResult<i64> {
+        let def = self.def(model)?.clone();
+        self.check_vals(model, vals)?;
+        let all: Vec<String> = def.fields.iter().map(|f| f.name.clone()).collect();
+        let mut rec: Record = self.defaults(model, &all, env)?;
+        let mut x2many = Vec::new();
+        for (k, v) in vals {
+            let Some(f) = def.field(k) else { continue };
+            if f.ttype.is_x2many() {
+                x2many.push((k.clone(), v.clone()));
+            } else if f.store() {
+                rec.insert(k.clone(), self.convert_scalar(f.ttype, v));
+            }
+        }
+        for f in &def.fields {
+            if f.required() && f.store() && !f.ttype.is_x2many() {
+                let missing = match rec.get(&f.name) {
+                    None | Some(Value::Bool(false)) | Some(Value::Null) => {
+                        f.ttype != FieldType::Boolean
+                    }
+                    Some(Value::String(s)) => s.is_empty(),
+                    _ => false,
+                };
+                if missing && !self.auto_filled(model, &f.name) {
+                    return Err(OdooException::validation(format!(
+                        "The operation cannot be completed: Missing required value for the field '{}' ({}).",
+                        f.string(),
+                        f.name
+                    )));
+                }
+            }
+        }
+        self.before_create(model, &mut rec, env)?;
+        let now = now_string();
+        for (k, v) in [
+            ("create_uid", Value::from(env.uid)),
+            ("write_uid", Value::from(env.uid)),
+            ("create_date", Value::from(now.clone())),
+            ("write_date", Value::from(now)),
+        ] {
+            if def.field(k).is_some() {
+                rec.insert(k.into(), v);
+            }
+        }
+        let table = self
+            .tables
+            .get_mut(model)
+            .ok_or_else(|| OdooException::user(format!("Object {model} doesn't exist")))?;
+        let id = table.next_id;
+        table.insert(id, rec);
+        for (k, v) in x2many {
+            self.apply_x2many(model, id, &k, &v, env)?;
+        }
+        self.after_write(model, id, env)?;
+        Ok(id)
+    }
+
+    fn auto_filled(&self, model: &str, field: &str) -> bool {
+        matches!(
+            (model, field),
+            ("sale.order", "name")
+                | ("purchase.order", "name")
+                | ("sale.order.line", "name")
+                | ("purchase.order.line", "name")
+                | (_, "display_name")
+        ) || field.ends_with("_id")
+            && matches!(
+                field,
+                "company_id"
+                    | "currency_id"
+                    | "partner_invoice_id"
+                    | "partner_shipping_id"
+                    | "pricelist_id"
+                    | "product_uom"
+                    | "product_uom_id"
+            )
+    }
+
+    fn convert_scalar(&self, ttype: FieldType, v: &Value) -> Value {
+        match (ttype, v) {
+            (FieldType::Many2one, Value::Array(a)) => {
+                a.first().cloned().unwrap_or(Value::Bool(false))
+            }
+            (FieldType::Float | FieldType::Monetary, Value::Number(n)) => {
+                Value::from(n.as_f64().unwrap_or(0.0))
+            }
+            (_, Value::Null) => Value::Bool(false),
+            _ => v.clone(),
+        }
+    }
+
+    /// Checks field names, selection keys and many2one targets of `vals`.
+    fn check_vals(&self, model: &str, vals: &Map<String, Value>) -> OdooResult<()> {
+        let def = self.def(model)?;
+        for (k, v) in vals {
+            let Some(f) = def.field(k) else {
+                return Err(OdooException::value_error(format!(
+                    "Invalid field '{k}' on model '{model}'"
+                )));
+            };
+            match f.ttype {
+                FieldType::Selection => {
+                    if let Value::String(s) = v {
+                        let keys = f.selection_keys();
+                        if !keys.is_empty() && !keys.contains(&s.as_str()) {
+                            return Err(OdooException::value_error(format!(
+                                "Wrong value for {model}.{k}: '{s}'"
+                            )));
+                        }
+                    }
+                }
+                FieldType::Many2one => {
+                    if let (Some(id), Some(comodel)) = (v.as_i64(), f.relation()) {
+                        if self.tables.contains_key(comodel) && !self.exists(comodel, id) {
+                            return Err(OdooException::validation(
+                                "The operation cannot be completed: another model requires the record being deleted. If possible, archive it instead.".to_string(),
+                            ));
+                        }
+                    }
+                }
+                FieldType::Date | FieldType::Datetime => {
+                    if let Value::String(s) = v {
+                        if s.contains('T') {
+                            return Err(OdooException::value_error(format!(
+                                "time data '{s}' does not match format '%Y-%m-%d %H:%M:%S'"
+                            )));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `write(ids, vals)`.
+    pub fn write(
+        &mut self,
+        model: &str,
+        ids: &[i64],
+        vals: &Map<String, Value>,
+        env: &Env,
+    ) -> OdooResult<()> {
+        self.check_vals(model, vals)?;
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|i| !self.exists(model, *i))
+            .collect();
+        if !missing.is_empty() {
+            return Err(OdooException::missing(model, &missing, env.uid));
+        }
+        let def = self.def(model)?.clone();
+        if model == "res.partner" {
+            if let Some(p) = vals.get("parent_id").and_then(Value::as_i64) {
+                for &id in ids {
+                    let mut cur = Some(p);
+                    while let Some(c) = cur {
+                        if c == id {
+                            return Err(OdooException::validation(
+                                "You cannot create recursive Partner hierarchies.",
+                            ));
+                        }
+                        cur = self.value(model, c, "parent_id").as_i64();
+                    }
+                }
+            }
+        }
+        let now = now_string();
+        for &id in ids {
+            let mut x2many = Vec::new();
+            if let Some(rec) = self
+                .tables
+                .get_mut(model)
+                .and_then(|t| t.records.get_mut(&id))
+            {
+                for (k, v) in vals {
+                    let Some(f) = def.field(k) else { continue };
+                    if f.ttype.is_x2many() {
+                        x2many.push((k.clone(), v.clone()));
+                    } else if f.store() && !(f.readonly() && k != "active") {
+                        let v = match (f.ttype, v) {
+                            (FieldType::Many2one, Value::Array(a)) => {
+                                a.first().cloned().unwrap_or(Value::Bool(false))
+                            }
+                            (FieldType::Float | FieldType::Monetary, Value::Number(n)) => {
+                                Value::from(n.as_f64().unwrap_or(0.0))
+                            }
+                            (_, Value::Null) => Value::Bool(false),
+                            _ => v.clone(),
+                        };
+                        rec.insert(k.clone(), v);
+                    }
+                }
+                if def.field("write_date").is_some() {
+                    rec.insert("write_date".into(), Value::from(now.clone()));
+                    rec.insert("write_uid".into(), Value::from(env.uid));
+                }
+            }
+            for (k, v) in x2many {
+                self.apply_x2many(model, id, &k, &v, env)?;
+            }
+            self.after_write(model, id, env)?;
+        }
+        Ok(())
+    }
+
+    /// Applies x2many commands (or a plain id list) to one record.
+    fn apply_x2many(
+        &mut self,
+        model: &str,
+        id: i64,
+        field: &str,
+        value: &Value,
+        env: &Env,
+    ) -> OdooResult<()> {
+        let def = self.def(model)?;
+        let Some(f) = def.field(field) else {
+            return Ok(());
+        };
+        let ttype = f.ttype;
+        let comodel = f.relation().unwrap_or_default().to_string();
+        let inverse = f.relation_field().map(str::to_string);
+        let computed =
+            ttype == FieldType::One2many && inverse.is_some() && self.tables.contains_key(&comodel);
+        let mut current: Vec<i64> = self
+            .value(model, id, field)
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        let commands: Vec<Value> = match value {
+            Value::Bool(false) | Value::Null => vec![Value::from(vec![Value::from(5)])],
+            Value::Array(items) if items.iter().all(|i| i.is_i64()) => {
+                vec![Value::Array(vec![
+                    Value::from(6),
+                    Value::from(0),
+                    Value::Array(items.clone()),
+                ])]
+            }
+            Value::Array(items) => items.clone(),
+            _ => {
+                return Err(OdooException::value_error(format!(
+                    "Wrong value for {model}.{field}"
+                )));
+            }
+        };
+        for cmd in commands {
+            let parts = cmd.as_array().cloned().unwrap_or_default();
+            let code = parts.first().and_then(Value::as_i64).unwrap_or(-1);
+            let target = parts.get(1).and_then(Value::as_i64).unwrap_or(0);
+            let arg = parts.get(2).cloned().unwrap_or(Value::Bool(false));
+            match code {
+                0 => {
+                    let mut vals = arg.as_object().cloned().unwrap_or_default();
+                    if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
+                        vals.insert(inv.clone(), Value::from(id));
+                    }
+                    let new = self.create_one(&comodel, &vals, env)?;
+                    current.push(new);
+                }
+                1 => {
+                    let vals = arg.as_object().cloned().unwrap_or_default();
+                    self.write(&comodel, &[target], &vals, env)?;
+                }
+                2 => {
+                    self.unlink(&comodel, &[target], env)?;
+                    current.retain(|i| *i != target);
+                }
+                3 => {
+                    if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
+                        if comodel == "sale.order.line" || comodel == "purchase.order.line" {
+                            self.unlink(&comodel, &[target], env)?;
+                        } else if let Some(r) = self
+                            .tables
+                            .get_mut(&comodel)
+                            .and_then(|t| t.records.get_mut(&target))
+                        {
+                            r.insert(inv.clone(), Value::Bool(false));
+                        }
+                    }
+                    current.retain(|i| *i != target);
+                }
+                4 => {
+                    if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
+                        if let Some(r) = self
+                            .tables
+                            .get_mut(&comodel)
+                            .and_then(|t| t.records.get_mut(&target))
+                        {
+                            r.insert(inv.clone(), Value::from(id));
+                        }
+                        self.after_write(&comodel, target, env)?;
+                    }
+                    if !current.contains(&target) {
+                        current.push(target);
+                    }
+                }
+                5 | 6 => {
+                    let new: Vec<i64> = if code == 6 {
+                        arg.as_array()
+                            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                            .unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
+                        for old in current.iter().filter(|o| !new.contains(o)) {
+                            if let Some(r) = self
+                                .tables
+                                .get_mut(&comodel)
+                                .and_then(|t| t.records.get_mut(old))
+                            {
+                                r.insert(inv.clone(), Value::Bool(false));
+                            }
+                        }
+                        for n in &new {
+                            if let Some(r) = self
+                                .tables
+                                .get_mut(&comodel)
+                                .and_then(|t| t.records.get_mut(n))
+                            {
+                                r.insert(inv.clone(), Value::from(id));
+                            }
+                        }
+                    }
+                    current = new;
+                }
+                _ => {
+                    return Err(OdooException::value_error(format!(
+                        "Invalid command {cmd} for {model}.{field}"
+                    )));
+                }
+            }
+        }
+        if !computed {
+            if let Some(rec) = self
+                .tables
+                .get_mut(model)
+                .and_then(|t| t.records.get_mut(&id))
+            {
+                rec.insert(field.to_string(), Value::from(current));
+            }
+        }
+        Ok(())
+    }
+
+    /// `unlink(ids)`.
+    pub fn unlink(&mut self, model: &str, ids: &[i64], env: &Env) -> OdooResult<()> {
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|i| !self.exists(model, *i))
+            .collect();
+        if !missing.is_empty() {
+            return Err(OdooException::missing(model, &missing, env.uid));
+        }
+        if model == "sale.order" {
+            for &id in ids {
+                if matches!(
+                    self.value(model, id, "state").as_str(),
+                    Some("sent" | "sale")
+                ) {
+                    return Err(OdooException::user(
+                        "You can not delete a sent quotation or a confirmed sales order. You must first cancel it.",
+                    ));
+                }
+            }
+        }
+        // ondelete: cascade for one2many children whose inverse is required, else set null.
+        let mut cascades: Vec<(String, Vec<i64>)> = Vec::new();
+        for (name, table) in &self.tables {
+            for f in &table.def.fields {
+                if f.ttype != FieldType::Many2one || f.relation() != Some(model) || !f.store() {
+                    continue;
+                }
+                let hits: Vec<i64> = table
+                    .records
+                    .iter()
+                    .filter(|(_, r)| {
+                        r.get(&f.name)
+                            .and_then(Value::as_i64)
+                            .is_some_and(|v| ids.contains(&v))
+                    })
+                    .map(|(i, _)| *i)
+                    .collect();
+                if !hits.is_empty() && f.required() && name != model {
+                    cascades.push((name.clone(), hits));
+                }
+            }
+        }
+        if let Some(t) = self.tables.get_mut(model) {
+            for id in ids {
+                t.records.remove(id);
+            }
+        }
+        for (name, hits) in cascades {
+            let still: Vec<i64> = hits
+                .into_iter()
+                .filter(|i| self.exists(&name, *i))
+                .collect();
+            if !still.is_empty() {
+                if let Some(t) = self.tables.get_mut(&name) {
+                    for id in still {
+                        t.records.remove(&id);
+                    }
+                }
+            }
+        }
+        let removed: Vec<i64> = ids.to_vec();
+        for table in self.tables.values_mut() {
+            let m2o: Vec<String> = table
+                .def
+                .fields
+                .iter()
+                .filter(|f| f.relation() == Some(model) && f.store() && !f.required())
+                .map(|f| f.name.clone())
+                .collect();
+            let m2m: Vec<String> = table
+                .def
+                .fields
+                .iter()
+                .filter(|f| f.relation() == Some(model) && f.ttype == FieldType::Many2many)
+                .map(|f| f.name.clone())
+                .collect();
+            if m2o.is_empty() && m2m.is_empty() {
+                continue;
+            }
+            for rec in table.records.values_mut() {
+                for f in &m2o {
+                    if rec
+                        .get(f)
+                        .and_then(Value::as_i64)
+                        .is_some_and(|v| removed.contains(&v))
+                    {
+                        rec.insert(f.clone(), Value::Bool(false));
+                    }
+                }
+                for f in &m2m {
+                    if let Some(Value::Array(items)) = rec.get_mut(f) {
+                        items.retain(|i| !i.as_i64().is_some_and(|v| removed.contains(&v)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `copy(id, default)`: a new record with the stored values of `id`.
+    pub fn copy(
+        &mut self,
+        model: &str,
+        id: i64,
+        default: &Map<String, Value>,
+        env: &Env,
+    ) -> OdooResult<i64> {
+        if !self.exists(model, id) {
+            return Err(OdooException::missing(model, &[id], env.uid));
+        }
+        let def = self.def(model)?.clone();
+        let mut vals = Map::new();
+        for f in &def.fields {
+            if !f.store() || f.ttype == FieldType::One2many || f.readonly() || f.name == "id" {
+                continue;
+            }
+            if matches!(
+                f.name.as_str(),
+                "create_date" | "write_date" | "create_uid" | "write_uid" | "display_name"
+            ) {
+                continue;
+            }
+            let v = self.value(model, id, &f.name);
+            if f.ttype == FieldType::Many2one
+                && v.as_i64().is_some_and(|r| {
+                    f.relation()
+                        .is_some_and(|c| self.tables.contains_key(c) && !self.exists(c, r))
+                })
+            {
+                continue;
+            }
+            if f.ttype == FieldType::Many2many {
+                let ids: Vec<Value> = v
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter(|i| {
+                                f.relation().is_none_or(|c| {
+                                    !self.tables.contains_key(c)
+                                        || i.as_i64().is_some_and(|r| self.exists(c, r))
+                                })
+                            })
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                vals.insert(f.name.clone(), Value::Array(ids));
+                continue;
+            }
+            vals.insert(f.name.clone(), v);
+        }
+        if model == "res.partner" {
+            if let Some(Value::String(n)) = vals.get("name").cloned() {
+                vals.insert("name".into(), Value::from(format!("{n} (copy)")));
+            }
+        }
+        for (k, v) in default {
+            vals.insert(k.clone(), v.clone());
+        }
+        let mut checked = Map::new();
+        for (k, v) in vals {
+            if def.field(&k).is_some() {
+                checked.insert(k, v);
+            }
+        }
+        self.create_one(model, &checked, env)
+    }
+}

@@ -1,0 +1,274 @@
+//! `/jsonrpc` and the `common`, `db` and `object` services, shared with
+//! XML-RPC.
+
+use std::net::IpAddr;
+
+use serde_json::{Map, Value, json};
+
+use super::state::{SimState, unknown_db};
+use crate::error::{OdooException, OdooResult};
+
+/// The JSON-RPC success envelope (`result` absent for `None`).
+pub fn envelope(id: &Value, result: Option<Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("jsonrpc".into(), Value::from("2.0"));
+    m.insert("id".into(), id.clone());
+    if let Some(r) = result {
+        m.insert("result".into(), r);
+    }
+    Value::Object(m)
+}
+
+/// The JSON-RPC error envelope for a server exception.
+pub fn error_envelope(id: &Value, e: &OdooException, code: i64) -> Value {
+    let (code, message) = match e.name.as_str() {
+        "odoo.http.SessionExpiredException" => (100, "Odoo Session Expired"),
+        "werkzeug.exceptions.NotFound" => (404, "404: Not Found"),
+        _ => (code, "Odoo Server Error"),
+    };
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message, "data": e.data()}})
+}
+
+fn arg_str(args: &[Value], i: usize) -> String {
+    match args.get(i) {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    }
+}
+
+fn missing_args(func: &str, names: &[&str], given: usize) -> OdooException {
+    let missing: Vec<String> = names[given.min(names.len())..]
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect();
+    let list = match missing.len() {
+        0 | 1 => missing.join(""),
+        _ => format!(
+            "{} and {}",
+            missing[..missing.len() - 1].join(", "),
+            missing[missing.len() - 1]
+        ),
+    };
+    OdooException::type_error(format!(
+        "{func}() missing {} required positional argument{}: {list}",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" }
+    ))
+}
+
+/// Runs `service.method(*args)`; `Ok(None)` is Python's `None`.
+pub fn dispatch(
+    state: &mut SimState,
+    service: &str,
+    method: &str,
+    args: &[Value],
+    ip: IpAddr,
+) -> OdooResult<Option<Value>> {
+    match service {
+        "common" => common(state, method, args, ip),
+        "db" => db_service(state, method, args),
+        "object" => object(state, method, args),
+        other => Err(OdooException::key_error(other)),
+    }
+}
+
+fn common(
+    state: &mut SimState,
+    method: &str,
+    args: &[Value],
+    ip: IpAddr,
+) -> OdooResult<Option<Value>> {
+    match method {
+        "version" => Ok(Some(state.version.version_info())),
+        "about" => Ok(Some(Value::from("See http://openerp.com"))),
+        "login" | "authenticate" => {
+            let names: &[&str] = if method == "login" {
+                &["db", "login", "password"]
+            } else {
+                &["db", "login", "password", "user_agent_env"]
+            };
+            if args.len() < names.len() {
+                return Err(missing_args(&format!("exp_{method}"), names, args.len()));
+            }
+            let uid = state.login(
+                &arg_str(args, 0),
+                &arg_str(args, 1),
+                &arg_str(args, 2),
+                ip,
+                true,
+            )?;
+            Ok(Some(uid.map(Value::from).unwrap_or(Value::Bool(false))))
+        }
+        other => Err(OdooException::new(
+            "builtins.Exception",
+            format!("Method not found: {other}"),
+        )),
+    }
+}
+
+fn check_master(state: &SimState, pw: &str) -> OdooResult<()> {
+    if pw == state.master_password {
+        Ok(())
+    } else {
+        Err(OdooException::access_denied())
+    }
+}
+
+fn db_service(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<Option<Value>> {
+    match method {
+        "list" => {
+            let mut names: Vec<&String> = state.dbs.keys().collect();
+            names.sort();
+            Ok(Some(json!(names)))
+        }
+        "server_version" => Ok(Some(Value::from(state.version.to_string()))),
+        "db_exist" => Ok(Some(Value::Bool(state.dbs.contains_key(&arg_str(args, 0))))),
+        "list_lang" => Ok(Some(json!([
+            ["en_US", "English (US)"],
+            ["fr_FR", "French / Français"]
+        ]))),
+        "list_countries" => {
+            check_master(state, &arg_str(args, 0))?;
+            Ok(Some(json!([["be", "Belgium"], ["us", "United States"]])))
+        }
+        "create_database" => {
+            check_master(state, &arg_str(args, 0))?;
+            let name = arg_str(args, 1);
+            let demo = args.get(2).is_some_and(|v| v.as_bool().unwrap_or(false));
+            let admin_pw = args
+                .get(4)
+                .and_then(Value::as_str)
+                .unwrap_or("admin")
+                .to_string();
+            let login = args
+                .get(5)
+                .and_then(Value::as_str)
+                .unwrap_or("admin")
+                .to_string();
+            state.create_database(&name, demo, &login, &admin_pw)?;
+            Ok(Some(Value::Bool(true)))
+        }
+        "duplicate_database" => {
+            check_master(state, &arg_str(args, 0))?;
+            let (from, to) = (arg_str(args, 1), arg_str(args, 2));
+            let mut copy = state
+                .dbs
+                .get(&from)
+                .cloned()
+                .ok_or_else(|| unknown_db(&from))?;
+            if state.dbs.contains_key(&to) {
+                return Err(OdooException::new(
+                    "builtins.Exception",
+                    format!("Database {to} already exists"),
+                ));
+            }
+            copy.name = to.clone();
+            let creds: Vec<_> = state
+                .auth
+                .credentials
+                .values()
+                .filter(|c| c.db == from)
+                .cloned()
+                .collect();
+            for mut c in creds {
+                c.db = to.clone();
+                state
+                    .auth
+                    .credentials
+                    .insert((to.clone(), c.login.clone()), c);
+            }
+            state.dbs.insert(to, copy);
+            Ok(Some(Value::Bool(true)))
+        }
+        "drop" => {
+            check_master(state, &arg_str(args, 0))?;
+            let name = arg_str(args, 1);
+            let existed = state.dbs.remove(&name).is_some();
+            state.auth.credentials.retain(|(db, _), _| db != &name);
+            Ok(Some(Value::Bool(existed)))
+        }
+        "dump" => {
+            check_master(state, &arg_str(args, 0))?;
+            let name = arg_str(args, 1);
+            let dump = state.dump(&name)?;
+            Ok(Some(Value::from(dump)))
+        }
+        "restore" => {
+            check_master(state, &arg_str(args, 0))?;
+            let name = arg_str(args, 1);
+            let data = arg_str(args, 2);
+            state.restore(&name, &data)?;
+            Ok(Some(Value::Bool(true)))
+        }
+        "rename" => {
+            check_master(state, &arg_str(args, 0))?;
+            let (from, to) = (arg_str(args, 1), arg_str(args, 2));
+            let mut db = state.dbs.remove(&from).ok_or_else(|| unknown_db(&from))?;
+            db.name = to.clone();
+            state.dbs.insert(to, db);
+            Ok(Some(Value::Bool(true)))
+        }
+        "change_admin_password" => {
+            check_master(state, &arg_str(args, 0))?;
+            state.master_password = arg_str(args, 1);
+            Ok(Some(Value::Bool(true)))
+        }
+        other => Err(OdooException::new(
+            "builtins.Exception",
+            format!("Method not found: {other}"),
+        )),
+    }
+}
+
+fn object(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<Option<Value>> {
+    let (names, func): (&[&str], &str) = match method {
+        "execute_kw" => (
+            &["db", "uid", "passwd", "model", "method", "args"],
+            "execute_kw",
+        ),
+        "execute" => (&["db", "uid", "passwd", "model", "method"], "execute"),
+        other => {
+            return Err(OdooException::new(
+                "builtins.Exception",
+                format!("Method not found: {other}"),
+            ));
+        }
+    };
+    if args.len() < names.len() {
+        return Err(missing_args(func, names, args.len()));
+    }
+    let db = arg_str(args, 0);
+    let uid = args[1].as_i64().unwrap_or(0);
+    state.check_uid(&db, uid, &arg_str(args, 2))?;
+    let model = arg_str(args, 3);
+    let name = arg_str(args, 4);
+    let database = state.db_mut(&db)?;
+    if method == "execute" {
+        return database.execute_kw(uid, &model, &name, &args[5..], &Map::new());
+    }
+    let call_args: Vec<Value> = match &args[5] {
+        Value::Array(a) => a.clone(),
+        _ => Vec::new(),
+    };
+    let kwargs = args
+        .get(6)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    database.execute_kw(uid, &model, &name, &call_args, &kwargs)
+}
+
+/// Runs a `call_kw` from a web session.
+pub fn call_kw(
+    state: &mut SimState,
+    db: &str,
+    uid: i64,
+    model: &str,
+    method: &str,
+    args: &[Value],
+    kwargs: &Map<String, Value>,
+) -> OdooResult<Option<Value>> {
+    let database = state.db_mut(db)?;
+    database.execute_kw(uid, model, method, args, kwargs)
+}

@@ -1,0 +1,158 @@
+//! `/xmlrpc/2/<service>` and legacy `/xmlrpc/<service>`, with Odoo's fault
+//! codes and marshalling rules.
+
+use std::collections::BTreeMap;
+
+use dxr::{MethodCall, MethodResponse, Value as Xml};
+use serde_json::{Map, Number, Value};
+
+use crate::error::OdooException;
+
+/// Converts an XML-RPC value to JSON.
+pub fn to_json(v: &Xml) -> Value {
+    match v {
+        Xml::Integer(i) => Value::from(*i),
+        Xml::Long(i) => Value::from(*i),
+        Xml::Boolean(b) => Value::Bool(*b),
+        Xml::String(s) => Value::from(s.clone()),
+        Xml::Double(d) => Number::from_f64(*d)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        Xml::DateTime(dt) => Value::from(format!("{dt:?}")),
+        Xml::Base64(b) => Value::from(String::from_utf8_lossy(b).into_owned()),
+        Xml::Struct(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), to_json(v)))
+                .collect::<Map<_, _>>(),
+        ),
+        Xml::Array(a) => Value::Array(a.iter().map(to_json).collect()),
+        Xml::Nil => Value::Null,
+    }
+}
+
+/// Marshals JSON as Python's `xmlrpc.client` does with `allow_none=False`.
+pub fn to_xml(v: &Value) -> Result<Xml, &'static str> {
+    Ok(match v {
+        Value::Null => return Err("cannot marshal None unless allow_none is enabled"),
+        Value::Bool(b) => Xml::Boolean(*b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Xml::Integer(i32::try_from(i).map_err(|_| "int exceeds XML-RPC limits")?)
+            } else {
+                Xml::Double(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Value::String(s) => Xml::String(strip_control(s)),
+        Value::Array(a) => Xml::Array(a.iter().map(to_xml).collect::<Result<_, _>>()?),
+        Value::Object(m) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in m {
+                out.insert(k.clone(), to_xml(v)?);
+            }
+            Xml::Struct(out)
+        }
+    })
+}
+
+fn strip_control(s: &str) -> String {
+    s.chars()
+        .filter(|c| !(('\0'..' ').contains(c) && !matches!(c, '\t' | '\n' | '\r')))
+        .collect()
+}
+
+/// Parses a method call.
+pub fn parse_call(body: &str) -> Result<(String, Vec<Value>), OdooException> {
+    let call = MethodCall::from_xml(body).map_err(|_| {
+        OdooException::new(
+            "xml.parsers.expat.ExpatError",
+            "no element found: line 1, column 0".to_string(),
+        )
+    })?;
+    Ok((
+        call.name.to_string(),
+        call.params.iter().map(to_json).collect(),
+    ))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A fault response with an integer or string code.
+pub fn fault_xml(code: Value, message: &str) -> String {
+    let code = match code {
+        Value::Number(n) => format!("<int>{n}</int>"),
+        Value::String(s) => format!("<string>{}</string>", escape(&s)),
+        _ => "<int>1</int>".to_string(),
+    };
+    format!(
+        "<?xml version=\"1.0\"?>\n<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n<value>{code}</value>\n</member>\n<member>\n<name>faultString</name>\n<value><string>{}</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n",
+        escape(&strip_control(message))
+    )
+}
+
+/// The fault for an exception on `/xmlrpc/2` (numeric codes).
+pub fn fault_for(e: &OdooException) -> String {
+    let short = e.name.rsplit('.').next().unwrap_or("");
+    let (code, msg) = match short {
+        "RedirectWarning" => (2, e.message.clone()),
+        "AccessError" => (4, e.message.clone()),
+        "AccessDenied" => (3, "Access Denied".to_string()),
+        "UserError" | "MissingError" | "ValidationError" => (2, e.message.clone()),
+        _ => (1, e.traceback()),
+    };
+    fault_xml(Value::from(code), &msg)
+}
+
+/// The fault for an exception on legacy `/xmlrpc` (string codes).
+pub fn legacy_fault_for(e: &OdooException) -> String {
+    let short = e.name.rsplit('.').next().unwrap_or("");
+    match short {
+        "RedirectWarning" => fault_xml(
+            Value::from(format!("warning -- Warning\n\n{}", e.message)),
+            "",
+        ),
+        "MissingError" | "AccessError" | "UserError" | "ValidationError" => {
+            let kind = if short == "ValidationError" {
+                "UserError"
+            } else {
+                short
+            };
+            fault_xml(
+                Value::from(format!("warning -- {kind}\n\n{}", e.message)),
+                "",
+            )
+        }
+        "AccessDenied" => fault_xml(Value::from("AccessDenied"), &e.message),
+        _ => fault_xml(Value::from(e.message.clone()), &e.traceback()),
+    }
+}
+
+/// A success response, or fault 1 when the value cannot be marshalled.
+pub fn response_xml(result: Option<Value>) -> String {
+    let value = result.unwrap_or(Value::Null);
+    match to_xml(&value) {
+        Ok(xml) => match (MethodResponse { value: xml }).to_xml() {
+            Ok(s) => format!("<?xml version=\"1.0\"?>\n{s}\n"),
+            Err(e) => fault_xml(
+                Value::from(1),
+                &format!("Traceback (most recent call last):\nTypeError: {e}\n"),
+            ),
+        },
+        Err(msg) => {
+            let kind = if msg.starts_with("int") {
+                "OverflowError"
+            } else {
+                "TypeError"
+            };
+            fault_xml(
+                Value::from(1),
+                &format!(
+                    "Traceback (most recent call last):\n  File \"xmlrpc/client.py\", in dump\n{kind}: {msg}\n"
+                ),
+            )
+        }
+    }
+}

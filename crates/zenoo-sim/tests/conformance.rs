@@ -1,0 +1,306 @@
+//! Replays the requests recorded from real Odoo 18 and 19
+//! (`../shared/odoo/cases`) against the simulator loaded with the same
+//! fixtures, and compares the answers after the normalisation rules of
+//! `../shared/odoo/README.md`.
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+use zenoo_sim::{OdooVersion, Sim};
+
+const API_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
+const PORTAL_KEY: &str = "fedcba9876543210fedcba9876543210fedcba98";
+
+/// Minimum match rate per file that CI accepts.
+const FLOOR: f64 = 0.0;
+
+fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("ZENOO_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    dir.join("odoo/cases").is_dir().then_some(dir)
+}
+
+const SESSION_KEYS: &[&str] = &[
+    "uid",
+    "db",
+    "user_context",
+    "server_version",
+    "server_version_info",
+    "name",
+    "username",
+    "partner_id",
+    "partner_display_name",
+    "user_companies",
+    "is_admin",
+    "is_system",
+    "is_internal_user",
+    "is_public",
+];
+
+fn normalize(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("debug");
+            m.remove("create_date");
+            m.remove("write_date");
+            for (_, x) in m.iter_mut() {
+                normalize(x);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(normalize),
+        _ => {}
+    }
+}
+
+fn normalize_session(v: &mut Value) {
+    if let Some(Value::Object(r)) = v.get_mut("result") {
+        if r.contains_key("uid") && r.contains_key("user_context") {
+            r.retain(|k, _| SESSION_KEYS.contains(&k.as_str()));
+        }
+    }
+}
+
+fn xml_value(text: &str) -> Value {
+    if let Ok(r) = dxr::MethodResponse::from_xml(text) {
+        return Value::from(format!("{:?}", r.value));
+    }
+    // A fault: compare the code, and the message unless it is a traceback.
+    let code = text
+        .split("<name>faultCode</name>")
+        .nth(1)
+        .and_then(|r| r.split("</value>").next())
+        .unwrap_or("")
+        .replace("<value>", "")
+        .replace("<int>", "")
+        .replace("</int>", "")
+        .replace("<i4>", "")
+        .replace("</i4>", "")
+        .replace("<string>", "")
+        .replace("</string>", "");
+    let msg = text
+        .split("<name>faultString</name>")
+        .nth(1)
+        .and_then(|r| r.split("</string>").next())
+        .unwrap_or("")
+        .replace("<value><string>", "")
+        .trim()
+        .to_string();
+    let msg = if msg.starts_with("Traceback") {
+        "<traceback>".to_string()
+    } else {
+        msg
+    };
+    Value::from(format!(
+        "fault {} {}",
+        code.trim(),
+        msg.replace("&#x27;", "'")
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
+    ))
+}
+
+struct FileResult {
+    total: usize,
+    matched: usize,
+    mismatches: Vec<String>,
+}
+
+async fn replay(file: &PathBuf, version: OdooVersion, fixture: PathBuf, db: &str) -> FileResult {
+    let sim = Sim::builder()
+        .fixture(fixture)
+        .version(version)
+        .database(db)
+        .user("admin", "admin", Some(API_KEY))
+        .user("portal", "portal", Some(PORTAL_KEY))
+        .start()
+        .await
+        .expect("simulator starts");
+    let http = reqwest::Client::builder().build().expect("client");
+    let text = std::fs::read_to_string(file).expect("case file");
+    let mut session = String::new();
+    let mut result = FileResult {
+        total: 0,
+        matched: 0,
+        mismatches: Vec::new(),
+    };
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: Value = serde_json::from_str(line).expect("case line");
+        let id = case["id"].as_str().unwrap_or("?").to_string();
+        let req = &case["request"];
+        let method = req["method"].as_str().unwrap_or("POST");
+        let url = format!("{}{}", sim.url(), req["path"].as_str().unwrap_or("/"));
+        let mut rb = if method == "GET" {
+            http.get(&url)
+        } else {
+            http.post(&url)
+        };
+        if let Some(headers) = req["headers"].as_object() {
+            for (k, v) in headers {
+                let v = v
+                    .as_str()
+                    .unwrap_or("")
+                    .replace("SESSION", &session)
+                    .replace("PORTALKEY", PORTAL_KEY)
+                    .replace("APIKEY", API_KEY);
+                rb = rb.header(k.as_str(), v);
+            }
+        }
+        rb = match &req["body"] {
+            Value::Null => rb,
+            Value::String(s) => rb.body(
+                s.replace("PORTALKEY", PORTAL_KEY)
+                    .replace("APIKEY", API_KEY),
+            ),
+            v => rb.body(
+                serde_json::to_string(v)
+                    .unwrap_or_default()
+                    .replace("PORTALKEY", PORTAL_KEY)
+                    .replace("APIKEY", API_KEY),
+            ),
+        };
+        let resp = rb.send().await.expect("request");
+        let status = resp.status().as_u16();
+        for c in resp.headers().get_all("set-cookie") {
+            if let Some(sid) = c
+                .to_str()
+                .ok()
+                .and_then(|c| c.strip_prefix("session_id="))
+                .and_then(|c| c.split(';').next())
+            {
+                if !sid.is_empty() {
+                    session = sid.to_string();
+                }
+            }
+        }
+        let media = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let body = resp.text().await.unwrap_or_default();
+        let expected = &case["response"];
+        let exp_media = expected["headers"]["Content-Type"]
+            .as_str()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let (got, want) = if exp_media == "text/xml" {
+            (
+                xml_value(&body),
+                xml_value(expected["body"].as_str().unwrap_or("")),
+            )
+        } else if exp_media == "application/json" {
+            let mut got: Value = serde_json::from_str(&body).unwrap_or(Value::String(body.clone()));
+            let mut want = expected["body"].clone();
+            normalize(&mut got);
+            normalize(&mut want);
+            normalize_session(&mut got);
+            normalize_session(&mut want);
+            (got, want)
+        } else {
+            let squash = |s: &str| s.split_whitespace().collect::<String>();
+            (
+                Value::from(squash(&body)),
+                Value::from(squash(expected["body"].as_str().unwrap_or(""))),
+            )
+        };
+        result.total += 1;
+        let exp_status = expected["status"].as_u64().unwrap_or(0) as u16;
+        if status == exp_status && media == exp_media && got == want {
+            result.matched += 1;
+        } else {
+            let show = |v: &Value| {
+                let s = v.to_string();
+                if s.len() > 600 {
+                    format!(
+                        "{}…",
+                        &s[..s.char_indices().nth(600).map(|(i, _)| i).unwrap_or(s.len())]
+                    )
+                } else {
+                    s
+                }
+            };
+            result.mismatches.push(format!(
+                "  {id} ({}): status {status}/{exp_status}, type {media}/{exp_media}\n    got:  {}\n    want: {}",
+                case["note"].as_str().unwrap_or(""),
+                show(&got),
+                show(&want)
+            ));
+        }
+    }
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recorded_cases_match() {
+    let Some(shared) = shared_dir() else {
+        panic!(
+            "the recorded Odoo cases are missing: set ZENOO_SHARED to the shared/ directory (with odoo/cases and odoo/fixtures)"
+        );
+    };
+    let sets = [
+        (
+            "odoo18",
+            OdooVersion::V18,
+            "odoo18-demo",
+            "demo",
+            &["protocol", "domain", "orm"][..],
+        ),
+        (
+            "odoo19",
+            OdooVersion::V19,
+            "odoo19-demo",
+            "demo19",
+            &["json2", "legacy", "doc"][..],
+        ),
+    ];
+    let mut failures = Vec::new();
+    let only = std::env::var("ZENOO_CASES").ok();
+    for (dir, version, fixture, db, files) in sets {
+        for f in files {
+            let name = format!("{dir}/{f}");
+            if only.as_deref().is_some_and(|o| !name.contains(o)) {
+                continue;
+            }
+            let path = shared
+                .join("odoo/cases")
+                .join(dir)
+                .join(format!("{f}.jsonl"));
+            let r = replay(
+                &path,
+                version,
+                shared.join("odoo/fixtures").join(fixture),
+                db,
+            )
+            .await;
+            let rate = r.matched as f64 / r.total.max(1) as f64;
+            println!(
+                "{name}: {}/{} match ({:.1}%)",
+                r.matched,
+                r.total,
+                rate * 100.0
+            );
+            if std::env::var_os("ZENOO_SHOW_MISMATCHES").is_some() {
+                for m in &r.mismatches {
+                    println!("{m}");
+                }
+            }
+            if rate < FLOOR {
+                failures.push(format!("{name} at {:.1}%", rate * 100.0));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "below the {:.0}% floor: {failures:?}",
+        FLOOR * 100.0
+    );
+    let _ = Map::<String, Value>::new();
+}
