@@ -1,1 +1,45 @@
-//! wip
+//! # zenoo-rpc
+//!
+//! A correct, typed, fast async client for Odoo's external API: JSON-RPC,
+//! XML-RPC, the web session API and Odoo 19's JSON-2, behind one [`Client`].
+//! Results decode straight into your types; Odoo's exceptions become
+//! [`Error::Odoo`] with a [`OdooErrorKind`]; context is layered (client
+//! default ← user context ← per call).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> zenoo_rpc::Result<()> {
+//! # let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+//! # let url = sim.url();
+//! use serde_json::json;
+//! use zenoo_rpc::{Client, Context, SearchOptions};
+//!
+//! let client = Client::builder(&url).database("demo").password("admin", "admin").build().await?;
+//! let n = client.search_count("res.partner", json!([["is_company", "=", true]])).await?;
+//! let archived = client
+//!     .search("res.partner", json!([]), SearchOptions { context: Some(Context::new().active_test(false)), ..Default::default() })
+//!     .await?;
+//! assert!(archived.len() as u64 > n);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod blocking;
+mod builder;
+mod call;
+mod client;
+mod context;
+pub mod db;
+mod error;
+pub mod protocol;
+mod transport;
+mod version;
+
+pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use call::Call;
+pub use client::{Client, Load, SearchOptions};
+pub use context::Context;
+pub use error::{Error, OdooError, OdooErrorKind, Result};
+pub use protocol::ProtocolKind;
+pub use version::ServerVersion;

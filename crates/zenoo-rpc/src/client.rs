@@ -1,0 +1,447 @@
+//! `Client`: a cheap-to-clone handle on one logged-in Odoo connection.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::builder::ClientBuilder;
+use crate::call::Call;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::protocol::{ProtocolKind, Wire};
+use crate::transport::Transport;
+use crate::version::ServerVersion;
+
+#[derive(Debug)]
+pub(crate) struct ClientInner {
+    pub(crate) transport: Transport,
+    pub(crate) wire: Wire,
+    pub(crate) db: String,
+    pub(crate) login: String,
+    pub(crate) uid: i64,
+    pub(crate) version: ServerVersion,
+    pub(crate) default_context: Context,
+    pub(crate) user_context: Context,
+}
+
+/// A logged-in connection to one Odoo database.
+///
+/// Create one with [`Client::builder`] and **reuse** it: it holds a
+/// connection pool and the session. Cloning is cheap (an `Arc` inside), so
+/// share clones between tasks instead of wrapping it in another `Arc`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> zenoo_rpc::Result<()> {
+/// # let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+/// # let url = sim.url();
+/// use serde::Deserialize;
+/// use serde_json::json;
+/// use zenoo_rpc::Client;
+///
+/// #[derive(Deserialize)]
+/// struct Partner { id: i64, name: String }
+///
+/// let client = Client::builder(&url).database("demo").password("admin", "admin").build().await?;
+/// let companies: Vec<Partner> = client
+///     .search_read("res.partner", json!([["is_company", "=", true]]), &["name"], Default::default())
+///     .await?;
+/// assert!(!companies.is_empty());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.inner.transport.base())
+            .field("db", &self.inner.db)
+            .field("login", &self.inner.login)
+            .field("uid", &self.inner.uid)
+            .field("protocol", &self.inner.wire.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Paging and ordering of a search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    /// Records to skip.
+    pub offset: Option<u64>,
+    /// Maximum number of records.
+    pub limit: Option<u64>,
+    /// Order, e.g. `"name asc, id desc"`.
+    pub order: Option<String>,
+    /// Context for this call only.
+    pub context: Option<Context>,
+}
+
+/// How `read` returns many2one values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Load {
+    /// `[id, display_name]` (Odoo's `_classic_read`).
+    #[default]
+    Classic,
+    /// The bare id.
+    Raw,
+}
+
+fn to_value(v: impl Serialize, label: &str) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::encode(label, e))
+}
+
+impl Client {
+    /// A builder for a client of the Odoo server at `url`.
+    pub fn builder(url: &str) -> ClientBuilder {
+        ClientBuilder::new(url)
+    }
+
+    /// The logged-in user's id.
+    pub fn uid(&self) -> i64 {
+        self.inner.uid
+    }
+
+    /// The database name.
+    pub fn database(&self) -> &str {
+        &self.inner.db
+    }
+
+    /// The server version detected at login.
+    pub fn server_version(&self) -> &ServerVersion {
+        &self.inner.version
+    }
+
+    /// The protocol in use.
+    pub fn protocol(&self) -> ProtocolKind {
+        self.inner.wire.kind()
+    }
+
+    /// The user's context loaded at login (`lang`, `tz`).
+    pub fn user_context(&self) -> &Context {
+        &self.inner.user_context
+    }
+
+    /// The context a call gets: client default ← user context ← `call`.
+    pub fn effective_context(&self, call: Option<&Context>) -> Context {
+        let base = self.inner.default_context.merged(&self.inner.user_context);
+        match call {
+            Some(c) => base.merged(c),
+            None => base,
+        }
+    }
+
+    /// Runs a prepared call with the layered context in `kwargs.context`.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        mut call: Call,
+        context: Option<&Context>,
+    ) -> Result<T> {
+        let mut ctx = self.effective_context(None);
+        if let Some(Value::Object(extra)) = call.kwargs.remove("context") {
+            ctx = ctx.merged(&Context::from(extra));
+        }
+        if let Some(c) = context {
+            ctx = ctx.merged(c);
+        }
+        if !ctx.is_empty() {
+            call.kwargs
+                .insert("context".into(), Value::Object(ctx.into_map()));
+        }
+        let span = tracing::debug_span!("odoo.call", model = %call.model, method = %call.method);
+        let _guard = span.enter();
+        self.inner.wire.call(&call).await
+    }
+
+    /// `execute_kw(model, method, args, kwargs)` for any method. A `kwargs.context`
+    /// is layered over the client's and the user's context.
+    pub async fn execute_kw<T: DeserializeOwned>(
+        &self,
+        model: &str,
+        method: &str,
+        args: Vec<Value>,
+        kwargs: Map<String, Value>,
+    ) -> Result<T> {
+        let mut call = Call::new(model, method);
+        call.args = args;
+        call.kwargs = kwargs;
+        self.call(call, None).await
+    }
+
+    fn paging(kwargs: &mut Map<String, Value>, opts: &SearchOptions) {
+        if let Some(o) = opts.offset {
+            kwargs.insert("offset".into(), json!(o));
+        }
+        if let Some(l) = opts.limit {
+            kwargs.insert("limit".into(), json!(l));
+        }
+        if let Some(o) = &opts.order {
+            kwargs.insert("order".into(), json!(o));
+        }
+    }
+
+    /// `search`: ids of the records matching `domain`.
+    pub async fn search(
+        &self,
+        model: &str,
+        domain: impl Serialize,
+        opts: SearchOptions,
+    ) -> Result<Vec<i64>> {
+        let mut call = Call::new(model, "search");
+        call.args = vec![to_value(domain, &call.label())?];
+        Self::paging(&mut call.kwargs, &opts);
+        self.call(call, opts.context.as_ref()).await
+    }
+
+    /// `search_count`.
+    pub async fn search_count(&self, model: &str, domain: impl Serialize) -> Result<u64> {
+        let mut call = Call::new(model, "search_count");
+        call.args = vec![to_value(domain, &call.label())?];
+        self.call(call, None).await
+    }
+
+    /// `search_read`, decoded straight into `T`.
+    pub async fn search_read<T: DeserializeOwned>(
+        &self,
+        model: &str,
+        domain: impl Serialize,
+        fields: &[&str],
+        opts: SearchOptions,
+    ) -> Result<Vec<T>> {
+        let mut call = Call::new(model, "search_read");
+        call.args = vec![to_value(domain, &call.label())?];
+        call.kwargs.insert("fields".into(), json!(fields));
+        Self::paging(&mut call.kwargs, &opts);
+        self.call(call, opts.context.as_ref()).await
+    }
+
+    /// `read` of `ids` (missing ids are dropped by Odoo).
+    pub async fn read<T: DeserializeOwned>(
+        &self,
+        model: &str,
+        ids: &[i64],
+        fields: &[&str],
+        load: Load,
+    ) -> Result<Vec<T>> {
+        let mut call = Call::new(model, "read");
+        call.args = vec![json!(ids), json!(fields)];
+        if load == Load::Raw {
+            call.kwargs.insert("load".into(), Value::Null);
+        }
+        self.call(call, None).await
+    }
+
+    /// `create` of one record; its id.
+    pub async fn create(&self, model: &str, vals: impl Serialize) -> Result<i64> {
+        let mut call = Call::new(model, "create");
+        call.args = vec![to_value(vals, &call.label())?];
+        let v: Value = self.call(call, None).await?;
+        match &v {
+            Value::Number(n) => n.as_i64(),
+            Value::Array(a) => a.first().and_then(Value::as_i64),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            Error::malformed(
+                self.inner.transport.base(),
+                "create returned no id",
+                v.to_string().as_bytes(),
+            )
+        })
+    }
+
+    /// `create` of several records in one call; ids in input order.
+    pub async fn create_many<V: Serialize>(&self, model: &str, vals: &[V]) -> Result<Vec<i64>> {
+        let mut call = Call::new(model, "create");
+        call.args = vec![to_value(vals, &call.label())?];
+        self.call(call, None).await
+    }
+
+    /// `write` of `vals` on `ids`.
+    pub async fn write(&self, model: &str, ids: &[i64], vals: impl Serialize) -> Result<bool> {
+        let mut call = Call::new(model, "write");
+        call.args = vec![json!(ids), to_value(vals, &call.label())?];
+        self.call(call, None).await
+    }
+
+    /// `unlink` of `ids`.
+    pub async fn unlink(&self, model: &str, ids: &[i64]) -> Result<bool> {
+        let mut call = Call::new(model, "unlink");
+        call.args = vec![json!(ids)];
+        self.call(call, None).await
+    }
+
+    /// `copy` of one record; the new id (16/17 return an int, 18/19 a list).
+    pub async fn copy(&self, model: &str, id: i64, default: Option<Value>) -> Result<i64> {
+        let mut call = Call::new(model, "copy");
+        call.args = vec![json!([id])];
+        if let Some(d) = default {
+            call.kwargs.insert("default".into(), d);
+        }
+        let v: Value = self.call(call, None).await?;
+        match &v {
+            Value::Number(n) => n.as_i64(),
+            Value::Array(a) => a.first().and_then(Value::as_i64),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            Error::malformed(
+                self.inner.transport.base(),
+                "copy returned no id",
+                v.to_string().as_bytes(),
+            )
+        })
+    }
+
+    /// `name_search`: `(id, display_name)` pairs (`args` is called `domain` in 19).
+    pub async fn name_search(
+        &self,
+        model: &str,
+        name: &str,
+        domain: impl Serialize,
+        limit: Option<u64>,
+    ) -> Result<Vec<(i64, String)>> {
+        let mut call = Call::new(model, "name_search");
+        let key = if self.inner.version.major() >= 19 {
+            "domain"
+        } else {
+            "args"
+        };
+        call.kwargs.insert("name".into(), json!(name));
+        call.kwargs
+            .insert(key.into(), to_value(domain, &call.label())?);
+        call.kwargs
+            .insert("limit".into(), json!(limit.unwrap_or(100)));
+        self.call(call, None).await
+    }
+
+    /// `name_create`: `(id, display_name)`.
+    pub async fn name_create(&self, model: &str, name: &str) -> Result<(i64, String)> {
+        let mut call = Call::new(model, "name_create");
+        call.args = vec![json!(name)];
+        self.call(call, None).await
+    }
+
+    /// `fields_get` restricted to `fields` (all when empty) and `attributes`.
+    pub async fn fields_get(
+        &self,
+        model: &str,
+        fields: &[&str],
+        attributes: &[&str],
+    ) -> Result<Map<String, Value>> {
+        let mut call = Call::new(model, "fields_get");
+        if !fields.is_empty() {
+            call.kwargs.insert("allfields".into(), json!(fields));
+        }
+        if !attributes.is_empty() {
+            call.kwargs.insert("attributes".into(), json!(attributes));
+        }
+        self.call(call, None).await
+    }
+
+    /// `default_get` for `fields`.
+    pub async fn default_get(&self, model: &str, fields: &[&str]) -> Result<Map<String, Value>> {
+        let mut call = Call::new(model, "default_get");
+        call.args = vec![json!(fields)];
+        self.call(call, None).await
+    }
+
+    /// Grouped read: `read_group` (16–18) or `formatted_read_group` (19),
+    /// rows with the group keys, the aggregates (`"amount_total:sum"`) and `__count`.
+    pub async fn read_group(
+        &self,
+        model: &str,
+        domain: impl Serialize,
+        groupby: &[&str],
+        aggregates: &[&str],
+    ) -> Result<Vec<Map<String, Value>>> {
+        let domain = to_value(domain, model)?;
+        if self.inner.version.major() >= 19 {
+            let mut call = Call::new(model, "formatted_read_group");
+            let mut aggs: Vec<&str> = aggregates.to_vec();
+            if !aggs.contains(&"__count") {
+                aggs.push("__count");
+            }
+            call.kwargs.insert("domain".into(), domain);
+            call.kwargs.insert("groupby".into(), json!(groupby));
+            call.kwargs.insert("aggregates".into(), json!(aggs));
+            return self.call(call, None).await;
+        }
+        let mut call = Call::new(model, "read_group");
+        call.args = vec![domain, json!(aggregates), json!(groupby)];
+        call.kwargs.insert("lazy".into(), Value::Bool(false));
+        let rows: Vec<Map<String, Value>> = self.call(call, None).await?;
+        Ok(rows
+            .into_iter()
+            .map(|mut row| {
+                for agg in aggregates {
+                    if let Some((field, _)) = agg.split_once(':') {
+                        if let Some(v) = row.remove(field) {
+                            row.insert((*agg).to_string(), v);
+                        }
+                    }
+                }
+                row
+            })
+            .collect())
+    }
+
+    /// Whether the user may perform `operation` (`read`, `write`, `create`,
+    /// `unlink`) on `model`.
+    pub async fn has_access(&self, model: &str, operation: &str) -> Result<bool> {
+        let mut call = Call::new(
+            model,
+            if self.inner.version.major() >= 18 {
+                "has_access"
+            } else {
+                "check_access_rights"
+            },
+        );
+        if self.inner.version.major() >= 18 {
+            call.args = vec![json!([]), json!(operation)];
+        } else {
+            call.args = vec![json!(operation)];
+            call.kwargs
+                .insert("raise_exception".into(), Value::Bool(false));
+        }
+        self.call(call, None).await
+    }
+
+    /// The subset of `ids` that exist (archived ones included).
+    pub async fn exists(&self, model: &str, ids: &[i64]) -> Result<Vec<i64>> {
+        let opts = SearchOptions {
+            context: Some(Context::new().active_test(false)),
+            order: Some("id".into()),
+            ..Default::default()
+        };
+        self.search(model, json!([["id", "in", ids]]), opts).await
+    }
+
+    /// `action_archive` on `ids`.
+    pub async fn archive(&self, model: &str, ids: &[i64]) -> Result<()> {
+        let mut call = Call::new(model, "action_archive");
+        call.args = vec![json!(ids)];
+        let _: Value = self.call(call, None).await?;
+        Ok(())
+    }
+
+    /// `action_unarchive` on `ids`.
+    pub async fn unarchive(&self, model: &str, ids: &[i64]) -> Result<()> {
+        let mut call = Call::new(model, "action_unarchive");
+        call.args = vec![json!(ids)];
+        let _: Value = self.call(call, None).await?;
+        Ok(())
+    }
+
+    /// Ends a web session on the server (other protocols hold no session).
+    pub async fn logout(&self) -> Result<()> {
+        if let Wire::WebSession(w) = &self.inner.wire {
+            w.destroy().await?;
+        }
+        Ok(())
+    }
+}

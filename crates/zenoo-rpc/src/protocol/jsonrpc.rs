@@ -1,0 +1,154 @@
+//! JSON-RPC over `POST /jsonrpc`: credentials in every call, no cookie.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+
+use super::{Protocol, decode};
+use crate::call::Call;
+use crate::error::{Error, OdooError, Result};
+use crate::transport::{Reply, Transport};
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    result: Option<&'a RawValue>,
+    #[serde(default)]
+    error: Option<RpcError>,
+}
+
+#[derive(Deserialize)]
+struct RpcError {
+    #[serde(default)]
+    code: i64,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    data: Option<ErrorData>,
+}
+
+#[derive(Deserialize)]
+struct ErrorData {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    arguments: Vec<Value>,
+    #[serde(default)]
+    debug: Option<String>,
+}
+
+/// Decodes a JSON-RPC reply: `result` into `T`, `error` into [`Error::Odoo`].
+pub(crate) fn decode_envelope<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
+    if reply.status != 200 {
+        return Err(Error::HttpStatus {
+            status: reply.status,
+            url: reply.url.as_str().into(),
+            snippet: crate::error::snippet(&reply.body).into(),
+        });
+    }
+    let text = std::str::from_utf8(&reply.body)
+        .map_err(|_| Error::malformed(&reply.url, "the body is not UTF-8", &reply.body))?;
+    if !reply.media_type.contains("json") {
+        return Err(Error::malformed(
+            &reply.url,
+            format!("expected JSON, got {:?}", reply.media_type),
+            &reply.body,
+        ));
+    }
+    let env: Envelope<'_> = serde_json::from_str(text).map_err(|e| {
+        Error::malformed(
+            &reply.url,
+            format!("invalid JSON-RPC envelope: {e}"),
+            &reply.body,
+        )
+    })?;
+    if let Some(err) = env.error {
+        let data = err.data.unwrap_or(ErrorData {
+            name: String::new(),
+            message: err.message.clone(),
+            arguments: Vec::new(),
+            debug: None,
+        });
+        return Err(OdooError {
+            name: data.name,
+            message: data.message,
+            arguments: data.arguments,
+            debug: data.debug,
+            code: err.code,
+        }
+        .into());
+    }
+    decode(env.result.map_or("null", RawValue::get), label)
+}
+
+/// The JSON-RPC protocol.
+#[derive(Debug)]
+pub struct JsonRpc {
+    transport: Transport,
+    db: String,
+    uid: i64,
+    secret: SecretString,
+    ids: AtomicU64,
+}
+
+impl JsonRpc {
+    /// A protocol for `uid` (0 until authenticated).
+    pub fn new(transport: Transport, db: &str, uid: i64, secret: SecretString) -> Self {
+        Self {
+            transport,
+            db: db.to_string(),
+            uid,
+            secret,
+            ids: AtomicU64::new(1),
+        }
+    }
+
+    /// Calls `service.method(*args)`.
+    pub async fn rpc<T: DeserializeOwned>(
+        &self,
+        service: &str,
+        method: &str,
+        args: Value,
+    ) -> Result<T> {
+        let label = format!("{service}.{method}");
+        super::check_encodable(&args, &label)?;
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let body = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args}, "id": id});
+        let bytes = serde_json::to_vec(&body).map_err(|e| Error::encode(&label, e))?;
+        let reply = self
+            .transport
+            .post("/jsonrpc", "application/json", bytes, Default::default())
+            .await?;
+        decode_envelope(&reply, &label)
+    }
+}
+
+impl Protocol for JsonRpc {
+    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
+        let args = json!([
+            self.db,
+            self.uid,
+            self.secret.expose_secret(),
+            call.model,
+            call.method,
+            call.args,
+            call.kwargs
+        ]);
+        let label = call.label();
+        super::check_encodable(&args, &label)?;
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let body = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": "object", "method": "execute_kw", "args": args}, "id": id});
+        let bytes = serde_json::to_vec(&body).map_err(|e| Error::encode(&label, e))?;
+        let reply = self
+            .transport
+            .post("/jsonrpc", "application/json", bytes, Default::default())
+            .await?;
+        decode_envelope(&reply, &label)
+    }
+}
