@@ -71,7 +71,7 @@ impl FaultPlan {
     }
 
     /// The fault for the next request, if any.
-    pub fn next(&mut self) -> Option<Fault> {
+    pub fn next_fault(&mut self) -> Option<Fault> {
         if let Some(step) = self.script.pop_front() {
             return step;
         }

@@ -5,14 +5,23 @@
 
 use std::path::PathBuf;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use zenoo_sim::{OdooVersion, Sim};
 
 const API_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
 const PORTAL_KEY: &str = "fedcba9876543210fedcba9876543210fedcba98";
 
-/// Minimum match rate per file that CI accepts.
-const FLOOR: f64 = 0.0;
+/// Minimum match rate per file that CI accepts: 95% where the simulator
+/// is there, and the measured level (a ratchet) where it is not yet.
+fn floor(file: &str) -> f64 {
+    match file {
+        "odoo18/orm" => 0.45,
+        "odoo19/json2" => 0.75,
+        "odoo19/legacy" => 0.80,
+        "odoo19/doc" => 0.50,
+        _ => 0.95,
+    }
+}
 
 fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("ZENOO_SHARED")
@@ -292,15 +301,10 @@ async fn recorded_cases_match() {
                     println!("{m}");
                 }
             }
-            if rate < FLOOR {
+            if rate < floor(&name) {
                 failures.push(format!("{name} at {:.1}%", rate * 100.0));
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "below the {:.0}% floor: {failures:?}",
-        FLOOR * 100.0
-    );
-    let _ = Map::<String, Value>::new();
+    assert!(failures.is_empty(), "below the floor: {failures:?}");
 }

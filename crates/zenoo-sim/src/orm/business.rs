@@ -67,11 +67,7 @@ impl Database {
                         }
                         rec.insert("name".into(), Value::from(name));
                     }
-                    let uom_field = if model == "sale.order.line" {
-                        "product_uom"
-                    } else {
-                        "product_uom"
-                    };
+                    let uom_field = "product_uom";
                     if self.def(model)?.field(uom_field).is_some()
                         && !rec.get(uom_field).is_some_and(Value::is_i64)
                     {

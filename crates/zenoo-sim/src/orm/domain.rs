@@ -287,10 +287,8 @@ impl Database {
                 _ => false,
             };
             let like = matches!(op, "like" | "ilike" | "=like" | "=ilike");
-            if like && !has_strings {
-                if falsy(value) {
-                    return Ok(Filter::True);
-                }
+            if like && !has_strings && falsy(value) {
+                return Ok(Filter::True);
             }
             let mut ids: HashSet<i64> = HashSet::new();
             if has_strings || like {

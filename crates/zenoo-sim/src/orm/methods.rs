@@ -140,7 +140,7 @@ pub fn signature(model: &str, method: &str, version: OdooVersion) -> Option<Sign
                 false,
                 "Return default values for the given fields.",
             ),
-            "read_group" if !v19 || true => (
+            "read_group" => (
                 vec![
                     req("domain"),
                     req("fields"),

@@ -10,6 +10,7 @@ use crate::error::{OdooException, OdooResult};
 
 impl Database {
     /// `web_read(ids, specification)`.
+    #[allow(clippy::only_used_in_recursion)]
     pub fn web_read(
         &self,
         model: &str,

@@ -56,6 +56,7 @@ fn exception(e: &OdooException) -> Response<Body> {
 }
 
 /// Authenticates a bearer request: (db, uid) or the 401/404 response.
+#[allow(clippy::result_large_err)]
 fn authenticate(state: &SimState, req: &Incoming) -> Result<(String, i64), Response<Body>> {
     if let Some(db) = req.header("x-odoo-database") {
         if !state.dbs.contains_key(db) {

@@ -96,7 +96,7 @@ pub async fn handle(
         ip: peer.ip(),
     };
     let (fault, verbose) = match shared.lock() {
-        Ok(mut s) => (s.faults.next(), s.verbose),
+        Ok(mut s) => (s.faults.next_fault(), s.verbose),
         Err(_) => (None, false),
     };
     if verbose {

@@ -38,6 +38,7 @@ where
     }
 }
 
+#[allow(clippy::result_large_err)]
 fn parse_json(
     state: &SimState,
     req: &Incoming,

@@ -56,7 +56,7 @@ pub fn to_xml(v: &Value) -> Result<Xml, &'static str> {
 
 fn strip_control(s: &str) -> String {
     s.chars()
-        .filter(|c| !(('\0'..' ').contains(c) && !matches!(c, '\t' | '\n' | '\r')))
+        .filter(|c| !('\0'..' ').contains(c) || matches!(c, '\t' | '\n' | '\r'))
         .collect()
 }
 

@@ -1,0 +1,140 @@
+//! Command-line arguments (clap types only).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// zenoo: script Odoo from a shell.
+#[derive(Debug, Parser)]
+#[command(name = "zenoo", version, about)]
+pub struct Cli {
+    /// Connection settings.
+    #[command(flatten)]
+    pub conn: Connection,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+/// How to reach Odoo.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Odoo base URL.
+    #[arg(long, global = true, env = "ZENOO_URL", conflicts_with = "sim")]
+    pub url: Option<String>,
+    /// Database name.
+    #[arg(long, global = true, env = "ZENOO_DB")]
+    pub db: Option<String>,
+    /// Login.
+    #[arg(long, global = true, env = "ZENOO_LOGIN")]
+    pub login: Option<String>,
+    /// Password.
+    #[arg(long, global = true, env = "ZENOO_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// API key (instead of a password; required for JSON-2).
+    #[arg(long = "api-key", global = true, env = "ZENOO_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Protocol.
+    #[arg(long, global = true, value_enum, default_value_t = Protocol::Auto)]
+    pub protocol: Protocol,
+    /// Master password for `db` commands.
+    #[arg(long = "master-password", global = true, env = "ZENOO_MASTER_PASSWORD", hide_env_values = true)]
+    pub master_password: Option<String>,
+    /// Start an in-process zenoo-sim with its demo dataset and use it (admin/admin).
+    #[arg(long, global = true)]
+    pub sim: bool,
+    /// Show Odoo's traceback on errors.
+    #[arg(long, global = true)]
+    pub debug: bool,
+}
+
+/// Wire protocol.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Protocol {
+    /// JSON-2 on Odoo 19+ with an API key, JSON-RPC otherwise.
+    Auto,
+    /// JSON-RPC (/jsonrpc).
+    Jsonrpc,
+    /// XML-RPC (/xmlrpc/2).
+    Xmlrpc,
+    /// Web session (cookie + /web/dataset/call_kw).
+    Web,
+    /// JSON-2 (/json/2, Odoo 19+).
+    Json2,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Print the server's version information as JSON.
+    Version,
+    /// Call any model method and print the result as JSON.
+    Call(CallArgs),
+    /// Manage databases.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `zenoo call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// Model, e.g. res.partner.
+    pub model: String,
+    /// Method, e.g. search_read.
+    pub method: String,
+    /// Positional arguments as a JSON list.
+    #[arg(default_value = "[]")]
+    pub args: String,
+    /// Keyword arguments as a JSON object.
+    #[arg(long, default_value = "{}")]
+    pub kwargs: String,
+    /// Context as a JSON object.
+    #[arg(long)]
+    pub context: Option<String>,
+}
+
+/// `zenoo db ...`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// List databases.
+    List,
+    /// Create a database.
+    Create {
+        /// Name.
+        name: String,
+        /// Load demo data.
+        #[arg(long)]
+        demo: bool,
+        /// Admin login of the new database.
+        #[arg(long = "admin-login", default_value = "admin")]
+        admin_login: String,
+        /// Admin password of the new database.
+        #[arg(long = "admin-password", default_value = "admin")]
+        admin_password: String,
+        /// Language.
+        #[arg(long, default_value = "en_US")]
+        lang: String,
+    },
+    /// Drop a database.
+    Drop {
+        /// Name.
+        name: String,
+    },
+    /// Dump a database to a file (streamed).
+    Dump {
+        /// Name.
+        name: String,
+        /// Output file.
+        out: PathBuf,
+        /// pg_dump format instead of zip.
+        #[arg(long)]
+        pg_dump: bool,
+    },
+    /// Restore a database from a dump file (streamed).
+    Restore {
+        /// Name of the new database.
+        name: String,
+        /// Dump file.
+        file: PathBuf,
+    },
+}

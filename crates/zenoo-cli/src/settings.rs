@@ -1,0 +1,57 @@
+//! Turns the connection flags into a ready `ClientBuilder` (or a simulator).
+
+use anyhow::{Context as _, bail};
+use zenoo_rpc::{Client, ClientBuilder, ProtocolKind};
+use zenoo_sim::{Sim, SimHandle};
+
+use crate::cli::{Connection, Protocol};
+
+/// Where the commands connect to.
+pub struct Target {
+    /// Base URL.
+    pub url: String,
+    /// Keeps an in-process simulator alive.
+    pub _sim: Option<SimHandle>,
+}
+
+impl Target {
+    /// Starts the simulator for `--sim`, or takes `--url`.
+    pub async fn resolve(conn: &Connection) -> anyhow::Result<Self> {
+        if conn.sim {
+            let sim = Sim::builder().start().await.context("cannot start the embedded simulator")?;
+            return Ok(Self { url: sim.url(), _sim: Some(sim) });
+        }
+        let Some(url) = conn.url.clone() else { bail!("no server: pass --url URL (or ZENOO_URL), or --sim to use the embedded simulator") };
+        Ok(Self { url, _sim: None })
+    }
+
+    /// A client builder from the flags (`--sim` implies demo/admin/admin).
+    pub fn builder(&self, conn: &Connection) -> anyhow::Result<ClientBuilder> {
+        let protocol = match conn.protocol {
+            Protocol::Auto => ProtocolKind::Auto,
+            Protocol::Jsonrpc => ProtocolKind::JsonRpc,
+            Protocol::Xmlrpc => ProtocolKind::XmlRpc,
+            Protocol::Web => ProtocolKind::WebSession,
+            Protocol::Json2 => ProtocolKind::Json2,
+        };
+        let sim = self._sim.is_some();
+        let db = conn.db.clone().or_else(|| sim.then(|| "demo".to_string())).context("no database: pass --db NAME (or ZENOO_DB)")?;
+        let login = conn.login.clone().or_else(|| sim.then(|| "admin".to_string())).context("no login: pass --login (or ZENOO_LOGIN)")?;
+        let b = Client::builder(&self.url).database(db).protocol(protocol);
+        Ok(match (&conn.api_key, &conn.password) {
+            (Some(key), _) => b.api_key(login, key.clone()),
+            (None, Some(pw)) => b.password(login, pw.clone()),
+            (None, None) if sim => b.password(login, "admin"),
+            (None, None) => bail!("no credentials: pass --password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)"),
+        })
+    }
+
+    /// The master password (`--sim` uses the simulator's `admin`).
+    pub fn master_password(&self, conn: &Connection) -> anyhow::Result<String> {
+        match (&conn.master_password, self._sim.is_some()) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, true) => Ok("admin".into()),
+            (None, false) => bail!("no master password: pass --master-password (or ZENOO_MASTER_PASSWORD)"),
+        }
+    }
+}
