@@ -32,13 +32,23 @@ pub struct Connection {
     #[arg(long, global = true, env = "ZENOO_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
     /// API key (instead of a password; required for JSON-2).
-    #[arg(long = "api-key", global = true, env = "ZENOO_API_KEY", hide_env_values = true)]
+    #[arg(
+        long = "api-key",
+        global = true,
+        env = "ZENOO_API_KEY",
+        hide_env_values = true
+    )]
     pub api_key: Option<String>,
     /// Protocol.
     #[arg(long, global = true, value_enum, default_value_t = Protocol::Auto)]
     pub protocol: Protocol,
     /// Master password for `db` commands.
-    #[arg(long = "master-password", global = true, env = "ZENOO_MASTER_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long = "master-password",
+        global = true,
+        env = "ZENOO_MASTER_PASSWORD",
+        hide_env_values = true
+    )]
     pub master_password: Option<String>,
     /// Start an in-process zenoo-sim with its demo dataset and use it (admin/admin).
     #[arg(long, global = true)]

@@ -18,10 +18,20 @@ impl Target {
     /// Starts the simulator for `--sim`, or takes `--url`.
     pub async fn resolve(conn: &Connection) -> anyhow::Result<Self> {
         if conn.sim {
-            let sim = Sim::builder().start().await.context("cannot start the embedded simulator")?;
-            return Ok(Self { url: sim.url(), _sim: Some(sim) });
+            let sim = Sim::builder()
+                .start()
+                .await
+                .context("cannot start the embedded simulator")?;
+            return Ok(Self {
+                url: sim.url(),
+                _sim: Some(sim),
+            });
         }
-        let Some(url) = conn.url.clone() else { bail!("no server: pass --url URL (or ZENOO_URL), or --sim to use the embedded simulator") };
+        let Some(url) = conn.url.clone() else {
+            bail!(
+                "no server: pass --url URL (or ZENOO_URL), or --sim to use the embedded simulator"
+            )
+        };
         Ok(Self { url, _sim: None })
     }
 
@@ -35,14 +45,24 @@ impl Target {
             Protocol::Json2 => ProtocolKind::Json2,
         };
         let sim = self._sim.is_some();
-        let db = conn.db.clone().or_else(|| sim.then(|| "demo".to_string())).context("no database: pass --db NAME (or ZENOO_DB)")?;
-        let login = conn.login.clone().or_else(|| sim.then(|| "admin".to_string())).context("no login: pass --login (or ZENOO_LOGIN)")?;
+        let db = conn
+            .db
+            .clone()
+            .or_else(|| sim.then(|| "demo".to_string()))
+            .context("no database: pass --db NAME (or ZENOO_DB)")?;
+        let login = conn
+            .login
+            .clone()
+            .or_else(|| sim.then(|| "admin".to_string()))
+            .context("no login: pass --login (or ZENOO_LOGIN)")?;
         let b = Client::builder(&self.url).database(db).protocol(protocol);
         Ok(match (&conn.api_key, &conn.password) {
             (Some(key), _) => b.api_key(login, key.clone()),
             (None, Some(pw)) => b.password(login, pw.clone()),
             (None, None) if sim => b.password(login, "admin"),
-            (None, None) => bail!("no credentials: pass --password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)"),
+            (None, None) => bail!(
+                "no credentials: pass --password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)"
+            ),
         })
     }
 
@@ -51,7 +71,9 @@ impl Target {
         match (&conn.master_password, self._sim.is_some()) {
             (Some(p), _) => Ok(p.clone()),
             (None, true) => Ok("admin".into()),
-            (None, false) => bail!("no master password: pass --master-password (or ZENOO_MASTER_PASSWORD)"),
+            (None, false) => {
+                bail!("no master password: pass --master-password (or ZENOO_MASTER_PASSWORD)")
+            }
         }
     }
 }

@@ -39,10 +39,18 @@ fn bench(c: &mut Criterion) {
         })
     });
     c.bench_function("decode 1000 rows into struct", |b| {
-        b.iter(|| serde_json::from_slice::<Envelope<Vec<Partner>>>(&body).map(|e| e.result.len()).unwrap_or(0))
+        b.iter(|| {
+            serde_json::from_slice::<Envelope<Vec<Partner>>>(&body)
+                .map(|e| e.result.len())
+                .unwrap_or(0)
+        })
     });
     c.bench_function("decode 1000 rows into Value", |b| {
-        b.iter(|| serde_json::from_slice::<Value>(&body).map(|v| v["result"].as_array().map_or(0, Vec::len)).unwrap_or(0))
+        b.iter(|| {
+            serde_json::from_slice::<Value>(&body)
+                .map(|v| v["result"].as_array().map_or(0, Vec::len))
+                .unwrap_or(0)
+        })
     });
 }
 

@@ -240,18 +240,7 @@ impl Client {
         let mut call = Call::new(model, "create");
         call.args = vec![to_value(vals, &call.label())?];
         let v: Value = self.call(call, None).await?;
-        match &v {
-            Value::Number(n) => n.as_i64(),
-            Value::Array(a) => a.first().and_then(Value::as_i64),
-            _ => None,
-        }
-        .ok_or_else(|| {
-            Error::malformed(
-                self.inner.transport.base(),
-                "create returned no id",
-                v.to_string().as_bytes(),
-            )
-        })
+        self.first_id(&v, "create")
     }
 
     /// `create` of several records in one call; ids in input order.
@@ -259,6 +248,22 @@ impl Client {
         let mut call = Call::new(model, "create");
         call.args = vec![to_value(vals, &call.label())?];
         self.call(call, None).await
+    }
+
+    /// The id in a result that is an id or a list of ids (16/17 vs 18/19).
+    fn first_id(&self, v: &Value, method: &str) -> Result<i64> {
+        let id = match v {
+            Value::Number(n) => n.as_i64(),
+            Value::Array(a) => a.first().and_then(Value::as_i64),
+            _ => None,
+        };
+        id.ok_or_else(|| {
+            Error::malformed(
+                self.inner.transport.base(),
+                format!("{method} returned no id"),
+                v.to_string().as_bytes(),
+            )
+        })
     }
 
     /// `write` of `vals` on `ids`.
@@ -283,18 +288,7 @@ impl Client {
             call.kwargs.insert("default".into(), d);
         }
         let v: Value = self.call(call, None).await?;
-        match &v {
-            Value::Number(n) => n.as_i64(),
-            Value::Array(a) => a.first().and_then(Value::as_i64),
-            _ => None,
-        }
-        .ok_or_else(|| {
-            Error::malformed(
-                self.inner.transport.base(),
-                "copy returned no id",
-                v.to_string().as_bytes(),
-            )
-        })
+        self.first_id(&v, "copy")
     }
 
     /// `name_search`: `(id, display_name)` pairs (`args` is called `domain` in 19).

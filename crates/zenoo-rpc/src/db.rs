@@ -91,11 +91,18 @@ impl DbService {
 
     /// `common.version`, or `GET /web/version` where `/jsonrpc` is gone.
     pub async fn server_version_info(&self) -> Result<Value> {
-        match self.rpc().rpc::<Value>("common", "version", json!([])).await {
+        match self
+            .rpc()
+            .rpc::<Value>("common", "version", json!([]))
+            .await
+        {
             Ok(v) => Ok(v),
             Err(e) if e.is_transport() => Err(e),
             Err(first) => {
-                let reply = self.transport.get("/web/version", Default::default()).await?;
+                let reply = self
+                    .transport
+                    .get("/web/version", Default::default())
+                    .await?;
                 match serde_json::from_slice::<Value>(&reply.body) {
                     Ok(v) if reply.status == 200 => Ok(v),
                     _ => Err(first),

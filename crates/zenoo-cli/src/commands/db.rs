@@ -13,7 +13,8 @@ fn bar(len: Option<u64>) -> ProgressBar {
         Some(n) => ProgressBar::new(n),
         None => ProgressBar::new_spinner(),
     };
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec} {wide_bar}") {
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec} {wide_bar}")
+    {
         pb.set_style(style);
     }
     pb
@@ -22,7 +23,11 @@ fn bar(len: Option<u64>) -> ProgressBar {
 /// Runs a database command.
 pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow::Result<ExitCode> {
     let needs_master = !matches!(cmd, DbCommand::List);
-    let master = if needs_master { target.master_password(conn)? } else { String::new() };
+    let master = if needs_master {
+        target.master_password(conn)?
+    } else {
+        String::new()
+    };
     let dbs = DbService::new(&target.url, &master)?;
     match cmd {
         DbCommand::List => {
@@ -30,8 +35,15 @@ pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow:
                 println!("{name}");
             }
         }
-        DbCommand::Create { name, demo, admin_login, admin_password, lang } => {
-            dbs.create(name, *demo, lang, admin_login, admin_password).await?;
+        DbCommand::Create {
+            name,
+            demo,
+            admin_login,
+            admin_password,
+            lang,
+        } => {
+            dbs.create(name, *demo, lang, admin_login, admin_password)
+                .await?;
             eprintln!("created {name}");
         }
         DbCommand::Drop { name } => {
@@ -41,10 +53,16 @@ pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow:
             eprintln!("dropped {name}");
         }
         DbCommand::Dump { name, out, pg_dump } => {
-            let format = if *pg_dump { DumpFormat::Dump } else { DumpFormat::Zip };
+            let format = if *pg_dump {
+                DumpFormat::Dump
+            } else {
+                DumpFormat::Zip
+            };
             let mut file = tokio::fs::File::create(out).await?;
             let pb = bar(None);
-            let n = dbs.dump(name, format, &mut file, |b| pb.set_position(b)).await?;
+            let n = dbs
+                .dump(name, format, &mut file, |b| pb.set_position(b))
+                .await?;
             pb.finish_and_clear();
             eprintln!("wrote {n} bytes to {}", out.display());
         }

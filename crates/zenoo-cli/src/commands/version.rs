@@ -10,7 +10,10 @@ use crate::settings::Target;
 /// Prints `common.version` (or `GET /web/version`) as JSON.
 pub async fn run(target: &Target) -> anyhow::Result<ExitCode> {
     let http = reqwest_like(&target.url).await?;
-    println!("{}", serde_json::to_string_pretty(&http).context("cannot print the version")?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&http).context("cannot print the version")?
+    );
     Ok(ExitCode::SUCCESS)
 }
 

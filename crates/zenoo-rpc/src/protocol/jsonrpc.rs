@@ -116,16 +116,26 @@ impl JsonRpc {
         method: &str,
         args: Value,
     ) -> Result<T> {
-        let label = format!("{service}.{method}");
-        super::check_encodable(&args, &label)?;
+        self.send(service, method, args, &format!("{service}.{method}"))
+            .await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        service: &str,
+        method: &str,
+        args: Value,
+        label: &str,
+    ) -> Result<T> {
+        super::check_encodable(&args, label)?;
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let body = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args}, "id": id});
-        let bytes = serde_json::to_vec(&body).map_err(|e| Error::encode(&label, e))?;
+        let bytes = serde_json::to_vec(&body).map_err(|e| Error::encode(label, e))?;
         let reply = self
             .transport
             .post("/jsonrpc", "application/json", bytes, Default::default())
             .await?;
-        decode_envelope(&reply, &label)
+        decode_envelope(&reply, label)
     }
 }
 
@@ -140,15 +150,6 @@ impl Protocol for JsonRpc {
             call.args,
             call.kwargs
         ]);
-        let label = call.label();
-        super::check_encodable(&args, &label)?;
-        let id = self.ids.fetch_add(1, Ordering::Relaxed);
-        let body = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": "object", "method": "execute_kw", "args": args}, "id": id});
-        let bytes = serde_json::to_vec(&body).map_err(|e| Error::encode(&label, e))?;
-        let reply = self
-            .transport
-            .post("/jsonrpc", "application/json", bytes, Default::default())
-            .await?;
-        decode_envelope(&reply, &label)
+        self.send("object", "execute_kw", args, &call.label()).await
     }
 }
