@@ -22,6 +22,23 @@ pub struct Reply {
     pub url: String,
 }
 
+impl Reply {
+    /// The error for a status no protocol expected.
+    pub fn status_error(&self) -> Error {
+        Error::HttpStatus {
+            status: self.status,
+            url: self.url.as_str().into(),
+            snippet: crate::error::snippet(&self.body).into(),
+        }
+    }
+
+    /// The body as text, or a malformed-response error.
+    pub fn text(&self) -> Result<&str> {
+        std::str::from_utf8(&self.body)
+            .map_err(|_| Error::malformed(&self.url, "the body is not UTF-8", &self.body))
+    }
+}
+
 /// The HTTP layer shared by every protocol.
 #[derive(Debug, Clone)]
 pub struct Transport {

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::{Protocol, decode};
+use super::{ErrorBody, Protocol, decode};
 use crate::call::Call;
-use crate::error::{Error, OdooError, Result};
+use crate::error::{Error, Result};
 use crate::transport::{Reply, Transport};
 
 /// Parameter names of a method, and whether it is model-level (no ids).
@@ -88,18 +88,6 @@ struct DocMethod {
     api: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    arguments: Vec<Value>,
-    #[serde(default)]
-    debug: Option<String>,
-}
-
 /// The JSON-2 protocol.
 #[derive(Debug)]
 pub struct Json2 {
@@ -134,19 +122,10 @@ impl Json2 {
 
     fn error(reply: &Reply) -> Error {
         match serde_json::from_slice::<ErrorBody>(&reply.body) {
-            Ok(b) if reply.media_type.contains("json") && !b.name.is_empty() => OdooError {
-                name: b.name,
-                message: b.message,
-                arguments: b.arguments,
-                debug: b.debug,
-                code: i64::from(reply.status),
+            Ok(b) if reply.media_type.contains("json") && !b.name.is_empty() => {
+                b.into_error(i64::from(reply.status)).into()
             }
-            .into(),
-            _ => Error::HttpStatus {
-                status: reply.status,
-                url: reply.url.as_str().into(),
-                snippet: crate::error::snippet(&reply.body).into(),
-            },
+            _ => reply.status_error(),
         }
     }
 
@@ -163,8 +142,7 @@ impl Json2 {
                 if reply.status != 200 {
                     return Err(Self::error(&reply));
                 }
-                let text = std::str::from_utf8(&reply.body)
-                    .map_err(|_| Error::malformed(&reply.url, "not UTF-8", &reply.body))?;
+                let text = reply.text()?;
                 let doc: DocModel = decode(text, &format!("doc-bearer {model}"))?;
                 let map: HashMap<String, MethodDoc> = doc
                     .methods
@@ -219,8 +197,7 @@ impl Json2 {
                 &reply.body,
             ));
         }
-        let text = std::str::from_utf8(&reply.body)
-            .map_err(|_| Error::malformed(&reply.url, "not UTF-8", &reply.body))?;
+        let text = reply.text()?;
         decode(text, &label)
     }
 }

@@ -8,9 +8,9 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::{Protocol, decode};
+use super::{ErrorBody, Protocol, decode};
 use crate::call::Call;
-use crate::error::{Error, OdooError, Result};
+use crate::error::{Error, Result};
 use crate::transport::{Reply, Transport};
 
 #[derive(Deserialize)]
@@ -28,32 +28,15 @@ struct RpcError {
     #[serde(default)]
     message: String,
     #[serde(default)]
-    data: Option<ErrorData>,
-}
-
-#[derive(Deserialize)]
-struct ErrorData {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    arguments: Vec<Value>,
-    #[serde(default)]
-    debug: Option<String>,
+    data: Option<ErrorBody>,
 }
 
 /// Decodes a JSON-RPC reply: `result` into `T`, `error` into [`Error::Odoo`].
 pub(crate) fn decode_envelope<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
     if reply.status != 200 {
-        return Err(Error::HttpStatus {
-            status: reply.status,
-            url: reply.url.as_str().into(),
-            snippet: crate::error::snippet(&reply.body).into(),
-        });
+        return Err(reply.status_error());
     }
-    let text = std::str::from_utf8(&reply.body)
-        .map_err(|_| Error::malformed(&reply.url, "the body is not UTF-8", &reply.body))?;
+    let text = reply.text()?;
     if !reply.media_type.contains("json") {
         return Err(Error::malformed(
             &reply.url,
@@ -69,20 +52,11 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(reply: &Reply, label: &str) -
         )
     })?;
     if let Some(err) = env.error {
-        let data = err.data.unwrap_or(ErrorData {
-            name: String::new(),
+        let data = err.data.unwrap_or_else(|| ErrorBody {
             message: err.message.clone(),
-            arguments: Vec::new(),
-            debug: None,
+            ..ErrorBody::default()
         });
-        return Err(OdooError {
-            name: data.name,
-            message: data.message,
-            arguments: data.arguments,
-            debug: data.debug,
-            code: err.code,
-        }
-        .into());
+        return Err(data.into_error(err.code).into());
     }
     decode(env.result.map_or("null", RawValue::get), label)
 }

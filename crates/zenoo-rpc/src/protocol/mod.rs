@@ -90,6 +90,32 @@ impl Wire {
     }
 }
 
+/// The exception fields Odoo sends (JSON-RPC `error.data`, JSON-2's body).
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct ErrorBody {
+    #[serde(default)]
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) message: String,
+    #[serde(default)]
+    pub(crate) arguments: Vec<Value>,
+    #[serde(default)]
+    pub(crate) debug: Option<String>,
+}
+
+impl ErrorBody {
+    /// The Odoo error with `code` (JSON-RPC code or HTTP status).
+    pub(crate) fn into_error(self, code: i64) -> crate::error::OdooError {
+        crate::error::OdooError {
+            name: self.name,
+            message: self.message,
+            arguments: self.arguments,
+            debug: self.debug,
+            code,
+        }
+    }
+}
+
 /// Decodes `text` into `T`, naming the JSON path that failed.
 pub(crate) fn decode<T: DeserializeOwned>(text: &str, label: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);

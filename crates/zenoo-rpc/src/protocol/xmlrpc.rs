@@ -146,14 +146,9 @@ impl XmlRpc {
             )
             .await?;
         if reply.status != 200 {
-            return Err(Error::HttpStatus {
-                status: reply.status,
-                url: reply.url.as_str().into(),
-                snippet: crate::error::snippet(&reply.body).into(),
-            });
+            return Err(reply.status_error());
         }
-        let text = std::str::from_utf8(&reply.body)
-            .map_err(|_| Error::malformed(&reply.url, "the body is not UTF-8", &reply.body))?;
+        let text = reply.text()?;
         if text.contains("<fault>") {
             let fault = FaultResponse::from_xml(text).map_err(|e| {
                 Error::malformed(
