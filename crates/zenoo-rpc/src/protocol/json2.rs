@@ -88,6 +88,22 @@ struct DocMethod {
     api: Vec<String>,
 }
 
+/// Decodes a JSON-2 reply: 200 into `T`, an error body into [`Error::Odoo`]
+/// with the HTTP status as its code.
+pub(crate) fn decode_reply<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
+    if reply.status != 200 {
+        return Err(Json2::error(reply));
+    }
+    if !reply.media_type.contains("json") {
+        return Err(Error::malformed(
+            &reply.url,
+            format!("expected JSON, got {:?}", reply.media_type),
+            &reply.body,
+        ));
+    }
+    decode(reply.text()?, label)
+}
+
 /// The JSON-2 protocol.
 #[derive(Debug)]
 pub struct Json2 {
@@ -187,18 +203,7 @@ impl Json2 {
                 self.headers.clone(),
             )
             .await?;
-        if reply.status != 200 {
-            return Err(Self::error(&reply));
-        }
-        if !reply.media_type.contains("json") {
-            return Err(Error::malformed(
-                &reply.url,
-                format!("expected JSON, got {:?}", reply.media_type),
-                &reply.body,
-            ));
-        }
-        let text = reply.text()?;
-        decode(text, &label)
+        decode_reply(&reply, &label)
     }
 }
 

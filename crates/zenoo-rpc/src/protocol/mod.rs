@@ -160,3 +160,6 @@ pub(crate) fn decode_envelope_public<T: DeserializeOwned>(
 ) -> Result<T> {
     jsonrpc::decode_envelope(reply, label)
 }
+
+#[cfg(test)]
+mod recorded;

@@ -11,7 +11,7 @@ use serde_json::{Map, Number, Value, json};
 use super::{Protocol, decode_value};
 use crate::call::Call;
 use crate::error::{Error, OdooError, Result};
-use crate::transport::Transport;
+use crate::transport::{Reply, Transport};
 
 /// Encodes JSON as XML-RPC. Integers beyond i32 travel as `<i8>` (Python
 /// reads them), `null` as `<nil/>`, non-finite numbers are refused.
@@ -98,6 +98,80 @@ fn fault_error(code: i32, text: &str) -> OdooError {
     }
 }
 
+/// Decodes an XML-RPC reply: the value into `T`, a fault into [`Error::Odoo`].
+pub(crate) fn decode_reply<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
+    if reply.status != 200 {
+        return Err(reply.status_error());
+    }
+    let text = reply.text()?;
+    let malformed = |e: dxr::Error| {
+        Error::malformed(
+            &reply.url,
+            format!("invalid XML-RPC response: {e}"),
+            &reply.body,
+        )
+    };
+    if text.contains("<fault>") {
+        if let Ok(fault) = FaultResponse::from_xml(text) {
+            return Err(fault_error(fault.fault.code(), fault.fault.string()).into());
+        }
+        // Legacy `/xmlrpc` faults have string codes, which dxr's Fault cannot
+        // hold: read the fault struct as a plain value instead.
+        let as_value = text
+            .replace("<fault>", "<params><param>")
+            .replace("</fault>", "</param></params>");
+        let value = to_json(
+            MethodResponse::from_xml(&as_value)
+                .map_err(malformed)?
+                .value,
+        );
+        let string = value
+            .get("faultString")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        return Err(match value.get("faultCode") {
+            Some(Value::String(code)) => legacy_fault_error(code, string),
+            Some(code) => fault_error(
+                code.as_i64()
+                    .and_then(|c| i32::try_from(c).ok())
+                    .unwrap_or(1),
+                string,
+            ),
+            None => {
+                return Err(Error::malformed(
+                    &reply.url,
+                    "XML-RPC fault without faultCode",
+                    &reply.body,
+                ));
+            }
+        }
+        .into());
+    }
+    let resp = MethodResponse::from_xml(text).map_err(malformed)?;
+    decode_value(to_json(resp.value), label)
+}
+
+/// Maps a legacy `/xmlrpc` fault (`"warning -- AccessError\n\n<msg>"`, `"AccessDenied"`).
+fn legacy_fault_error(code: &str, string: &str) -> OdooError {
+    let (name, message) = match code
+        .strip_prefix("warning -- ")
+        .and_then(|r| r.split_once("\n\n"))
+    {
+        Some(("AccessError", msg)) => ("odoo.exceptions.AccessError", msg),
+        Some(("MissingError", msg)) => ("odoo.exceptions.MissingError", msg),
+        Some((_, msg)) => ("odoo.exceptions.UserError", msg),
+        None if code == "AccessDenied" => ("odoo.exceptions.AccessDenied", string),
+        None => ("builtins.Exception", code),
+    };
+    OdooError {
+        name: name.into(),
+        message: message.into(),
+        arguments: vec![Value::from(code)],
+        debug: None,
+        code: 0,
+    }
+}
+
 /// The XML-RPC protocol.
 #[derive(Debug)]
 pub struct XmlRpc {
@@ -145,28 +219,7 @@ impl XmlRpc {
                 Default::default(),
             )
             .await?;
-        if reply.status != 200 {
-            return Err(reply.status_error());
-        }
-        let text = reply.text()?;
-        if text.contains("<fault>") {
-            let fault = FaultResponse::from_xml(text).map_err(|e| {
-                Error::malformed(
-                    &reply.url,
-                    format!("invalid XML-RPC fault: {e}"),
-                    &reply.body,
-                )
-            })?;
-            return Err(fault_error(fault.fault.code(), fault.fault.string()).into());
-        }
-        let resp = MethodResponse::from_xml(text).map_err(|e| {
-            Error::malformed(
-                &reply.url,
-                format!("invalid XML-RPC response: {e}"),
-                &reply.body,
-            )
-        })?;
-        decode_value(to_json(resp.value), &label)
+        decode_reply(&reply, &label)
     }
 }
 
