@@ -11,9 +11,31 @@ use serde_json::{Value, json};
 struct Partner {
     id: i64,
     name: String,
+    #[serde(deserialize_with = "false_as_none")]
     email: Option<String>,
     is_company: bool,
     country_id: Value,
+}
+
+/// Odoo sends `false` for an empty char field.
+fn false_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Text;
+    impl serde::de::Visitor<'_> for Text {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or false")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Text)
 }
 
 #[derive(Deserialize)]
@@ -31,6 +53,9 @@ fn response() -> Vec<u8> {
 
 fn bench(c: &mut Criterion) {
     let body = response();
+    let typed: Envelope<Vec<Partner>> =
+        serde_json::from_slice(&body).expect("the bench payload decodes into Partner");
+    assert_eq!(typed.result.len(), 1000);
     c.bench_function("encode search_read request", |b| {
         b.iter(|| {
             let req = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": "object", "method": "execute_kw",

@@ -341,6 +341,28 @@ impl SimHandle {
         s.db_mut(db)?.execute_kw(uid, model, method, &args, &kwargs)
     }
 
+    /// Moves a model's id sequence forward to `next` (never backwards), as a
+    /// server whose sequence has gaps would hand out.
+    pub fn set_next_id(&self, db: &str, model: &str, next: i64) {
+        if let Ok(mut s) = self.shared.lock() {
+            if let Some(t) = s.dbs.get_mut(db).and_then(|d| d.tables.get_mut(model)) {
+                t.next_id = t.next_id.max(next);
+            }
+        }
+    }
+
+    /// Adds a database (demo data or nearly empty) with an `admin`/`admin` user.
+    ///
+    /// # Errors
+    /// When a database of that name exists.
+    pub fn create_database(&self, name: &str, demo: bool) -> OdooResult<()> {
+        let mut s = self
+            .shared
+            .lock()
+            .map_err(|_| OdooException::new("builtins.RuntimeError", "simulator state poisoned"))?;
+        s.create_database(name, demo, "admin", "admin")
+    }
+
     /// Adds an API key for `login` in `db`.
     pub fn add_api_key(&self, db: &str, login: &str, key: &str) {
         if let Ok(mut s) = self.shared.lock() {

@@ -11,16 +11,12 @@ use zenoo_sim::{OdooVersion, Sim};
 const API_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
 const PORTAL_KEY: &str = "fedcba9876543210fedcba9876543210fedcba98";
 
-/// Minimum match rate per file that CI accepts: 95% where the simulator
-/// is there, and the measured level (a ratchet) where it is not yet.
+/// Minimum match rate per file that CI accepts. `doc` is the exception:
+/// Odoo's `/doc-bearer` bodies carry attributes (`depends`, `module`,
+/// docstrings of ~100 methods per model) that the fixtures do not record, so
+/// only its error cases can match.
 fn floor(file: &str) -> f64 {
-    match file {
-        "odoo18/orm" => 0.45,
-        "odoo19/json2" => 0.75,
-        "odoo19/legacy" => 0.80,
-        "odoo19/doc" => 0.50,
-        _ => 0.95,
-    }
+    if file == "odoo19/doc" { 0.5 } else { 0.95 }
 }
 
 fn shared_dir() -> Option<PathBuf> {
@@ -109,6 +105,50 @@ fn xml_value(text: &str) -> Value {
     ))
 }
 
+/// The recording server's id sequences had gaps: before a call that creates
+/// records, move the simulator's sequence to the first id the recording got,
+/// so later cases that name those ids line up (README: created ids are
+/// normalised).
+fn align_sequence(sim: &zenoo_sim::SimHandle, db: &str, req: &Value, resp: &Value) {
+    let body = &req["body"];
+    let path = req["path"].as_str().unwrap_or("");
+    let (model, method) = if let Some(rest) = path.strip_prefix("/json/2/") {
+        let mut parts = rest.split('/');
+        (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        )
+    } else if body["params"]["service"] == "object" {
+        (
+            body["params"]["args"][3].as_str().unwrap_or("").to_string(),
+            body["params"]["args"][4].as_str().unwrap_or("").to_string(),
+        )
+    } else if path.starts_with("/web/dataset/call_kw") {
+        (
+            body["params"]["model"].as_str().unwrap_or("").to_string(),
+            body["params"]["method"].as_str().unwrap_or("").to_string(),
+        )
+    } else {
+        return;
+    };
+    if !matches!(method.as_str(), "create" | "copy" | "name_create") {
+        return;
+    }
+    let result = if path.starts_with("/json/2/") {
+        &resp["body"]
+    } else {
+        &resp["body"]["result"]
+    };
+    let first = match result {
+        Value::Number(n) => n.as_i64(),
+        Value::Array(a) => a.first().and_then(Value::as_i64),
+        _ => None,
+    };
+    if let Some(id) = first {
+        sim.set_next_id(db, &model, id);
+    }
+}
+
 struct FileResult {
     total: usize,
     matched: usize,
@@ -125,6 +165,10 @@ async fn replay(file: &PathBuf, version: OdooVersion, fixture: PathBuf, db: &str
         .start()
         .await
         .expect("simulator starts");
+    if version == OdooVersion::V19 {
+        // The recording server also held the Odoo 18 database.
+        sim.create_database("demo", false).expect("second database");
+    }
     let http = reqwest::Client::builder().build().expect("client");
     let text = std::fs::read_to_string(file).expect("case file");
     let mut session = String::new();
@@ -137,6 +181,7 @@ async fn replay(file: &PathBuf, version: OdooVersion, fixture: PathBuf, db: &str
         let case: Value = serde_json::from_str(line).expect("case line");
         let id = case["id"].as_str().unwrap_or("?").to_string();
         let req = &case["request"];
+        align_sequence(&sim, db, req, &case["response"]);
         let method = req["method"].as_str().unwrap_or("POST");
         let url = format!("{}{}", sim.url(), req["path"].as_str().unwrap_or("/"));
         let mut rb = if method == "GET" {

@@ -14,6 +14,7 @@ impl Database {
         &mut self,
         model: &str,
         rec: &mut Record,
+        vals: &Map<String, Value>,
         _env: &Env,
     ) -> OdooResult<()> {
         match model {
@@ -43,7 +44,7 @@ impl Database {
                     } else {
                         "standard_price"
                     };
-                    if !rec.contains_key("price_unit") {
+                    if !vals.contains_key("price_unit") {
                         let mut price = self.value("product.product", pid, price_field);
                         if price.as_f64().unwrap_or(0.0) == 0.0 && price_field == "lst_price" {
                             price = self.value("product.product", pid, "list_price");

@@ -133,6 +133,11 @@ impl Database {
         if let Some(v) = rec.get(field) {
             return v.clone();
         }
+        if field == "lst_price" && model == "product.product" {
+            if let Some(tmpl) = rec.get("product_tmpl_id").and_then(Value::as_i64) {
+                return self.value("product.template", tmpl, "list_price");
+            }
+        }
         if field == "display_name" {
             return Value::String(self.display_name(model, id));
         }

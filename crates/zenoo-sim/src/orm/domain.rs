@@ -427,8 +427,42 @@ impl Database {
         domain: &Value,
         env: &Env,
     ) -> OdooResult<Filter> {
-        let filter = self.compile(model, domain, env)?;
+        let mut filter = self.compile(model, domain, env)?;
         let def = self.def(model)?;
+        let multi_company = model != "res.company"
+            && def
+                .field("company_id")
+                .is_some_and(|f| f.ttype == FieldType::Many2one && f.store());
+        if multi_company {
+            // Record rule: records of the allowed companies, or of none.
+            let allowed: HashSet<i64> = match env.context.get("allowed_company_ids") {
+                Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_i64).collect(),
+                _ => self.user_companies(env.uid).into_iter().collect(),
+            };
+            let mut visible = vec![
+                Filter::RelIn("company_id".into(), allowed),
+                Filter::RelEmpty("company_id".into()),
+            ];
+            if model == "res.partner" {
+                // Partners of internal users are visible across companies.
+                visible.push(Filter::Cmp {
+                    field: "partner_share".into(),
+                    ttype: FieldType::Boolean,
+                    op: "=".into(),
+                    value: Value::Bool(false),
+                });
+            }
+            filter = Filter::And(vec![Filter::Or(visible), filter]);
+        }
+        if model == "res.partner" && self.is_share(env.uid) && env.uid != 1 {
+            // Portal users see their own partner.
+            let own: HashSet<i64> = self
+                .value("res.users", env.uid, "partner_id")
+                .as_i64()
+                .into_iter()
+                .collect();
+            filter = Filter::And(vec![Filter::IdIn(own), filter]);
+        }
         if def.has_active() && env.active_test() && !mentions_active(domain) {
             return Ok(Filter::And(vec![
                 Filter::Cmp {
@@ -471,7 +505,15 @@ impl Database {
                 op,
                 value,
             } => {
-                let stored = self.value(model, id, field);
+                let mut stored = self.value(model, id, field);
+                if matches!(field.as_str(), "create_date" | "write_date") {
+                    // The database keeps microseconds that `read` does not show.
+                    if let Value::String(s) = &mut stored {
+                        if s.len() == 19 {
+                            s.push_str(".5");
+                        }
+                    }
+                }
                 compare(*ttype, &stored, op, value)
             }
         }

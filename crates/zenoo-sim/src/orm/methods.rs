@@ -450,9 +450,10 @@ fn strings(v: Option<&Value>) -> Option<Vec<String>> {
     }
 }
 
+/// A limit/offset argument; Python treats 0 like None (`if limit:`).
 fn usize_arg(v: Option<&Value>) -> Option<usize> {
     v.and_then(Value::as_i64)
-        .filter(|n| *n >= 0)
+        .filter(|n| *n > 0)
         .map(|n| n as usize)
 }
 
@@ -601,7 +602,12 @@ impl Database {
             "fields_get" => {
                 let all = strings(b.get("allfields"));
                 let attrs = strings(b.get("attributes"));
-                self.fields_get(model, all.as_deref(), attrs.as_deref())?
+                self.fields_get(
+                    model,
+                    all.as_deref(),
+                    attrs.as_deref(),
+                    env.context.get("lang").and_then(Value::as_str),
+                )?
             }
             "default_get" => {
                 let fields =
@@ -790,7 +796,30 @@ impl Database {
                 full.extend(items.iter().cloned());
             }
         }
-        let ids = self.search(model, &Value::Array(full), 0, limit, None, env)?;
+        let mut ids = Vec::new();
+        if model == "res.country" && name.chars().count() == 2 {
+            // Countries match their ISO code first.
+            let mut by_code = vec![json!(["code", "=ilike", name])];
+            if let Value::Array(items) = domain {
+                by_code.extend(items.iter().cloned());
+            }
+            ids = self.search(model, &Value::Array(by_code), 0, limit, None, env)?;
+        }
+        for id in self.search(
+            model,
+            &Value::Array(full),
+            0,
+            limit.map(|l| l + ids.len()),
+            None,
+            env,
+        )? {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if let Some(l) = limit {
+            ids.truncate(l);
+        }
         Ok(Value::from(
             ids.iter()
                 .map(|i| json!([i, self.display_name(model, *i)]))

@@ -12,6 +12,7 @@ mod order;
 mod pyrepr;
 mod read;
 mod text;
+mod translate;
 mod web_read;
 mod write;
 

@@ -224,7 +224,7 @@ impl ModelDef {
             "res.partner" => &["complete_name", "email", "ref", "vat", "company_registry"],
             "product.product" => &["default_code", "name"],
             "product.template" => &["default_code", "name"],
-            "res.country" => &["name", "code"],
+            "res.country" => &["name"],
             "res.country.state" => &["name", "code"],
             "res.users" => &["name", "login"],
             "res.currency" => &["name", "full_name"],

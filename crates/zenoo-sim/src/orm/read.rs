@@ -108,6 +108,21 @@ impl Database {
                 Value::Null => Value::Bool(false),
                 v => v,
             },
+            FieldType::Many2many => {
+                let mut ids: Vec<i64> = raw
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                    .unwrap_or_default();
+                if let Some(comodel) = f.relation().filter(|c| self.tables.contains_key(*c)) {
+                    let order = self
+                        .tables
+                        .get(comodel)
+                        .map(|t| t.def.order.clone())
+                        .unwrap_or_default();
+                    let _ = self.sort_ids(comodel, &mut ids, &order);
+                }
+                Value::from(ids)
+            }
             _ => match raw {
                 Value::Null => f.ttype.empty(),
                 v => v,
@@ -121,7 +136,9 @@ impl Database {
         model: &str,
         allfields: Option<&[String]>,
         attributes: Option<&[String]>,
+        lang: Option<&str>,
     ) -> OdooResult<Value> {
+        let french = lang == Some("fr_FR");
         let def = self.def(model)?;
         let mut out = Map::new();
         for f in &def.fields {
@@ -130,14 +147,23 @@ impl Database {
                     continue;
                 }
             }
+            let mut all_attrs = f.attrs.clone();
+            if f.ttype == FieldType::Monetary
+                && !all_attrs.contains_key("currency_field")
+                && def.field("currency_id").is_some()
+            {
+                all_attrs.insert("currency_field".into(), Value::from("currency_id"));
+            }
+            if french {
+                translate_attrs(&mut all_attrs);
+            }
             let attrs: Map<String, Value> = match attributes.filter(|a| !a.is_empty()) {
-                Some(wanted) => f
-                    .attrs
+                Some(wanted) => all_attrs
                     .iter()
                     .filter(|(k, _)| wanted.contains(k))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
-                None => f.attrs.clone(),
+                None => all_attrs,
             };
             out.insert(f.name.clone(), Value::Object(attrs));
         }
@@ -152,4 +178,22 @@ pub enum FieldError {
     OnModel,
     /// `Invalid field 'x' on 'm'` (19)
     On,
+}
+
+/// Translates `string` and selection labels to French where the glossary knows them.
+fn translate_attrs(attrs: &mut Map<String, Value>) {
+    if let Some(Value::String(s)) = attrs.get_mut("string") {
+        if let Some(fr) = super::translate::french(s) {
+            *s = fr.to_string();
+        }
+    }
+    if let Some(Value::Array(options)) = attrs.get_mut("selection") {
+        for option in options {
+            if let Some(Value::String(label)) = option.as_array_mut().and_then(|o| o.get_mut(1)) {
+                if let Some(fr) = super::translate::french(label) {
+                    *label = fr.to_string();
+                }
+            }
+        }
+    }
 }

@@ -48,6 +48,12 @@ impl Database {
     ) -> OdooResult<Map<String, Value>> {
         let def = self.def(model)?;
         let mut out = Map::new();
+        if model == "res.partner" {
+            // The contact of a company takes the company's company.
+            if let Some(parent) = env.context.get("default_parent_id").and_then(Value::as_i64) {
+                out.insert("company_id".into(), self.value(model, parent, "company_id"));
+            }
+        }
         for name in fields {
             let Some(f) = def.field(name) else { continue };
             if let Some(v) = env.context.get(&format!("default_{name}")) {
@@ -59,7 +65,7 @@ impl Database {
                 ("res.partner", "type") => Value::from("contact"),
                 ("res.partner", "is_company") => Value::Bool(false),
                 ("res.partner", "lang") => Value::from("en_US"),
-                ("res.partner", "company_id") => Value::Bool(false),
+                ("res.partner", "company_id") => continue,
                 (_, "company_id") if f.ttype == FieldType::Many2one => Value::from(1),
                 (_, "currency_id") if self.exists("res.currency", 1) => Value::from(1),
                 (_, "state") if f.selection_keys().contains(&"draft") => Value::from("draft"),
@@ -68,11 +74,45 @@ impl Database {
                 }
                 (_, "date_order") => Value::from(now_string()),
                 (_, "user_id") if f.relation() == Some("res.users") => Value::from(env.uid),
+                _ if f.required()
+                    && (f.ttype.is_number()
+                        || matches!(f.ttype, FieldType::Selection | FieldType::Boolean)) =>
+                {
+                    match self.usual_value(model, name) {
+                        Some(v) => v,
+                        None => continue,
+                    }
+                }
                 _ => continue,
             };
             out.insert(name.clone(), v);
         }
         Ok(out)
+    }
+
+    /// A failed INSERT still consumes a value of PostgreSQL's id sequence.
+    fn burn_id(&mut self, model: &str) {
+        if let Some(t) = self.tables.get_mut(model) {
+            t.next_id += 1;
+        }
+    }
+
+    /// The most frequent stored value of a field: the dataset's stand-in for a
+    /// field default that fixtures do not record.
+    fn usual_value(&self, model: &str, field: &str) -> Option<Value> {
+        let table = self.tables.get(model)?;
+        let mut counts: Vec<(Value, usize)> = Vec::new();
+        for rec in table.records.values() {
+            let Some(v) = rec.get(field) else { continue };
+            if matches!(v, Value::Null) {
+                continue;
+            }
+            match counts.iter_mut().find(|(x, _)| x == v) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((v.clone(), 1)),
+            }
+        }
+        counts.into_iter().max_by_key(|(_, n)| *n).map(|(v, _)| v)
     }
 
     /// `create` of one record; returns the new id.
@@ -105,6 +145,7 @@ impl Database {
                     _ => false,
                 };
                 if missing && !self.auto_filled(model, &f.name) {
+                    self.burn_id(model);
                     return Err(OdooException::validation(format!(
                         "The operation cannot be completed: Missing required value for the field '{}' ({}).",
                         f.string(),
@@ -113,7 +154,10 @@ impl Database {
                 }
             }
         }
-        self.before_create(model, &mut rec, env)?;
+        if let Err(e) = self.before_create(model, &mut rec, vals, env) {
+            self.burn_id(model);
+            return Err(e);
+        }
         let now = now_string();
         for (k, v) in [
             ("create_uid", Value::from(env.uid)),
@@ -365,6 +409,7 @@ impl Database {
                 }
                 4 => {
                     if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
+                        let previous = self.value(&comodel, target, inv).as_i64();
                         if let Some(r) = self
                             .tables
                             .get_mut(&comodel)
@@ -373,6 +418,10 @@ impl Database {
                             r.insert(inv.clone(), Value::from(id));
                         }
                         self.after_write(&comodel, target, env)?;
+                        // The record left its previous parent: recompute that one too.
+                        if let Some(old) = previous.filter(|old| *old != id) {
+                            self.after_write(model, old, env)?;
+                        }
                     }
                     if !current.contains(&target) {
                         current.push(target);

@@ -123,7 +123,7 @@ pub fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
         return did_you_mean();
     }
     let (model, method) = (parts[0].to_string(), parts[1].to_string());
-    if req.media_type != "application/json" {
+    if !req.body.is_empty() && req.media_type != "application/json" {
         return html_error(
             415,
             "Unsupported Media Type",

@@ -32,6 +32,10 @@ where
             let code = state.version.error_code();
             match f(&mut state, &params, req.ip) {
                 Ok(result) => json(200, &envelope(&id, result)),
+                // Authentication fails before the body is read: no id.
+                Err(e) if e.name == "odoo.http.SessionExpiredException" => {
+                    json(200, &error_envelope(&Value::Null, &e, code))
+                }
                 Err(e) => json(200, &error_envelope(&id, &e, code)),
             }
         }
@@ -144,16 +148,17 @@ pub fn session_info(state: &SimState, db: &str, uid: i64) -> Value {
     let companies = database.user_companies(uid);
     let mut allowed = Map::new();
     for c in &companies {
-        allowed.insert(
-            c.to_string(),
-            json!({
-                "id": c,
-                "name": database.display_name("res.company", *c),
-                "sequence": database.value("res.company", *c, "sequence"),
-                "child_ids": database.value("res.company", *c, "child_ids"),
-                "parent_id": database.value("res.company", *c, "parent_id"),
-            }),
-        );
+        let mut entry = json!({
+            "id": c,
+            "name": database.display_name("res.company", *c),
+            "sequence": database.value("res.company", *c, "sequence"),
+            "child_ids": database.value("res.company", *c, "child_ids"),
+            "parent_id": database.value("res.company", *c, "parent_id"),
+        });
+        if state.version >= OdooVersion::V19 {
+            entry["currency_id"] = database.value("res.company", *c, "currency_id");
+        }
+        allowed.insert(c.to_string(), entry);
     }
     let share = database.is_share(uid);
     let version = state.version.version_info();
