@@ -1,6 +1,7 @@
 //! `ORDER BY` specifications and sorting.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -57,9 +58,29 @@ fn parse(spec: &str) -> OdooResult<Vec<Key>> {
     Ok(keys)
 }
 
+/// A precomputed sort key of one field of one record.
+#[derive(Debug, Clone, PartialEq)]
+enum SortKey {
+    Null,
+    Value(Value),
+    Rank(usize),
+}
+
 impl Database {
     /// Sorts ids of `model` by an order specification.
     pub fn sort_ids(&self, model: &str, ids: &mut [i64], spec: &str) -> OdooResult<()> {
+        self.sort_ids_top(model, ids, spec, None)
+    }
+
+    /// Sorts ids; with `top`, only the first `top` positions need to be in
+    /// order (a partial selection, for `limit`).
+    pub fn sort_ids_top(
+        &self,
+        model: &str,
+        ids: &mut [i64],
+        spec: &str,
+        top: Option<usize>,
+    ) -> OdooResult<()> {
         let keys = parse(spec)?;
         let def = self.def(model)?;
         for k in &keys {
@@ -70,77 +91,119 @@ impl Database {
                 )));
             }
         }
-        ids.sort_by(|a, b| self.cmp_records(model, *a, *b, &keys, 0));
+        self.sort_by_keys(model, ids, &keys, top, 0);
         Ok(())
     }
 
-    fn cmp_records(&self, model: &str, a: i64, b: i64, keys: &[Key], depth: usize) -> Ordering {
-        for k in keys {
-            let ord = self.cmp_field(model, a, b, k, depth);
-            if ord != Ordering::Equal {
-                return ord;
-            }
-        }
-        if depth == 0 {
-            a.cmp(&b)
-        } else {
-            Ordering::Equal
-        }
+    /// Ranks of every record of `model` in its default order.
+    fn ranks(&self, model: &str, depth: usize) -> HashMap<i64, usize> {
+        let Some(table) = self.tables.get(model) else {
+            return HashMap::new();
+        };
+        let keys = parse(&table.def.order).unwrap_or_default();
+        let mut ids: Vec<i64> = table.records.keys().copied().collect();
+        self.sort_by_keys(model, &mut ids, &keys, None, depth + 1);
+        ids.into_iter()
+            .enumerate()
+            .map(|(rank, id)| (id, rank))
+            .collect()
     }
 
-    fn cmp_field(&self, model: &str, a: i64, b: i64, k: &Key, depth: usize) -> Ordering {
-        if k.field == "id" {
-            let o = a.cmp(&b);
-            return if k.desc { o.reverse() } else { o };
-        }
-        let Some(field) = self.tables.get(model).and_then(|t| t.def.field(&k.field)) else {
-            return Ordering::Equal;
+    fn sort_by_keys(
+        &self,
+        model: &str,
+        ids: &mut [i64],
+        keys: &[Key],
+        top: Option<usize>,
+        depth: usize,
+    ) {
+        let Some(table) = self.tables.get(model) else {
+            return;
         };
-        let va = self.value(model, a, &k.field);
-        let vb = self.value(model, b, &k.field);
-        let ttype = field.ttype;
-        let null = |v: &Value| match ttype {
-            FieldType::Boolean | FieldType::Integer | FieldType::Float | FieldType::Monetary => {
-                false
+        // Precompute each record's keys once instead of in every comparison.
+        let mut columns: Vec<HashMap<i64, SortKey>> = Vec::with_capacity(keys.len());
+        for k in keys {
+            let mut column = HashMap::with_capacity(ids.len());
+            if k.field == "id" {
+                columns.push(column);
+                continue;
             }
-            _ => matches!(v, Value::Bool(false) | Value::Null) || v.as_str() == Some(""),
-        };
-        match (null(&va), null(&vb)) {
-            (true, true) => return Ordering::Equal,
-            (true, false) => {
-                return if k.nulls_first {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                };
-            }
-            (false, true) => {
-                return if k.nulls_first {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                };
-            }
-            _ => {}
-        }
-        let ord = if ttype == FieldType::Many2one && depth < 3 {
-            match (va.as_i64(), vb.as_i64(), field.relation()) {
-                (Some(x), Some(y), Some(comodel)) if x != y => {
-                    let order = self
-                        .tables
-                        .get(comodel)
-                        .map(|t| t.def.order.clone())
-                        .unwrap_or_default();
-                    let sub = parse(&order).unwrap_or_default();
-                    let o = self.cmp_records(comodel, x, y, &sub, depth + 1);
-                    if o == Ordering::Equal { x.cmp(&y) } else { o }
+            let Some(field) = table.def.field(&k.field) else {
+                columns.push(column);
+                continue;
+            };
+            let ranks = match (field.ttype, field.relation()) {
+                (FieldType::Many2one, Some(comodel)) if depth < 3 => {
+                    Some(self.ranks(comodel, depth))
                 }
-                _ => Ordering::Equal,
+                _ => None,
+            };
+            for &id in ids.iter() {
+                let v = self.value(model, id, &k.field);
+                let key = match field.ttype {
+                    FieldType::Boolean
+                    | FieldType::Integer
+                    | FieldType::Float
+                    | FieldType::Monetary => SortKey::Value(v),
+                    _ if matches!(v, Value::Bool(false) | Value::Null)
+                        || v.as_str() == Some("") =>
+                    {
+                        SortKey::Null
+                    }
+                    FieldType::Many2one => match (&ranks, v.as_i64()) {
+                        (Some(r), Some(rid)) => {
+                            SortKey::Rank(r.get(&rid).copied().unwrap_or(usize::MAX))
+                        }
+                        _ => SortKey::Value(v),
+                    },
+                    _ => SortKey::Value(v),
+                };
+                column.insert(id, key);
             }
-        } else {
-            cmp_values(&va, &vb)
+            columns.push(column);
+        }
+        let cmp = |a: &i64, b: &i64| -> Ordering {
+            for (k, column) in keys.iter().zip(&columns) {
+                let ord = if k.field == "id" {
+                    a.cmp(b)
+                } else {
+                    match (column.get(a), column.get(b)) {
+                        (Some(SortKey::Null), Some(SortKey::Null)) | (None, None) => {
+                            Ordering::Equal
+                        }
+                        (Some(SortKey::Null), _) => {
+                            return if k.nulls_first {
+                                Ordering::Less
+                            } else {
+                                Ordering::Greater
+                            };
+                        }
+                        (_, Some(SortKey::Null)) => {
+                            return if k.nulls_first {
+                                Ordering::Greater
+                            } else {
+                                Ordering::Less
+                            };
+                        }
+                        (Some(SortKey::Rank(x)), Some(SortKey::Rank(y))) => x.cmp(y),
+                        (Some(SortKey::Value(x)), Some(SortKey::Value(y))) => cmp_values(x, y),
+                        _ => Ordering::Equal,
+                    }
+                };
+                let ord = if k.desc { ord.reverse() } else { ord };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            a.cmp(b)
         };
-        if k.desc { ord.reverse() } else { ord }
+        match top {
+            Some(n) if n < ids.len() / 2 && n > 0 => {
+                ids.select_nth_unstable_by(n, cmp);
+                ids[..n].sort_by(cmp);
+            }
+            _ => ids.sort_by(cmp),
+        }
     }
 
     /// `search`: ids matching `domain` in `order`, after `offset`, at most `limit`.
@@ -165,7 +228,7 @@ impl Database {
             .copied()
             .filter(|id| self.eval(model, *id, &filter))
             .collect();
-        self.sort_ids(model, &mut ids, &spec)?;
+        self.sort_ids_top(model, &mut ids, &spec, limit.map(|l| offset + l))?;
         let ids = ids.into_iter().skip(offset);
         Ok(match limit {
             Some(l) => ids.take(l).collect(),
