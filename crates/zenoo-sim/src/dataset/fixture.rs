@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::orm::{Database, Field, FieldType, ModelDef, Table};
+use crate::orm::{Database, Field, ModelDef, Table};
 use crate::version::OdooVersion;
 
 /// Why a dataset could not be loaded.
@@ -91,20 +91,13 @@ pub fn model_from_fields(
         attrs.insert("string".into(), Value::from("ID"));
         attrs.insert("readonly".into(), Value::Bool(true));
         attrs.insert("store".into(), Value::Bool(true));
-        list.push(Field {
-            name: "id".into(),
-            ttype: FieldType::Integer,
-            attrs,
-        });
+        list.push(Field::new("id", attrs));
     }
     for (fname, attrs) in fields {
-        let attrs = attrs.as_object().cloned().unwrap_or_default();
-        let ttype = FieldType::parse(attrs.get("type").and_then(Value::as_str).unwrap_or("char"));
-        list.push(Field {
-            name: fname.clone(),
-            ttype,
-            attrs,
-        });
+        list.push(Field::new(
+            fname,
+            attrs.as_object().cloned().unwrap_or_default(),
+        ));
     }
     ModelDef::new(name, description, order, rec_name, list)
 }

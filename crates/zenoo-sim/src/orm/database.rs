@@ -1,5 +1,6 @@
 //! One database: its models and their records.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
@@ -119,27 +120,40 @@ impl Database {
         let Some(rec) = table.records.get(&id) else {
             return Value::Bool(false);
         };
+        self.value_in(table, id, rec, field).into_owned()
+    }
+
+    /// Like [`Database::value`] for a record already at hand, borrowing the
+    /// stored value when there is one (no copy on the search hot path).
+    pub fn value_in<'a>(
+        &'a self,
+        table: &'a Table,
+        id: i64,
+        rec: &'a Record,
+        field: &str,
+    ) -> Cow<'a, Value> {
         if field == "id" {
-            return Value::from(id);
+            return Cow::Owned(Value::from(id));
         }
         let Some(f) = table.def.field(field) else {
-            return Value::Bool(false);
+            return Cow::Owned(Value::Bool(false));
         };
+        let model = table.def.name.as_str();
         if f.ttype == FieldType::One2many {
             if let Some(ids) = self.one2many_ids(model, id, field) {
-                return Value::from(ids);
+                return Cow::Owned(Value::from(ids));
             }
         }
         if let Some(v) = rec.get(field) {
-            return v.clone();
+            return Cow::Borrowed(v);
         }
         if field == "lst_price" && model == "product.product" {
             if let Some(tmpl) = rec.get("product_tmpl_id").and_then(Value::as_i64) {
-                return self.value("product.template", tmpl, "list_price");
+                return Cow::Owned(self.value("product.template", tmpl, "list_price"));
             }
         }
         if field == "display_name" {
-            return Value::String(self.display_name(model, id));
+            return Cow::Owned(Value::String(self.display_name(model, id)));
         }
         if !f.store() {
             if let Some((link, parent)) = table.def.inherits() {
@@ -149,12 +163,12 @@ impl Database {
                         .get(parent)
                         .is_some_and(|t| t.def.field(field).is_some())
                     {
-                        return self.value(parent, pid, field);
+                        return Cow::Owned(self.value(parent, pid, field));
                     }
                 }
             }
         }
-        f.ttype.empty()
+        Cow::Owned(f.ttype.empty())
     }
 
     /// Ids of a one2many computed from the comodel's inverse many2one, in the

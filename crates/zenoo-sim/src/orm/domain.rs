@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::database::{Database, Env};
+use super::database::{Database, Env, Record, Table};
 use super::model::{Field, FieldType};
 use super::pyrepr::{repr, repr_tuple};
 use super::text::like_match;
@@ -413,9 +413,9 @@ impl Database {
         let table = self.table(model)?;
         Ok(table
             .records
-            .keys()
-            .copied()
-            .filter(|id| self.eval(model, *id, &filter))
+            .iter()
+            .filter(|(id, rec)| self.eval_in(table, **id, rec, &filter))
+            .map(|(id, _)| *id)
             .collect())
     }
 
@@ -452,7 +452,7 @@ impl Database {
                     value: Value::Bool(false),
                 });
             }
-            filter = Filter::And(vec![Filter::Or(visible), filter]);
+            filter = Filter::And(vec![filter, Filter::Or(visible)]);
         }
         if model == "res.partner" && self.is_share(env.uid) && env.uid != 1 {
             // Portal users see their own partner.
@@ -461,17 +461,17 @@ impl Database {
                 .as_i64()
                 .into_iter()
                 .collect();
-            filter = Filter::And(vec![Filter::IdIn(own), filter]);
+            filter = Filter::And(vec![filter, Filter::IdIn(own)]);
         }
         if def.has_active() && env.active_test() && !mentions_active(domain) {
             return Ok(Filter::And(vec![
+                filter,
                 Filter::Cmp {
                     field: "active".into(),
                     ttype: FieldType::Boolean,
                     op: "=".into(),
                     value: Value::Bool(true),
                 },
-                filter,
             ]));
         }
         Ok(filter)
@@ -479,14 +479,26 @@ impl Database {
 
     /// Whether record `id` of `model` matches `filter`.
     pub fn eval(&self, model: &str, id: i64, filter: &Filter) -> bool {
+        match self
+            .tables
+            .get(model)
+            .and_then(|t| t.records.get(&id).map(|r| (t, r)))
+        {
+            Some((table, rec)) => self.eval_in(table, id, rec, filter),
+            None => false,
+        }
+    }
+
+    /// [`Database::eval`] for a record already at hand.
+    pub fn eval_in(&self, table: &Table, id: i64, rec: &Record, filter: &Filter) -> bool {
         match filter {
             Filter::True => true,
             Filter::False => false,
-            Filter::And(fs) => fs.iter().all(|f| self.eval(model, id, f)),
-            Filter::Or(fs) => fs.iter().any(|f| self.eval(model, id, f)),
-            Filter::Not(f) => !self.eval(model, id, f),
+            Filter::And(fs) => fs.iter().all(|f| self.eval_in(table, id, rec, f)),
+            Filter::Or(fs) => fs.iter().any(|f| self.eval_in(table, id, rec, f)),
+            Filter::Not(f) => !self.eval_in(table, id, rec, f),
             Filter::IdIn(ids) => ids.contains(&id),
-            Filter::RelIn(field, ids) => match self.value(model, id, field) {
+            Filter::RelIn(field, ids) => match self.value_in(table, id, rec, field).as_ref() {
                 Value::Number(n) => n.as_i64().is_some_and(|i| ids.contains(&i)),
                 Value::Array(items) => items
                     .iter()
@@ -494,7 +506,7 @@ impl Database {
                     .any(|i| ids.contains(&i)),
                 _ => false,
             },
-            Filter::RelEmpty(field) => match self.value(model, id, field) {
+            Filter::RelEmpty(field) => match self.value_in(table, id, rec, field).as_ref() {
                 Value::Array(items) => items.is_empty(),
                 Value::Number(_) => false,
                 _ => true,
@@ -505,12 +517,12 @@ impl Database {
                 op,
                 value,
             } => {
-                let mut stored = self.value(model, id, field);
+                let stored = self.value_in(table, id, rec, field);
                 if matches!(field.as_str(), "create_date" | "write_date") {
                     // The database keeps microseconds that `read` does not show.
-                    if let Value::String(s) = &mut stored {
+                    if let Value::String(s) = stored.as_ref() {
                         if s.len() == 19 {
-                            s.push_str(".5");
+                            return compare(*ttype, &Value::String(format!("{s}.5")), op, value);
                         }
                     }
                 }

@@ -99,9 +99,23 @@ pub struct Field {
     pub ttype: FieldType,
     /// All attributes as `fields_get` returns them (including `type`).
     pub attrs: Map<String, Value>,
+    /// `store`, read once (it is checked on every search).
+    stored: bool,
 }
 
 impl Field {
+    /// A field from its `fields_get` attributes.
+    pub fn new(name: &str, attrs: Map<String, Value>) -> Self {
+        let ttype = FieldType::parse(attrs.get("type").and_then(Value::as_str).unwrap_or("char"));
+        let stored = attrs.get("store").and_then(Value::as_bool).unwrap_or(true);
+        Self {
+            name: name.to_string(),
+            ttype,
+            attrs,
+            stored,
+        }
+    }
+
     /// The comodel of a relational field.
     pub fn relation(&self) -> Option<&str> {
         self.attrs.get("relation").and_then(Value::as_str)
@@ -112,10 +126,7 @@ impl Field {
     }
     /// Whether the field is stored.
     pub fn store(&self) -> bool {
-        self.attrs
-            .get("store")
-            .and_then(Value::as_bool)
-            .unwrap_or(true)
+        self.stored
     }
     /// Whether the field is required.
     pub fn required(&self) -> bool {

@@ -224,9 +224,9 @@ impl Database {
             .unwrap_or_else(|| table.def.order.clone());
         let mut ids: Vec<i64> = table
             .records
-            .keys()
-            .copied()
-            .filter(|id| self.eval(model, *id, &filter))
+            .iter()
+            .filter(|(id, rec)| self.eval_in(table, **id, rec, &filter))
+            .map(|(id, _)| *id)
             .collect();
         self.sort_ids_top(model, &mut ids, &spec, limit.map(|l| offset + l))?;
         let ids = ids.into_iter().skip(offset);
