@@ -435,7 +435,7 @@ impl SimState {
             let records: Vec<Value> = t
                 .records
                 .values()
-                .map(|r| Value::Object(r.clone()))
+                .map(|r| Value::Object(r.to_map()))
                 .collect();
             models.push(json!({"model": n, "order": t.def.order, "rec_name": t.def.rec_name, "description": t.def.description, "fields": fields, "records": records}));
         }

@@ -13,7 +13,7 @@ impl Database {
     pub(crate) fn before_create(
         &mut self,
         model: &str,
-        rec: &mut Record,
+        rec: &mut Map<String, Value>,
         vals: &Map<String, Value>,
         _env: &Env,
     ) -> OdooResult<()> {
@@ -132,7 +132,7 @@ impl Database {
         Ok(())
     }
 
-    fn record_mut(&mut self, model: &str, id: i64) -> Option<&mut Map<String, Value>> {
+    fn record_mut(&mut self, model: &str, id: i64) -> Option<&mut Record> {
         self.tables.get_mut(model)?.records.get_mut(&id)
     }
 

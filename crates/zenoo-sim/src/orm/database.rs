@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -9,8 +10,8 @@ use super::model::{FieldType, ModelDef};
 use crate::error::{OdooException, OdooResult};
 use crate::version::OdooVersion;
 
-/// A record's stored values, in `read(load=None)` form.
-pub type Record = Map<String, Value>;
+use super::record::Layout;
+pub use super::record::Record;
 
 /// The records of one model.
 #[derive(Debug, Clone)]
@@ -21,20 +22,25 @@ pub struct Table {
     pub records: BTreeMap<i64, Record>,
     /// Next id `create` hands out.
     pub next_id: i64,
+    /// Field positions shared by the records.
+    layout: Arc<Layout>,
 }
 
 impl Table {
     /// An empty table for `def`.
     pub fn new(def: ModelDef) -> Self {
+        let layout = Arc::new(Layout::new(def.fields.iter().map(|f| f.name.clone())));
         Self {
             def,
             records: BTreeMap::new(),
             next_id: 1,
+            layout,
         }
     }
 
     /// Inserts a record with a known id.
-    pub fn insert(&mut self, id: i64, mut rec: Record) {
+    pub fn insert(&mut self, id: i64, map: Map<String, Value>) {
+        let mut rec = Record::from_map(self.layout.clone(), map);
         rec.insert("id".into(), Value::from(id));
         self.records.insert(id, rec);
         if id >= self.next_id {

@@ -11,15 +11,17 @@ mod model;
 mod order;
 mod pyrepr;
 mod read;
+mod record;
 mod text;
 mod translate;
 mod web_read;
 mod write;
 
-pub use database::{Database, Env, Record, Table};
+pub use database::{Database, Env, Table};
 pub use domain::Filter;
 pub use execute::LANGS;
 pub use methods::{Bound, Param, Signature, ids_of, is_private, public_methods, signature};
 pub use model::{Field, FieldType, ModelDef};
 pub use read::Load;
+pub use record::{Layout, Record};
 pub use write::now_string;

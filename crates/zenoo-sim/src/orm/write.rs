@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env, Record};
+use super::database::{Database, Env};
 use super::model::FieldType;
 use crate::error::{OdooException, OdooResult};
 
@@ -125,7 +125,7 @@ impl Database {
         let def = self.def(model)?.clone();
         self.check_vals(model, vals)?;
         let all: Vec<String> = def.fields.iter().map(|f| f.name.clone()).collect();
-        let mut rec: Record = self.defaults(model, &all, env)?;
+        let mut rec: Map<String, Value> = self.defaults(model, &all, env)?;
         let mut x2many = Vec::new();
         for (k, v) in vals {
             let Some(f) = def.field(k) else { continue };
