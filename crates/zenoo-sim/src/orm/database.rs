@@ -38,6 +38,11 @@ impl Table {
         }
     }
 
+    /// A field's position in this table's records.
+    pub fn position(&self, field: &str) -> Option<usize> {
+        self.layout.position(field)
+    }
+
     /// Inserts a record with a known id.
     pub fn insert(&mut self, id: i64, map: Map<String, Value>) {
         let mut rec = Record::from_map(self.layout.clone(), map);

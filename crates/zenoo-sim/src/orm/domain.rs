@@ -1,5 +1,6 @@
 //! Domains, evaluated the way Odoo's ORM does (PROTOCOL.md §5).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -50,9 +51,9 @@ pub enum Filter {
     /// The record's id is in the set.
     IdIn(HashSet<i64>),
     /// A relational field points to at least one id of the set.
-    RelIn(String, HashSet<i64>),
+    RelIn(String, HashSet<i64>, Slot),
     /// A relational field is empty.
-    RelEmpty(String),
+    RelEmpty(String, Slot),
     /// A scalar comparison.
     Cmp {
         /// Field name.
@@ -63,8 +64,13 @@ pub enum Filter {
         op: String,
         /// Operand.
         value: Value,
+        /// Where the field sits in the records (filled in when compiled).
+        slot: Slot,
     },
 }
+
+/// A field's position in its model's records, resolved once per search.
+pub type Slot = Option<usize>;
 
 enum Node {
     Op(char),
@@ -210,7 +216,7 @@ impl Database {
                 env.clone()
             };
             let ids = self.search_set(comodel, &sub, &sub_env)?;
-            return Ok(Filter::RelIn(fname.to_string(), ids));
+            return Ok(Filter::RelIn(fname.to_string(), ids, None));
         }
         self.compile_field_leaf(model, field, &op, value, env)
     }
@@ -254,7 +260,7 @@ impl Database {
                 return Ok(if is_id {
                     Filter::IdIn(ids)
                 } else {
-                    Filter::RelIn(fname, ids)
+                    Filter::RelIn(fname, ids, None)
                 });
             }
             "child_of" | "parent_of" => {
@@ -268,7 +274,7 @@ impl Database {
                 return Ok(if is_id {
                     Filter::IdIn(ids)
                 } else {
-                    Filter::RelIn(fname, ids)
+                    Filter::RelIn(fname, ids, None)
                 });
             }
             _ => {}
@@ -306,6 +312,7 @@ impl Database {
                         ttype: FieldType::Integer,
                         op: op.into(),
                         value: value.clone(),
+                        slot: None,
                     });
                 }
                 return Ok(Filter::False);
@@ -313,10 +320,10 @@ impl Database {
             let base = if is_id {
                 Filter::IdIn(ids)
             } else {
-                Filter::RelIn(fname.clone(), ids)
+                Filter::RelIn(fname.clone(), ids, None)
             };
             return Ok(if wants_null && !is_id {
-                Filter::Or(vec![base, Filter::RelEmpty(fname)])
+                Filter::Or(vec![base, Filter::RelEmpty(fname, None)])
             } else {
                 base
             });
@@ -326,6 +333,7 @@ impl Database {
             ttype: field.ttype,
             op: op.into(),
             value: value.clone(),
+            slot: None,
         })
     }
 
@@ -440,8 +448,8 @@ impl Database {
                 _ => self.user_companies(env.uid).into_iter().collect(),
             };
             let mut visible = vec![
-                Filter::RelIn("company_id".into(), allowed),
-                Filter::RelEmpty("company_id".into()),
+                Filter::RelIn("company_id".into(), allowed, None),
+                Filter::RelEmpty("company_id".into(), None),
             ];
             if model == "res.partner" {
                 // Partners of internal users are visible across companies.
@@ -450,6 +458,7 @@ impl Database {
                     ttype: FieldType::Boolean,
                     op: "=".into(),
                     value: Value::Bool(false),
+                    slot: None,
                 });
             }
             filter = Filter::And(vec![filter, Filter::Or(visible)]);
@@ -464,17 +473,36 @@ impl Database {
             filter = Filter::And(vec![filter, Filter::IdIn(own)]);
         }
         if def.has_active() && env.active_test() && !mentions_active(domain) {
-            return Ok(Filter::And(vec![
+            let mut filter = Filter::And(vec![
                 filter,
                 Filter::Cmp {
                     field: "active".into(),
                     ttype: FieldType::Boolean,
                     op: "=".into(),
                     value: Value::Bool(true),
+                    slot: None,
                 },
-            ]));
+            ]);
+            bind(&mut filter, self.table(model)?);
+            return Ok(filter);
         }
+        bind(&mut filter, self.table(model)?);
         Ok(filter)
+    }
+
+    /// A field's value, straight from its slot when it has one.
+    fn slot_value<'a>(
+        &'a self,
+        table: &'a Table,
+        id: i64,
+        rec: &'a Record,
+        field: &str,
+        slot: Slot,
+    ) -> Cow<'a, Value> {
+        match slot.and_then(|p| rec.at(p)) {
+            Some(v) => Cow::Borrowed(v),
+            None => self.value_in(table, id, rec, field),
+        }
     }
 
     /// Whether record `id` of `model` matches `filter`.
@@ -498,26 +526,31 @@ impl Database {
             Filter::Or(fs) => fs.iter().any(|f| self.eval_in(table, id, rec, f)),
             Filter::Not(f) => !self.eval_in(table, id, rec, f),
             Filter::IdIn(ids) => ids.contains(&id),
-            Filter::RelIn(field, ids) => match self.value_in(table, id, rec, field).as_ref() {
-                Value::Number(n) => n.as_i64().is_some_and(|i| ids.contains(&i)),
-                Value::Array(items) => items
-                    .iter()
-                    .filter_map(Value::as_i64)
-                    .any(|i| ids.contains(&i)),
-                _ => false,
-            },
-            Filter::RelEmpty(field) => match self.value_in(table, id, rec, field).as_ref() {
-                Value::Array(items) => items.is_empty(),
-                Value::Number(_) => false,
-                _ => true,
-            },
+            Filter::RelIn(field, ids, slot) => {
+                match self.slot_value(table, id, rec, field, *slot).as_ref() {
+                    Value::Number(n) => n.as_i64().is_some_and(|i| ids.contains(&i)),
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_i64)
+                        .any(|i| ids.contains(&i)),
+                    _ => false,
+                }
+            }
+            Filter::RelEmpty(field, slot) => {
+                match self.slot_value(table, id, rec, field, *slot).as_ref() {
+                    Value::Array(items) => items.is_empty(),
+                    Value::Number(_) => false,
+                    _ => true,
+                }
+            }
             Filter::Cmp {
                 field,
                 ttype,
                 op,
                 value,
+                slot,
             } => {
-                let stored = self.value_in(table, id, rec, field);
+                let stored = self.slot_value(table, id, rec, field, *slot);
                 if matches!(field.as_str(), "create_date" | "write_date") {
                     // The database keeps microseconds that `read` does not show.
                     if let Value::String(s) = stored.as_ref() {
@@ -529,6 +562,24 @@ impl Database {
                 compare(*ttype, &stored, op, value)
             }
         }
+    }
+}
+
+/// Resolves the slots of stored, non-computed fields.
+fn bind(filter: &mut Filter, table: &Table) {
+    let slot_of = |field: &str| {
+        table
+            .def
+            .field(field)
+            .filter(|f| f.ttype != FieldType::One2many)
+            .and_then(|_| table.position(field))
+    };
+    match filter {
+        Filter::And(fs) | Filter::Or(fs) => fs.iter_mut().for_each(|f| bind(f, table)),
+        Filter::Not(f) => bind(f, table),
+        Filter::RelIn(field, _, slot) | Filter::RelEmpty(field, slot) => *slot = slot_of(field),
+        Filter::Cmp { field, slot, .. } => *slot = slot_of(field),
+        Filter::True | Filter::False | Filter::IdIn(_) => {}
     }
 }
 
