@@ -91,6 +91,8 @@ pub struct Database {
     pub version: OdooVersion,
     /// Tables by model name.
     pub tables: HashMap<String, Table>,
+    /// Sorted ids per (model, order), until the next write.
+    pub(crate) order_cache: super::order_cache::OrderCache,
 }
 
 impl Database {
@@ -100,6 +102,7 @@ impl Database {
             name: name.to_string(),
             version,
             tables: HashMap::new(),
+            order_cache: Default::default(),
         }
     }
 

@@ -468,6 +468,9 @@ impl Database {
     ) -> OdooResult<Option<Value>> {
         let v19 = self.version >= OdooVersion::V19;
         let empty = Value::Array(Vec::new());
+        if Self::operation_of(sig.name) != "read" {
+            self.order_cache.invalidate();
+        }
         let result = match sig.name {
             "search" => {
                 let domain = b.get("domain").unwrap_or(&empty);

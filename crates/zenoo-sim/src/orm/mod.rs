@@ -9,6 +9,7 @@ mod group;
 mod methods;
 mod model;
 mod order;
+mod order_cache;
 mod pyrepr;
 mod read;
 mod record;

@@ -58,11 +58,16 @@ fn parse(spec: &str) -> OdooResult<Vec<Key>> {
     Ok(keys)
 }
 
+/// A key's field and, for a many2one, the ranks of its comodel's records.
+type KeyField<'a> = (&'a super::model::Field, Option<HashMap<i64, usize>>);
+
 /// A precomputed sort key of one field of one record.
 #[derive(Debug, Clone, PartialEq)]
-enum SortKey {
+enum SortKey<'a> {
+    /// The record id itself.
+    Id,
     Null,
-    Value(Value),
+    Value(std::borrow::Cow<'a, Value>),
     Rank(usize),
 }
 
@@ -120,89 +125,96 @@ impl Database {
         let Some(table) = self.tables.get(model) else {
             return;
         };
-        // Precompute each record's keys once instead of in every comparison.
-        let mut columns: Vec<HashMap<i64, SortKey>> = Vec::with_capacity(keys.len());
-        for k in keys {
-            let mut column = HashMap::with_capacity(ids.len());
-            if k.field == "id" {
-                columns.push(column);
-                continue;
-            }
-            let Some(field) = table.def.field(&k.field) else {
-                columns.push(column);
-                continue;
-            };
-            let ranks = match (field.ttype, field.relation()) {
-                (FieldType::Many2one, Some(comodel)) if depth < 3 => {
-                    Some(self.ranks(comodel, depth))
-                }
-                _ => None,
-            };
-            for &id in ids.iter() {
-                let v = self.value(model, id, &k.field);
-                let key = match field.ttype {
-                    FieldType::Boolean
-                    | FieldType::Integer
-                    | FieldType::Float
-                    | FieldType::Monetary => SortKey::Value(v),
-                    _ if matches!(v, Value::Bool(false) | Value::Null)
-                        || v.as_str() == Some("") =>
-                    {
-                        SortKey::Null
+        // Each record's keys are computed once (borrowed where stored), not
+        // in every comparison.
+        let fields: Vec<Option<KeyField<'_>>> = keys
+            .iter()
+            .map(|k| {
+                let field = table.def.field(&k.field).filter(|_| k.field != "id")?;
+                let ranks = match (field.ttype, field.relation()) {
+                    (FieldType::Many2one, Some(comodel)) if depth < 3 => {
+                        Some(self.ranks(comodel, depth))
                     }
-                    FieldType::Many2one => match (&ranks, v.as_i64()) {
-                        (Some(r), Some(rid)) => {
-                            SortKey::Rank(r.get(&rid).copied().unwrap_or(usize::MAX))
+                    _ => None,
+                };
+                Some((field, ranks))
+            })
+            .collect();
+        let mut rows: Vec<(i64, Vec<SortKey<'_>>)> = Vec::with_capacity(ids.len());
+        for &id in ids.iter() {
+            let Some(rec) = table.records.get(&id) else {
+                rows.push((id, vec![SortKey::Null; keys.len()]));
+                continue;
+            };
+            let row = fields
+                .iter()
+                .map(|f| {
+                    let Some((field, ranks)) = f else {
+                        return SortKey::Id;
+                    };
+                    let v = self.value_in(table, id, rec, &field.name);
+                    match field.ttype {
+                        FieldType::Boolean
+                        | FieldType::Integer
+                        | FieldType::Float
+                        | FieldType::Monetary => SortKey::Value(v),
+                        _ if matches!(v.as_ref(), Value::Bool(false) | Value::Null)
+                            || v.as_str() == Some("") =>
+                        {
+                            SortKey::Null
                         }
+                        FieldType::Many2one => match (ranks, v.as_i64()) {
+                            (Some(r), Some(rid)) => {
+                                SortKey::Rank(r.get(&rid).copied().unwrap_or(usize::MAX))
+                            }
+                            _ => SortKey::Value(v),
+                        },
                         _ => SortKey::Value(v),
-                    },
-                    _ => SortKey::Value(v),
-                };
-                column.insert(id, key);
-            }
-            columns.push(column);
-        }
-        let cmp = |a: &i64, b: &i64| -> Ordering {
-            for (k, column) in keys.iter().zip(&columns) {
-                let ord = if k.field == "id" {
-                    a.cmp(b)
-                } else {
-                    match (column.get(a), column.get(b)) {
-                        (Some(SortKey::Null), Some(SortKey::Null)) | (None, None) => {
-                            Ordering::Equal
-                        }
-                        (Some(SortKey::Null), _) => {
-                            return if k.nulls_first {
-                                Ordering::Less
-                            } else {
-                                Ordering::Greater
-                            };
-                        }
-                        (_, Some(SortKey::Null)) => {
-                            return if k.nulls_first {
-                                Ordering::Greater
-                            } else {
-                                Ordering::Less
-                            };
-                        }
-                        (Some(SortKey::Rank(x)), Some(SortKey::Rank(y))) => x.cmp(y),
-                        (Some(SortKey::Value(x)), Some(SortKey::Value(y))) => cmp_values(x, y),
-                        _ => Ordering::Equal,
                     }
-                };
-                let ord = if k.desc { ord.reverse() } else { ord };
-                if ord != Ordering::Equal {
-                    return ord;
+                })
+                .collect();
+            rows.push((id, row));
+        }
+        let cmp =
+            |(a, ka): &(i64, Vec<SortKey<'_>>), (b, kb): &(i64, Vec<SortKey<'_>>)| -> Ordering {
+                for ((k, x), y) in keys.iter().zip(ka).zip(kb) {
+                    let ord = match (x, y) {
+                        (SortKey::Id, SortKey::Id) => a.cmp(b),
+                        (SortKey::Null, SortKey::Null) => Ordering::Equal,
+                        (SortKey::Null, _) => {
+                            return if k.nulls_first {
+                                Ordering::Less
+                            } else {
+                                Ordering::Greater
+                            };
+                        }
+                        (_, SortKey::Null) => {
+                            return if k.nulls_first {
+                                Ordering::Greater
+                            } else {
+                                Ordering::Less
+                            };
+                        }
+                        (SortKey::Rank(x), SortKey::Rank(y)) => x.cmp(y),
+                        (SortKey::Value(x), SortKey::Value(y)) => cmp_values(x, y),
+                        _ => Ordering::Equal,
+                    };
+                    let ord = if k.desc { ord.reverse() } else { ord };
+                    if ord != Ordering::Equal {
+                        return ord;
+                    }
                 }
-            }
-            a.cmp(b)
-        };
+                a.cmp(b)
+            };
         match top {
-            Some(n) if n < ids.len() / 2 && n > 0 => {
-                ids.select_nth_unstable_by(n, cmp);
-                ids[..n].sort_by(cmp);
+            Some(n) if n < rows.len() / 2 && n > 0 => {
+                rows.select_nth_unstable_by(n, cmp);
+                rows[..n].sort_by(cmp);
             }
-            _ => ids.sort_by(cmp),
+            _ => rows.sort_by(cmp),
+        }
+        for (slot, (id, _)) in ids.iter_mut().zip(rows) {
+            *slot = id;
         }
     }
 
@@ -222,13 +234,29 @@ impl Database {
             .filter(|o| !o.trim().is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| table.def.order.clone());
-        let mut ids: Vec<i64> = table
-            .records
-            .iter()
-            .filter(|(id, rec)| self.eval_in(table, **id, rec, &filter))
-            .map(|(id, _)| *id)
-            .collect();
-        self.sort_ids_top(model, &mut ids, &spec, limit.map(|l| offset + l))?;
+        let sorted = match self.order_cache.get(model, &spec) {
+            Some(sorted) => sorted,
+            None => {
+                let mut all: Vec<i64> = table.records.keys().copied().collect();
+                self.sort_ids(model, &mut all, &spec)?;
+                let all = std::sync::Arc::new(all);
+                self.order_cache.put(model, &spec, all.clone());
+                all
+            }
+        };
+        // Walk the order and stop once offset + limit records matched.
+        let wanted = limit.map(|l| offset + l);
+        let mut ids = Vec::new();
+        for &id in sorted.iter() {
+            if wanted.is_some_and(|w| ids.len() >= w) {
+                break;
+            }
+            if let Some(rec) = table.records.get(&id) {
+                if self.eval_in(table, id, rec, &filter) {
+                    ids.push(id);
+                }
+            }
+        }
         let ids = ids.into_iter().skip(offset);
         Ok(match limit {
             Some(l) => ids.take(l).collect(),

@@ -1,0 +1,110 @@
+//! ORM behaviour through `SimHandle::execute` (no HTTP).
+
+use serde_json::{Map, Value, json};
+use zenoo_sim::Sim;
+
+fn kwargs(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn limited_searches_see_writes_at_once() {
+    let sim = Sim::builder().scale(50).start().await.expect("sim");
+    let first = |sim: &zenoo_sim::SimHandle| -> Value {
+        sim.execute(
+            "demo",
+            2,
+            "res.partner",
+            "search_read",
+            vec![json!([])],
+            kwargs(json!({"fields": ["name"], "limit": 1})),
+        )
+        .expect("search")
+        .unwrap_or(Value::Null)
+    };
+    let before = first(&sim);
+    assert_ne!(before[0]["name"], json!("AAA first"));
+    // A new partner that sorts first by complete_name must show up in the next limited search.
+    let id = sim
+        .execute(
+            "demo",
+            2,
+            "res.partner",
+            "create",
+            vec![json!({"name": "AAA first"})],
+            Map::new(),
+        )
+        .expect("create");
+    assert_eq!(first(&sim)[0]["name"], json!("AAA first"));
+    // Renaming it away moves it out of first place again.
+    let id = id.and_then(|v| v.as_i64()).expect("id");
+    sim.execute(
+        "demo",
+        2,
+        "res.partner",
+        "write",
+        vec![json!([id]), json!({"name": "zzz last"})],
+        Map::new(),
+    )
+    .expect("write");
+    assert_eq!(first(&sim), before);
+    // Unlinked records disappear from the cached order.
+    sim.execute(
+        "demo",
+        2,
+        "res.partner",
+        "unlink",
+        vec![json!([id])],
+        Map::new(),
+    )
+    .expect("unlink");
+    let all = sim
+        .execute(
+            "demo",
+            2,
+            "res.partner",
+            "search",
+            vec![json!([])],
+            kwargs(json!({"order": "name desc", "limit": 1})),
+        )
+        .expect("search");
+    assert_ne!(all, Some(json!([id])));
+}
+
+#[tokio::test]
+async fn offset_and_limit_page_through_the_order() {
+    let sim = Sim::builder().scale(30).start().await.expect("sim");
+    let page = |offset: u64| -> Vec<i64> {
+        let v = sim
+            .execute(
+                "demo",
+                2,
+                "res.partner",
+                "search",
+                vec![json!([["is_company", "=", false]])],
+                kwargs(json!({"offset": offset, "limit": 7, "order": "name"})),
+            )
+            .expect("search")
+            .unwrap_or(Value::Null);
+        serde_json::from_value(v).expect("ids")
+    };
+    let all: Vec<i64> = serde_json::from_value(
+        sim.execute(
+            "demo",
+            2,
+            "res.partner",
+            "search",
+            vec![json!([["is_company", "=", false]])],
+            kwargs(json!({"order": "name"})),
+        )
+        .expect("search")
+        .unwrap_or(Value::Null),
+    )
+    .expect("ids");
+    let paged: Vec<i64> = (0..)
+        .step_by(7)
+        .take_while(|o| (*o as usize) < all.len())
+        .flat_map(|o| page(o as u64))
+        .collect();
+    assert_eq!(paged, all);
+}
