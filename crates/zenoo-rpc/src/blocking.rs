@@ -21,7 +21,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(Error::Io)
+        .map_err(Error::from)
 }
 
 impl Client {

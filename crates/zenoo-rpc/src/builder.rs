@@ -120,8 +120,8 @@ impl ClientBuilder {
     /// loads the user's context (`res.users.context_get`).
     ///
     /// # Errors
-    /// [`Error::Config`] for a bad URL, missing database or credentials, or
-    /// JSON-2 without an API key; [`Error::Odoo`] with kind `AccessDenied`
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a bad URL, missing database or credentials, or
+    /// JSON-2 without an API key; an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error with kind `AccessDenied`
     /// for bad credentials; transport errors when the server is unreachable.
     pub async fn build(self) -> Result<Client> {
         let url = url::Url::parse(&self.url)
@@ -249,7 +249,9 @@ impl ClientBuilder {
                     .call_named("res.users", "context_get", &Default::default())
                     .await
                 {
-                    Err(Error::Odoo(e)) if e.code == 401 => return Err(denied().into()),
+                    Err(e) if e.odoo().is_some_and(|o| o.code == 401) => {
+                        return Err(denied().into());
+                    }
                     other => other?,
                 };
                 let uid = ctx.get("uid").and_then(Value::as_i64).unwrap_or(0);

@@ -190,11 +190,7 @@ impl DbService {
             .await
             .map_err(|e| Error::transport(&url, e))?;
         if !resp.status().is_success() {
-            return Err(Error::HttpStatus {
-                status: resp.status().as_u16(),
-                url: url.as_str().into(),
-                snippet: "".into(),
-            });
+            return Err(Error::status(resp.status().as_u16(), &url, b""));
         }
         let mut stream = resp.bytes_stream();
         let mut head = Vec::new();

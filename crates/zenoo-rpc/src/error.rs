@@ -5,121 +5,118 @@ use serde_json::Value;
 /// Result alias with Zenoo's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What went wrong. Match on the variant or use the predicates
-/// ([`Error::is_timeout`], [`Error::odoo`], ...); never parse messages.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong, as one small value (a pointer): ask it questions with
+/// [`Error::kind`], [`Error::odoo`], [`Error::status_code`], [`Error::is_timeout`],
+/// [`Error::is_retryable`] ...; never parse its message.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    /// URL requested, call label (`model.method`) or setting, by kind.
+    context: Option<Box<str>>,
+    /// What is wrong, the JSON path that failed, or the start of a body.
+    detail: Option<String>,
+    odoo: Option<OdooError>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The kinds of [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Error {
-    /// Odoo raised an exception (JSON-RPC error, XML-RPC fault or JSON-2 error body).
-    #[error("{0}")]
-    Odoo(Box<OdooError>),
+pub enum ErrorKind {
+    /// Odoo raised an exception (JSON-RPC error, XML-RPC fault or JSON-2
+    /// error body): see [`Error::odoo`].
+    Odoo,
     /// The connection could not be made or broke (DNS, refused, reset, TLS).
-    #[error("cannot reach {url}: {source}")]
-    Transport {
-        /// The URL requested.
-        url: Box<str>,
-        /// The underlying error.
-        #[source]
-        source: Box<reqwest::Error>,
-    },
+    Transport,
     /// The connect or request timeout elapsed.
-    #[error("request to {url} timed out")]
-    Timeout {
-        /// The URL requested.
-        url: Box<str>,
-    },
+    Timeout,
     /// The server answered with an HTTP status that carries no Odoo error.
-    #[error("HTTP {status} from {url}: {snippet}")]
-    HttpStatus {
-        /// The status code.
-        status: u16,
-        /// The URL requested.
-        url: Box<str>,
-        /// The start of the body.
-        snippet: Box<str>,
-    },
+    HttpStatus(u16),
     /// The body is not what the protocol promises (HTML, truncated JSON, ...).
-    #[error("malformed response from {url}: {reason}; body starts with {snippet:?}")]
-    MalformedResponse {
-        /// The URL requested.
-        url: Box<str>,
-        /// What is wrong.
-        reason: Box<str>,
-        /// The start of the body.
-        snippet: Box<str>,
-    },
-    /// The result does not fit the requested Rust type.
-    #[error("cannot decode the result of {call} at {path}: {source}")]
-    Decode {
-        /// `model.method` that returned it.
-        call: Box<str>,
-        /// JSON path of the value that failed (`[3].partner_id`).
-        path: Box<str>,
-        /// The serde error.
-        #[source]
-        source: Box<serde_json::Error>,
-    },
-    /// An argument cannot be encoded for the wire (e.g. NaN, a non-string map key).
-    #[error("cannot encode the arguments of {call}: {reason}")]
-    Encode {
-        /// `model.method` being called.
-        call: Box<str>,
-        /// What is wrong.
-        reason: Box<str>,
-    },
-    /// The client configuration is invalid.
-    #[error("invalid configuration: {field}: {reason}")]
-    Config {
-        /// The setting.
-        field: &'static str,
-        /// What is wrong and how to fix it.
-        reason: Box<str>,
-    },
+    MalformedResponse,
+    /// The result does not fit the requested Rust type: see [`Error::decode_path`].
+    Decode,
+    /// An argument cannot be encoded for the wire (NaN, a non-string map key).
+    Encode,
+    /// The client configuration is invalid: see [`Error::config_field`].
+    Config,
     /// An I/O error while streaming a dump or restore file.
-    #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io,
 }
 
 impl Error {
-    pub(crate) fn config(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::Config {
-            field,
-            reason: reason.into().into_boxed_str(),
+    fn new(kind: ErrorKind) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                context: None,
+                detail: None,
+                odoo: None,
+                source: None,
+            }),
         }
+    }
+
+    fn with(mut self, context: Option<&str>, detail: Option<String>) -> Self {
+        self.inner.context = context.map(Into::into);
+        self.inner.detail = detail;
+        self
+    }
+
+    fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    pub(crate) fn config(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config).with(Some(field), Some(reason.into()))
     }
 
     pub(crate) fn malformed(url: &str, reason: impl Into<String>, body: &[u8]) -> Self {
-        Self::MalformedResponse {
-            url: url.into(),
-            reason: reason.into().into_boxed_str(),
-            snippet: snippet(body).into(),
-        }
+        Self::new(ErrorKind::MalformedResponse).with(
+            Some(url),
+            Some(format!(
+                "{}; body starts with {:?}",
+                reason.into(),
+                snippet(body)
+            )),
+        )
     }
 
     pub(crate) fn encode(call: &str, reason: impl std::fmt::Display) -> Self {
-        Self::Encode {
-            call: call.into(),
-            reason: reason.to_string().into_boxed_str(),
-        }
+        Self::new(ErrorKind::Encode).with(Some(call), Some(reason.to_string()))
     }
 
     pub(crate) fn transport(url: &str, e: reqwest::Error) -> Self {
-        if e.is_timeout() {
-            Self::Timeout { url: url.into() }
+        let kind = if e.is_timeout() {
+            ErrorKind::Timeout
         } else {
-            Self::Transport {
-                url: url.into(),
-                source: Box::new(e),
-            }
-        }
+            ErrorKind::Transport
+        };
+        Self::new(kind).with(Some(url), None).with_source(e)
+    }
+
+    pub(crate) fn status(status: u16, url: &str, body: &[u8]) -> Self {
+        Self::new(ErrorKind::HttpStatus(status)).with(Some(url), Some(snippet(body)))
+    }
+
+    pub(crate) fn decode(call: &str, path: String, source: serde_json::Error) -> Self {
+        Self::new(ErrorKind::Decode)
+            .with(Some(call), Some(path))
+            .with_source(source)
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
     }
 
     /// The Odoo exception, if Odoo raised one.
     pub fn odoo(&self) -> Option<&OdooError> {
-        match self {
-            Self::Odoo(e) => Some(e),
-            _ => None,
-        }
+        self.inner.odoo.as_ref()
     }
 
     /// The kind of Odoo exception, if Odoo raised one.
@@ -127,25 +124,130 @@ impl Error {
         self.odoo().map(OdooError::kind)
     }
 
+    /// The HTTP status of an [`ErrorKind::HttpStatus`] error.
+    pub fn status_code(&self) -> Option<u16> {
+        match self.inner.kind {
+            ErrorKind::HttpStatus(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The URL requested, for transport, status and malformed-response errors.
+    pub fn url(&self) -> Option<&str> {
+        match self.inner.kind {
+            ErrorKind::Transport
+            | ErrorKind::Timeout
+            | ErrorKind::HttpStatus(_)
+            | ErrorKind::MalformedResponse => self.inner.context.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The JSON path of the value that failed to decode (`[3].partner_id`).
+    pub fn decode_path(&self) -> Option<&str> {
+        self.inner
+            .detail
+            .as_deref()
+            .filter(|_| self.inner.kind == ErrorKind::Decode)
+    }
+
+    /// The setting a configuration error is about (`url`, `database`, ...).
+    pub fn config_field(&self) -> Option<&str> {
+        self.inner
+            .context
+            .as_deref()
+            .filter(|_| self.inner.kind == ErrorKind::Config)
+    }
+
     /// Whether a connect or request timeout elapsed.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout { .. })
+        self.inner.kind == ErrorKind::Timeout
     }
 
     /// Whether the server could not be reached or the connection broke.
     pub fn is_transport(&self) -> bool {
-        matches!(self, Self::Transport { .. } | Self::Timeout { .. })
+        matches!(self.inner.kind, ErrorKind::Transport | ErrorKind::Timeout)
     }
 
-    /// Whether repeating the same call may succeed (network trouble, 502/503/504,
+    /// Whether repeating the same call may succeed (network trouble, 429/502/503/504,
     /// serialization failures). Writes are still only retried when the caller opts in.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Transport { .. } | Self::Timeout { .. } => true,
-            Self::HttpStatus { status, .. } => matches!(status, 429 | 502 | 503 | 504),
-            Self::Odoo(e) => e.name.ends_with("SerializationFailure"),
+        match self.inner.kind {
+            ErrorKind::Transport | ErrorKind::Timeout => true,
+            ErrorKind::HttpStatus(s) => matches!(s, 429 | 502 | 503 | 504),
+            ErrorKind::Odoo => self
+                .odoo()
+                .is_some_and(|e| e.name.ends_with("SerializationFailure")),
             _ => false,
         }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let context = self.inner.context.as_deref().unwrap_or("?");
+        let detail = self.inner.detail.as_deref().unwrap_or("");
+        match self.inner.kind {
+            ErrorKind::Odoo => match self.odoo() {
+                Some(e) => write!(f, "{e}"),
+                None => f.write_str("Odoo error"),
+            },
+            ErrorKind::Transport => match &self.inner.source {
+                Some(s) => write!(f, "cannot reach {context}: {s}"),
+                None => write!(f, "cannot reach {context}"),
+            },
+            ErrorKind::Timeout => write!(f, "request to {context} timed out"),
+            ErrorKind::HttpStatus(s) => write!(f, "HTTP {s} from {context}: {detail}"),
+            ErrorKind::MalformedResponse => {
+                write!(f, "malformed response from {context}: {detail}")
+            }
+            ErrorKind::Decode => match &self.inner.source {
+                Some(s) => write!(f, "cannot decode the result of {context} at {detail}: {s}"),
+                None => write!(f, "cannot decode the result of {context} at {detail}"),
+            },
+            ErrorKind::Encode => write!(f, "cannot encode the arguments of {context}: {detail}"),
+            ErrorKind::Config => write!(f, "invalid configuration: {context}: {detail}"),
+            ErrorKind::Io => match &self.inner.source {
+                Some(s) => write!(f, "I/O error: {s}"),
+                None => f.write_str("I/O error"),
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.inner.kind);
+        if let Some(c) = &self.inner.context {
+            d.field("context", c);
+        }
+        if let Some(x) = &self.inner.detail {
+            d.field("detail", x);
+        }
+        if let Some(o) = &self.inner.odoo {
+            d.field("odoo", o);
+        }
+        if let Some(s) = &self.inner.source {
+            d.field("source", s);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match (&self.inner.odoo, &self.inner.source) {
+            (Some(o), _) => Some(o),
+            (None, Some(s)) => Some(s.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::new(ErrorKind::Io).with_source(e)
     }
 }
 
@@ -217,7 +319,9 @@ impl OdooError {
 
 impl From<OdooError> for Error {
     fn from(e: OdooError) -> Self {
-        Self::Odoo(Box::new(e))
+        let mut err = Self::new(ErrorKind::Odoo);
+        err.inner.odoo = Some(e);
+        err
     }
 }
 
@@ -237,10 +341,10 @@ mod tests {
 
     #[test]
     fn error_stays_small() {
-        assert!(
-            std::mem::size_of::<Error>() <= 56, // boxed payloads; a one-word Error (boxed inner) is still to do
-            "Error is {} bytes",
-            std::mem::size_of::<Error>()
+        assert_eq!(
+            std::mem::size_of::<Error>(),
+            std::mem::size_of::<usize>(),
+            "Error must stay one pointer"
         );
     }
 

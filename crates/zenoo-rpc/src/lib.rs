@@ -3,7 +3,7 @@
 //! A correct, typed, fast async client for Odoo's external API: JSON-RPC,
 //! XML-RPC, the web session API and Odoo 19's JSON-2, behind one [`Client`].
 //! Results decode straight into your types; Odoo's exceptions become
-//! [`Error::Odoo`] with a [`OdooErrorKind`]; context is layered (client
+//! an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error with a [`OdooErrorKind`]; context is layered (client
 //! default ← user context ← per call).
 //!
 //! ```
@@ -40,6 +40,6 @@ pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use call::Call;
 pub use client::{Client, Load, SearchOptions};
 pub use context::Context;
-pub use error::{Error, OdooError, OdooErrorKind, Result};
+pub use error::{Error, ErrorKind, OdooError, OdooErrorKind, Result};
 pub use protocol::ProtocolKind;
 pub use version::ServerVersion;

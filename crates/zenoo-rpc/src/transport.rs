@@ -25,11 +25,7 @@ pub struct Reply {
 impl Reply {
     /// The error for a status no protocol expected.
     pub fn status_error(&self) -> Error {
-        Error::HttpStatus {
-            status: self.status,
-            url: self.url.as_str().into(),
-            snippet: crate::error::snippet(&self.body).into(),
-        }
+        Error::status(self.status, &self.url, &self.body)
     }
 
     /// The body as text, or a malformed-response error.

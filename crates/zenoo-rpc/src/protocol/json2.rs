@@ -88,7 +88,7 @@ struct DocMethod {
     api: Vec<String>,
 }
 
-/// Decodes a JSON-2 reply: 200 into `T`, an error body into [`Error::Odoo`]
+/// Decodes a JSON-2 reply: 200 into `T`, an error body into an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error
 /// with the HTTP status as its code.
 pub(crate) fn decode_reply<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
     if reply.status != 200 {

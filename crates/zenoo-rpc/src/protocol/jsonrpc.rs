@@ -31,7 +31,7 @@ struct RpcError {
     data: Option<ErrorBody>,
 }
 
-/// Decodes a JSON-RPC reply: `result` into `T`, `error` into [`Error::Odoo`].
+/// Decodes a JSON-RPC reply: `result` into `T`, `error` into an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error.
 pub(crate) fn decode_envelope<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
     if reply.status != 200 {
         return Err(reply.status_error());

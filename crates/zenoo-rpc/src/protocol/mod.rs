@@ -51,7 +51,7 @@ impl ProtocolKind {
 ///
 /// Each implementation encodes a [`Call`], sends it through the shared
 /// transport and decodes the answer straight into `T`; Odoo's errors become
-/// [`Error::Odoo`]. A call whose Python result is `None` decodes as JSON
+/// an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error. A call whose Python result is `None` decodes as JSON
 /// `null` (so ask for `Option<T>` or `()`).
 pub trait Protocol {
     /// Runs one model call.
@@ -121,11 +121,7 @@ pub(crate) fn decode<T: DeserializeOwned>(text: &str, label: &str) -> Result<T> 
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        Error::Decode {
-            call: label.into(),
-            path: path.into(),
-            source: Box::new(e.into_inner()),
-        }
+        Error::decode(label, path, e.into_inner())
     })
 }
 
@@ -133,11 +129,7 @@ pub(crate) fn decode<T: DeserializeOwned>(text: &str, label: &str) -> Result<T> 
 pub(crate) fn decode_value<T: DeserializeOwned>(v: Value, label: &str) -> Result<T> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
-        Error::Decode {
-            call: label.into(),
-            path: path.into(),
-            source: Box::new(e.into_inner()),
-        }
+        Error::decode(label, path, e.into_inner())
     })
 }
 

@@ -100,7 +100,7 @@ fn check_case(case: &Value) -> Result<(), String> {
         }
         let code = xml_text(xml_field(text, "faultCode"));
         let string = xml_text(xml_field(text, "faultString"));
-        let Err(Error::Odoo(e)) = got else {
+        let Some(e) = got.as_ref().err().and_then(Error::odoo) else {
             return Err(format!("expected an Odoo error, got {got:?}"));
         };
         let want = match code.as_str() {
@@ -146,7 +146,10 @@ fn check_case(case: &Value) -> Result<(), String> {
         (None, 0)
     };
     match (want_error, got) {
-        (Some(data), Err(Error::Odoo(e))) => {
+        (Some(data), Err(err)) if err.odoo().is_some() => {
+            let Some(e) = err.odoo() else {
+                return Err("unreachable".into());
+            };
             let name = data["name"].as_str().unwrap_or("");
             if e.name != name
                 || e.message != data["message"].as_str().unwrap_or("")
@@ -178,7 +181,7 @@ fn check_case(case: &Value) -> Result<(), String> {
                 Err("value differs from the recorded result".into())
             }
         }
-        (None, Err(Error::HttpStatus { status, .. })) if status == r.status => Ok(()),
+        (None, Err(e)) if e.status_code() == Some(r.status) => Ok(()),
         (w, got) => Err(format!("want error {w:?}, got {got:?}")),
     }
 }

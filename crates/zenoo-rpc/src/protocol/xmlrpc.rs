@@ -98,7 +98,7 @@ fn fault_error(code: i32, text: &str) -> OdooError {
     }
 }
 
-/// Decodes an XML-RPC reply: the value into `T`, a fault into [`Error::Odoo`].
+/// Decodes an XML-RPC reply: the value into `T`, a fault into an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error.
 pub(crate) fn decode_reply<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
     if reply.status != 200 {
         return Err(reply.status_error());
@@ -236,7 +236,10 @@ impl Protocol for XmlRpc {
         ];
         match self.rpc::<T>("object", "execute_kw", &args).await {
             // Odoo cannot marshal None without allow_none: the call ran and returned nothing.
-            Err(Error::Odoo(e)) if e.code == 1 && e.message.contains("cannot marshal None") => {
+            Err(e)
+                if e.odoo()
+                    .is_some_and(|o| o.code == 1 && o.message.contains("cannot marshal None")) =>
+            {
                 decode_value(Value::Null, &call.label())
             }
             other => other,
