@@ -3,7 +3,7 @@
 //! A correct, typed, fast async client for Odoo's external API: JSON-RPC,
 //! XML-RPC, the web session API and Odoo 19's JSON-2, behind one [`Client`].
 //! Results decode straight into your types; Odoo's exceptions become
-//! an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error with a [`OdooErrorKind`]; context is layered (client
+//! an [`ErrorKind::Odoo`] error with a [`OdooErrorKind`]; context is layered (client
 //! default ← user context ← per call).
 //!
 //! ```
