@@ -43,3 +43,8 @@ pub use context::Context;
 pub use error::{Error, ErrorKind, OdooError, OdooErrorKind, Result};
 pub use protocol::ProtocolKind;
 pub use version::ServerVersion;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
