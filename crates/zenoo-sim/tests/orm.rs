@@ -108,3 +108,48 @@ async fn offset_and_limit_page_through_the_order() {
         .collect();
     assert_eq!(paged, all);
 }
+
+#[tokio::test]
+async fn metadata_models_describe_the_loaded_ones() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let xmlid = sim
+        .execute(
+            "demo",
+            2,
+            "ir.model.data",
+            "search_read",
+            vec![json!([["complete_name", "=", "base.user_admin"]])],
+            kwargs(json!({"fields": ["model", "res_id"]})),
+        )
+        .expect("ir.model.data")
+        .unwrap_or(Value::Null);
+    assert_eq!(xmlid[0]["model"], json!("res.users"));
+    assert_eq!(xmlid[0]["res_id"], json!(2));
+    let fields = sim
+        .execute(
+            "demo",
+            2,
+            "ir.model.fields",
+            "search_read",
+            vec![json!([
+                ["model", "=", "res.partner"],
+                ["name", "=", "parent_id"]
+            ])],
+            kwargs(json!({"fields": ["ttype", "relation"]})),
+        )
+        .expect("ir.model.fields")
+        .unwrap_or(Value::Null);
+    assert_eq!(fields[0]["ttype"], json!("many2one"));
+    assert_eq!(fields[0]["relation"], json!("res.partner"));
+    let models = sim
+        .execute(
+            "demo",
+            2,
+            "ir.model",
+            "search_count",
+            vec![json!([["model", "in", ["res.partner", "sale.order"]]])],
+            Map::new(),
+        )
+        .expect("ir.model");
+    assert_eq!(models, Some(json!(2)));
+}

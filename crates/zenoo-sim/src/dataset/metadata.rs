@@ -121,9 +121,83 @@ pub fn add_metadata_models(db: &mut Database) {
     p.insert("key".into(), Value::from("base.login_cooldown_after"));
     p.insert("value".into(), Value::from("5"));
     t_params.insert(1, p);
+    db.tables.insert("ir.model.data".into(), external_ids(db));
     db.tables.insert("ir.model".into(), t_model);
     db.tables.insert("ir.model.fields".into(), t_fields);
     db.tables
         .entry("ir.config_parameter".into())
         .or_insert(t_params);
+}
+
+/// `ir.model.data`: the external ids Odoo's `base` module gives records
+/// every database has (main company, admin and root users, countries,
+/// currencies), found in the loaded data by their stable keys.
+fn external_ids(db: &Database) -> Table {
+    let def = model_from_fields(
+        "ir.model.data",
+        "Model Data",
+        "module, model, name",
+        "name",
+        &fields(&[
+            ("name", "char", "External Identifier", None),
+            ("module", "char", "Module", None),
+            ("model", "char", "Model Name", None),
+            ("res_id", "integer", "Record ID", None),
+            ("complete_name", "char", "Complete ID", None),
+            ("noupdate", "boolean", "Non Updatable", None),
+        ]),
+    );
+    let mut entries: Vec<(String, &str, i64)> = Vec::new();
+    let find = |model: &str, field: &str, value: &str| -> Option<i64> {
+        db.tables
+            .get(model)?
+            .records
+            .iter()
+            .find(|(_, r)| r.get(field).and_then(Value::as_str) == Some(value))
+            .map(|(id, _)| *id)
+    };
+    if db.exists("res.company", 1) {
+        entries.push(("main_company".into(), "res.company", 1));
+        if let Some(p) = db.value("res.company", 1, "partner_id").as_i64() {
+            entries.push(("main_partner".into(), "res.partner", p));
+        }
+    }
+    for (login, xmlid, partner_xmlid) in [
+        ("admin", "user_admin", "partner_admin"),
+        ("__system__", "user_root", "partner_root"),
+        ("public", "public_user", "public_partner"),
+    ] {
+        if let Some(uid) = find("res.users", "login", login) {
+            entries.push((xmlid.into(), "res.users", uid));
+            if let Some(p) = db.value("res.users", uid, "partner_id").as_i64() {
+                entries.push((partner_xmlid.into(), "res.partner", p));
+            }
+        }
+    }
+    if let Some(t) = db.tables.get("res.country") {
+        for (id, r) in &t.records {
+            if let Some(code) = r.get("code").and_then(Value::as_str) {
+                entries.push((code.to_lowercase(), "res.country", *id));
+            }
+        }
+    }
+    if let Some(t) = db.tables.get("res.currency") {
+        for (id, r) in &t.records {
+            if let Some(name) = r.get("name").and_then(Value::as_str) {
+                entries.push((name.to_string(), "res.currency", *id));
+            }
+        }
+    }
+    let mut table = Table::new(def);
+    for (i, (name, model, res_id)) in entries.into_iter().enumerate() {
+        table.insert(
+            i as i64 + 1,
+            json!({"name": name, "module": "base", "model": model, "res_id": res_id, "complete_name": format!("base.{name}"),
+                   "noupdate": false, "display_name": format!("base.{name}")})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        );
+    }
+    table
 }
