@@ -1,8 +1,11 @@
-//! The database service: list, create, duplicate, drop, dump and restore.
-//! Dumps are streamed to any `AsyncWrite` and restores streamed from a file:
-//! the base64 payload is decoded/encoded chunk by chunk, never held whole.
+//! The database service: list, create, duplicate, drop, dump and restore,
+//! over the `db` RPC service or, where that is gone, the database manager's
+//! `/web/database/*` routes. Dumps are streamed to any `AsyncWrite` and
+//! restores streamed from a file: never held whole in memory.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,7 +17,50 @@ use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use crate::error::{Error, Result};
 use crate::protocol::JsonRpc;
 use crate::transport::Transport;
-use crate::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+use crate::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, OdooError};
+
+/// A form body (`application/x-www-form-urlencoded`).
+fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// The error of a failed database-manager action: Odoo renders its page
+/// with "Could not <verb> database. <message>".
+fn web_failure(status: u16, url: &str, body: &[u8]) -> Error {
+    let text = String::from_utf8_lossy(body);
+    let Some(start) = text.find("Could not ") else {
+        return Error::status(status, url, body);
+    };
+    let rest = &text[start..];
+    let end = rest.find('<').unwrap_or(rest.len());
+    let line = rest[..end]
+        .replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let message = line
+        .split_once("database. ")
+        .map_or(line.as_str(), |(_, m)| m)
+        .trim()
+        .to_string();
+    let name = if message == "Access Denied" {
+        "odoo.exceptions.AccessDenied"
+    } else {
+        "builtins.Exception"
+    };
+    OdooError {
+        name: name.into(),
+        message,
+        arguments: vec![Value::from(line.trim())],
+        debug: None,
+        code: i64::from(status),
+    }
+    .into()
+}
 
 /// Format of a dump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,7 +95,33 @@ impl DumpFormat {
 #[derive(Debug, Clone)]
 pub struct DbService {
     transport: Transport,
+    /// For the form routes, which answer with redirects.
+    web: reqwest::Client,
     master: SecretString,
+    route: Arc<AtomicU8>,
+}
+
+/// Which routes a [`DbService`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DbRoutes {
+    /// The `db` RPC service, switching to the web routes for good when the
+    /// server has no `/jsonrpc` (HTTP 404).
+    Auto,
+    /// Only the `db` RPC service.
+    Rpc,
+    /// Only the `/web/database/*` routes.
+    Web,
+}
+
+impl DbRoutes {
+    fn code(self) -> u8 {
+        match self {
+            Self::Auto => 0,
+            Self::Rpc => 1,
+            Self::Web => 2,
+        }
+    }
 }
 
 impl DbService {
@@ -65,10 +137,72 @@ impl DbService {
             concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")),
             Default::default(),
         )?;
+        let web = reqwest::Client::builder()
+            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+            .timeout(DEFAULT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::config("tls", format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             transport,
+            web,
             master: SecretString::from(master_password.to_string()),
+            route: Arc::new(AtomicU8::new(DbRoutes::Auto.code())),
         })
+    }
+
+    /// Chooses the routes (default [`DbRoutes::Auto`]).
+    #[must_use]
+    pub fn routes(self, routes: DbRoutes) -> Self {
+        self.route.store(routes.code(), Ordering::Relaxed);
+        self
+    }
+
+    fn uses_web(&self) -> bool {
+        self.route.load(Ordering::Relaxed) == DbRoutes::Web.code()
+    }
+
+    /// Whether an RPC failure means "no `/jsonrpc` here": then switch to the
+    /// web routes (in `Auto` mode) and say so.
+    fn falls_back(&self, e: &Error) -> bool {
+        let auto = self.route.load(Ordering::Relaxed) == DbRoutes::Auto.code();
+        if auto && e.status_code() == Some(404) {
+            tracing::debug!("no db RPC service; using /web/database/*");
+            self.route.store(DbRoutes::Web.code(), Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    /// POSTs a form to `/web/database/<action>`; a redirect or 200 is success.
+    async fn form(&self, action: &str, fields: &[(&str, &str)]) -> Result<reqwest::Response> {
+        let url = format!("{}/web/database/{action}", self.transport.base());
+        let master = self.master.expose_secret();
+        let mut all: Vec<(&str, &str)> = vec![("master_pwd", master)];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded_pairs(&all);
+        let resp = self
+            .web
+            .post(&url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| Error::transport(&url, e))?;
+        self.checked(resp, &url).await
+    }
+
+    async fn checked(&self, resp: reqwest::Response, url: &str) -> Result<reqwest::Response> {
+        let status = resp.status().as_u16();
+        if (200..400).contains(&status) {
+            return Ok(resp);
+        }
+        let body = resp.bytes().await.map_err(|e| Error::transport(url, e))?;
+        Err(web_failure(status, url, &body))
     }
 
     fn rpc(&self) -> JsonRpc {
@@ -86,7 +220,22 @@ impl DbService {
 
     /// Names of the databases the server lists.
     pub async fn list(&self) -> Result<Vec<String>> {
-        self.db("list", json!([])).await
+        if !self.uses_web() {
+            match self.db("list", json!([])).await {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other,
+            }
+        }
+        let reply = self
+            .transport
+            .post(
+                "/web/database/list",
+                "application/json",
+                json!({"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}).to_string(),
+                Default::default(),
+            )
+            .await?;
+        crate::protocol::decode_envelope_public(&reply, "web.database.list")
     }
 
     /// `common.version`, or `GET /web/version` where `/jsonrpc` is gone.
@@ -113,7 +262,13 @@ impl DbService {
 
     /// Whether a database exists.
     pub async fn exists(&self, name: &str) -> Result<bool> {
-        self.db("db_exist", json!([name])).await
+        if !self.uses_web() {
+            match self.db("db_exist", json!([name])).await {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other,
+            }
+        }
+        Ok(self.list().await?.iter().any(|n| n == name))
     }
 
     /// Creates a database (with demo data or not) and its admin user.
@@ -125,48 +280,90 @@ impl DbService {
         admin_login: &str,
         admin_password: &str,
     ) -> Result<()> {
-        let _: Value = self
-            .db(
-                "create_database",
-                json!([
-                    self.master.expose_secret(),
-                    name,
-                    demo,
-                    lang,
-                    admin_password,
-                    admin_login
-                ]),
-            )
-            .await?;
-        Ok(())
+        if !self.uses_web() {
+            match self
+                .db::<Value>(
+                    "create_database",
+                    json!([
+                        self.master.expose_secret(),
+                        name,
+                        demo,
+                        lang,
+                        admin_password,
+                        admin_login
+                    ]),
+                )
+                .await
+            {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other.map(|_| ()),
+            }
+        }
+        let demo = if demo { "true" } else { "false" };
+        let fields = [
+            ("name", name),
+            ("lang", lang),
+            ("login", admin_login),
+            ("password", admin_password),
+            ("demo", demo),
+            ("phone", ""),
+        ];
+        self.form("create", &fields).await.map(|_| ())
     }
 
     /// Copies a database.
     pub async fn duplicate(&self, from: &str, to: &str) -> Result<()> {
-        let _: Value = self
-            .db(
-                "duplicate_database",
-                json!([self.master.expose_secret(), from, to]),
-            )
-            .await?;
-        Ok(())
+        if !self.uses_web() {
+            match self
+                .db::<Value>(
+                    "duplicate_database",
+                    json!([self.master.expose_secret(), from, to]),
+                )
+                .await
+            {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other.map(|_| ()),
+            }
+        }
+        self.form("duplicate", &[("name", from), ("new_name", to)])
+            .await
+            .map(|_| ())
     }
 
     /// Drops a database; false when it did not exist.
     pub async fn drop(&self, name: &str) -> Result<bool> {
-        self.db("drop", json!([self.master.expose_secret(), name]))
-            .await
+        if !self.uses_web() {
+            match self
+                .db("drop", json!([self.master.expose_secret(), name]))
+                .await
+            {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other,
+            }
+        }
+        if !self.list().await?.iter().any(|n| n == name) {
+            return Ok(false);
+        }
+        self.form("drop", &[("name", name)]).await.map(|_| true)
     }
 
     /// Changes the master password.
     pub async fn change_admin_password(&self, new_password: &str) -> Result<()> {
-        let _: Value = self
-            .db(
-                "change_admin_password",
-                json!([self.master.expose_secret(), new_password]),
-            )
-            .await?;
-        Ok(())
+        if !self.uses_web() {
+            match self
+                .db::<Value>(
+                    "change_admin_password",
+                    json!([self.master.expose_secret(), new_password]),
+                )
+                .await
+            {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other.map(|_| ()),
+            }
+        }
+        self.form("change_password", &[("master_pwd_new", new_password)])
+            .await
+            .map(|_| ())
     }
 
     /// Streams a dump into `out`; returns the number of bytes written.
@@ -177,6 +374,37 @@ impl DbService {
         format: DumpFormat,
         out: &mut W,
         mut progress: impl FnMut(u64),
+    ) -> Result<u64> {
+        if !self.uses_web() {
+            match self.rpc_dump(name, format, out, &mut progress).await {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other,
+            }
+        }
+        let mut resp = self
+            .form(
+                "backup",
+                &[("name", name), ("backup_format", format.as_str())],
+            )
+            .await?;
+        let url = format!("{}/web/database/backup", self.transport.base());
+        let mut written = 0u64;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| Error::transport(&url, e))? {
+            out.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+            progress(written);
+        }
+        out.flush().await?;
+        Ok(written)
+    }
+
+    /// `db.dump`: the base64 text in the JSON-RPC answer, decoded as it arrives.
+    async fn rpc_dump<W: AsyncWrite + Unpin>(
+        &self,
+        name: &str,
+        format: DumpFormat,
+        out: &mut W,
+        progress: &mut impl FnMut(u64),
     ) -> Result<u64> {
         let body = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": "db", "method": "dump", "args": [self.master.expose_secret(), name, format.as_str()]}, "id": 1});
         let url = format!("{}/jsonrpc", self.transport.base());
@@ -262,6 +490,48 @@ impl DbService {
         name: &str,
         file: &Path,
         mut progress: impl FnMut(u64),
+    ) -> Result<()> {
+        if !self.uses_web() {
+            match self.rpc_restore(name, file, &mut progress).await {
+                Err(e) if self.falls_back(&e) => {}
+                other => return other,
+            }
+        }
+        let f = tokio::fs::File::open(file).await?;
+        let len = f.metadata().await?.len();
+        let part = reqwest::multipart::Part::stream_with_length(
+            reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(f)),
+            len,
+        )
+        .file_name(
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "backup.zip".into()),
+        );
+        let form = reqwest::multipart::Form::new()
+            .text("master_pwd", self.master.expose_secret().to_string())
+            .text("name", name.to_string())
+            .text("copy", "true")
+            .part("backup_file", part);
+        let url = format!("{}/web/database/restore", self.transport.base());
+        let resp = self
+            .web
+            .post(&url)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| Error::transport(&url, e))?;
+        self.checked(resp, &url).await?;
+        progress(len);
+        Ok(())
+    }
+
+    /// `db.restore`: the file base64-encoded into the JSON-RPC request as it is read.
+    async fn rpc_restore(
+        &self,
+        name: &str,
+        file: &Path,
+        progress: &mut impl FnMut(u64),
     ) -> Result<()> {
         let mut f = tokio::fs::File::open(file).await?;
         let head = format!(

@@ -620,3 +620,72 @@ async fn database_service_lists_creates_dumps_restores_and_drops() {
     assert_eq!(e.odoo_kind(), Some(OdooErrorKind::AccessDenied));
     let _ = std::fs::remove_file(dir);
 }
+
+#[tokio::test]
+async fn database_manager_web_routes_when_the_rpc_service_is_gone() {
+    // A server without /jsonrpc (Odoo 22, or a proxy that blocks it): Auto falls back to /web/database/*.
+    let sim = Sim::builder()
+        .version(OdooVersion::V19)
+        .legacy_rpc(false)
+        .start()
+        .await
+        .expect("sim");
+    let dbs = zenoo_rpc::db::DbService::new(&sim.url(), "admin").expect("service");
+    assert_eq!(dbs.list().await.expect("list"), vec!["demo".to_string()]);
+    dbs.create("web_made", false, "en_US", "boss", "pw")
+        .await
+        .expect("create");
+    assert!(dbs.exists("web_made").await.expect("exists"));
+    let path = std::env::temp_dir().join(format!("zenoo-web-dump-{}", std::process::id()));
+    let mut file = tokio::fs::File::create(&path).await.expect("file");
+    let mut seen = 0;
+    let n = dbs
+        .dump("demo", zenoo_rpc::db::DumpFormat::Zip, &mut file, |b| {
+            seen = b
+        })
+        .await
+        .expect("backup");
+    assert!(n > 1000 && seen == n, "{n} {seen}");
+    dbs.restore("web_restored", &path, |_| {})
+        .await
+        .expect("restore");
+    dbs.duplicate("web_restored", "web_copy")
+        .await
+        .expect("duplicate");
+    let mut names = dbs.list().await.expect("list");
+    names.sort();
+    assert_eq!(names, vec!["demo", "web_copy", "web_made", "web_restored"]);
+    assert!(dbs.drop("web_copy").await.expect("drop"));
+    assert!(!dbs.drop("web_copy").await.expect("drop again"));
+    // The restored database is usable over JSON-2 (the only API left there).
+    sim.add_api_key("web_restored", "admin", KEY);
+    let c = Client::builder(&sim.url())
+        .database("web_restored")
+        .api_key("admin", KEY)
+        .build()
+        .await
+        .expect("login");
+    assert_eq!(
+        c.search_count("sale.order", json!([]))
+            .await
+            .expect("count"),
+        5
+    );
+    // A wrong master password is Odoo's AccessDenied, read from the manager page.
+    let bad = zenoo_rpc::db::DbService::new(&sim.url(), "wrong")
+        .expect("service")
+        .routes(zenoo_rpc::db::DbRoutes::Web);
+    let e = bad.drop("demo").await.expect_err("master password");
+    assert_eq!(e.odoo_kind(), Some(OdooErrorKind::AccessDenied), "{e}");
+    dbs.change_admin_password("new-master")
+        .await
+        .expect("change");
+    let renewed = zenoo_rpc::db::DbService::new(&sim.url(), "new-master").expect("service");
+    assert!(
+        renewed
+            .drop("web_made")
+            .await
+            .expect("drop with the new password")
+    );
+    let _ = std::fs::remove_file(path);
+}

@@ -99,6 +99,7 @@ pub struct SimBuilder {
     verbose: bool,
     cooldown_after: u32,
     master_password: String,
+    legacy_rpc: bool,
 }
 
 impl Default for SimBuilder {
@@ -114,6 +115,7 @@ impl Default for SimBuilder {
             verbose: false,
             cooldown_after: 5,
             master_password: "admin".into(),
+            legacy_rpc: true,
         }
     }
 }
@@ -173,6 +175,13 @@ impl SimBuilder {
         self.cooldown_after = n;
         self
     }
+    /// Serve `/jsonrpc` and `/xmlrpc` (default true); false behaves like a
+    /// server where they are removed (Odoo 22) or blocked by a proxy.
+    pub fn legacy_rpc(mut self, on: bool) -> Self {
+        self.legacy_rpc = on;
+        self
+    }
+
     /// The `db` service's master password (default `admin`).
     pub fn master_password(mut self, pw: impl Into<String>) -> Self {
         self.master_password = pw.into();
@@ -201,6 +210,7 @@ impl SimBuilder {
             log: Vec::new(),
             faults: self.faults,
             verbose: self.verbose,
+            legacy_rpc: self.legacy_rpc,
         };
         let shared: Shared = Arc::new(Mutex::new(state));
         let addr = format!("127.0.0.1:{}", self.port);
@@ -419,6 +429,11 @@ impl SimState {
 
     /// `db.dump`: the database as base64 text (fixture files in JSON).
     pub fn dump(&self, name: &str) -> OdooResult<String> {
+        Ok(base64::engine::general_purpose::STANDARD.encode(self.dump_bytes(name)?))
+    }
+
+    /// The database as bytes (fixture files in JSON), as `/web/database/backup` sends it.
+    pub fn dump_bytes(&self, name: &str) -> OdooResult<Vec<u8>> {
         let db = self.dbs.get(name).ok_or_else(|| server::unknown_db(name))?;
         let mut models = Vec::new();
         let mut names: Vec<&String> = db.tables.keys().collect();
@@ -439,29 +454,27 @@ impl SimState {
                 .collect();
             models.push(json!({"model": n, "order": t.def.order, "rec_name": t.def.rec_name, "description": t.def.description, "fields": fields, "records": records}));
         }
-        let text =
-            serde_json::to_vec(&json!({"zenoo_sim_dump": 1, "models": models})).unwrap_or_default();
-        Ok(base64::engine::general_purpose::STANDARD.encode(text))
+        Ok(serde_json::to_vec(&json!({"zenoo_sim_dump": 1, "models": models})).unwrap_or_default())
     }
 
     /// `db.restore`: a database from `dump` output.
     pub fn restore(&mut self, name: &str, data: &str) -> OdooResult<()> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| not_a_dump())?;
+        self.restore_bytes(name, &bytes)
+    }
+
+    /// A database from `dump_bytes` output (`/web/database/restore`).
+    pub fn restore_bytes(&mut self, name: &str, bytes: &[u8]) -> OdooResult<()> {
         if self.dbs.contains_key(name) {
             return Err(OdooException::new(
                 "builtins.Exception",
                 format!("Database {name} already exists"),
             ));
         }
-        let bad = || {
-            OdooException::new(
-                "builtins.Exception",
-                "Couldn't restore database: not a zenoo-sim dump".to_string(),
-            )
-        };
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data.trim())
-            .map_err(|_| bad())?;
-        let dump: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        let bad = not_a_dump;
+        let dump: Value = serde_json::from_slice(bytes).map_err(|_| bad())?;
         let mut db = orm::Database::new(name, self.version);
         for m in dump
             .get("models")
@@ -501,4 +514,11 @@ impl SimState {
         self.dbs.insert(name.to_string(), db);
         Ok(())
     }
+}
+
+fn not_a_dump() -> OdooException {
+    OdooException::new(
+        "builtins.Exception",
+        "Couldn't restore database: not a zenoo-sim dump",
+    )
 }

@@ -1,5 +1,6 @@
 //! The HTTP front: routes Odoo's endpoints to the ORM.
 
+mod database;
 mod json2;
 mod jsonrpc;
 mod response;
@@ -157,7 +158,17 @@ async fn route(shared: &Shared, req: &Incoming, fault: Option<&Fault>) -> Respon
             &jsonrpc::error_envelope(&Value::Null, &e, version.error_code()),
         );
     }
-    let version = shared.lock().map(|s| s.version).unwrap_or_default();
+    let (version, legacy_rpc) = shared
+        .lock()
+        .map(|s| (s.version, s.legacy_rpc))
+        .unwrap_or_default();
+    if !legacy_rpc && (path == "/jsonrpc" || path.starts_with("/xmlrpc")) {
+        return html_error(
+            404,
+            "Not Found",
+            "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.",
+        );
+    }
     if path == "/jsonrpc" {
         return web::json_route(shared, req, |state, params, ip| {
             let service = params

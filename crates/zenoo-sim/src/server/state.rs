@@ -39,6 +39,8 @@ pub struct SimState {
     pub faults: FaultPlan,
     /// Whether to print each request on stderr.
     pub verbose: bool,
+    /// Whether `/jsonrpc` and `/xmlrpc` are served (Odoo 22 removes them).
+    pub legacy_rpc: bool,
 }
 
 /// The state behind a lock.

@@ -330,55 +330,8 @@ pub async fn web_route(shared: &Shared, req: &Incoming) -> Option<Response<Body>
             Ok(Some(json!(names)))
         }),
         p if p.starts_with("/web/database/") => {
-            let action = p.trim_start_matches("/web/database/").to_string();
-            json_route(shared, req, |state, params, ip| {
-                let s = |k: &str| {
-                    params
-                        .get(k)
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                };
-                let method = match action.as_str() {
-                    "create" => "create_database",
-                    "duplicate" => "duplicate_database",
-                    "drop" => "drop",
-                    "backup" => "dump",
-                    "restore" => "restore",
-                    "change_password" => "change_admin_password",
-                    _ => return Err(not_found()),
-                };
-                let args: Vec<Value> = match method {
-                    "create_database" => vec![
-                        Value::from(s("master_pwd")),
-                        Value::from(s("name")),
-                        params.get("demo").cloned().unwrap_or(Value::Bool(false)),
-                        Value::from(s("lang")),
-                        Value::from(s("password")),
-                        Value::from(if s("login").is_empty() {
-                            "admin".to_string()
-                        } else {
-                            s("login")
-                        }),
-                    ],
-                    "duplicate_database" => vec![
-                        Value::from(s("master_pwd")),
-                        Value::from(s("name")),
-                        Value::from(s("new_name")),
-                    ],
-                    "change_admin_password" => vec![
-                        Value::from(s("master_pwd")),
-                        Value::from(s("master_pwd_new")),
-                    ],
-                    "restore" => vec![
-                        Value::from(s("master_pwd")),
-                        Value::from(s("name")),
-                        Value::from(s("backup_file")),
-                    ],
-                    _ => vec![Value::from(s("master_pwd")), Value::from(s("name"))],
-                };
-                super::jsonrpc::dispatch(state, "db", method, &args, ip)
-            })
+            return super::database::route(shared, req, p.trim_start_matches("/web/database/"))
+                .await;
         }
         _ => return None,
     };
