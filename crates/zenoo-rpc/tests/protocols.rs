@@ -689,3 +689,82 @@ async fn database_manager_web_routes_when_the_rpc_service_is_gone() {
     );
     let _ = std::fs::remove_file(path);
 }
+
+#[tokio::test]
+async fn timeouts_and_resets_are_transport_errors() {
+    let sim = sim(OdooVersion::V18).await;
+    let c = Client::builder(&sim.url())
+        .database("demo")
+        .password("admin", "admin")
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .await
+        .expect("login");
+    sim.set_faults(FaultPlan::script([Some(Fault::Latency(
+        std::time::Duration::from_secs(2),
+    ))]));
+    let started = std::time::Instant::now();
+    let e = c
+        .search_count("res.partner", json!([]))
+        .await
+        .expect_err("slow");
+    assert!(e.is_timeout() && e.is_retryable(), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    sim.set_faults(FaultPlan::script([Some(Fault::Reset)]));
+    let e = c
+        .search_count("res.partner", json!([]))
+        .await
+        .expect_err("reset");
+    assert!(
+        e.is_transport() || e.kind() == ErrorKind::MalformedResponse,
+        "{e}"
+    );
+    // The client works again afterwards.
+    assert_eq!(
+        c.search_count("res.partner", json!([["is_company", "=", true]]))
+            .await
+            .expect("count"),
+        6
+    );
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_start_a_cooldown() {
+    let sim = sim(OdooVersion::V18).await;
+    for _ in 0..5 {
+        let e = Client::builder(&sim.url())
+            .database("demo")
+            .password("admin", "nope")
+            .build()
+            .await
+            .expect_err("wrong");
+        assert_eq!(e.odoo_kind(), Some(OdooErrorKind::AccessDenied));
+    }
+    // Even the right password is refused during the cooldown.
+    let e = Client::builder(&sim.url())
+        .database("demo")
+        .password("admin", "admin")
+        .build()
+        .await
+        .expect_err("cooldown");
+    assert_eq!(e.odoo_kind(), Some(OdooErrorKind::AccessDenied));
+    // A simulator configured without cooldown keeps accepting the right password.
+    let relaxed = Sim::builder()
+        .login_cooldown_after(0)
+        .start()
+        .await
+        .expect("sim");
+    for _ in 0..6 {
+        let _ = Client::builder(&relaxed.url())
+            .database("demo")
+            .password("admin", "nope")
+            .build()
+            .await;
+    }
+    Client::builder(&relaxed.url())
+        .database("demo")
+        .password("admin", "admin")
+        .build()
+        .await
+        .expect("no cooldown");
+}

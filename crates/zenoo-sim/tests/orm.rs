@@ -153,3 +153,92 @@ async fn metadata_models_describe_the_loaded_ones() {
         .expect("ir.model");
     assert_eq!(models, Some(json!(2)));
 }
+
+#[tokio::test]
+async fn ondelete_restrict_cascade_and_set_null() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let call = |model: &str, method: &str, args: Vec<Value>| {
+        sim.execute("demo", 2, model, method, args, Map::new())
+    };
+    // sale.order.line.product_id is ondelete=restrict: a sold product cannot be deleted.
+    let e = call("product.product", "unlink", vec![json!([1])]).expect_err("restrict");
+    assert_eq!(e.name, "odoo.exceptions.ValidationError");
+    assert!(
+        e.message
+            .contains("another model requires the record being deleted"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        call(
+            "product.product",
+            "search_count",
+            vec![json!([["id", "=", 1]])]
+        )
+        .expect("count"),
+        Some(json!(1))
+    );
+    // order_id is ondelete=cascade: deleting a draft order deletes its lines.
+    let lines = call(
+        "sale.order.line",
+        "search",
+        vec![json!([["order_id", "=", 3]])],
+    )
+    .expect("lines")
+    .unwrap_or(Value::Null);
+    assert!(!lines.as_array().map_or(true, Vec::is_empty));
+    call("sale.order", "unlink", vec![json!([3])]).expect("unlink draft order");
+    assert_eq!(
+        call(
+            "sale.order.line",
+            "search_count",
+            vec![json!([["id", "in", lines]])]
+        )
+        .expect("count"),
+        Some(json!(0))
+    );
+    // parent_id is optional: deleting a company clears its contacts' parent.
+    call("res.partner", "unlink", vec![json!([12])]).expect("unlink company");
+    let contact = call(
+        "res.partner",
+        "read",
+        vec![json!([23]), json!(["parent_id"])],
+    )
+    .expect("read")
+    .unwrap_or(Value::Null);
+    assert_eq!(contact[0]["parent_id"], json!(false));
+}
+
+#[tokio::test]
+async fn portal_users_are_refused_on_orders() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let e = sim
+        .execute(
+            "demo",
+            7,
+            "sale.order",
+            "search_read",
+            vec![json!([])],
+            Map::new(),
+        )
+        .expect_err("portal");
+    assert_eq!(e.name, "odoo.exceptions.AccessError");
+    assert!(
+        e.message
+            .starts_with("You are not allowed to access 'Sales Order' (sale.order) records."),
+        "{}",
+        e.message
+    );
+    // Portal users see their own partner only.
+    let n = sim
+        .execute(
+            "demo",
+            7,
+            "res.partner",
+            "search_count",
+            vec![json!([])],
+            Map::new(),
+        )
+        .expect("count");
+    assert_eq!(n, Some(json!(1)));
+}

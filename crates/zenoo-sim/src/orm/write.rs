@@ -498,7 +498,8 @@ impl Database {
                 }
             }
         }
-        // ondelete: cascade for one2many children whose inverse is required, else set null.
+        // ondelete: the field's own `ondelete` when the dataset gives one;
+        // otherwise cascade for required links and set null for the others.
         let mut cascades: Vec<(String, Vec<i64>)> = Vec::new();
         for (name, table) in &self.tables {
             for f in &table.def.fields {
@@ -515,8 +516,19 @@ impl Database {
                     })
                     .map(|(i, _)| *i)
                     .collect();
-                if !hits.is_empty() && f.required() && name != model {
-                    cascades.push((name.clone(), hits));
+                if hits.is_empty() || name == model {
+                    continue;
+                }
+                match f.attrs.get("ondelete").and_then(Value::as_str) {
+                    Some("restrict") => {
+                        return Err(OdooException::validation(
+                            "The operation cannot be completed: another model requires the record being deleted. If possible, archive it instead.",
+                        ));
+                    }
+                    Some("cascade") => cascades.push((name.clone(), hits)),
+                    Some(_) => {}
+                    None if f.required() => cascades.push((name.clone(), hits)),
+                    None => {}
                 }
             }
         }
