@@ -186,7 +186,7 @@ async fn ondelete_restrict_cascade_and_set_null() {
     )
     .expect("lines")
     .unwrap_or(Value::Null);
-    assert!(!lines.as_array().map_or(true, Vec::is_empty));
+    assert!(lines.as_array().is_some_and(|l| !l.is_empty()));
     call("sale.order", "unlink", vec![json!([3])]).expect("unlink draft order");
     assert_eq!(
         call(
