@@ -31,8 +31,10 @@ mod call;
 mod client;
 mod context;
 pub mod db;
+pub mod domain;
 mod error;
 pub mod protocol;
+mod q;
 mod transport;
 mod version;
 
@@ -40,8 +42,10 @@ pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use call::Call;
 pub use client::{Client, Load, SearchOptions};
 pub use context::Context;
+pub use domain::{Domain, Leaf, Operand, Operator};
 pub use error::{Error, ErrorKind, OdooError, OdooErrorKind, Result};
 pub use protocol::ProtocolKind;
+pub use q::{LOOKUPS, Q, escape_like};
 pub use version::ServerVersion;
 
 /// The README's examples, compiled and run as doctests.
