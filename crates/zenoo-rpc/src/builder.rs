@@ -267,6 +267,7 @@ impl ClientBuilder {
             version,
             default_context: self.context,
             user_context: Context::new(),
+            schemas: Default::default(),
         };
         let mut client = Client {
             inner: Arc::new(inner),

@@ -24,6 +24,7 @@ pub(crate) struct ClientInner {
     pub(crate) version: ServerVersion,
     pub(crate) default_context: Context,
     pub(crate) user_context: Context,
+    pub(crate) schemas: crate::schema::SchemaCache,
 }
 
 /// A logged-in connection to one Odoo database.

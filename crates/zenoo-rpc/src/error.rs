@@ -19,6 +19,8 @@ struct Inner {
     /// What is wrong, the JSON path that failed, or the start of a body.
     detail: Option<String>,
     odoo: Option<OdooError>,
+    /// The record whose value failed to decode.
+    record_id: Option<i64>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -45,6 +47,12 @@ pub enum ErrorKind {
     Config,
     /// An I/O error while streaming a dump or restore file.
     Io,
+    /// A query that must find exactly one record found none.
+    NoRecord,
+    /// A query that must find exactly one record found several.
+    MultipleRecords,
+    /// A domain is malformed (text that does not parse, a bad JSON form).
+    InvalidDomain,
 }
 
 impl Error {
@@ -55,6 +63,7 @@ impl Error {
                 context: None,
                 detail: None,
                 odoo: None,
+                record_id: None,
                 source: None,
             }),
         }
@@ -107,6 +116,29 @@ impl Error {
         Self::new(ErrorKind::Decode)
             .with(Some(call), Some(path))
             .with_source(source)
+    }
+
+    /// Names the record whose value failed to decode.
+    pub(crate) fn with_record(mut self, id: i64) -> Self {
+        self.inner.record_id = Some(id);
+        self
+    }
+
+    pub(crate) fn no_record(model: &str, domain: String) -> Self {
+        Self::new(ErrorKind::NoRecord).with(Some(model), Some(domain))
+    }
+
+    pub(crate) fn multiple_records(model: &str, domain: String) -> Self {
+        Self::new(ErrorKind::MultipleRecords).with(Some(model), Some(domain))
+    }
+
+    pub(crate) fn invalid_domain(reason: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidDomain).with(None, Some(reason.into()))
+    }
+
+    /// The id of the record whose value failed to decode, when known.
+    pub fn record_id(&self) -> Option<i64> {
+        self.inner.record_id
     }
 
     /// The kind of error.
@@ -201,10 +233,21 @@ impl std::fmt::Display for Error {
             ErrorKind::MalformedResponse => {
                 write!(f, "malformed response from {context}: {detail}")
             }
-            ErrorKind::Decode => match &self.inner.source {
-                Some(s) => write!(f, "cannot decode the result of {context} at {detail}: {s}"),
-                None => write!(f, "cannot decode the result of {context} at {detail}"),
-            },
+            ErrorKind::Decode => {
+                write!(f, "cannot decode the result of {context} at {detail}")?;
+                if let Some(id) = self.inner.record_id {
+                    write!(f, " (record id {id})")?;
+                }
+                match &self.inner.source {
+                    Some(s) => write!(f, ": {s}"),
+                    None => Ok(()),
+                }
+            }
+            ErrorKind::NoRecord => write!(f, "no {context} record matches {detail}"),
+            ErrorKind::MultipleRecords => {
+                write!(f, "more than one {context} record matches {detail}")
+            }
+            ErrorKind::InvalidDomain => write!(f, "{detail}"),
             ErrorKind::Encode => write!(f, "cannot encode the arguments of {context}: {detail}"),
             ErrorKind::Config => write!(f, "invalid configuration: {context}: {detail}"),
             ErrorKind::Io => match &self.inner.source {
@@ -242,6 +285,14 @@ impl std::error::Error for Error {
             (None, Some(s)) => Some(s.as_ref()),
             _ => None,
         }
+    }
+}
+
+impl From<crate::domain::ParseError> for Error {
+    fn from(e: crate::domain::ParseError) -> Self {
+        Self::new(ErrorKind::InvalidDomain)
+            .with(None, Some(e.to_string()))
+            .with_source(e)
     }
 }
 

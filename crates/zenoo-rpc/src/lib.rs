@@ -29,24 +29,44 @@ pub mod blocking;
 mod builder;
 mod call;
 mod client;
+mod command;
 mod context;
 pub mod db;
 pub mod domain;
 mod error;
+mod model;
 pub mod protocol;
 mod q;
+mod query;
+mod record;
+mod relations;
+mod schema;
 mod transport;
+pub mod value;
 mod version;
 
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use call::Call;
 pub use client::{Client, Load, SearchOptions};
+pub use command::Command;
 pub use context::Context;
 pub use domain::{Domain, Leaf, Operand, Operator};
 pub use error::{Error, ErrorKind, OdooError, OdooErrorKind, Result};
+pub use model::{Field, FieldSet, Model, NoFields, Record, Relation};
 pub use protocol::ProtocolKind;
 pub use q::{LOOKUPS, Q, escape_like};
+pub use query::{GroupBy, Query};
+pub use record::DynamicRecord;
+pub use relations::{Prefetched, Related};
+pub use value::{Binary, Date, Datetime, Decimal, Many2one, Monetary, Reference, X2many};
 pub use version::ServerVersion;
+pub use zenoo_derive::{Model, Selection};
+
+#[doc(hidden)]
+pub mod __private {
+    //! What the derives' generated code refers to; not a public API.
+    pub use serde;
+}
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

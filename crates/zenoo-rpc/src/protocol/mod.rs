@@ -116,21 +116,54 @@ impl ErrorBody {
     }
 }
 
-/// Decodes `text` into `T`, naming the JSON path that failed.
+/// Decodes `text` into `T`, naming the JSON path that failed and, when the
+/// path runs through records, the id of the innermost one.
 pub(crate) fn decode<T: DeserializeOwned>(text: &str, label: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        Error::decode(label, path, e.into_inner())
+        let err = Error::decode(label, path.clone(), e.into_inner());
+        // The error path only: parse again to find the record.
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => with_record_at(err, &v, &path),
+            Err(_) => err,
+        }
     })
 }
 
 /// Decodes an already parsed value into `T`, naming the path that failed.
 pub(crate) fn decode_value<T: DeserializeOwned>(v: Value, label: &str) -> Result<T> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
+    serde_path_to_error::deserialize(&v).map_err(|e| {
         let path = e.path().to_string();
-        Error::decode(label, path, e.into_inner())
+        with_record_at(
+            Error::decode(label, path.clone(), e.into_inner()),
+            &v,
+            &path,
+        )
     })
+}
+
+/// Adds the id of the innermost record on `path` (`[3].partner_id`) in `v`.
+fn with_record_at(err: Error, v: &Value, path: &str) -> Error {
+    let mut at = v;
+    let mut id = None;
+    for part in path.split(['.', '[']).filter(|p| !p.is_empty()) {
+        if let Some(rid) = at.get("id").and_then(Value::as_i64) {
+            id = Some(rid);
+        }
+        let next = match part.strip_suffix(']') {
+            Some(i) => i.parse::<usize>().ok().and_then(|i| at.get(i)),
+            None => at.get(part),
+        };
+        match next {
+            Some(n) => at = n,
+            None => break,
+        }
+    }
+    match id {
+        Some(id) => err.with_record(id),
+        None => err,
+    }
 }
 
 /// Checks that arguments can be encoded (finite numbers only).
