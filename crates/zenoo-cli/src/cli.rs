@@ -53,6 +53,9 @@ pub struct Connection {
     /// Start an in-process zenoo-sim with its demo dataset and use it (admin/admin).
     #[arg(long, global = true)]
     pub sim: bool,
+    /// Odoo version the embedded simulator behaves as (19 also gives admin an API key).
+    #[arg(long = "sim-version", global = true, default_value_t = 18, value_parser = clap::value_parser!(u8).range(16..=19))]
+    pub sim_version: u8,
     /// Show Odoo's traceback on errors.
     #[arg(long, global = true)]
     pub debug: bool,
@@ -83,6 +86,76 @@ pub enum Commands {
     /// Manage databases.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Search records and print them as a table, JSON or CSV.
+    Search(SearchArgs),
+    /// Count the records that match a domain.
+    Count {
+        /// Model, e.g. res.partner.
+        model: String,
+        /// The domain.
+        #[command(flatten)]
+        domain: DomainArgs,
+    },
+    /// Generate Rust models (#[derive(Model)]) from a live server.
+    Codegen(CodegenArgs),
+}
+
+/// A domain, as text or JSON.
+#[derive(Debug, Args)]
+pub struct DomainArgs {
+    /// Domain in text form: "is_company = true and (name ilike 'az' or not email = null)".
+    #[arg(long = "where", conflicts_with = "domain")]
+    pub r#where: Option<String>,
+    /// Domain in Odoo's JSON form: '[["is_company","=",true]]'.
+    #[arg(long)]
+    pub domain: Option<String>,
+}
+
+/// Output format of `zenoo search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table that fits the terminal width.
+    Table,
+    /// The server's result as JSON.
+    Json,
+    /// CSV with a header line.
+    Csv,
+}
+
+/// `zenoo search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Model, e.g. res.partner.
+    pub model: String,
+    /// The domain.
+    #[command(flatten)]
+    pub domain: DomainArgs,
+    /// Comma-separated fields (default: display_name; `*`: all but binary and html).
+    #[arg(long)]
+    pub fields: Option<String>,
+    /// Order: "name", "-date_order", "partner_id, -id".
+    #[arg(long)]
+    pub order: Option<String>,
+    /// At most N records.
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// Skip N records.
+    #[arg(long)]
+    pub offset: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `zenoo codegen`.
+#[derive(Debug, Args)]
+pub struct CodegenArgs {
+    /// Models to generate, e.g. res.partner sale.order.
+    #[arg(required = true)]
+    pub models: Vec<String>,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `zenoo call`.

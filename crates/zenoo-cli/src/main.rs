@@ -1,8 +1,10 @@
 //! `zenoo`: a command-line tool for people who script Odoo.
 
 mod cli;
+mod codegen;
 mod commands;
 mod settings;
+mod table;
 
 use std::process::ExitCode;
 

@@ -2,7 +2,10 @@
 
 use anyhow::{Context as _, bail};
 use zenoo_rpc::{Client, ClientBuilder, ProtocolKind};
-use zenoo_sim::{Sim, SimHandle};
+use zenoo_sim::{OdooVersion, Sim, SimHandle};
+
+/// The API key `--sim --sim-version 19` gives the admin user.
+pub const SIM_API_KEY: &str = "zenoo-sim-admin-key-0000000000000000000000";
 
 use crate::cli::{Connection, Protocol};
 
@@ -18,7 +21,17 @@ impl Target {
     /// Starts the simulator for `--sim`, or takes `--url`.
     pub async fn resolve(conn: &Connection) -> anyhow::Result<Self> {
         if conn.sim {
-            let sim = Sim::builder()
+            let version = match conn.sim_version {
+                16 => OdooVersion::V16,
+                17 => OdooVersion::V17,
+                19 => OdooVersion::V19,
+                _ => OdooVersion::V18,
+            };
+            let mut b = Sim::builder().version(version);
+            if version == OdooVersion::V19 {
+                b = b.user("admin", "admin", Some(SIM_API_KEY));
+            }
+            let sim = b
                 .start()
                 .await
                 .context("cannot start the embedded simulator")?;
@@ -59,6 +72,7 @@ impl Target {
         Ok(match (&conn.api_key, &conn.password) {
             (Some(key), _) => b.api_key(login, key.clone()),
             (None, Some(pw)) => b.password(login, pw.clone()),
+            (None, None) if sim && conn.sim_version >= 19 => b.api_key(login, SIM_API_KEY),
             (None, None) if sim => b.password(login, "admin"),
             (None, None) => bail!(
                 "no credentials: pass --password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)"

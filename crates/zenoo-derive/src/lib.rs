@@ -1,7 +1,8 @@
 //! Derives for `zenoo-rpc` (re-exported there; use them through `zenoo_rpc`):
 //!
 //! - `#[derive(Model)]` with `#[odoo(model = "res.partner")]` on the struct and
-//!   `#[odoo(name = "...")]` / `#[odoo(skip)]` on fields: the `Model` and
+//!   `#[odoo(name = "...")]`, `#[odoo(skip)]` (never read) or `#[odoo(lazy)]`
+//!   (an `Option` read only when asked with `only`) on fields: the `Model` and
 //!   `Record` impls, a decoder that maps Odoo's `false` to `None` for every
 //!   `Option` field, a typed field handle per field (`Partner::name()`),
 //!   and `<Name>Fields`, the handles reached through a relation
@@ -43,6 +44,7 @@ struct OdooAttrs {
     name: Option<LitStr>,
     value: Option<LitStr>,
     skip: bool,
+    lazy: bool,
 }
 
 fn odoo_attrs(attrs: &[syn::Attribute]) -> syn::Result<OdooAttrs> {
@@ -57,9 +59,11 @@ fn odoo_attrs(attrs: &[syn::Attribute]) -> syn::Result<OdooAttrs> {
                 out.value = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("skip") {
                 out.skip = true;
+            } else if meta.path.is_ident("lazy") {
+                out.lazy = true;
             } else {
                 return Err(
-                    meta.error("unknown odoo attribute; expected model, name, value or skip")
+                    meta.error("unknown odoo attribute; expected model, name, value, skip or lazy")
                 );
             }
             Ok(())
@@ -154,7 +158,16 @@ fn model(input: DeriveInput) -> syn::Result<TokenStream2> {
             has_id = true;
         }
         let name_lit = LitStr::new(&name, fi.span());
-        names.push(name_lit.clone());
+        if fa.lazy {
+            if option_inner(ty).is_none() {
+                return Err(Error::new_spanned(
+                    ty,
+                    "#[odoo(lazy)] fields are not read by default, so they must be an Option",
+                ));
+            }
+        } else {
+            names.push(name_lit.clone());
+        }
         let serde_attr = if option_inner(ty).is_some() {
             quote! { #[serde(rename = #name_lit, default, deserialize_with = "::zenoo_rpc::value::false_as_none")] }
         } else {

@@ -432,6 +432,19 @@ impl Client {
         Ok(())
     }
 
+    /// The model's documentation from `GET /doc-bearer/<model>.json`
+    /// (Odoo 19+): fields, and public methods with their parameters. It
+    /// needs the JSON-2 protocol (an API key).
+    pub async fn model_doc(&self, model: &str) -> Result<Value> {
+        match &self.inner.wire {
+            Wire::Json2(j) => j.model_doc(model).await,
+            _ => Err(Error::config(
+                "protocol",
+                "the model documentation (/doc-bearer) needs JSON-2: an API key on Odoo 19+",
+            )),
+        }
+    }
+
     /// Ends a web session on the server (other protocols hold no session).
     pub async fn logout(&self) -> Result<()> {
         if let Wire::WebSession(w) = &self.inner.wire {

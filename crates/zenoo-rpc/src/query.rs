@@ -69,6 +69,7 @@ pub struct Query<M> {
     pub(crate) fields: Option<Vec<String>>,
     pub(crate) context: Option<Context>,
     pub(crate) prefetch: Vec<String>,
+    pub(crate) extra_fields: Vec<String>,
     pub(crate) error: Option<String>,
     pub(crate) typed_fields: Option<&'static [&'static str]>,
     _rows: PhantomData<fn() -> M>,
@@ -86,6 +87,7 @@ impl<M> Clone for Query<M> {
             fields: self.fields.clone(),
             context: self.context.clone(),
             prefetch: self.prefetch.clone(),
+            extra_fields: self.extra_fields.clone(),
             error: self.error.clone(),
             typed_fields: self.typed_fields,
             _rows: PhantomData,
@@ -182,6 +184,7 @@ impl<M> Query<M> {
             fields: None,
             context: None,
             prefetch: Vec::new(),
+            extra_fields: Vec::new(),
             error: None,
             typed_fields: None,
             _rows: PhantomData,
@@ -239,6 +242,14 @@ impl<M> Query<M> {
         self
     }
 
+    /// Reads these fields on top of the default ones: the way to read a
+    /// model's `#[odoo(lazy)]` fields (binaries, big html).
+    pub fn also(mut self, fields: &[&str]) -> Self {
+        self.extra_fields
+            .extend(fields.iter().map(|f| (*f).to_string()));
+        self
+    }
+
     /// Adds `context` over the client's for this query's calls.
     pub fn with_context(mut self, context: Context) -> Self {
         self.context = Some(match self.context {
@@ -281,18 +292,23 @@ impl<M> Query<M> {
 
     /// The field list a read sends.
     pub(crate) async fn field_list(&self) -> Result<Vec<String>> {
-        if let Some(f) = &self.fields {
-            return Ok(f.clone());
+        let mut fields = if let Some(f) = &self.fields {
+            f.clone()
+        } else if let Some(f) = self.typed_fields {
+            f.iter().map(|s| (*s).to_string()).collect()
+        } else {
+            self.client
+                .schema(&self.model)
+                .await?
+                .default_fields
+                .clone()
+        };
+        for extra in &self.extra_fields {
+            if !fields.contains(extra) {
+                fields.push(extra.clone());
+            }
         }
-        if let Some(f) = self.typed_fields {
-            return Ok(f.iter().map(|s| (*s).to_string()).collect());
-        }
-        Ok(self
-            .client
-            .schema(&self.model)
-            .await?
-            .default_fields
-            .clone())
+        Ok(fields)
     }
 
     /// `search_read` of this query with `extra` paging, decoded into `T`.

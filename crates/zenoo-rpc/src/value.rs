@@ -17,6 +17,12 @@ use serde::{Deserialize, Serialize, Serializer};
 
 pub use rust_decimal::Decimal;
 
+/// Any JSON value (arguments and results of untyped method calls).
+pub type Json = serde_json::Value;
+
+/// A JSON object (keyword arguments).
+pub type JsonMap = serde_json::Map<String, Json>;
+
 /// A date field (`YYYY-MM-DD` on the wire).
 pub type Date = chrono::NaiveDate;
 

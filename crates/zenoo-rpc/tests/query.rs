@@ -273,6 +273,17 @@ async fn decode_errors_name_the_model_field_and_record() {
     assert!(msg.contains("res.partner.search_read"), "{msg}");
     assert!(msg.contains(".email"), "{msg}");
     assert!(msg.contains(&format!("record id {without_email}")), "{msg}");
+
+    // A field left out by `only` that the type requires names its record too.
+    let err = client
+        .model::<Strict>()
+        .filter(Strict::id().eq(without_email))
+        .only(&["id"])
+        .all()
+        .await
+        .expect_err("email was not read");
+    assert_eq!(err.record_id(), Some(without_email));
+    assert!(err.to_string().contains("missing field `email`"), "{err}");
 }
 
 #[tokio::test]

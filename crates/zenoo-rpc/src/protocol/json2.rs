@@ -145,6 +145,18 @@ impl Json2 {
         }
     }
 
+    /// The whole `/doc-bearer/<model>.json` document.
+    pub async fn model_doc(&self, model: &str) -> Result<Value> {
+        let reply = self
+            .transport
+            .get(&format!("/doc-bearer/{model}.json"), self.headers.clone())
+            .await?;
+        if reply.status != 200 {
+            return Err(Self::error(&reply));
+        }
+        decode(reply.text()?, &format!("doc-bearer {model}"))
+    }
+
     /// Parameter names of `model.method` (cached per model).
     pub async fn method_doc(&self, model: &str, method: &str) -> Result<Option<MethodDoc>> {
         let cached = self.docs.lock().ok().and_then(|d| d.get(model).cloned());

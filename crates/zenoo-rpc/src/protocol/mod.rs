@@ -160,6 +160,9 @@ fn with_record_at(err: Error, v: &Value, path: &str) -> Error {
             None => break,
         }
     }
+    if let Some(rid) = at.get("id").and_then(Value::as_i64) {
+        id = Some(rid);
+    }
     match id {
         Some(id) => err.with_record(id),
         None => err,

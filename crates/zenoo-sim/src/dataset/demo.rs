@@ -639,13 +639,206 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         let oname = format!("S{:05}", 1000 + i);
         order.insert(1000 + i, rec(json!({"name": oname, "partner_id": id, "date_order": "2026-11-01 12:00:00", "state": if i % 3 == 0 { "sale" } else { "draft" }, "amount_untaxed": 100.0, "amount_tax": 0.0, "amount_total": 100.0, "currency_id": 1, "company_id": 1, "user_id": 2, "display_name": oname})));
     }
+    let (purchase, purchase_line) = purchases(&products);
     for t in [
-        currency, country, company, category, partner, users, uom, product, order, line,
+        currency,
+        country,
+        company,
+        category,
+        partner,
+        users,
+        uom,
+        product,
+        order,
+        line,
+        purchase,
+        purchase_line,
     ] {
         db.tables.insert(t.def.name.clone(), t);
     }
     add_metadata_models(&mut db);
     db
+}
+
+/// Purchase orders (RFQs and confirmed orders) from the demo companies,
+/// with lines priced at the products' cost and computed amounts.
+fn purchases(products: &[(i64, &str, &str, f64, &str)]) -> (Table, Table) {
+    let mut order = table(
+        "purchase.order",
+        "Purchase Order",
+        "priority desc, id desc",
+        "name",
+        &[
+            (
+                "name",
+                "char",
+                "Order Reference",
+                None,
+                json!({"readonly": true, "required": true}),
+            ),
+            (
+                "priority",
+                "selection",
+                "Priority",
+                None,
+                json!({"selection": [["0", "Normal"], ["1", "Urgent"]]}),
+            ),
+            (
+                "partner_id",
+                "many2one",
+                "Vendor",
+                Some("res.partner"),
+                json!({"required": true, "help": "You can find a vendor by its Name, TIN, Email or Internal Reference."}),
+            ),
+            ("partner_ref", "char", "Vendor Reference", None, none()),
+            ("origin", "char", "Source Document", None, none()),
+            (
+                "date_order",
+                "datetime",
+                "Order Deadline",
+                None,
+                json!({"required": true}),
+            ),
+            ("date_planned", "datetime", "Expected Arrival", None, none()),
+            (
+                "state",
+                "selection",
+                "Status",
+                None,
+                json!({"readonly": true, "selection": [["draft", "RFQ"], ["sent", "RFQ Sent"], ["to approve", "To Approve"], ["purchase", "Purchase Order"], ["cancel", "Cancelled"]]}),
+            ),
+            (
+                "order_line",
+                "one2many",
+                "Order Lines",
+                Some("purchase.order.line"),
+                json!({"relation_field": "order_id"}),
+            ),
+            (
+                "amount_untaxed",
+                "monetary",
+                "Untaxed Amount",
+                None,
+                json!({"readonly": true, "aggregator": "sum"}),
+            ),
+            (
+                "amount_tax",
+                "monetary",
+                "Taxes",
+                None,
+                json!({"readonly": true, "aggregator": "sum"}),
+            ),
+            (
+                "amount_total",
+                "monetary",
+                "Total",
+                None,
+                json!({"readonly": true, "aggregator": "sum"}),
+            ),
+            (
+                "currency_id",
+                "many2one",
+                "Currency",
+                Some("res.currency"),
+                json!({"required": true}),
+            ),
+            (
+                "company_id",
+                "many2one",
+                "Company",
+                Some("res.company"),
+                json!({"required": true}),
+            ),
+            ("user_id", "many2one", "Buyer", Some("res.users"), none()),
+            ("notes", "html", "Terms and Conditions", None, none()),
+        ],
+    );
+    let mut line = table(
+        "purchase.order.line",
+        "Purchase Order Line",
+        "order_id, sequence, id",
+        "name",
+        &[
+            (
+                "order_id",
+                "many2one",
+                "Order Reference",
+                Some("purchase.order"),
+                json!({"required": true, "ondelete": "cascade"}),
+            ),
+            (
+                "name",
+                "text",
+                "Description",
+                None,
+                json!({"required": true}),
+            ),
+            ("sequence", "integer", "Sequence", None, none()),
+            (
+                "product_id",
+                "many2one",
+                "Product",
+                Some("product.product"),
+                json!({"ondelete": "restrict"}),
+            ),
+            (
+                "product_qty",
+                "float",
+                "Quantity",
+                None,
+                json!({"required": true}),
+            ),
+            (
+                "price_unit",
+                "float",
+                "Unit Price",
+                None,
+                json!({"required": true}),
+            ),
+            ("discount", "float", "Discount (%)", None, none()),
+            ("date_planned", "datetime", "Expected Arrival", None, none()),
+            (
+                "price_subtotal",
+                "monetary",
+                "Subtotal",
+                None,
+                json!({"readonly": true, "aggregator": "sum"}),
+            ),
+            ("price_tax", "float", "Tax", None, json!({"readonly": true})),
+            (
+                "price_total",
+                "monetary",
+                "Total",
+                None,
+                json!({"readonly": true}),
+            ),
+        ],
+    );
+    let orders = [
+        (1, 12, "2026-10-08 11:00:00", "purchase"),
+        (2, 13, "2026-11-03 15:30:00", "draft"),
+        (3, 12, "2026-11-16 09:00:00", "sent"),
+    ];
+    let mut line_id = 1;
+    for (id, vendor, date, state) in orders {
+        let (mut total, mut lines) = (0.0, Vec::new());
+        for (k, (pid, _, pname, price, kind)) in products.iter().enumerate() {
+            if *kind == "service" || (k as i64 + id) % 2 == 1 {
+                continue;
+            }
+            let qty = 10.0 * (k as f64 + 1.0);
+            let cost = (price * 0.6 * 100.0).round() / 100.0;
+            let sub = (qty * cost * 100.0).round() / 100.0;
+            total += sub;
+            line.insert(line_id, rec(json!({"order_id": id, "name": pname, "sequence": 10, "product_id": pid, "product_qty": qty, "price_unit": cost, "discount": 0.0, "date_planned": date, "price_subtotal": sub, "price_tax": 0.0, "price_total": sub, "display_name": format!("P{id:05}: {pname}")})));
+            lines.push(line_id);
+            line_id += 1;
+        }
+        let name = format!("P{id:05}");
+        let total = (total * 100.0_f64).round() / 100.0;
+        order.insert(id, rec(json!({"name": name, "priority": "0", "partner_id": vendor, "date_order": date, "date_planned": date, "state": state, "amount_untaxed": total, "amount_tax": 0.0, "amount_total": total, "currency_id": 1, "company_id": 1, "user_id": 2, "display_name": name})));
+    }
+    (order, line)
 }
 
 /// A nearly empty database: the company, its partner and an admin user.
@@ -655,6 +848,8 @@ pub fn empty(name: &str, version: OdooVersion, admin_login: &str) -> Database {
         ("res.partner", &[1i64, 2][..]),
         ("sale.order", &[][..]),
         ("sale.order.line", &[][..]),
+        ("purchase.order", &[][..]),
+        ("purchase.order.line", &[][..]),
         ("res.users", &[2][..]),
         ("res.partner.category", &[][..]),
     ] {

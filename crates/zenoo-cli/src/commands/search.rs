@@ -1,0 +1,115 @@
+//! `zenoo search` and `zenoo count`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use serde_json::Value;
+use zenoo_rpc::{Domain, DynamicRecord};
+
+use crate::cli::{Connection, DomainArgs, Format, SearchArgs};
+use crate::settings::Target;
+use crate::table;
+
+/// The domain from `--where` (text) or `--domain` (JSON).
+pub fn domain(args: &DomainArgs) -> anyhow::Result<Domain> {
+    match (&args.r#where, &args.domain) {
+        (Some(text), _) => text.parse::<Domain>().map_err(|e| {
+            let caret = " ".repeat(e.column().saturating_sub(1));
+            anyhow::anyhow!("--where: {e}\n  {text}\n  {caret}^")
+        }),
+        (None, Some(json)) => {
+            let v: Value = serde_json::from_str(json)
+                .with_context(|| format!("--domain must be JSON, got {json:?}"))?;
+            Domain::from_json(v).map_err(|e| anyhow::anyhow!("--domain: {e}"))
+        }
+        (None, None) => Ok(Domain::True),
+    }
+}
+
+/// The terminal width tables must fit: `COLUMNS`, the terminal's, or none.
+fn width() -> Option<usize> {
+    if let Some(c) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(c);
+    }
+    let term = console::Term::stdout();
+    term.is_term().then(|| usize::from(term.size().1))
+}
+
+/// `zenoo search`.
+pub async fn search(
+    target: &Target,
+    conn: &Connection,
+    args: &SearchArgs,
+) -> anyhow::Result<ExitCode> {
+    let domain = domain(&args.domain)?;
+    let client = target.builder(conn)?.build().await?;
+    let mut q = client.model_named(&args.model).filter(domain);
+    let fields: Vec<String> = match args.fields.as_deref() {
+        Some("*") => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect(),
+        None => vec!["display_name".into()],
+    };
+    if !fields.is_empty() {
+        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+        q = q.only(&refs);
+    }
+    if let Some(o) = &args.order {
+        q = q.order_by(o);
+    }
+    if let Some(l) = args.limit {
+        q = q.limit(l);
+    }
+    if let Some(o) = args.offset {
+        q = q.offset(o);
+    }
+    let rows: Vec<DynamicRecord> = q.values().await?;
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut headers = vec!["id".to_string()];
+    match rows.first() {
+        Some(r) => headers.extend(r.as_map().keys().filter(|k| *k != "id").cloned()),
+        None => headers.extend(fields.iter().filter(|f| *f != "id").cloned()),
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            headers
+                .iter()
+                .map(|h| r.get(h).map(table::cell).unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    match args.format {
+        Format::Csv => print!("{}", table::csv(&headers, &cells)?),
+        Format::Table => {
+            print!("{}", table::render(&headers, &cells, width()));
+            eprintln!(
+                "({} record{})",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" }
+            );
+        }
+        Format::Json => bail!("unreachable format"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `zenoo count`.
+pub async fn count(
+    target: &Target,
+    conn: &Connection,
+    model: &str,
+    args: &DomainArgs,
+) -> anyhow::Result<ExitCode> {
+    let domain = domain(args)?;
+    let client = target.builder(conn)?.build().await?;
+    let n = client.model_named(model).filter(domain).count().await?;
+    println!("{n}");
+    Ok(ExitCode::SUCCESS)
+}
