@@ -134,7 +134,7 @@ pub struct SearchArgs {
     #[arg(long)]
     pub fields: Option<String>,
     /// Order: "name", "-date_order", "partner_id, -id".
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub order: Option<String>,
     /// At most N records.
     #[arg(long)]

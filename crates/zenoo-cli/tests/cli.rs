@@ -73,3 +73,145 @@ fn no_server_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--url"));
 }
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("UTF-8")
+}
+
+#[test]
+fn search_prints_json_csv_and_tables_that_fit() {
+    let json_out = ok(&zenoo(&[
+        "--sim",
+        "search",
+        "res.partner",
+        "--where",
+        "is_company = true and not name =ilike 'zenoo%'",
+        "--fields",
+        "name,country_id",
+        "--order",
+        "-name",
+        "--limit",
+        "3",
+        "--format",
+        "json",
+    ]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json_out).expect("JSON");
+    assert_eq!(rows.len(), 3);
+    let names: Vec<&str> = rows.iter().filter_map(|r| r["name"].as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(names, sorted, "ordered by name descending");
+    assert!(names.iter().all(|n| !n.to_lowercase().starts_with("zenoo")));
+    assert!(
+        rows[0]["country_id"].is_array(),
+        "many2one as Odoo sends it"
+    );
+
+    // The same query through --domain gives the same records.
+    let json_domain = ok(&zenoo(&[
+        "--sim",
+        "search",
+        "res.partner",
+        "--domain",
+        r#"[["is_company","=",true],"!",["name","=ilike","zenoo%"]]"#,
+        "--fields",
+        "name,country_id",
+        "--order",
+        "-name",
+        "--limit",
+        "3",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json_out, json_domain);
+
+    let csv_out = ok(&zenoo(&[
+        "--sim",
+        "search",
+        "res.partner",
+        "--where",
+        "is_company = true",
+        "--fields",
+        "name,email",
+        "--format",
+        "csv",
+        "--order",
+        "id",
+    ]));
+    let mut lines = csv_out.lines();
+    assert_eq!(lines.next(), Some("id,name,email"));
+    assert_eq!(lines.next(), Some("1,Zenoo Lab,lab@zenoo.example.com"));
+
+    let table = Command::new(env!("CARGO_BIN_EXE_zenoo"))
+        .args([
+            "--sim",
+            "search",
+            "res.partner",
+            "--fields",
+            "name,email,street,city,country_id",
+        ])
+        .env("COLUMNS", "50")
+        .output()
+        .expect("runs");
+    let table = ok(&table);
+    assert!(table.lines().count() > 3);
+    for line in table.lines() {
+        assert!(
+            line.chars().count() <= 50,
+            "{line:?} is wider than 50 columns"
+        );
+    }
+    assert!(table.starts_with("id"), "{table}");
+}
+
+#[test]
+fn count_and_domain_errors() {
+    let all = ok(&zenoo(&["--sim", "count", "res.partner"]));
+    let companies = ok(&zenoo(&[
+        "--sim",
+        "count",
+        "res.partner",
+        "--where",
+        "is_company = true",
+    ]));
+    let (all, companies): (u64, u64) = (
+        all.trim().parse().expect("number"),
+        companies.trim().parse().expect("number"),
+    );
+    assert!(companies > 0 && companies < all);
+
+    let out = zenoo(&[
+        "--sim",
+        "count",
+        "res.partner",
+        "--where",
+        "is_company = true and (name",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("column 28"), "{err}");
+    assert!(err.contains("is_company = true and (name\n"), "{err}");
+    let out = zenoo(&[
+        "--sim",
+        "count",
+        "res.partner",
+        "--domain",
+        r#"["|",["a","=",1]]"#,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs 2 operand(s)"));
+    let out = zenoo(&[
+        "--sim",
+        "count",
+        "res.partner",
+        "--where",
+        "no_such_field = 1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_field"));
+}
