@@ -244,10 +244,16 @@ impl Database {
                 all
             }
         };
-        // Walk the order and stop once offset + limit records matched.
+        // Walk the order and stop once offset + limit records matched. In id
+        // order, an `id >`/`id >=` condition every match must meet (keyset
+        // paging) lets the walk start at that id instead of the first one.
+        let start = match id_lower_bound(domain) {
+            Some(bound) if is_id_order(&spec) => sorted.partition_point(|&id| id < bound),
+            _ => 0,
+        };
         let wanted = limit.map(|l| offset + l);
         let mut ids = Vec::new();
-        for &id in sorted.iter() {
+        for &id in sorted[start..].iter() {
             if wanted.is_some_and(|w| ids.len() >= w) {
                 break;
             }
@@ -263,6 +269,55 @@ impl Database {
             None => ids.collect(),
         })
     }
+}
+
+/// Whether an order spec is ascending by id alone.
+fn is_id_order(spec: &str) -> bool {
+    let spec = spec.trim().to_ascii_lowercase();
+    spec == "id" || spec == "id asc"
+}
+
+/// The smallest id a record can have to match `domain`, from `id >` and
+/// `id >=` leaves that every match must satisfy (reached from the root
+/// through AND only).
+fn id_lower_bound(domain: &Value) -> Option<i64> {
+    fn walk<'a>(items: &'a [Value], i: usize, and_only: bool, out: &mut Vec<&'a Value>) -> usize {
+        match items.get(i) {
+            None => items.len(),
+            Some(Value::String(op)) if op == "&" || op == "|" => {
+                let keep = and_only && op == "&";
+                let j = walk(items, i + 1, keep, out);
+                walk(items, j, keep, out)
+            }
+            Some(Value::String(op)) if op == "!" => walk(items, i + 1, false, out),
+            Some(leaf) => {
+                if and_only {
+                    out.push(leaf);
+                }
+                i + 1
+            }
+        }
+    }
+    let items = domain.as_array()?;
+    let mut conjuncts = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        i = walk(items, i, true, &mut conjuncts);
+    }
+    conjuncts
+        .into_iter()
+        .filter_map(|leaf| match leaf.as_array()?.as_slice() {
+            [Value::String(f), Value::String(op), Value::Number(n)] if f == "id" => {
+                let n = n.as_i64()?;
+                match op.as_str() {
+                    ">" => n.checked_add(1),
+                    ">=" => Some(n),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .max()
 }
 
 /// Orders two non-null stored values (strings bytewise, as collation C).
@@ -290,5 +345,39 @@ pub fn cmp_values(a: &Value, b: &Value) -> Ordering {
             }
         }
         _ => Ordering::Equal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_lower_bound;
+    use serde_json::json;
+
+    #[test]
+    fn only_conjunctions_bound_the_walk() {
+        assert_eq!(id_lower_bound(&json!([["id", ">", 10]])), Some(11));
+        assert_eq!(
+            id_lower_bound(&json!(["&", ["a", "=", 1], ["id", ">=", 5]])),
+            Some(5)
+        );
+        assert_eq!(
+            id_lower_bound(&json!([["a", "=", 1], ["id", ">", 3], ["id", ">", 7]])),
+            Some(8)
+        );
+        assert_eq!(
+            id_lower_bound(&json!(["|", ["a", "=", 1], ["id", ">", 3]])),
+            None
+        );
+        assert_eq!(id_lower_bound(&json!(["!", ["id", ">", 3]])), None);
+        assert_eq!(
+            id_lower_bound(&json!([
+                "&",
+                "|",
+                ["a", "=", 1],
+                ["b", "=", 2],
+                ["id", ">", 3]
+            ])),
+            Some(4)
+        );
     }
 }
