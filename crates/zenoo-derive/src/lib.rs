@@ -72,11 +72,12 @@ fn odoo_attrs(attrs: &[syn::Attribute]) -> syn::Result<OdooAttrs> {
     Ok(out)
 }
 
-/// The type inside `Option<..>`, if `ty` is an `Option`.
-fn option_inner(ty: &Type) -> Option<&Type> {
+/// The first type argument of `ty`'s last path segment when that segment
+/// is one of `names` (`Option<T>` → `T`).
+fn type_arg<'a>(ty: &'a Type, names: &[&str]) -> Option<&'a Type> {
     let Type::Path(p) = ty else { return None };
     let seg = p.path.segments.last()?;
-    if seg.ident != "Option" {
+    if !names.iter().any(|n| seg.ident == n) {
         return None;
     }
     match &seg.arguments {
@@ -88,21 +89,14 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// The target model type of `Many2one<T>` / `X2many<T>`.
+/// The type inside `Option<..>`, if `ty` is an `Option`.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    type_arg(ty, &["Option"])
+}
+
+/// The target model type of `Many2one<T>` / `X2many<T>` (optionally in an `Option`).
 fn relation_target(ty: &Type) -> Option<&Type> {
-    let ty = option_inner(ty).unwrap_or(ty);
-    let Type::Path(p) = ty else { return None };
-    let seg = p.path.segments.last()?;
-    if seg.ident != "Many2one" && seg.ident != "X2many" {
-        return None;
-    }
-    match &seg.arguments {
-        PathArguments::AngleBracketed(a) => match a.args.first()? {
-            GenericArgument::Type(t) => Some(t),
-            _ => None,
-        },
-        _ => None,
-    }
+    type_arg(option_inner(ty).unwrap_or(ty), &["Many2one", "X2many"])
 }
 
 fn model(input: DeriveInput) -> syn::Result<TokenStream2> {

@@ -2,10 +2,12 @@
 //! of every combinator against hand-written Odoo domains, and every lookup
 //! and operator evaluated by `zenoo-sim` over HTTP.
 
+mod common;
+
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use zenoo_rpc::{Client, Domain, Operand, Operator, Q, SearchOptions};
-use zenoo_sim::{Sim, SimHandle};
+use zenoo_sim::{OdooVersion, SimHandle};
 
 fn field() -> impl Strategy<Value = String> {
     prop::sample::select(vec!["name", "email", "partner_id.name", "état", "x_1.y_2"])
@@ -186,14 +188,7 @@ fn the_issue_example_parses_to_odoo_prefix_form() {
 }
 
 async fn start() -> (SimHandle, Client) {
-    let sim = Sim::builder().start().await.expect("sim starts");
-    let client = Client::builder(&sim.url())
-        .database("demo")
-        .password("admin", "admin")
-        .build()
-        .await
-        .expect("login");
-    (sim, client)
+    common::start(OdooVersion::V18, 0).await
 }
 
 async fn ids(client: &Client, d: impl serde::Serialize) -> Vec<i64> {

@@ -1,15 +1,18 @@
 //! Typed models, `Query<M>`, relations and x2many commands against
 //! `zenoo-sim` over real HTTP.
 
+mod common;
+
 use std::collections::{BTreeSet, HashSet};
 
+use common::start;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 use serde_json::json;
 use zenoo_rpc::{
     Client, Command, Datetime, Decimal, ErrorKind, Many2one, Model, Q, Selection, X2many,
 };
-use zenoo_sim::{OdooVersion, Sim, SimHandle};
+use zenoo_sim::{OdooVersion, SimHandle};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[odoo(model = "res.country")]
@@ -65,22 +68,6 @@ struct SaleOrder {
     amount_total: Decimal,
     partner_id: Many2one<Partner>,
     order_line: X2many<OrderLine>,
-}
-
-async fn start(version: OdooVersion, scale: usize) -> (SimHandle, Client) {
-    let sim = Sim::builder()
-        .version(version)
-        .scale(scale)
-        .start()
-        .await
-        .expect("sim starts");
-    let client = Client::builder(&sim.url())
-        .database("demo")
-        .password("admin", "admin")
-        .build()
-        .await
-        .expect("login");
-    (sim, client)
 }
 
 #[tokio::test]

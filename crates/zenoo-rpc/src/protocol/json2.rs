@@ -147,6 +147,10 @@ impl Json2 {
 
     /// The whole `/doc-bearer/<model>.json` document.
     pub async fn model_doc(&self, model: &str) -> Result<Value> {
+        self.fetch_doc(model).await
+    }
+
+    async fn fetch_doc<T: DeserializeOwned>(&self, model: &str) -> Result<T> {
         let reply = self
             .transport
             .get(&format!("/doc-bearer/{model}.json"), self.headers.clone())
@@ -163,15 +167,7 @@ impl Json2 {
         let docs = match cached {
             Some(d) => d,
             None => {
-                let reply = self
-                    .transport
-                    .get(&format!("/doc-bearer/{model}.json"), self.headers.clone())
-                    .await?;
-                if reply.status != 200 {
-                    return Err(Self::error(&reply));
-                }
-                let text = reply.text()?;
-                let doc: DocModel = decode(text, &format!("doc-bearer {model}"))?;
+                let doc: DocModel = self.fetch_doc(model).await?;
                 let map: HashMap<String, MethodDoc> = doc
                     .methods
                     .into_iter()

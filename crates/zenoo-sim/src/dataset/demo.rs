@@ -42,6 +42,24 @@ fn table(
     ))
 }
 
+/// The one2many to the lines and the amounts computed from them, shared by
+/// sale and purchase orders.
+fn order_amounts(line_model: &'static str) -> [FieldSpec<'static>; 4] {
+    let sum = || json!({"readonly": true, "aggregator": "sum"});
+    [
+        (
+            "order_line",
+            "one2many",
+            "Order Lines",
+            Some(line_model),
+            json!({"relation_field": "order_id"}),
+        ),
+        ("amount_untaxed", "monetary", "Untaxed Amount", None, sum()),
+        ("amount_tax", "monetary", "Taxes", None, sum()),
+        ("amount_total", "monetary", "Total", None, sum()),
+    ]
+}
+
 fn none() -> Value {
     Value::Null
 }
@@ -475,85 +493,62 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         "date_order desc, id desc",
         "name",
         &[
-            (
-                "name",
-                "char",
-                "Order Reference",
-                None,
-                json!({"readonly": true}),
-            ),
-            (
-                "partner_id",
-                "many2one",
-                "Customer",
-                Some("res.partner"),
-                json!({"required": true}),
-            ),
-            ("date_order", "datetime", "Order Date", None, none()),
-            (
-                "state",
-                "selection",
-                "Status",
-                None,
-                json!({"selection": [["draft", "Quotation"], ["sent", "Quotation Sent"], ["sale", "Sales Order"], ["cancel", "Cancelled"]]}),
-            ),
-            (
-                "order_line",
-                "one2many",
-                "Order Lines",
-                Some("sale.order.line"),
-                json!({"relation_field": "order_id"}),
-            ),
-            (
-                "amount_untaxed",
-                "monetary",
-                "Untaxed Amount",
-                None,
-                json!({"readonly": true, "aggregator": "sum"}),
-            ),
-            (
-                "amount_tax",
-                "monetary",
-                "Taxes",
-                None,
-                json!({"readonly": true, "aggregator": "sum"}),
-            ),
-            (
-                "amount_total",
-                "monetary",
-                "Total",
-                None,
-                json!({"readonly": true, "aggregator": "sum"}),
-            ),
-            (
-                "currency_id",
-                "many2one",
-                "Currency",
-                Some("res.currency"),
-                none(),
-            ),
-            (
-                "company_id",
-                "many2one",
-                "Company",
-                Some("res.company"),
-                none(),
-            ),
-            (
-                "user_id",
-                "many2one",
-                "Salesperson",
-                Some("res.users"),
-                none(),
-            ),
-            (
-                "client_order_ref",
-                "char",
-                "Customer Reference",
-                None,
-                none(),
-            ),
-        ],
+            &[
+                (
+                    "name",
+                    "char",
+                    "Order Reference",
+                    None,
+                    json!({"readonly": true}),
+                ),
+                (
+                    "partner_id",
+                    "many2one",
+                    "Customer",
+                    Some("res.partner"),
+                    json!({"required": true}),
+                ),
+                ("date_order", "datetime", "Order Date", None, none()),
+                (
+                    "state",
+                    "selection",
+                    "Status",
+                    None,
+                    json!({"selection": [["draft", "Quotation"], ["sent", "Quotation Sent"], ["sale", "Sales Order"], ["cancel", "Cancelled"]]}),
+                ),
+            ][..],
+            &order_amounts("sale.order.line"),
+            &[            (
+                    "currency_id",
+                    "many2one",
+                    "Currency",
+                    Some("res.currency"),
+                    none(),
+                ),
+                (
+                    "company_id",
+                    "many2one",
+                    "Company",
+                    Some("res.company"),
+                    none(),
+                ),
+                (
+                    "user_id",
+                    "many2one",
+                    "Salesperson",
+                    Some("res.users"),
+                    none(),
+                ),
+                (
+                    "client_order_ref",
+                    "char",
+                    "Customer Reference",
+                    None,
+                    none(),
+                ),
+            ],
+        ]
+        .concat(),
     );
     let mut line = table(
         "sale.order.line",
@@ -669,89 +664,66 @@ fn purchases(products: &[(i64, &str, &str, f64, &str)]) -> (Table, Table) {
         "priority desc, id desc",
         "name",
         &[
-            (
-                "name",
-                "char",
-                "Order Reference",
-                None,
-                json!({"readonly": true, "required": true}),
-            ),
-            (
-                "priority",
-                "selection",
-                "Priority",
-                None,
-                json!({"selection": [["0", "Normal"], ["1", "Urgent"]]}),
-            ),
-            (
-                "partner_id",
-                "many2one",
-                "Vendor",
-                Some("res.partner"),
-                json!({"required": true, "help": "You can find a vendor by its Name, TIN, Email or Internal Reference."}),
-            ),
-            ("partner_ref", "char", "Vendor Reference", None, none()),
-            ("origin", "char", "Source Document", None, none()),
-            (
-                "date_order",
-                "datetime",
-                "Order Deadline",
-                None,
-                json!({"required": true}),
-            ),
-            ("date_planned", "datetime", "Expected Arrival", None, none()),
-            (
-                "state",
-                "selection",
-                "Status",
-                None,
-                json!({"readonly": true, "selection": [["draft", "RFQ"], ["sent", "RFQ Sent"], ["to approve", "To Approve"], ["purchase", "Purchase Order"], ["cancel", "Cancelled"]]}),
-            ),
-            (
-                "order_line",
-                "one2many",
-                "Order Lines",
-                Some("purchase.order.line"),
-                json!({"relation_field": "order_id"}),
-            ),
-            (
-                "amount_untaxed",
-                "monetary",
-                "Untaxed Amount",
-                None,
-                json!({"readonly": true, "aggregator": "sum"}),
-            ),
-            (
-                "amount_tax",
-                "monetary",
-                "Taxes",
-                None,
-                json!({"readonly": true, "aggregator": "sum"}),
-            ),
-            (
-                "amount_total",
-                "monetary",
-                "Total",
-                None,
-                json!({"readonly": true, "aggregator": "sum"}),
-            ),
-            (
-                "currency_id",
-                "many2one",
-                "Currency",
-                Some("res.currency"),
-                json!({"required": true}),
-            ),
-            (
-                "company_id",
-                "many2one",
-                "Company",
-                Some("res.company"),
-                json!({"required": true}),
-            ),
-            ("user_id", "many2one", "Buyer", Some("res.users"), none()),
-            ("notes", "html", "Terms and Conditions", None, none()),
-        ],
+            &[
+                (
+                    "name",
+                    "char",
+                    "Order Reference",
+                    None,
+                    json!({"readonly": true, "required": true}),
+                ),
+                (
+                    "priority",
+                    "selection",
+                    "Priority",
+                    None,
+                    json!({"selection": [["0", "Normal"], ["1", "Urgent"]]}),
+                ),
+                (
+                    "partner_id",
+                    "many2one",
+                    "Vendor",
+                    Some("res.partner"),
+                    json!({"required": true, "help": "You can find a vendor by its Name, TIN, Email or Internal Reference."}),
+                ),
+                ("partner_ref", "char", "Vendor Reference", None, none()),
+                ("origin", "char", "Source Document", None, none()),
+                (
+                    "date_order",
+                    "datetime",
+                    "Order Deadline",
+                    None,
+                    json!({"required": true}),
+                ),
+                ("date_planned", "datetime", "Expected Arrival", None, none()),
+                (
+                    "state",
+                    "selection",
+                    "Status",
+                    None,
+                    json!({"readonly": true, "selection": [["draft", "RFQ"], ["sent", "RFQ Sent"], ["to approve", "To Approve"], ["purchase", "Purchase Order"], ["cancel", "Cancelled"]]}),
+                ),
+            ][..],
+            &order_amounts("purchase.order.line"),
+            &[            (
+                    "currency_id",
+                    "many2one",
+                    "Currency",
+                    Some("res.currency"),
+                    json!({"required": true}),
+                ),
+                (
+                    "company_id",
+                    "many2one",
+                    "Company",
+                    Some("res.company"),
+                    json!({"required": true}),
+                ),
+                ("user_id", "many2one", "Buyer", Some("res.users"), none()),
+                ("notes", "html", "Terms and Conditions", None, none()),
+            ],
+        ]
+        .concat(),
     );
     let mut line = table(
         "purchase.order.line",
