@@ -25,7 +25,18 @@ pub struct Reply {
 impl Reply {
     /// The error for a status no protocol expected.
     pub fn status_error(&self) -> Error {
-        Error::status(self.status, &self.url, &self.body)
+        let location = self
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok());
+        match location {
+            Some(to) if (300..400).contains(&self.status) => Error::status(
+                self.status,
+                &self.url,
+                format!("redirects to {to} (redirects are not followed: use that URL)").as_bytes(),
+            ),
+            _ => Error::status(self.status, &self.url, &self.body),
+        }
     }
 
     /// The body as text, or a malformed-response error.
@@ -40,6 +51,9 @@ impl Reply {
 pub struct Transport {
     http: reqwest::Client,
     base: String,
+    /// `base` parsed once: every request URL is this with another path, so
+    /// no request parses (and IDNA-maps) the host again.
+    base_url: reqwest::Url,
 }
 
 impl Transport {
@@ -57,12 +71,33 @@ impl Transport {
             .user_agent(user_agent)
             .default_headers(headers)
             .pool_idle_timeout(Duration::from_secs(60))
+            // An RPC endpoint that redirects is misconfigured (http -> https,
+            // a proxy): following it would turn the POST into a GET and lose
+            // the call. The 3xx is reported instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::config("tls", format!("cannot build the HTTP client: {e}")))?;
+        let base = base.trim_end_matches('/').to_string();
+        let base_url = reqwest::Url::parse(&base)
+            .map_err(|e| Error::config("url", format!("{base:?} is not a valid URL: {e}")))?;
         Ok(Self {
             http,
-            base: base.trim_end_matches('/').to_string(),
+            base,
+            base_url,
         })
+    }
+
+    /// `base` + `path` (which may carry a query string).
+    fn url(&self, path: &str) -> reqwest::Url {
+        let mut url = self.base_url.clone();
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path, None),
+        };
+        let prefix = self.base_url.path().trim_end_matches('/');
+        url.set_path(&format!("{prefix}{path}"));
+        url.set_query(query);
+        url
     }
 
     /// Base URL without a trailing slash.
@@ -83,21 +118,23 @@ impl Transport {
         body: impl Into<reqwest::Body>,
         headers: HeaderMap,
     ) -> Result<Reply> {
-        let url = format!("{}{}", self.base, path);
+        let url = self.url(path);
+        let label = url.as_str().to_string();
         let req = self
             .http
-            .post(&url)
+            .post(url)
             .header(CONTENT_TYPE, content_type)
             .headers(headers)
             .body(body);
-        self.send(url, req).await
+        self.send(label, req).await
     }
 
     /// `GET base+path`.
     pub async fn get(&self, path: &str, headers: HeaderMap) -> Result<Reply> {
-        let url = format!("{}{}", self.base, path);
-        let req = self.http.get(&url).headers(headers);
-        self.send(url, req).await
+        let url = self.url(path);
+        let label = url.as_str().to_string();
+        let req = self.http.get(url).headers(headers);
+        self.send(label, req).await
     }
 
     async fn send(&self, url: String, req: reqwest::RequestBuilder) -> Result<Reply> {

@@ -768,3 +768,36 @@ async fn repeated_failed_logins_start_a_cooldown() {
         .await
         .expect("no cooldown");
 }
+
+#[tokio::test]
+async fn redirects_are_reported_not_followed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A server that answers every request with a redirect to HTTPS.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock
+                    .write_all(b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://odoo.example.com/jsonrpc\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+            });
+        }
+    });
+    let e = Client::builder(&format!("http://{addr}"))
+        .database("demo")
+        .password("admin", "admin")
+        .build()
+        .await
+        .expect_err("a redirect is not an Odoo answer");
+    assert_eq!(e.status_code(), Some(301), "{e}");
+    assert!(
+        e.to_string()
+            .contains("redirects to https://odoo.example.com/jsonrpc"),
+        "{e}"
+    );
+}

@@ -3,15 +3,30 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 
 use super::{ErrorBody, Protocol, decode};
 use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::transport::{Reply, Transport};
+
+#[derive(Serialize)]
+struct Request<'a, A> {
+    jsonrpc: &'static str,
+    method: &'static str,
+    params: Params<'a, A>,
+    id: u64,
+}
+
+#[derive(Serialize)]
+struct Params<'a, A> {
+    service: &'a str,
+    method: &'a str,
+    args: A,
+}
 
 #[derive(Deserialize)]
 struct Envelope<'a> {
@@ -19,6 +34,15 @@ struct Envelope<'a> {
     result: Option<&'a RawValue>,
     #[serde(default)]
     error: Option<RpcError>,
+}
+
+/// The envelope with the result decoded in the same pass: the fast path.
+#[derive(Deserialize)]
+struct TypedEnvelope<T> {
+    #[serde(default = "Option::default")]
+    result: Option<T>,
+    #[serde(default)]
+    error: Option<de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +67,16 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(reply: &Reply, label: &str) -
             format!("expected JSON, got {:?}", reply.media_type),
             &reply.body,
         ));
+    }
+    // One pass over the body when the result decodes into `T`; anything
+    // else (an error, `null`, a value that does not fit) takes the careful
+    // path below, which reports it.
+    if let Ok(TypedEnvelope {
+        result: Some(v),
+        error: None,
+    }) = serde_json::from_str::<TypedEnvelope<T>>(text)
+    {
+        return Ok(v);
     }
     let env: Envelope<'_> = serde_json::from_str(text).map_err(|e| {
         Error::malformed(
@@ -90,20 +124,30 @@ impl JsonRpc {
         method: &str,
         args: Value,
     ) -> Result<T> {
-        self.send(service, method, args, &format!("{service}.{method}"))
-            .await
+        let label = format!("{service}.{method}");
+        super::check_encodable(&args, &label)?;
+        self.send(service, method, args, &label).await
     }
 
     async fn send<T: DeserializeOwned>(
         &self,
         service: &str,
         method: &str,
-        args: Value,
+        args: impl Serialize,
         label: &str,
     ) -> Result<T> {
-        super::check_encodable(&args, label)?;
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
-        let body = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args}, "id": id});
+        // Serialized straight from borrowed parts: no JSON tree is built.
+        let body = Request {
+            jsonrpc: "2.0",
+            method: "call",
+            params: Params {
+                service,
+                method,
+                args,
+            },
+            id,
+        };
         let bytes = serde_json::to_vec(&body).map_err(|e| Error::encode(label, e))?;
         let reply = self
             .transport
@@ -115,15 +159,20 @@ impl JsonRpc {
 
 impl Protocol for JsonRpc {
     async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
-        let args = json!([
-            self.db,
+        let label = call.label();
+        call.args
+            .iter()
+            .chain(call.kwargs.values())
+            .try_for_each(|v| super::check_encodable(v, &label))?;
+        let args = (
+            &self.db,
             self.uid,
             self.secret.expose_secret(),
-            call.model,
-            call.method,
-            call.args,
-            call.kwargs
-        ]);
-        self.send("object", "execute_kw", args, &call.label()).await
+            &call.model,
+            &call.method,
+            &call.args,
+            &call.kwargs,
+        );
+        self.send("object", "execute_kw", args, &label).await
     }
 }

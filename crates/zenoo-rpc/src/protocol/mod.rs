@@ -119,6 +119,11 @@ impl ErrorBody {
 /// Decodes `text` into `T`, naming the JSON path that failed and, when the
 /// path runs through records, the id of the innermost one.
 pub(crate) fn decode<T: DeserializeOwned>(text: &str, label: &str) -> Result<T> {
+    // Fast path: plain serde. Tracking the path costs on every value, so it
+    // is only done again when decoding fails, to say where.
+    if let Ok(v) = serde_json::from_str(text) {
+        return Ok(v);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -133,6 +138,9 @@ pub(crate) fn decode<T: DeserializeOwned>(text: &str, label: &str) -> Result<T> 
 
 /// Decodes an already parsed value into `T`, naming the path that failed.
 pub(crate) fn decode_value<T: DeserializeOwned>(v: Value, label: &str) -> Result<T> {
+    if let Ok(t) = T::deserialize(&v) {
+        return Ok(t);
+    }
     serde_path_to_error::deserialize(&v).map_err(|e| {
         let path = e.path().to_string();
         with_record_at(

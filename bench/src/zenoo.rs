@@ -1,0 +1,155 @@
+//! The zenoo-rpc contenders: each workload written the way a user of
+//! zenoo-rpc would write it (typed models, `Query`, `create_many`, `stream`).
+
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+use futures_util::TryStreamExt;
+use futures_util::future::try_join_all;
+use zenoo_rpc::{Client, Domain, Many2one, Model, ProtocolKind, Record};
+
+use crate::spec::{Output, Spec, Workload, peak_rss_kib};
+
+#[derive(Model, Debug)]
+#[odoo(model = "res.partner")]
+#[allow(dead_code)]
+struct SimplePartner {
+    id: i64,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    city: Option<String>,
+    country_id: Option<Many2one>,
+}
+
+#[derive(Model, Debug)]
+#[odoo(model = "res.partner")]
+#[allow(dead_code)]
+struct ManyPartner {
+    id: i64,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    street: Option<String>,
+    city: Option<String>,
+    zip: Option<String>,
+    country_id: Option<Many2one>,
+    is_company: bool,
+    credit_limit: f64,
+    active: bool,
+}
+
+#[derive(Model, Debug)]
+#[odoo(model = "res.partner")]
+#[allow(dead_code)]
+struct StreamPartner {
+    id: i64,
+    name: Option<String>,
+    email: Option<String>,
+    is_company: bool,
+    country_id: Option<Many2one>,
+    city: Option<String>,
+}
+
+/// Checks that the typed model reads exactly the spec's fields.
+fn same_fields<M: Model>(spec: &Spec) -> anyhow::Result<()> {
+    let mine: Vec<&str> = M::FIELDS.iter().copied().filter(|f| *f != "id").collect();
+    if mine != spec.fields {
+        bail!(
+            "the typed model reads {mine:?} but the workload asks for {:?}",
+            spec.fields
+        );
+    }
+    Ok(())
+}
+
+fn micros(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+async fn search<M: Model>(
+    client: &Client,
+    spec: &Spec,
+    items: &mut u64,
+) -> anyhow::Result<Vec<u64>> {
+    same_fields::<M>(spec)?;
+    let domain = Domain::from_json(spec.domain.clone()).map_err(anyhow::Error::msg)?;
+    let query = client.model::<M>().filter(domain).limit(spec.limit as u64);
+    let mut samples = Vec::with_capacity(spec.iterations);
+    for _ in 0..spec.iterations {
+        let t = Instant::now();
+        let rows = query.all().await?;
+        samples.push(micros(t));
+        *items += rows.len() as u64;
+    }
+    Ok(samples)
+}
+
+/// Runs `spec` with zenoo-rpc over `protocol`.
+pub async fn run(spec: &Spec, protocol: ProtocolKind) -> anyhow::Result<Output> {
+    let builder = Client::builder(&spec.url)
+        .database(&spec.db)
+        .protocol(protocol);
+    let builder = match (protocol, &spec.api_key) {
+        (ProtocolKind::Json2, Some(key)) => builder.api_key(&spec.login, key),
+        (ProtocolKind::Json2, None) => bail!("JSON-2 needs an API key"),
+        _ => builder.password(&spec.login, &spec.password),
+    };
+    let client = builder.build().await.context("login")?;
+    let mut items = 0u64;
+    let samples = match spec.workload {
+        Workload::Simple => search::<SimplePartner>(&client, spec, &mut items).await?,
+        Workload::ReadMany => search::<ManyPartner>(&client, spec, &mut items).await?,
+        Workload::BatchCreate => {
+            let mut samples = Vec::new();
+            for batch in 0..spec.iterations {
+                let vals: Vec<_> = (0..spec.create_count)
+                    .map(|i| spec.create_values(batch, i))
+                    .collect();
+                let t = Instant::now();
+                let ids = client.create_many(&spec.model, &vals).await?;
+                samples.push(micros(t));
+                items += ids.len() as u64;
+                client.unlink(&spec.model, &ids).await?;
+            }
+            samples
+        }
+        Workload::Concurrent => {
+            same_fields::<SimplePartner>(spec)?;
+            let domain = Domain::from_json(spec.domain.clone()).map_err(anyhow::Error::msg)?;
+            let query = client
+                .model::<SimplePartner>()
+                .filter(domain)
+                .limit(spec.limit as u64);
+            let mut samples = Vec::new();
+            for _ in 0..spec.iterations {
+                let t = Instant::now();
+                let all = try_join_all((0..spec.concurrency).map(|_| query.all())).await?;
+                samples.push(micros(t));
+                items += all.iter().map(|r| r.len() as u64).sum::<u64>();
+            }
+            samples
+        }
+        Workload::Stream => {
+            same_fields::<StreamPartner>(spec)?;
+            let mut samples = Vec::new();
+            for _ in 0..spec.iterations {
+                let t = Instant::now();
+                let mut stream =
+                    std::pin::pin!(client.model::<StreamPartner>().stream(spec.page_size));
+                while let Some(p) = stream.try_next().await? {
+                    std::hint::black_box(p.record_id());
+                    items += 1;
+                }
+                samples.push(micros(t));
+            }
+            samples
+        }
+    };
+    Ok(Output {
+        samples_us: samples,
+        items,
+        peak_rss_kib: peak_rss_kib(),
+        client: format!("zenoo-rpc {} ({protocol:?})", env!("CARGO_PKG_VERSION")),
+    })
+}
