@@ -191,12 +191,15 @@ impl Database {
         let children: Vec<i64> = self
             .tables
             .get("res.partner")
-            .map(|t| {
-                t.records
-                    .iter()
-                    .filter(|(_, r)| r.get("parent_id").and_then(Value::as_i64) == Some(id))
-                    .map(|(i, _)| *i)
-                    .collect()
+            .and_then(|t| {
+                let parent = t.position("parent_id")?;
+                Some(
+                    t.records
+                        .iter()
+                        .filter(|(_, r)| r.at(parent).and_then(Value::as_i64) == Some(id))
+                        .map(|(i, _)| *i)
+                        .collect(),
+                )
             })
             .unwrap_or_default();
         for c in children {

@@ -1,7 +1,8 @@
 //! One database: its models and their records.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -90,7 +91,7 @@ pub struct Database {
     /// Odoo version it behaves as.
     pub version: OdooVersion,
     /// Tables by model name.
-    pub tables: HashMap<String, Table>,
+    pub tables: FxHashMap<String, Table>,
     /// Sorted ids per (model, order), until the next write.
     pub(crate) order_cache: super::order_cache::OrderCache,
 }
@@ -101,7 +102,7 @@ impl Database {
         Self {
             name: name.to_string(),
             version,
-            tables: HashMap::new(),
+            tables: FxHashMap::default(),
             order_cache: Default::default(),
         }
     }

@@ -1,6 +1,6 @@
 //! Model and field definitions: what `fields_get` describes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use serde_json::{Map, Value};
 
@@ -183,7 +183,7 @@ pub struct ModelDef {
     pub rec_name: String,
     /// Fields in definition order.
     pub fields: Vec<Field>,
-    index: HashMap<String, usize>,
+    index: FxHashMap<String, usize>,
 }
 
 impl ModelDef {

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env};
+use super::database::{Database, Env, Record, Table};
 use super::model::FieldType;
 use crate::error::{OdooException, OdooResult};
 
@@ -66,13 +66,16 @@ impl Database {
         let mut out = Vec::with_capacity(ids.len());
         let mut seen = std::collections::HashSet::new();
         for &id in ids {
-            if !table.records.contains_key(&id) || !seen.insert(id) {
+            let Some(rec) = table.records.get(&id) else {
+                continue;
+            };
+            if !seen.insert(id) {
                 continue;
             }
             let mut row = Map::with_capacity(fields.len() + 1);
             row.insert("id".into(), Value::from(id));
             for f in fields {
-                row.insert(f.clone(), self.format_value(model, id, f, load));
+                row.insert(f.clone(), self.format_in(table, id, rec, f, load));
             }
             out.push(Value::Object(row));
         }
@@ -81,10 +84,22 @@ impl Database {
 
     /// One field of one record as `read` returns it.
     pub fn format_value(&self, model: &str, id: i64, field: &str, load: Load) -> Value {
-        let Some(f) = self.tables.get(model).and_then(|t| t.def.field(field)) else {
+        let Some((table, rec)) = self
+            .tables
+            .get(model)
+            .and_then(|t| Some((t, t.records.get(&id)?)))
+        else {
             return Value::Bool(false);
         };
-        let raw = self.value(model, id, field);
+        self.format_in(table, id, rec, field, load)
+    }
+
+    /// [`Database::format_value`] for a record already at hand.
+    fn format_in(&self, table: &Table, id: i64, rec: &Record, field: &str, load: Load) -> Value {
+        let Some(f) = table.def.field(field) else {
+            return Value::Bool(false);
+        };
+        let raw = self.value_in(table, id, rec, field).into_owned();
         match f.ttype {
             FieldType::Many2one => match (raw.as_i64(), load, f.relation()) {
                 (Some(rid), Load::Classic, Some(comodel)) => Value::Array(vec![

@@ -4,7 +4,7 @@
 //! record is one contiguous vector instead of a map with a heap-allocated
 //! key per value: a full scan touches one allocation per record.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 /// Field positions of a model's records.
 #[derive(Debug, Default)]
 pub struct Layout {
-    index: HashMap<String, usize>,
+    index: FxHashMap<String, usize>,
     names: Vec<String>,
 }
 

@@ -1,6 +1,8 @@
 //! `create`, `write`, `unlink` and `copy`, with x2many commands and the
 //! validation Odoo does before touching the database.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
 use super::database::{Database, Env};
@@ -101,9 +103,10 @@ impl Database {
     /// field default that fixtures do not record.
     fn usual_value(&self, model: &str, field: &str) -> Option<Value> {
         let table = self.tables.get(model)?;
+        let pos = table.position(field)?;
         let mut counts: Vec<(Value, usize)> = Vec::new();
         for rec in table.records.values() {
-            let Some(v) = rec.get(field) else { continue };
+            let Some(v) = rec.at(pos) else { continue };
             if matches!(v, Value::Null) {
                 continue;
             }
@@ -500,19 +503,23 @@ impl Database {
         }
         // ondelete: the field's own `ondelete` when the dataset gives one;
         // otherwise cascade for required links and set null for the others.
+        let gone: HashSet<i64> = ids.iter().copied().collect();
         let mut cascades: Vec<(String, Vec<i64>)> = Vec::new();
         for (name, table) in &self.tables {
             for f in &table.def.fields {
                 if f.ttype != FieldType::Many2one || f.relation() != Some(model) || !f.store() {
                     continue;
                 }
+                let Some(pos) = table.position(&f.name) else {
+                    continue;
+                };
                 let hits: Vec<i64> = table
                     .records
                     .iter()
                     .filter(|(_, r)| {
-                        r.get(&f.name)
+                        r.at(pos)
                             .and_then(Value::as_i64)
-                            .is_some_and(|v| ids.contains(&v))
+                            .is_some_and(|v| gone.contains(&v))
                     })
                     .map(|(i, _)| *i)
                     .collect();
@@ -550,7 +557,7 @@ impl Database {
                 }
             }
         }
-        let removed: Vec<i64> = ids.to_vec();
+        let removed = gone;
         for table in self.tables.values_mut() {
             let m2o: Vec<String> = table
                 .def
@@ -569,10 +576,14 @@ impl Database {
             if m2o.is_empty() && m2m.is_empty() {
                 continue;
             }
+            let m2o: Vec<(usize, String)> = m2o
+                .into_iter()
+                .filter_map(|f| Some((table.position(&f)?, f)))
+                .collect();
             for rec in table.records.values_mut() {
-                for f in &m2o {
+                for (pos, f) in &m2o {
                     if rec
-                        .get(f)
+                        .at(*pos)
                         .and_then(Value::as_i64)
                         .is_some_and(|v| removed.contains(&v))
                     {
