@@ -17,8 +17,19 @@ from importlib.metadata import version
 from urllib.parse import urlparse
 
 
-def micros(t0):
-    return int((time.perf_counter() - t0) * 1_000_000)
+class Clock:
+    """Wall time per sample, and the process's CPU time summed over samples."""
+
+    def __init__(self):
+        self.samples, self.cpu_us, self._start = [], 0, None
+
+    def start(self):
+        self._start = (time.perf_counter(), time.process_time())
+
+    def stop(self):
+        wall, cpu = self._start
+        self.samples.append(int((time.perf_counter() - wall) * 1_000_000))
+        self.cpu_us += int((time.process_time() - cpu) * 1_000_000)
 
 
 def create_values(batch, i):
@@ -29,33 +40,33 @@ def create_values(batch, i):
 def run_sync(spec, call):
     """Workloads for a synchronous client; `call(method, args, kwargs)` is its execute_kw."""
     model = spec["model"]
-    samples, items = [], 0
+    clock, items = Clock(), 0
     w = spec["workload"]
     kw = {"fields": spec["fields"], "limit": spec["limit"]}
     if w in ("simple", "read-many"):
         for _ in range(spec["iterations"]):
-            t0 = time.perf_counter()
+            clock.start()
             rows = call(model, "search_read", [spec["domain"]], kw)
-            samples.append(micros(t0))
+            clock.stop()
             items += len(rows)
     elif w == "concurrent":
         with ThreadPoolExecutor(max_workers=spec["concurrency"]) as pool:
             for _ in range(spec["iterations"]):
-                t0 = time.perf_counter()
+                clock.start()
                 results = list(pool.map(lambda _: call(model, "search_read", [spec["domain"]], kw), range(spec["concurrency"])))
-                samples.append(micros(t0))
+                clock.stop()
                 items += sum(len(r) for r in results)
     elif w == "batch-create":
         for batch in range(spec["iterations"]):
             vals = [create_values(batch, i) for i in range(spec["create_count"])]
-            t0 = time.perf_counter()
+            clock.start()
             ids = call(model, "create", [vals], {})
-            samples.append(micros(t0))
+            clock.stop()
             items += len(ids)
             call(model, "unlink", [ids], {})
     elif w == "stream":
         for _ in range(spec["iterations"]):
-            t0 = time.perf_counter()
+            clock.start()
             last = 0
             while True:
                 domain = list(spec["domain"]) + [["id", ">", last]]
@@ -64,39 +75,39 @@ def run_sync(spec, call):
                 if len(rows) < spec["page_size"]:
                     break
                 last = rows[-1]["id"]
-            samples.append(micros(t0))
-    return samples, items
+            clock.stop()
+    return clock, items
 
 
 async def run_async(spec, call):
     """Workloads for an asyncio client; `call` is its async execute_kw."""
     model = spec["model"]
-    samples, items = [], 0
+    clock, items = Clock(), 0
     w = spec["workload"]
     kw = {"fields": spec["fields"], "limit": spec["limit"]}
     if w in ("simple", "read-many"):
         for _ in range(spec["iterations"]):
-            t0 = time.perf_counter()
+            clock.start()
             rows = await call(model, "search_read", [spec["domain"]], kw)
-            samples.append(micros(t0))
+            clock.stop()
             items += len(rows)
     elif w == "concurrent":
         for _ in range(spec["iterations"]):
-            t0 = time.perf_counter()
+            clock.start()
             results = await asyncio.gather(*[call(model, "search_read", [spec["domain"]], kw) for _ in range(spec["concurrency"])])
-            samples.append(micros(t0))
+            clock.stop()
             items += sum(len(r) for r in results)
     elif w == "batch-create":
         for batch in range(spec["iterations"]):
             vals = [create_values(batch, i) for i in range(spec["create_count"])]
-            t0 = time.perf_counter()
+            clock.start()
             ids = await call(model, "create", [vals], {})
-            samples.append(micros(t0))
+            clock.stop()
             items += len(ids)
             await call(model, "unlink", [ids], {})
     elif w == "stream":
         for _ in range(spec["iterations"]):
-            t0 = time.perf_counter()
+            clock.start()
             last = 0
             while True:
                 domain = list(spec["domain"]) + [["id", ">", last]]
@@ -105,8 +116,8 @@ async def run_async(spec, call):
                 if len(rows) < spec["page_size"]:
                     break
                 last = rows[-1]["id"]
-            samples.append(micros(t0))
-    return samples, items
+            clock.stop()
+    return clock, items
 
 
 def with_odoorpc(spec):
@@ -115,8 +126,8 @@ def with_odoorpc(spec):
     u = urlparse(spec["url"])
     odoo = odoorpc.ODOO(u.hostname, protocol="jsonrpc", port=u.port or 80)
     odoo.login(spec["db"], spec["login"], spec["password"])
-    samples, items = run_sync(spec, lambda m, meth, a, k: odoo.execute_kw(m, meth, a, k))
-    return samples, items, f"odoorpc {version('odoorpc')}"
+    clock, items = run_sync(spec, lambda m, meth, a, k: odoo.execute_kw(m, meth, a, k))
+    return clock, items, f"odoorpc {version('odoorpc')}"
 
 
 def with_odoolib(spec):
@@ -131,8 +142,8 @@ def with_odoolib(spec):
         return obj.execute_kw(conn.database, conn.user_id, conn.password, m, meth, a, k)
 
     conn.check_login()
-    samples, items = run_sync(spec, call)
-    return samples, items, f"odoo-client-lib {version('odoo-client-lib')}"
+    clock, items = run_sync(spec, call)
+    return clock, items, f"odoo-client-lib {version('odoo-client-lib')}"
 
 
 def with_zenoo(spec):
@@ -146,16 +157,16 @@ def with_zenoo(spec):
         finally:
             await client.close()
 
-    samples, items = asyncio.run(main())
-    return samples, items, f"zenoo-rpc (Python) {version('zenoo-rpc')}"
+    clock, items = asyncio.run(main())
+    return clock, items, f"zenoo-rpc (Python) {version('zenoo-rpc')}"
 
 
 def main():
     client, spec = sys.argv[1], json.loads(sys.argv[2])
     run = {"odoorpc": with_odoorpc, "odoolib": with_odoolib, "zenoo": with_zenoo}[client]
-    samples, items, name = run(spec)
+    clock, items, name = run(spec)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"samples_us": samples, "items": items, "peak_rss_kib": rss,
+    print(json.dumps({"samples_us": clock.samples, "items": items, "peak_rss_kib": rss, "cpu_us": clock.cpu_us,
                       "client": f"{name}, CPython {platform.python_version()}"}))
 
 

@@ -308,6 +308,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 m.samples_us.extend(out.samples_us);
                 m.items += out.items;
                 m.peak_rss_kib = m.peak_rss_kib.max(out.peak_rss_kib);
+                m.cpu_us += out.cpu_us;
             }
         }
         eprintln!();
@@ -364,7 +365,14 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         println!();
     }
-    println!("Targets:\n\n{}", report::target_lines(&targets));
+    println!(
+        "Targets (wall-clock medians, as the issue sets them):\n\n{}",
+        report::target_lines(&targets)
+    );
+    println!(
+        "Client CPU per sample (user + system time of the client process inside the timed sections):\n\n{}",
+        report::cpu_lines(&results)
+    );
     let clients: BTreeMap<&String, &String> = results
         .values()
         .flat_map(|b| b.iter().map(|(n, m)| (n, &m.client)))

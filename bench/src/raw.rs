@@ -3,8 +3,6 @@
 //! (For `stream` it also finds the last id of each page, and for
 //! `batch-create` it reads the created ids after the clock stops, to clean up.)
 
-use std::time::Instant;
-
 use anyhow::{Context as _, bail};
 use bytes::Bytes;
 use futures_util::future::try_join_all;
@@ -15,7 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
-use crate::spec::{Output, Spec, Workload, peak_rss_kib};
+use crate::spec::{Clock, Output, Spec, Workload, peak_rss_kib};
 
 struct Raw {
     http: Client<HttpConnector, Full<Bytes>>,
@@ -67,10 +65,6 @@ fn count_and_last_id(body: &[u8]) -> (usize, Option<i64>) {
     (count, last)
 }
 
-fn micros(t: Instant) -> u64 {
-    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
-}
-
 /// Runs `spec` with the raw baseline.
 pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
     let raw = Raw {
@@ -88,23 +82,23 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
         json!([spec.domain]),
         json!({"fields": spec.fields, "limit": spec.limit}),
     );
-    let mut samples = Vec::new();
+    let mut clock = Clock::default();
     let mut items = 0u64;
     match spec.workload {
         Workload::Simple | Workload::ReadMany => {
             for _ in 0..spec.iterations {
-                let t = Instant::now();
+                clock.start();
                 let body = raw.post(search.clone()).await?;
-                samples.push(micros(t));
+                clock.stop();
                 items += count_and_last_id(&body).0 as u64;
             }
         }
         Workload::Concurrent => {
             for _ in 0..spec.iterations {
-                let t = Instant::now();
+                clock.start();
                 let bodies =
                     try_join_all((0..spec.concurrency).map(|_| raw.post(search.clone()))).await?;
-                samples.push(micros(t));
+                clock.stop();
                 items += bodies
                     .iter()
                     .map(|b| count_and_last_id(b).0 as u64)
@@ -117,9 +111,9 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
                     .map(|i| spec.create_values(batch, i))
                     .collect();
                 let body = call(spec, uid, "create", json!([vals]), json!({}));
-                let t = Instant::now();
+                clock.start();
                 let reply = raw.post(body).await?;
-                samples.push(micros(t));
+                clock.stop();
                 let ids: Value = serde_json::from_slice(&reply)?;
                 let ids = ids["result"].clone();
                 items += ids.as_array().map_or(0, Vec::len) as u64;
@@ -141,7 +135,7 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
             let template =
                 String::from_utf8(template.to_vec())?.replace("\"__LAST__\"", "__LAST__");
             for _ in 0..spec.iterations {
-                let t = Instant::now();
+                clock.start();
                 let mut last = 0i64;
                 loop {
                     let body = Bytes::from(template.replace("__LAST__", &last.to_string()));
@@ -153,14 +147,15 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
                         _ => break,
                     }
                 }
-                samples.push(micros(t));
+                clock.stop();
             }
         }
     }
     Ok(Output {
-        samples_us: samples,
+        samples_us: clock.samples_us,
         items,
         peak_rss_kib: peak_rss_kib(),
+        cpu_us: clock.cpu_us,
         client: "raw hyper baseline".into(),
     })
 }

@@ -19,6 +19,8 @@ pub struct Measured {
     pub items: u64,
     /// Highest peak RSS over the runs, KiB.
     pub peak_rss_kib: u64,
+    /// Client CPU time over all samples, microseconds.
+    pub cpu_us: u64,
 }
 
 /// Median, p95 and min of the samples, in milliseconds.
@@ -32,6 +34,9 @@ pub struct Stats {
     pub min_ms: f64,
     /// Number of samples.
     pub samples: usize,
+    /// Client CPU time per sample (user + system): what the client itself
+    /// costs, whatever the server takes.
+    pub cpu_ms_per_sample: f64,
 }
 
 impl Measured {
@@ -56,6 +61,7 @@ impl Measured {
             p95_ms: rank(0.95),
             min_ms: s[0] as f64 / 1000.0,
             samples: s.len(),
+            cpu_ms_per_sample: self.cpu_us as f64 / 1000.0 / s.len() as f64,
         })
     }
 }
@@ -80,6 +86,40 @@ fn median(results: &Results, w: Workload, contender: &str) -> Option<f64> {
         .get(contender)?
         .stats()
         .map(|s| s.median_ms)
+}
+
+fn cpu(results: &Results, w: Workload, contender: &str) -> Option<f64> {
+    results
+        .get(w.name())?
+        .get(contender)?
+        .stats()
+        .map(|s| s.cpu_ms_per_sample)
+}
+
+/// For each workload, zenoo's client CPU per sample against the cheaper
+/// Python client's and the raw baseline's: what the clients cost
+/// themselves, with the server's time taken out.
+pub fn cpu_lines(results: &Results) -> String {
+    let mut out = String::new();
+    for w in Workload::ALL {
+        let Some(z) = cpu(results, w, ZENOO).filter(|z| *z > 0.0) else {
+            continue;
+        };
+        let py = PYTHON
+            .iter()
+            .filter_map(|p| cpu(results, w, p).map(|c| (c, *p)))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let raw = cpu(results, w, "raw");
+        let mut line = format!("- {}: zenoo {z:.3} ms", w.name());
+        if let Some((p, name)) = py {
+            let _ = write!(line, "; {name} {p:.3} ms ({:.1}x zenoo's)", p / z);
+        }
+        if let Some(r) = raw {
+            let _ = write!(line, "; raw {r:.3} ms");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out
 }
 
 fn rss(results: &Results, w: Workload, contender: &str) -> Option<u64> {
@@ -191,27 +231,32 @@ pub fn table(results: &Results, order: &[String]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| workload | contender | median ms | p95 ms | min ms | samples | peak RSS MiB | median vs zenoo |"
+        "| workload | contender | median ms | p95 ms | min ms | samples | peak RSS MiB | median vs zenoo | client CPU ms/sample | CPU vs zenoo |"
     );
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for w in Workload::ALL {
         let Some(by) = results.get(w.name()) else {
             continue;
         };
         let zenoo = median(results, w, ZENOO);
+        let zenoo_cpu = cpu(results, w, ZENOO);
         for name in order {
             let Some(m) = by.get(name) else { continue };
             let Some(s) = m.stats() else { continue };
-            let ratio = zenoo.map_or("".to_string(), |z| format!("{:.2}x", s.median_ms / z));
+            let ratio = zenoo.map_or(String::new(), |z| format!("{:.2}x", s.median_ms / z));
+            let cpu_ratio = zenoo_cpu.filter(|z| *z > 0.0).map_or(String::new(), |z| {
+                format!("{:.2}x", s.cpu_ms_per_sample / z)
+            });
             let _ = writeln!(
                 out,
-                "| {} | {name} | {:.3} | {:.3} | {:.3} | {} | {:.1} | {ratio} |",
+                "| {} | {name} | {:.3} | {:.3} | {:.3} | {} | {:.1} | {ratio} | {:.3} | {cpu_ratio} |",
                 w.name(),
                 s.median_ms,
                 s.p95_ms,
                 s.min_ms,
                 s.samples,
-                m.peak_rss_kib as f64 / 1024.0
+                m.peak_rss_kib as f64 / 1024.0,
+                s.cpu_ms_per_sample,
             );
         }
     }

@@ -163,8 +163,39 @@ pub struct Output {
     pub items: u64,
     /// Peak resident set size of the process, KiB.
     pub peak_rss_kib: u64,
+    /// CPU time the client process spent inside the timed sections
+    /// (user + system, all threads), microseconds.
+    #[serde(default)]
+    pub cpu_us: u64,
     /// Client name and version.
     pub client: String,
+}
+
+/// Times the sections a run measures: wall time per sample, and the
+/// process's CPU time summed over them.
+#[derive(Debug, Default)]
+pub struct Clock {
+    /// Wall time per sample, microseconds.
+    pub samples_us: Vec<u64>,
+    /// CPU time over all samples, microseconds.
+    pub cpu_us: u64,
+    started: Option<(std::time::Instant, cpu_time::ProcessTime)>,
+}
+
+impl Clock {
+    /// Starts a sample.
+    pub fn start(&mut self) {
+        self.started = Some((std::time::Instant::now(), cpu_time::ProcessTime::now()));
+    }
+
+    /// Ends the sample started last.
+    pub fn stop(&mut self) {
+        if let Some((wall, cpu)) = self.started.take() {
+            self.samples_us
+                .push(u64::try_from(wall.elapsed().as_micros()).unwrap_or(u64::MAX));
+            self.cpu_us += u64::try_from(cpu.elapsed().as_micros()).unwrap_or(u64::MAX);
+        }
+    }
 }
 
 /// Peak resident set size of this process in KiB (Linux `VmHWM`).

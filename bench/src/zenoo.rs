@@ -1,14 +1,12 @@
 //! The zenoo-rpc contenders: each workload written the way a user of
 //! zenoo-rpc would write it (typed models, `Query`, `create_many`, `stream`).
 
-use std::time::Instant;
-
 use anyhow::{Context as _, bail};
 use futures_util::TryStreamExt;
 use futures_util::future::try_join_all;
 use zenoo_rpc::{Client, Domain, Many2one, Model, ProtocolKind, Record};
 
-use crate::spec::{Output, Spec, Workload, peak_rss_kib};
+use crate::spec::{Clock, Output, Spec, Workload, peak_rss_kib};
 
 #[derive(Model, Debug)]
 #[odoo(model = "res.partner")]
@@ -63,26 +61,22 @@ fn same_fields<M: Model>(spec: &Spec) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn micros(t: Instant) -> u64 {
-    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
-}
-
 async fn search<M: Model>(
     client: &Client,
     spec: &Spec,
+    clock: &mut Clock,
     items: &mut u64,
-) -> anyhow::Result<Vec<u64>> {
+) -> anyhow::Result<()> {
     same_fields::<M>(spec)?;
     let domain = Domain::from_json(spec.domain.clone()).map_err(anyhow::Error::msg)?;
     let query = client.model::<M>().filter(domain).limit(spec.limit as u64);
-    let mut samples = Vec::with_capacity(spec.iterations);
     for _ in 0..spec.iterations {
-        let t = Instant::now();
+        clock.start();
         let rows = query.all().await?;
-        samples.push(micros(t));
+        clock.stop();
         *items += rows.len() as u64;
     }
-    Ok(samples)
+    Ok(())
 }
 
 /// Runs `spec` with zenoo-rpc over `protocol`.
@@ -97,22 +91,21 @@ pub async fn run(spec: &Spec, protocol: ProtocolKind) -> anyhow::Result<Output> 
     };
     let client = builder.build().await.context("login")?;
     let mut items = 0u64;
-    let samples = match spec.workload {
-        Workload::Simple => search::<SimplePartner>(&client, spec, &mut items).await?,
-        Workload::ReadMany => search::<ManyPartner>(&client, spec, &mut items).await?,
+    let mut clock = Clock::default();
+    match spec.workload {
+        Workload::Simple => search::<SimplePartner>(&client, spec, &mut clock, &mut items).await?,
+        Workload::ReadMany => search::<ManyPartner>(&client, spec, &mut clock, &mut items).await?,
         Workload::BatchCreate => {
-            let mut samples = Vec::new();
             for batch in 0..spec.iterations {
                 let vals: Vec<_> = (0..spec.create_count)
                     .map(|i| spec.create_values(batch, i))
                     .collect();
-                let t = Instant::now();
+                clock.start();
                 let ids = client.create_many(&spec.model, &vals).await?;
-                samples.push(micros(t));
+                clock.stop();
                 items += ids.len() as u64;
                 client.unlink(&spec.model, &ids).await?;
             }
-            samples
         }
         Workload::Concurrent => {
             same_fields::<SimplePartner>(spec)?;
@@ -121,35 +114,32 @@ pub async fn run(spec: &Spec, protocol: ProtocolKind) -> anyhow::Result<Output> 
                 .model::<SimplePartner>()
                 .filter(domain)
                 .limit(spec.limit as u64);
-            let mut samples = Vec::new();
             for _ in 0..spec.iterations {
-                let t = Instant::now();
+                clock.start();
                 let all = try_join_all((0..spec.concurrency).map(|_| query.all())).await?;
-                samples.push(micros(t));
+                clock.stop();
                 items += all.iter().map(|r| r.len() as u64).sum::<u64>();
             }
-            samples
         }
         Workload::Stream => {
             same_fields::<StreamPartner>(spec)?;
-            let mut samples = Vec::new();
             for _ in 0..spec.iterations {
-                let t = Instant::now();
+                clock.start();
                 let mut stream =
                     std::pin::pin!(client.model::<StreamPartner>().stream(spec.page_size));
                 while let Some(p) = stream.try_next().await? {
                     std::hint::black_box(p.record_id());
                     items += 1;
                 }
-                samples.push(micros(t));
+                clock.stop();
             }
-            samples
         }
-    };
+    }
     Ok(Output {
-        samples_us: samples,
+        samples_us: clock.samples_us,
         items,
         peak_rss_kib: peak_rss_kib(),
+        cpu_us: clock.cpu_us,
         client: format!("zenoo-rpc {} ({protocol:?})", env!("CARGO_PKG_VERSION")),
     })
 }

@@ -25,7 +25,8 @@ fn a_quick_run_measures_every_workload_and_writes_json() {
     );
     let table = String::from_utf8_lossy(&run.stdout);
     assert!(table.contains("| simple | zenoo-jsonrpc |"), "{table}");
-    assert!(table.contains("Targets:"), "{table}");
+    assert!(table.contains("Targets ("), "{table}");
+    assert!(table.contains("Client CPU per sample"), "{table}");
 
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("results.json")).expect("JSON");

@@ -11,6 +11,26 @@ fn micros(t: Instant) -> u64 {
     t.elapsed().as_micros() as u64
 }
 
+/// Wall time per sample and CPU time over all samples.
+#[derive(Default)]
+struct Clock {
+    samples: Vec<u64>,
+    cpu_us: u64,
+    started: Option<(Instant, cpu_time::ProcessTime)>,
+}
+
+impl Clock {
+    fn start(&mut self) {
+        self.started = Some((Instant::now(), cpu_time::ProcessTime::now()));
+    }
+    fn stop(&mut self) {
+        if let Some((t, cpu)) = self.started.take() {
+            self.samples.push(micros(t));
+            self.cpu_us += cpu.elapsed().as_micros() as u64;
+        }
+    }
+}
+
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -48,17 +68,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut client = login().await?;
     let model = s("model");
     let search_kwargs = obj(json!({"fields": spec["fields"], "limit": spec["limit"]}));
-    let mut samples = Vec::new();
+    let mut clock = Clock::default();
     let mut items = 0u64;
     match s("workload").as_str() {
         "simple" | "read-many" => {
             for _ in 0..n("iterations") {
-                let t = Instant::now();
+                clock.start();
                 let rows = client
                     .execute_kw(model.as_str(), "search_read", vec![spec["domain"].clone()], search_kwargs.clone())
                     .send()
                     .await?;
-                samples.push(micros(t));
+                clock.stop();
                 items += len(&rows.data);
             }
         }
@@ -71,14 +91,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 clients.push(login().await?);
             }
             for _ in 0..n("iterations") {
-                let t = Instant::now();
+                clock.start();
                 let calls = clients.iter_mut().map(|client| {
                     client
                         .execute_kw(model.as_str(), "search_read", vec![spec["domain"].clone()], search_kwargs.clone())
                         .send()
                 });
                 let all = futures::future::try_join_all(calls).await?;
-                samples.push(micros(t));
+                clock.stop();
                 items += all.iter().map(|r| len(&r.data)).sum::<u64>();
             }
         }
@@ -87,12 +107,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let vals: Vec<Value> = (0..n("create_count"))
                     .map(|i| json!({"name": format!("Bench Partner {batch}-{i}"), "email": format!("bench{batch}.{i}@example.com"), "is_company": false}))
                     .collect();
-                let t = Instant::now();
+                clock.start();
                 let ids = client
                     .execute_kw(model.as_str(), "create", vec![Value::Array(vals)], Map::new())
                     .send()
                     .await?;
-                samples.push(micros(t));
+                clock.stop();
                 items += len(&ids.data);
                 client
                     .execute_kw(model.as_str(), "unlink", vec![ids.data], Map::new())
@@ -103,7 +123,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "stream" => {
             let page = n("page_size");
             for _ in 0..n("iterations") {
-                let t = Instant::now();
+                clock.start();
                 let mut last = 0i64;
                 loop {
                     let mut domain = spec["domain"].as_array().cloned().unwrap_or_default();
@@ -120,14 +140,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         _ => break,
                     }
                 }
-                samples.push(micros(t));
+                clock.stop();
             }
         }
         other => return Err(format!("unknown workload {other}").into()),
     }
     println!(
         "{}",
-        json!({"samples_us": samples, "items": items, "peak_rss_kib": peak_rss_kib(), "client": "odoo-api 0.2.5 (reqwest 0.11)"})
+        json!({"samples_us": clock.samples, "items": items, "peak_rss_kib": peak_rss_kib(), "cpu_us": clock.cpu_us, "client": "odoo-api 0.2.5 (reqwest 0.11)"})
     );
     Ok(())
 }
