@@ -510,4 +510,40 @@ mod tests {
         );
         assert_eq!(strip_html("<p>Set <tt>a</tt> &amp; b</p>"), "Set a & b");
     }
+
+    #[test]
+    fn methods_with_parameters() {
+        let doc = json!({"name": "Purchase Order", "methods": {
+            "button_approve": {"signature": "(force=False)", "parameters": {"force": {"default": false}},
+                               "doc": "<p>Approve the order.</p>"},
+            "action_create": {"signature": "(vals, type)", "parameters": {"vals": {}, "type": {}}, "api": ["model"]},
+            "write": {"signature": "(vals)", "parameters": {"vals": {}}},
+            "action_archive": {"signature": "()", "parameters": {}, "model": "core"},
+        }});
+        let src = generate(
+            &[ModelSource {
+                model: "purchase.order".into(),
+                fields: Map::new(),
+                doc: Some(doc),
+            }],
+            "19.0",
+        );
+        assert!(src.contains("/// Approve the order."), "{src}");
+        assert!(src.contains("pub async fn button_approve(client: &zenoo_rpc::Client, ids: &[i64], force: Option<zenoo_rpc::value::Json>)"), "{src}");
+        assert!(src.contains("if let Some(v) = force {"), "{src}");
+        assert!(src.contains("pub async fn action_create(client: &zenoo_rpc::Client, vals: impl Into<zenoo_rpc::value::Json>, r#type: impl Into<zenoo_rpc::value::Json>)"), "{src}");
+        assert!(
+            src.contains("kwargs.insert(\"type\".into(), r#type.into());"),
+            "{src}"
+        );
+        assert!(
+            src.contains("let args = Vec::new();"),
+            "model-level: no ids\n{src}"
+        );
+        assert!(!src.contains("fn write("), "ORM methods are the client's");
+        assert!(
+            !src.contains("fn action_archive("),
+            "core methods are the client's"
+        );
+    }
 }

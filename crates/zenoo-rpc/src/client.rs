@@ -354,6 +354,19 @@ impl Client {
         groupby: &[&str],
         aggregates: &[&str],
     ) -> Result<Vec<Map<String, Value>>> {
+        self.read_group_in(model, domain, groupby, aggregates, None)
+            .await
+    }
+
+    /// [`Client::read_group`] with a context for this call.
+    pub(crate) async fn read_group_in(
+        &self,
+        model: &str,
+        domain: impl Serialize,
+        groupby: &[&str],
+        aggregates: &[&str],
+        context: Option<&Context>,
+    ) -> Result<Vec<Map<String, Value>>> {
         let domain = to_value(domain, model)?;
         if self.inner.version.major() >= 19 {
             let mut call = Call::new(model, "formatted_read_group");
@@ -364,12 +377,12 @@ impl Client {
             call.kwargs.insert("domain".into(), domain);
             call.kwargs.insert("groupby".into(), json!(groupby));
             call.kwargs.insert("aggregates".into(), json!(aggs));
-            return self.call(call, None).await;
+            return self.call(call, context).await;
         }
         let mut call = Call::new(model, "read_group");
         call.args = vec![domain, json!(aggregates), json!(groupby)];
         call.kwargs.insert("lazy".into(), Value::Bool(false));
-        let rows: Vec<Map<String, Value>> = self.call(call, None).await?;
+        let rows: Vec<Map<String, Value>> = self.call(call, context).await?;
         Ok(rows
             .into_iter()
             .map(|mut row| {

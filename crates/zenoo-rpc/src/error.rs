@@ -51,8 +51,10 @@ pub enum ErrorKind {
     NoRecord,
     /// A query that must find exactly one record found several.
     MultipleRecords,
-    /// A domain is malformed (text that does not parse, a bad JSON form).
-    InvalidDomain,
+    /// A query cannot be sent as built: a domain text that does not parse,
+    /// a malformed `order_by`, `stream` with an order, a prefetch path that
+    /// is not a relation.
+    InvalidQuery,
 }
 
 impl Error {
@@ -132,8 +134,8 @@ impl Error {
         Self::new(ErrorKind::MultipleRecords).with(Some(model), Some(domain))
     }
 
-    pub(crate) fn invalid_domain(reason: impl Into<String>) -> Self {
-        Self::new(ErrorKind::InvalidDomain).with(None, Some(reason.into()))
+    pub(crate) fn invalid_query(reason: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidQuery).with(None, Some(reason.into()))
     }
 
     /// The id of the record whose value failed to decode, when known.
@@ -247,7 +249,7 @@ impl std::fmt::Display for Error {
             ErrorKind::MultipleRecords => {
                 write!(f, "more than one {context} record matches {detail}")
             }
-            ErrorKind::InvalidDomain => write!(f, "{detail}"),
+            ErrorKind::InvalidQuery => write!(f, "{detail}"),
             ErrorKind::Encode => write!(f, "cannot encode the arguments of {context}: {detail}"),
             ErrorKind::Config => write!(f, "invalid configuration: {context}: {detail}"),
             ErrorKind::Io => match &self.inner.source {
@@ -290,7 +292,7 @@ impl std::error::Error for Error {
 
 impl From<crate::domain::ParseError> for Error {
     fn from(e: crate::domain::ParseError) -> Self {
-        Self::new(ErrorKind::InvalidDomain)
+        Self::new(ErrorKind::InvalidQuery)
             .with(None, Some(e.to_string()))
             .with_source(e)
     }

@@ -276,7 +276,7 @@ impl<M> Query<M> {
 
     pub(crate) fn check(&self) -> Result<()> {
         match &self.error {
-            Some(e) => Err(Error::invalid_domain(e.clone())),
+            Some(e) => Err(Error::invalid_query(e.clone())),
             None => Ok(()),
         }
     }
@@ -467,7 +467,7 @@ impl<M: Record> Query<M> {
                     return Ok(None);
                 }
                 if st.query.order.is_some() {
-                    return Err(Error::invalid_domain(
+                    return Err(Error::invalid_query(
                         "stream() pages in id order: remove order_by",
                     ));
                 }
@@ -554,7 +554,13 @@ impl<M> GroupBy<M> {
         let rows: Vec<Map<String, Value>> = self
             .query
             .client
-            .read_group(&self.query.model, &self.query.domain, &groupby, &aggs)
+            .read_group_in(
+                &self.query.model,
+                &self.query.domain,
+                &groupby,
+                &aggs,
+                self.query.context.as_ref(),
+            )
             .await?;
         let label = format!("{}.read_group", self.query.model);
         rows.into_iter()

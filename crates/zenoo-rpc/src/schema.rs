@@ -36,7 +36,7 @@ impl ModelSchema {
             .get(name)
             .and_then(|f| f.relation.as_deref())
             .ok_or_else(|| {
-                Error::invalid_domain(format!(
+                Error::invalid_query(format!(
                     "{model}.{name} is not a relation field, so it cannot be prefetched"
                 ))
             })

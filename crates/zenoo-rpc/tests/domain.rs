@@ -262,6 +262,7 @@ async fn every_operator_and_lookup_agrees_with_the_hand_written_domain() {
             json!([["parent_id.name", "=ilike", "A%"]]),
         ),
         (Q::like("name", "a"), json!([["name", "like", "a"]])),
+        (Q::ilike("name", "A"), json!([["name", "ilike", "A"]])),
         (
             Domain::leaf("name", Operator::NotLike, "a"),
             json!([["name", "not like", "a"]]),

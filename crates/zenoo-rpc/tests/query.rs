@@ -183,7 +183,7 @@ async fn terminal_methods_and_their_errors() {
 
     // Builder mistakes are reported when the query runs.
     let bad = companies.clone().order_by("name; drop table").all().await;
-    assert_eq!(bad.expect_err("bad order").kind(), ErrorKind::InvalidDomain);
+    assert_eq!(bad.expect_err("bad order").kind(), ErrorKind::InvalidQuery);
     let bad = client
         .model_named("res.partner")
         .filter_text("name = 'x' and")
@@ -456,6 +456,22 @@ async fn grouped_reads_decode_into_rows_on_every_version() {
         assert_eq!(
             rows.iter().map(|r| r.count).sum::<u64>() as usize,
             orders.len()
+        );
+        // The query's context reaches the grouped read: with a company the
+        // orders are not in, nothing is grouped.
+        let other_company: Vec<ByState> = client
+            .model::<SaleOrder>()
+            .with_context(zenoo_rpc::Context::new().allowed_company_ids([999]))
+            .group_by(&["state"])
+            .aggregate(&["amount_total:sum"])
+            .all()
+            .await
+            // Odoo refuses unknown companies (AccessError): that too shows
+            // the context arrived.
+            .unwrap_or_default();
+        assert!(
+            other_company.iter().map(|r| r.count).sum::<u64>() < orders.len() as u64,
+            "{version:?}: the context was not sent"
         );
     }
 }
