@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::database::{Database, Env, Record, Table};
-use super::model::FieldType;
+use super::model::{Field, FieldType};
 use crate::error::{OdooException, OdooResult};
 
 /// How many2one values are returned (`load` argument of `read`).
@@ -64,7 +64,12 @@ impl Database {
     ) -> OdooResult<Vec<Value>> {
         let table = self.table(model)?;
         let mut out = Vec::with_capacity(ids.len());
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
+        // Each requested field resolved once: its definition and position.
+        let cols: Vec<Option<(&Field, Option<usize>)>> = fields
+            .iter()
+            .map(|name| table.def.field(name).map(|f| (f, table.position(name))))
+            .collect();
         for &id in ids {
             let Some(rec) = table.records.get(&id) else {
                 continue;
@@ -74,8 +79,19 @@ impl Database {
             }
             let mut row = Map::with_capacity(fields.len() + 1);
             row.insert("id".into(), Value::from(id));
-            for f in fields {
-                row.insert(f.clone(), self.format_in(table, id, rec, f, load));
+            for (name, col) in fields.iter().zip(&cols) {
+                let v = match col {
+                    // A stored value at its position: format it in place.
+                    Some((f, Some(pos))) if f.ttype != FieldType::One2many && name != "id" => {
+                        match rec.at(*pos) {
+                            Some(raw) => self.format_raw(f, raw, load),
+                            None => self.format_in(table, id, rec, name, load),
+                        }
+                    }
+                    Some(_) => self.format_in(table, id, rec, name, load),
+                    None => Value::Bool(false),
+                };
+                row.insert(name.clone(), v);
             }
             out.push(Value::Object(row));
         }
@@ -99,7 +115,12 @@ impl Database {
         let Some(f) = table.def.field(field) else {
             return Value::Bool(false);
         };
-        let raw = self.value_in(table, id, rec, field).into_owned();
+        let raw = self.value_in(table, id, rec, field);
+        self.format_raw(f, &raw, load)
+    }
+
+    /// A field's stored (or computed) value as `read` returns it.
+    fn format_raw(&self, f: &Field, raw: &Value, load: Load) -> Value {
         match f.ttype {
             FieldType::Many2one => match (raw.as_i64(), load, f.relation()) {
                 (Some(rid), Load::Classic, Some(comodel)) => Value::Array(vec![
@@ -114,14 +135,17 @@ impl Database {
                 _ => Value::from(0.0),
             },
             FieldType::Integer => match raw {
-                Value::Number(n) => n.as_i64().map(Value::from).unwrap_or(Value::Number(n)),
+                Value::Number(n) => n
+                    .as_i64()
+                    .map(Value::from)
+                    .unwrap_or(Value::Number(n.clone())),
                 _ => Value::from(0),
             },
             FieldType::Char | FieldType::Text | FieldType::Html | FieldType::Selection => match raw
             {
                 Value::String(s) if s.is_empty() => Value::Bool(false),
                 Value::Null => Value::Bool(false),
-                v => v,
+                v => v.clone(),
             },
             FieldType::Many2many => {
                 let mut ids: Vec<i64> = raw
@@ -140,7 +164,7 @@ impl Database {
             }
             _ => match raw {
                 Value::Null => f.ttype.empty(),
-                v => v,
+                v => v.clone(),
             },
         }
     }
