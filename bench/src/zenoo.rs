@@ -61,15 +61,20 @@ fn same_fields<M: Model>(spec: &Spec) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The spec's `search_read` as a typed query on `M`.
+fn query<M: Model>(client: &Client, spec: &Spec) -> anyhow::Result<zenoo_rpc::Query<M>> {
+    same_fields::<M>(spec)?;
+    let domain = Domain::from_json(spec.domain.clone()).map_err(anyhow::Error::msg)?;
+    Ok(client.model::<M>().filter(domain).limit(spec.limit as u64))
+}
+
 async fn search<M: Model>(
     client: &Client,
     spec: &Spec,
     clock: &mut Clock,
     items: &mut u64,
 ) -> anyhow::Result<()> {
-    same_fields::<M>(spec)?;
-    let domain = Domain::from_json(spec.domain.clone()).map_err(anyhow::Error::msg)?;
-    let query = client.model::<M>().filter(domain).limit(spec.limit as u64);
+    let query = query::<M>(client, spec)?;
     for _ in 0..spec.iterations {
         clock.start();
         let rows = query.all().await?;
@@ -108,12 +113,7 @@ pub async fn run(spec: &Spec, protocol: ProtocolKind) -> anyhow::Result<Output> 
             }
         }
         Workload::Concurrent => {
-            same_fields::<SimplePartner>(spec)?;
-            let domain = Domain::from_json(spec.domain.clone()).map_err(anyhow::Error::msg)?;
-            let query = client
-                .model::<SimplePartner>()
-                .filter(domain)
-                .limit(spec.limit as u64);
+            let query = query::<SimplePartner>(&client, spec)?;
             for _ in 0..spec.iterations {
                 clock.start();
                 let all = try_join_all((0..spec.concurrency).map(|_| query.all())).await?;

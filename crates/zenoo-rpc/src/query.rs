@@ -391,7 +391,9 @@ impl<M> Query<M> {
 }
 
 impl<M: Record> Query<M> {
-    /// The matching records.
+    /// The matching records. With [`prefetch`](Query::prefetch) paths the
+    /// records come from the same single call as [`Query::fetch`], but the
+    /// related records are only handed back by `fetch`.
     pub async fn all(&self) -> Result<Vec<M>> {
         if !self.prefetch.is_empty() {
             return Ok(self.fetch().await?.records);
