@@ -1,24 +1,32 @@
 //! `ClientBuilder`: validates the configuration once, detects the version,
-//! logs in and loads the user's context.
+//! picks the protocol and asks it to log in, loads the user's context and
+//! assembles the layer stack.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use secrecy::SecretString;
+use serde_json::{Map, Value};
+use tower::{Layer, Service};
+use tracing::Instrument;
 
+use crate::call::Call;
 use crate::client::{Client, ClientInner};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::protocol::{Json2, JsonRpc, ProtocolKind, WebSession, Wire, XmlRpc};
-use crate::transport::Transport;
+use crate::protocol::{Credentials, ProtocolKind, WebSession, Wire};
+use crate::response::Response;
+use crate::stack::{BoxService, ProtocolService, StackLayer};
+use crate::transport::{Transport, TransportConfig, redact_str};
 use crate::version::ServerVersion;
 
 /// Default connect timeout: 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default request timeout: 120 seconds (Odoo's own worker limit is 120 s CPU).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default cap on a response body read for decoding: 256 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 * 1024 * 1024;
 
 #[derive(Debug)]
 enum Secret {
@@ -29,8 +37,11 @@ enum Secret {
 
 /// Configures a [`Client`]. Setters never fail; [`ClientBuilder::build`]
 /// validates everything once.
+///
+/// Credentials belong here, never in the URL: a URL's userinfo
+/// (`http://user:pw@host`) is sent as HTTP basic authentication (for a
+/// proxy in front of Odoo) and shown as `***` in every message.
 #[must_use]
-#[derive(Debug)]
 pub struct ClientBuilder {
     url: String,
     database: Option<String>,
@@ -39,9 +50,24 @@ pub struct ClientBuilder {
     protocol: ProtocolKind,
     connect_timeout: Duration,
     timeout: Duration,
+    max_response_size: usize,
     user_agent: String,
     headers: Vec<(String, String)>,
     context: Context,
+    layers: Vec<StackLayer>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("url", &redact_str(&self.url))
+            .field("database", &self.database)
+            .field("login", &self.login)
+            .field("protocol", &self.protocol)
+            .field("timeout", &self.timeout)
+            .field("layers", &self.layers.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
@@ -54,9 +80,11 @@ impl ClientBuilder {
             protocol: ProtocolKind::Auto,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             user_agent: format!("zenoo-rpc/{}", env!("CARGO_PKG_VERSION")),
             headers: Vec::new(),
             context: Context::new(),
+            layers: Vec::new(),
         }
     }
 
@@ -92,9 +120,68 @@ impl ClientBuilder {
         self
     }
 
-    /// Whole-request timeout (default [`DEFAULT_TIMEOUT`], 120 s).
+    /// Whole-request timeout: connecting, sending and reading the whole
+    /// response (default [`DEFAULT_TIMEOUT`], 120 s). Streamed dumps get it
+    /// for the response head and again for each chunk.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
+        self
+    }
+
+    /// The largest response body read for decoding (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`], 256 MiB); a larger one fails with
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)
+    /// as soon as it is seen. Streamed paths (dumps) are not capped.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
+    /// Wraps the client's layer stack in `layer`, a `tower::Layer` over
+    /// [`BoxService`] (the stack so far). Layers added first are outermost.
+    /// A layer sees every [`Call`] (model, method, whether it is idempotent,
+    /// its effective context) and its [`Response`] or [`Error`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zenoo_rpc::Result<()> {
+    /// # let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use zenoo_rpc::{BoxService, Call, Client};
+    ///
+    /// // Counts the calls that are safe to repeat.
+    /// let reads = Arc::new(AtomicUsize::new(0));
+    /// let seen = reads.clone();
+    /// let count = tower::layer::layer_fn(move |inner: BoxService| {
+    ///     let seen = seen.clone();
+    ///     tower::service_fn(move |call: Call| {
+    ///         if call.is_idempotent() {
+    ///             seen.fetch_add(1, Ordering::Relaxed);
+    ///         }
+    ///         let mut inner = inner.clone();
+    ///         async move { tower::Service::call(&mut inner, call).await }
+    ///     })
+    /// });
+    /// let client = Client::builder(&sim.url())
+    ///     .database("demo")
+    ///     .password("admin", "admin")
+    ///     .layer(count)
+    ///     .build()
+    ///     .await?;
+    /// let before = reads.load(Ordering::Relaxed);
+    /// client.search_count("res.partner", serde_json::json!([])).await?;
+    /// assert_eq!(reads.load(Ordering::Relaxed), before + 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<BoxService> + Send + Sync + 'static,
+        L::Service: Service<Call, Response = Response, Error = Error> + Clone + Send + Sync + 'static,
+        <L::Service as Service<Call>>::Future: Send + 'static,
+    {
+        self.layers
+            .push(Arc::new(move |inner| BoxService::new(layer.layer(inner))));
         self
     }
 
@@ -116,16 +203,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Validates the configuration, detects the server version, logs in and
-    /// loads the user's context (`res.users.context_get`).
+    /// Validates the configuration, detects the server version, picks the
+    /// protocol and logs in, and loads the user's context
+    /// (`res.users.context_get`).
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a bad URL, missing database or credentials, or
     /// JSON-2 without an API key; an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error with kind `AccessDenied`
     /// for bad credentials; transport errors when the server is unreachable.
     pub async fn build(self) -> Result<Client> {
-        let url = url::Url::parse(&self.url)
-            .map_err(|e| Error::config("url", format!("{:?} is not a URL: {e}", self.url)))?;
+        let url = url::Url::parse(&self.url).map_err(|e| {
+            Error::config("url", format!("{:?} is not a URL: {e}", redact_str(&self.url)))
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::config(
                 "url",
@@ -163,131 +252,103 @@ impl ClientBuilder {
             headers.insert(name, value);
         }
         let transport = Transport::new(
-            url.as_str(),
-            self.connect_timeout,
-            self.timeout,
-            &self.user_agent,
-            headers,
+            &url,
+            &TransportConfig {
+                connect_timeout: self.connect_timeout,
+                timeout: self.timeout,
+                max_response_size: self.max_response_size,
+                user_agent: self.user_agent.clone(),
+                headers,
+            },
         )?;
-        let (secret, is_key) = match &self.secret {
-            Secret::Password(s) => (s.clone(), false),
-            Secret::ApiKey(s) => (s.clone(), true),
+        let creds = match &self.secret {
+            Secret::Password(s) => Credentials {
+                db,
+                login,
+                secret: s.clone(),
+                is_api_key: false,
+            },
+            Secret::ApiKey(s) => Credentials {
+                db,
+                login,
+                secret: s.clone(),
+                is_api_key: true,
+            },
             Secret::None => return Err(Error::config("credentials", "no password or API key")),
         };
-        let version = detect_version(&transport).await?;
-        let kind = match self.protocol {
-            ProtocolKind::Auto if version.major() >= 19 && is_key => ProtocolKind::Json2,
-            ProtocolKind::Auto => ProtocolKind::JsonRpc,
-            ProtocolKind::Json2 if !is_key => {
-                return Err(Error::config(
-                    "protocol",
-                    "JSON-2 authenticates with an API key only; use .api_key(login, key)",
-                ));
-            }
-            ProtocolKind::WebSession if is_key => {
-                return Err(Error::config(
-                    "protocol",
-                    "the web session login does not accept API keys; use .password(login, pw) or another protocol",
-                ));
-            }
-            k => k,
-        };
-        let denied = || crate::error::OdooError {
-            name: "odoo.exceptions.AccessDenied".into(),
-            message: format!(
-                "login failed for {login:?} on database {db:?}: the login, password or API key was refused"
-            ),
-            arguments: Vec::new(),
-            debug: None,
-            code: 0,
-        };
-        let (wire, uid) = match kind {
-            ProtocolKind::JsonRpc | ProtocolKind::Auto => {
-                let probe = JsonRpc::new(transport.clone(), &db, 0, secret.clone());
-                let uid: Value = probe
-                    .rpc(
-                        "common",
-                        "authenticate",
-                        json!([db, login, secret.expose_secret(), {}]),
-                    )
-                    .await?;
-                let uid = uid.as_i64().ok_or_else(denied)?;
-                (
-                    Wire::JsonRpc(JsonRpc::new(transport.clone(), &db, uid, secret)),
-                    uid,
-                )
-            }
-            ProtocolKind::XmlRpc => {
-                let probe = XmlRpc::new(transport.clone(), &db, 0, secret.clone());
-                let args = [
-                    json!(db),
-                    json!(login),
-                    json!(secret.expose_secret()),
-                    json!({}),
-                ];
-                let uid: Value = probe.rpc("common", "authenticate", &args).await?;
-                let uid = uid.as_i64().ok_or_else(denied)?;
-                (
-                    Wire::XmlRpc(XmlRpc::new(transport.clone(), &db, uid, secret)),
-                    uid,
-                )
-            }
-            ProtocolKind::WebSession => {
-                let web = WebSession::new(transport.clone(), &db, &login, secret);
-                let info = match web.authenticate().await {
-                    Err(e) if e.odoo_kind() == Some(crate::OdooErrorKind::AccessDenied) => {
-                        return Err(denied().into());
-                    }
-                    other => other?,
-                };
-                let uid = info.get("uid").and_then(Value::as_i64).ok_or_else(denied)?;
-                (Wire::WebSession(web), uid)
-            }
-            ProtocolKind::Json2 => {
-                let j = Json2::new(transport.clone(), &db, &secret)?;
-                let ctx: Value = match j
-                    .call_named("res.users", "context_get", &Default::default())
-                    .await
-                {
-                    Err(e) if e.odoo().is_some_and(|o| o.code == 401) => {
-                        return Err(denied().into());
-                    }
-                    other => other?,
-                };
-                let uid = ctx.get("uid").and_then(Value::as_i64).unwrap_or(0);
-                (Wire::Json2(j), uid)
-            }
-        };
-        let inner = ClientInner {
-            transport,
-            wire,
-            db,
-            login,
-            uid,
-            version,
-            default_context: self.context,
-            user_context: Context::new(),
-            schemas: Default::default(),
-        };
-        let mut client = Client {
-            inner: Arc::new(inner),
-        };
-        let user_ctx: Value = client
-            .execute_kw("res.users", "context_get", vec![], Default::default())
+        let span = tracing::debug_span!("odoo.login", url = %transport.base(), db = %creds.db);
+        let (wire, version) = log_in(self.protocol, transport.clone(), &creds)
+            .instrument(span)
             .await?;
-        if let (Some(inner), Value::Object(m)) = (Arc::get_mut(&mut client.inner), user_ctx) {
-            let mut m = m;
-            m.remove("uid");
-            inner.user_context = Context::from(m);
+        let default_context = self.context;
+        // The user's context, read before the client exists so that it is
+        // never patched in afterwards.
+        let ctx_call = Call::new("res.users", "context_get").context(default_context.clone());
+        let mut user_ctx: Map<String, Value> = wire.call(&ctx_call).await?.decode()?;
+        user_ctx.remove("uid");
+        let wire = Arc::new(wire);
+        let mut service = BoxService::new(ProtocolService { wire: wire.clone() });
+        for layer in self.layers.iter().rev() {
+            service = layer(service);
         }
-        Ok(client)
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                transport,
+                uid: wire.uid(),
+                wire,
+                service,
+                db: creds.db,
+                login: creds.login,
+                version,
+                default_context,
+                user_context: Context::from(user_ctx),
+                schemas: Default::default(),
+            }),
+        })
     }
 }
 
+/// Detects the version, resolves `Auto` and logs in.
+async fn log_in(
+    asked: ProtocolKind,
+    transport: Transport,
+    creds: &Credentials,
+) -> Result<(Wire, ServerVersion)> {
+    let version = detect_version(&transport).await?;
+    let kind = match asked {
+        ProtocolKind::Auto if creds.is_api_key && version.has_json2() => ProtocolKind::Json2,
+        ProtocolKind::Auto if creds.is_api_key => ProtocolKind::JsonRpc,
+        ProtocolKind::Auto => {
+            // A web session: one login, then each call checks the session
+            // cookie instead of the password (see the README's "Protocols").
+            match WebSession::open(transport.clone(), creds).await {
+                Ok(session) => return Ok((Wire::WebSession(session), version)),
+                Err(crate::protocol::Refusal::Denied(e)) => return Err(e),
+                Err(crate::protocol::Refusal::NoSession(e)) => {
+                    tracing::debug!(error = %e, "no web session for these credentials; using JSON-RPC");
+                    ProtocolKind::JsonRpc
+                }
+            }
+        }
+        ProtocolKind::Json2 if !creds.is_api_key => {
+            return Err(Error::config(
+                "protocol",
+                "JSON-2 authenticates with an API key only; use .api_key(login, key)",
+            ));
+        }
+        ProtocolKind::WebSession if creds.is_api_key => {
+            return Err(Error::config(
+                "protocol",
+                "the web session login does not accept API keys; use .password(login, pw) or another protocol",
+            ));
+        }
+        k => k,
+    };
+    Ok((Wire::login(kind, transport, creds).await?, version))
+}
+
 async fn detect_version(transport: &Transport) -> Result<ServerVersion> {
-    let probe = JsonRpc::new(transport.clone(), "", 0, SecretString::from(String::new()));
-    match probe
-        .rpc::<ServerVersion>("common", "version", json!([]))
+    match crate::protocol::service_call::<ServerVersion>(transport, "common", "version", Vec::<Value>::new())
         .await
     {
         Ok(v) => Ok(v),
@@ -302,10 +363,7 @@ async fn detect_version(transport: &Transport) -> Result<ServerVersion> {
                 version_info: Vec<Value>,
             }
             match serde_json::from_slice::<WebVersion>(&reply.body) {
-                Ok(v) if reply.status == 200 => Ok(ServerVersion {
-                    server_version: v.version,
-                    server_version_info: v.version_info,
-                }),
+                Ok(v) if reply.status == 200 => Ok(ServerVersion::new(v.version, v.version_info)),
                 _ => Err(first),
             }
         }

@@ -1,20 +1,37 @@
-//! One call of a model method, as every protocol encodes it.
+//! One call of a model method: what goes into the client's layer stack.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-/// A model method call: `model.method(*args, **kwargs)`.
+use crate::context::Context;
+
+/// A model method call, `model.method(*args, **kwargs)`, with its context.
 ///
-/// The context lives in `kwargs["context"]`, never spread into `kwargs`.
+/// It is the request type of the client's layer stack (see
+/// [`ClientBuilder::layer`](crate::ClientBuilder::layer)): a layer sees the
+/// model, the method, whether the call is safe to repeat and its effective
+/// context. [`Client::call`](crate::Client::call) layers the client's
+/// contexts under the call's own before the call enters the stack.
+///
+/// ```
+/// use serde_json::json;
+/// use zenoo_rpc::{Call, Context};
+///
+/// let call = Call::new("res.partner", "search_count")
+///     .arg(json!([["is_company", "=", true]]))
+///     .context(Context::new().active_test(false));
+/// assert!(call.is_idempotent());
+/// assert!(!Call::new("res.partner", "write").is_idempotent());
+/// assert!(Call::new("res.partner", "write").idempotent(true).is_idempotent());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Call {
-    /// Model, e.g. `res.partner`.
-    pub model: String,
-    /// Method, e.g. `search_read`.
-    pub method: String,
-    /// Positional arguments (for record methods the first is the ids).
-    pub args: Vec<Value>,
-    /// Keyword arguments, including `context`.
-    pub kwargs: Map<String, Value>,
+    pub(crate) model: String,
+    pub(crate) method: String,
+    pub(crate) args: Vec<Value>,
+    pub(crate) kwargs: Map<String, Value>,
+    pub(crate) context: Context,
+    idempotent: Option<bool>,
 }
 
 impl Call {
@@ -25,33 +42,113 @@ impl Call {
             method: method.into(),
             args: Vec::new(),
             kwargs: Map::new(),
+            context: Context::new(),
+            idempotent: None,
         }
     }
 
-    /// `model.method`, for error messages.
+    /// Adds a positional argument (for record methods the first is the ids).
+    #[must_use]
+    pub fn arg(mut self, value: impl Into<Value>) -> Self {
+        self.args.push(value.into());
+        self
+    }
+
+    /// Sets the positional arguments.
+    #[must_use]
+    pub fn args(mut self, args: Vec<Value>) -> Self {
+        self.args = args;
+        self
+    }
+
+    /// Adds a keyword argument. A `context` keyword is layered into the
+    /// call's [`context`](Call::context) instead.
+    #[must_use]
+    pub fn kwarg(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        let name = name.into();
+        match (name.as_str(), value.into()) {
+            ("context", Value::Object(m)) => self.context = self.context.merged(&Context::from(m)),
+            (_, v) => {
+                self.kwargs.insert(name, v);
+            }
+        }
+        self
+    }
+
+    /// Layers `context` over the call's context.
+    #[must_use]
+    pub fn context(mut self, context: Context) -> Self {
+        self.context = self.context.merged(&context);
+        self
+    }
+
+    /// Marks the call as safe (or not) to repeat, overriding the method
+    /// table: a write that is idempotent by design may then be retried.
+    #[must_use]
+    pub fn idempotent(mut self, yes: bool) -> Self {
+        self.idempotent = Some(yes);
+        self
+    }
+
+    /// The model, e.g. `res.partner`.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The method, e.g. `search_read`.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The positional arguments.
+    pub fn positional(&self) -> &[Value] {
+        &self.args
+    }
+
+    /// The keyword arguments (the context is apart: [`Call::effective_context`]).
+    pub fn keywords(&self) -> &Map<String, Value> {
+        &self.kwargs
+    }
+
+    /// The context the call is sent with.
+    pub fn effective_context(&self) -> &Context {
+        &self.context
+    }
+
+    /// `model.method`, for messages.
     pub fn label(&self) -> String {
         format!("{}.{}", self.model, self.method)
     }
 
-    /// Whether repeating the call cannot change data (reads and metadata).
+    /// Whether repeating the call cannot change data: reads and metadata by
+    /// the [method table](crate::method), or what [`Call::idempotent`] says.
     pub fn is_idempotent(&self) -> bool {
-        matches!(
-            self.method.as_str(),
-            "search"
-                | "search_count"
-                | "search_read"
-                | "read"
-                | "name_search"
-                | "fields_get"
-                | "default_get"
-                | "read_group"
-                | "formatted_read_group"
-                | "web_search_read"
-                | "web_read"
-                | "check_access_rights"
-                | "has_access"
-                | "exists"
-                | "context_get"
-        )
+        self.idempotent.unwrap_or_else(|| {
+            crate::method::lookup(&self.method).is_some_and(|m| m.read_only)
+        })
+    }
+
+    /// The keyword arguments with the context in `context`, serialised
+    /// without building a new map.
+    pub(crate) fn kwargs_with_context(&self) -> KwargsWithContext<'_> {
+        KwargsWithContext(self)
+    }
+}
+
+/// `kwargs` plus `context` (when not empty), as one JSON object.
+pub(crate) struct KwargsWithContext<'a>(&'a Call);
+
+impl Serialize for KwargsWithContext<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let call = self.0;
+        let with_ctx = !call.context.is_empty();
+        let mut map = s.serialize_map(Some(call.kwargs.len() + usize::from(with_ctx)))?;
+        for (k, v) in &call.kwargs {
+            map.serialize_entry(k, v)?;
+        }
+        if with_ctx {
+            map.serialize_entry("context", call.context.as_map())?;
+        }
+        map.end()
     }
 }

@@ -6,18 +6,24 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use tower::ServiceExt;
+use tracing::Instrument;
+
 use crate::builder::ClientBuilder;
 use crate::call::Call;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::protocol::{ProtocolKind, Wire};
+use crate::response::Response;
+use crate::stack::BoxService;
 use crate::transport::Transport;
 use crate::version::ServerVersion;
 
-#[derive(Debug)]
 pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
-    pub(crate) wire: Wire,
+    pub(crate) wire: Arc<Wire>,
+    /// The layer stack; its innermost service is `wire`.
+    pub(crate) service: BoxService,
     pub(crate) db: String,
     pub(crate) login: String,
     pub(crate) uid: i64,
@@ -69,8 +75,10 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Paging and ordering of a search.
+/// Paging, ordering and context of a [`Client::search`] or
+/// [`Client::search_read`]: `SearchOptions::new().limit(10).order("name")`.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct SearchOptions {
     /// Records to skip.
     pub offset: Option<u64>,
@@ -80,6 +88,41 @@ pub struct SearchOptions {
     pub order: Option<String>,
     /// Context for this call only.
     pub context: Option<Context>,
+}
+
+impl SearchOptions {
+    /// No paging, the server's order, no extra context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Skips the first `n` records.
+    #[must_use]
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    /// At most `n` records.
+    #[must_use]
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Odoo's order clause, e.g. `"name asc, id desc"`.
+    #[must_use]
+    pub fn order(mut self, order: impl Into<String>) -> Self {
+        self.order = Some(order.into());
+        self
+    }
+
+    /// Context for this call only, over the client's.
+    #[must_use]
+    pub fn context(mut self, context: Context) -> Self {
+        self.context = Some(context);
+        self
+    }
 }
 
 /// How `read` returns many2one values.
@@ -136,26 +179,28 @@ impl Client {
         }
     }
 
-    /// Runs a prepared call with the layered context in `kwargs.context`.
-    pub async fn call<T: DeserializeOwned>(
-        &self,
-        mut call: Call,
-        context: Option<&Context>,
-    ) -> Result<T> {
-        let mut ctx = self.effective_context(None);
-        if let Some(Value::Object(extra)) = call.kwargs.remove("context") {
-            ctx = ctx.merged(&Context::from(extra));
-        }
-        if let Some(c) = context {
-            ctx = ctx.merged(c);
-        }
-        if !ctx.is_empty() {
-            call.kwargs
-                .insert("context".into(), Value::Object(ctx.into_map()));
-        }
+    /// Runs a call through the client's layer stack and decodes its result
+    /// into `T`. The call's context is layered over the client's default
+    /// and the user's context.
+    ///
+    /// # Errors
+    /// What the protocol or a layer reports, or a decode error naming the
+    /// path that did not fit `T`.
+    pub async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        self.send(call).await?.decode()
+    }
+
+    /// Runs a call through the layer stack; the result stays undecoded.
+    pub async fn send(&self, mut call: Call) -> Result<Response> {
+        let own = std::mem::take(&mut call.context);
+        call.context = self.effective_context(Some(&own));
         let span = tracing::debug_span!("odoo.call", model = %call.model, method = %call.method);
-        let _guard = span.enter();
-        self.inner.wire.call(&call).await
+        self.inner
+            .service
+            .clone()
+            .oneshot(call)
+            .instrument(span)
+            .await
     }
 
     /// `execute_kw(model, method, args, kwargs)` for any method. A `kwargs.context`
@@ -167,10 +212,11 @@ impl Client {
         args: Vec<Value>,
         kwargs: Map<String, Value>,
     ) -> Result<T> {
-        let mut call = Call::new(model, method);
-        call.args = args;
-        call.kwargs = kwargs;
-        self.call(call, None).await
+        let mut call = Call::new(model, method).args(args);
+        for (k, v) in kwargs {
+            call = call.kwarg(k, v);
+        }
+        self.call(call).await
     }
 
     fn paging(kwargs: &mut Map<String, Value>, opts: &SearchOptions) {
@@ -195,14 +241,17 @@ impl Client {
         let mut call = Call::new(model, "search");
         call.args = vec![to_value(domain, &call.label())?];
         Self::paging(&mut call.kwargs, &opts);
-        self.call(call, opts.context.as_ref()).await
+        if let Some(c) = opts.context {
+            call = call.context(c);
+        }
+        self.call(call).await
     }
 
     /// `search_count`.
     pub async fn search_count(&self, model: &str, domain: impl Serialize) -> Result<u64> {
         let mut call = Call::new(model, "search_count");
         call.args = vec![to_value(domain, &call.label())?];
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// `search_read`, decoded straight into `T`.
@@ -217,7 +266,10 @@ impl Client {
         call.args = vec![to_value(domain, &call.label())?];
         call.kwargs.insert("fields".into(), json!(fields));
         Self::paging(&mut call.kwargs, &opts);
-        self.call(call, opts.context.as_ref()).await
+        if let Some(c) = opts.context {
+            call = call.context(c);
+        }
+        self.call(call).await
     }
 
     /// `read` of `ids` (missing ids are dropped by Odoo).
@@ -233,14 +285,14 @@ impl Client {
         if load == Load::Raw {
             call.kwargs.insert("load".into(), Value::Null);
         }
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// `create` of one record; its id.
     pub async fn create(&self, model: &str, vals: impl Serialize) -> Result<i64> {
         let mut call = Call::new(model, "create");
         call.args = vec![to_value(vals, &call.label())?];
-        let v: Value = self.call(call, None).await?;
+        let v: Value = self.call(call).await?;
         self.first_id(&v, "create")
     }
 
@@ -248,7 +300,7 @@ impl Client {
     pub async fn create_many<V: Serialize>(&self, model: &str, vals: &[V]) -> Result<Vec<i64>> {
         let mut call = Call::new(model, "create");
         call.args = vec![to_value(vals, &call.label())?];
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// The id in a result that is an id or a list of ids (16/17 vs 18/19).
@@ -262,7 +314,7 @@ impl Client {
             Error::malformed(
                 self.inner.transport.base(),
                 format!("{method} returned no id"),
-                v.to_string().as_bytes(),
+                crate::error::cut(&v.to_string()).as_bytes(),
             )
         })
     }
@@ -271,14 +323,14 @@ impl Client {
     pub async fn write(&self, model: &str, ids: &[i64], vals: impl Serialize) -> Result<bool> {
         let mut call = Call::new(model, "write");
         call.args = vec![json!(ids), to_value(vals, &call.label())?];
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// `unlink` of `ids`.
     pub async fn unlink(&self, model: &str, ids: &[i64]) -> Result<bool> {
         let mut call = Call::new(model, "unlink");
         call.args = vec![json!(ids)];
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// `copy` of one record; the new id (16/17 return an int, 18/19 a list).
@@ -288,7 +340,7 @@ impl Client {
         if let Some(d) = default {
             call.kwargs.insert("default".into(), d);
         }
-        let v: Value = self.call(call, None).await?;
+        let v: Value = self.call(call).await?;
         self.first_id(&v, "copy")
     }
 
@@ -301,24 +353,20 @@ impl Client {
         limit: Option<u64>,
     ) -> Result<Vec<(i64, String)>> {
         let mut call = Call::new(model, "name_search");
-        let key = if self.inner.version.major() >= 19 {
-            "domain"
-        } else {
-            "args"
-        };
+        let key = self.inner.version.name_search_domain_param();
         call.kwargs.insert("name".into(), json!(name));
         call.kwargs
             .insert(key.into(), to_value(domain, &call.label())?);
         call.kwargs
             .insert("limit".into(), json!(limit.unwrap_or(100)));
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// `name_create`: `(id, display_name)`.
     pub async fn name_create(&self, model: &str, name: &str) -> Result<(i64, String)> {
         let mut call = Call::new(model, "name_create");
         call.args = vec![json!(name)];
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// `fields_get` restricted to `fields` (all when empty) and `attributes`.
@@ -335,14 +383,14 @@ impl Client {
         if !attributes.is_empty() {
             call.kwargs.insert("attributes".into(), json!(attributes));
         }
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// `default_get` for `fields`.
     pub async fn default_get(&self, model: &str, fields: &[&str]) -> Result<Map<String, Value>> {
         let mut call = Call::new(model, "default_get");
         call.args = vec![json!(fields)];
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// Grouped read: `read_group` (16–18) or `formatted_read_group` (19),
@@ -368,7 +416,7 @@ impl Client {
         context: Option<&Context>,
     ) -> Result<Vec<Map<String, Value>>> {
         let domain = to_value(domain, model)?;
-        if self.inner.version.major() >= 19 {
+        if self.inner.version.has_formatted_read_group() {
             let mut call = Call::new(model, "formatted_read_group");
             let mut aggs: Vec<&str> = aggregates.to_vec();
             if !aggs.contains(&"__count") {
@@ -377,12 +425,18 @@ impl Client {
             call.kwargs.insert("domain".into(), domain);
             call.kwargs.insert("groupby".into(), json!(groupby));
             call.kwargs.insert("aggregates".into(), json!(aggs));
-            return self.call(call, context).await;
+            if let Some(c) = context {
+                call = call.context(c.clone());
+            }
+            return self.call(call).await;
         }
         let mut call = Call::new(model, "read_group");
         call.args = vec![domain, json!(aggregates), json!(groupby)];
         call.kwargs.insert("lazy".into(), Value::Bool(false));
-        let rows: Vec<Map<String, Value>> = self.call(call, context).await?;
+        if let Some(c) = context {
+            call = call.context(c.clone());
+        }
+        let rows: Vec<Map<String, Value>> = self.call(call).await?;
         Ok(rows
             .into_iter()
             .map(|mut row| {
@@ -401,31 +455,30 @@ impl Client {
     /// Whether the user may perform `operation` (`read`, `write`, `create`,
     /// `unlink`) on `model`.
     pub async fn has_access(&self, model: &str, operation: &str) -> Result<bool> {
+        let modern = self.inner.version.has_has_access();
         let mut call = Call::new(
             model,
-            if self.inner.version.major() >= 18 {
+            if modern {
                 "has_access"
             } else {
                 "check_access_rights"
             },
         );
-        if self.inner.version.major() >= 18 {
+        if modern {
             call.args = vec![json!([]), json!(operation)];
         } else {
             call.args = vec![json!(operation)];
             call.kwargs
                 .insert("raise_exception".into(), Value::Bool(false));
         }
-        self.call(call, None).await
+        self.call(call).await
     }
 
     /// The subset of `ids` that exist (archived ones included).
     pub async fn exists(&self, model: &str, ids: &[i64]) -> Result<Vec<i64>> {
-        let opts = SearchOptions {
-            context: Some(Context::new().active_test(false)),
-            order: Some("id".into()),
-            ..Default::default()
-        };
+        let opts = SearchOptions::new()
+            .context(Context::new().active_test(false))
+            .order("id");
         self.search(model, json!([["id", "in", ids]]), opts).await
     }
 
@@ -433,7 +486,7 @@ impl Client {
     pub async fn archive(&self, model: &str, ids: &[i64]) -> Result<()> {
         let mut call = Call::new(model, "action_archive");
         call.args = vec![json!(ids)];
-        let _: Value = self.call(call, None).await?;
+        let _: Value = self.call(call).await?;
         Ok(())
     }
 
@@ -441,7 +494,7 @@ impl Client {
     pub async fn unarchive(&self, model: &str, ids: &[i64]) -> Result<()> {
         let mut call = Call::new(model, "action_unarchive");
         call.args = vec![json!(ids)];
-        let _: Value = self.call(call, None).await?;
+        let _: Value = self.call(call).await?;
         Ok(())
     }
 
@@ -449,20 +502,18 @@ impl Client {
     /// (Odoo 19+): fields, and public methods with their parameters. It
     /// needs the JSON-2 protocol (an API key).
     pub async fn model_doc(&self, model: &str) -> Result<Value> {
-        match &self.inner.wire {
-            Wire::Json2(j) => j.model_doc(model).await,
-            _ => Err(Error::config(
+        match self.inner.wire.json2() {
+            Some(j) => j.model_doc(model).await,
+            None => Err(Error::config(
                 "protocol",
                 "the model documentation (/doc-bearer) needs JSON-2: an API key on Odoo 19+",
             )),
         }
     }
 
-    /// Ends a web session on the server (other protocols hold no session).
+    /// Ends the session on the server, where the protocol holds one (the
+    /// web session); other protocols hold none.
     pub async fn logout(&self) -> Result<()> {
-        if let Wire::WebSession(w) = &self.inner.wire {
-            w.destroy().await?;
-        }
-        Ok(())
+        self.inner.wire.logout().await
     }
 }

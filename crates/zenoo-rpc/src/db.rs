@@ -3,21 +3,25 @@
 //! `/web/database/*` routes. Dumps are streamed to any `AsyncWrite` and
 //! restores streamed from a file: never held whole in memory.
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use futures_util::StreamExt;
+use bytes::Bytes;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::error::{Error, Result};
-use crate::protocol::JsonRpc;
-use crate::transport::Transport;
-use crate::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, OdooError};
+use crate::protocol::{
+    ServiceParams, jsonrpc_decode_into, jsonrpc_encode, jsonrpc_error_of, service_call,
+};
+use crate::transport::{HttpReply, Transport, TransportConfig};
+use crate::{Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, OdooError};
 
 /// A form body (`application/x-www-form-urlencoded`).
 fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
@@ -31,7 +35,7 @@ fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
 fn web_failure(status: u16, url: &str, body: &[u8]) -> Error {
     let text = String::from_utf8_lossy(body);
     let Some(start) = text.find("Could not ") else {
-        return Error::status(status, url, body);
+        return Error::status(status, url, "text/html", body);
     };
     let rest = &text[start..];
     let end = rest.find('<').unwrap_or(rest.len());
@@ -52,13 +56,13 @@ fn web_failure(status: u16, url: &str, body: &[u8]) -> Error {
     } else {
         "builtins.Exception"
     };
-    OdooError {
-        name: name.into(),
+    OdooError::new(
+        name.into(),
         message,
-        arguments: vec![Value::from(line.trim())],
-        debug: None,
-        code: i64::from(status),
-    }
+        vec![Value::from(line.trim())],
+        None,
+        i64::from(status),
+    )
     .into()
 }
 
@@ -95,8 +99,6 @@ impl DumpFormat {
 #[derive(Debug, Clone)]
 pub struct DbService {
     transport: Transport,
-    /// For the form routes, which answer with redirects.
-    web: reqwest::Client,
     master: SecretString,
     route: Arc<AtomicU8>,
 }
@@ -124,29 +126,47 @@ impl DbRoutes {
     }
 }
 
+impl Client {
+    /// The database service of this client's server, sharing its
+    /// connections and timeouts, authorised by the master password.
+    pub fn database_service(&self, master_password: &str) -> DbService {
+        DbService {
+            transport: self.inner.transport.clone(),
+            master: SecretString::from(master_password.to_string()),
+            route: Arc::new(AtomicU8::new(DbRoutes::Auto.code())),
+        }
+    }
+}
+
+/// The placeholder a streamed restore's file takes in the encoded request.
+const FILE_PLACEHOLDER: &str = "zenoo:restore-file-data";
+
 impl DbService {
-    /// A handle on the server at `url` with its master password.
+    /// A handle on the server at `url` with its master password, with the
+    /// client's default timeouts (no login needed; see also
+    /// [`Client::database_service`]).
     ///
     /// # Errors
-    /// When the HTTP client cannot be built.
+    /// When `url` is not a URL or the HTTP client cannot be built.
     pub fn new(url: &str, master_password: &str) -> Result<Self> {
+        let parsed = url::Url::parse(url).map_err(|e| {
+            Error::config(
+                "url",
+                format!("{:?} is not a URL: {e}", crate::transport::redact_str(url)),
+            )
+        })?;
         let transport = Transport::new(
-            url,
-            DEFAULT_CONNECT_TIMEOUT,
-            DEFAULT_TIMEOUT,
-            concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")),
-            Default::default(),
+            &parsed,
+            &TransportConfig {
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                timeout: DEFAULT_TIMEOUT,
+                max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+                user_agent: concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")).into(),
+                headers: Default::default(),
+            },
         )?;
-        let web = reqwest::Client::builder()
-            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
-            .timeout(DEFAULT_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::config("tls", format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             transport,
-            web,
             master: SecretString::from(master_password.to_string()),
             route: Arc::new(AtomicU8::new(DbRoutes::Auto.code())),
         })
@@ -175,47 +195,32 @@ impl DbService {
         false
     }
 
-    /// POSTs a form to `/web/database/<action>`; a redirect or 200 is success.
-    async fn form(&self, action: &str, fields: &[(&str, &str)]) -> Result<reqwest::Response> {
-        let url = format!("{}/web/database/{action}", self.transport.base());
+    fn form_body(&self, fields: &[(&str, &str)]) -> String {
         let master = self.master.expose_secret();
         let mut all: Vec<(&str, &str)> = vec![("master_pwd", master)];
         all.extend_from_slice(fields);
-        let body = serde_urlencoded_pairs(&all);
-        let resp = self
-            .web
-            .post(&url)
-            .header(
-                reqwest::header::CONTENT_TYPE,
+        serde_urlencoded_pairs(&all)
+    }
+
+    /// POSTs a form to `/web/database/<action>`; a redirect or 200 is success.
+    async fn form(&self, action: &str, fields: &[(&str, &str)]) -> Result<HttpReply> {
+        let reply = self
+            .transport
+            .post(
+                &format!("/web/database/{action}"),
                 "application/x-www-form-urlencoded",
+                self.form_body(fields),
+                Default::default(),
             )
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| Error::transport(&url, e))?;
-        self.checked(resp, &url).await
-    }
-
-    async fn checked(&self, resp: reqwest::Response, url: &str) -> Result<reqwest::Response> {
-        let status = resp.status().as_u16();
-        if (200..400).contains(&status) {
-            return Ok(resp);
+            .await?;
+        if (200..400).contains(&reply.status) {
+            return Ok(reply);
         }
-        let body = resp.bytes().await.map_err(|e| Error::transport(url, e))?;
-        Err(web_failure(status, url, &body))
-    }
-
-    fn rpc(&self) -> JsonRpc {
-        JsonRpc::new(
-            self.transport.clone(),
-            "",
-            0,
-            SecretString::from(String::new()),
-        )
+        Err(web_failure(reply.status, &reply.url, &reply.body))
     }
 
     async fn db<T: serde::de::DeserializeOwned>(&self, method: &str, args: Value) -> Result<T> {
-        self.rpc().rpc("db", method, args).await
+        service_call(&self.transport, "db", method, args).await
     }
 
     /// Names of the databases the server lists.
@@ -226,25 +231,18 @@ impl DbService {
                 other => return other,
             }
         }
+        let label = "web.database.list";
+        let body = jsonrpc_encode(&Map::new(), 1, label)?;
         let reply = self
             .transport
-            .post(
-                "/web/database/list",
-                "application/json",
-                json!({"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}).to_string(),
-                Default::default(),
-            )
+            .post("/web/database/list", "application/json", body, Default::default())
             .await?;
-        crate::protocol::decode_envelope_public(&reply, "web.database.list")
+        jsonrpc_decode_into(reply, label)
     }
 
     /// `common.version`, or `GET /web/version` where `/jsonrpc` is gone.
     pub async fn server_version_info(&self) -> Result<Value> {
-        match self
-            .rpc()
-            .rpc::<Value>("common", "version", json!([]))
-            .await
-        {
+        match service_call::<Value>(&self.transport, "common", "version", json!([])).await {
             Ok(v) => Ok(v),
             Err(e) if e.is_transport() => Err(e),
             Err(first) => {
@@ -367,7 +365,14 @@ impl DbService {
     }
 
     /// Streams a dump into `out`; returns the number of bytes written.
-    /// `progress` is called with the bytes written so far.
+    /// `progress` is called with the bytes written so far. Memory stays
+    /// bounded whatever the dump's size: the JSON-RPC answer is read as a
+    /// stream and its base64 decoded as it arrives.
+    ///
+    /// # Errors
+    /// The server's error (a wrong master password is `AccessDenied`), or
+    /// a transport or I/O error. What was written to `out` before an error
+    /// is not a dump: [`DbService::dump_to_file`] never leaves one behind.
     pub async fn dump<W: AsyncWrite + Unpin>(
         &self,
         name: &str,
@@ -381,15 +386,21 @@ impl DbService {
                 other => return other,
             }
         }
-        let mut resp = self
-            .form(
-                "backup",
-                &[("name", name), ("backup_format", format.as_str())],
+        let (url, mut resp) = self
+            .transport
+            .post_streamed(
+                "/web/database/backup",
+                "application/x-www-form-urlencoded",
+                self.form_body(&[("name", name), ("backup_format", format.as_str())]),
             )
             .await?;
-        let url = format!("{}/web/database/backup", self.transport.base());
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let reply = self.transport.finish(url, resp).await?;
+            return Err(web_failure(reply.status, &reply.url, &reply.body));
+        }
         let mut written = 0u64;
-        while let Some(chunk) = resp.chunk().await.map_err(|e| Error::transport(&url, e))? {
+        while let Some(chunk) = self.transport.next_chunk(&url, &mut resp).await? {
             out.write_all(&chunk).await?;
             written += chunk.len() as u64;
             progress(written);
@@ -398,7 +409,44 @@ impl DbService {
         Ok(written)
     }
 
-    /// `db.dump`: the base64 text in the JSON-RPC answer, decoded as it arrives.
+    /// Dumps into the file `path` through a temporary file beside it,
+    /// renamed over `path` only when the dump is complete: a failed dump
+    /// (wrong master password, unknown database, a broken connection)
+    /// leaves an existing file as it was.
+    ///
+    /// # Errors
+    /// As [`DbService::dump`], and I/O errors naming the file.
+    pub async fn dump_to_file(
+        &self,
+        name: &str,
+        format: DumpFormat,
+        path: &Path,
+        progress: impl FnMut(u64),
+    ) -> Result<u64> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".zenoo-dump-")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::file(&dir, "create a temporary file in", e))?;
+        let (std_file, temp_path) = temp.into_parts();
+        let mut file = tokio::fs::File::from_std(std_file);
+        let written = self.dump(name, format, &mut file, progress).await?;
+        file.sync_all()
+            .await
+            .map_err(|e| Error::file(path, "write", e))?;
+        drop(file);
+        temp_path
+            .persist(path)
+            .map_err(|e| Error::file(path, "replace", e.error))?;
+        Ok(written)
+    }
+
+    /// `db.dump`: the JSON-RPC answer read as a stream (any whitespace, any
+    /// member order), the base64 of `result` decoded as it arrives; an
+    /// `error` member becomes the Odoo error.
     async fn rpc_dump<W: AsyncWrite + Unpin>(
         &self,
         name: &str,
@@ -406,99 +454,93 @@ impl DbService {
         out: &mut W,
         progress: &mut impl FnMut(u64),
     ) -> Result<u64> {
-        let body = json!({"jsonrpc": "2.0", "method": "call", "params": {"service": "db", "method": "dump", "args": [self.master.expose_secret(), name, format.as_str()]}, "id": 1});
-        let url = format!("{}/jsonrpc", self.transport.base());
-        let resp = self
+        let label = "db.dump";
+        let body = jsonrpc_encode(
+            &ServiceParams {
+                service: "db",
+                method: "dump",
+                args: (self.master.expose_secret(), name, format.as_str()),
+            },
+            1,
+            label,
+        )?;
+        let (url, mut resp) = self
             .transport
-            .http()
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .map_err(|e| Error::transport(&url, e))?;
-        if !resp.status().is_success() {
-            return Err(Error::status(resp.status().as_u16(), &url, b""));
+            .post_streamed("/jsonrpc", "application/json", body)
+            .await?;
+        if resp.status().as_u16() != 200 {
+            let reply = self.transport.finish(url, resp).await?;
+            return Err(reply.status_error());
         }
-        let mut stream = resp.bytes_stream();
-        let mut head = Vec::new();
-        let marker = b"\"result\":\"";
-        let mut pending: Vec<u8> = Vec::new();
+        let (in_tx, in_rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+        let (out_tx, mut out_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        let parse_url = url.clone();
+        let parser = tokio::task::spawn_blocking(move || {
+            parse_dump(ChannelReader::new(in_rx), &out_tx, &parse_url)
+        });
+        let mut in_tx = Some(in_tx);
         let mut written = 0u64;
-        let mut in_result = false;
-        let mut done = false;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| Error::transport(&url, e))?;
-            let mut data: &[u8] = &chunk;
-            if !in_result {
-                head.extend_from_slice(data);
-                match head.windows(marker.len()).position(|w| w == marker) {
-                    Some(pos) => {
-                        in_result = true;
-                        let rest = head.split_off(pos + marker.len());
-                        pending.extend_from_slice(&rest);
-                        data = &[];
+        loop {
+            tokio::select! {
+                chunk = self.transport.next_chunk(&url, &mut resp), if in_tx.is_some() => {
+                    match chunk? {
+                        Some(c) => {
+                            let sent = match &in_tx {
+                                Some(tx) => tx.send(c).await.is_ok(),
+                                None => false,
+                            };
+                            if !sent {
+                                in_tx = None;
+                            }
+                        }
+                        None => in_tx = None,
                     }
-                    None => continue,
                 }
+                piece = out_rx.recv() => match piece {
+                    Some(bytes) => {
+                        out.write_all(&bytes).await?;
+                        written += bytes.len() as u64;
+                        progress(written);
+                    }
+                    None => break,
+                },
             }
-            if done {
-                continue;
-            }
-            pending.extend_from_slice(data);
-            if let Some(end) = pending.iter().position(|b| *b == b'"') {
-                pending.truncate(end);
-                done = true;
-            }
-            let usable = if done {
-                pending.len()
-            } else {
-                pending.len() / 4 * 4
-            };
-            let clean: Vec<u8> = pending[..usable].to_vec();
-            let bytes = STANDARD
-                .decode(&clean)
-                .map_err(|e| Error::malformed(&url, format!("dump is not base64: {e}"), &clean))?;
-            out.write_all(&bytes).await?;
-            written += bytes.len() as u64;
-            progress(written);
-            pending.drain(..usable);
         }
-        if !in_result {
-            // An error envelope: decode it for the Odoo error.
-            let reply = crate::transport::Reply {
-                status: 200,
-                media_type: "application/json".into(),
-                headers: Default::default(),
-                body: head.into(),
-                url: url.clone(),
-            };
-            let _: Value = crate::protocol::decode_envelope_public(&reply, "db.dump")?;
-            return Err(Error::malformed(
-                &url,
-                "the dump response holds no result",
-                b"",
-            ));
-        }
+        drop(in_tx);
+        parser
+            .await
+            .map_err(|e| Error::malformed(&url, format!("the dump reader stopped: {e}"), b""))??;
         out.flush().await?;
         Ok(written)
     }
 
     /// Restores `file` (a dump) as database `name`, streaming it.
+    ///
+    /// # Errors
+    /// The server's error, or an I/O error naming `file`.
     pub async fn restore(
         &self,
         name: &str,
         file: &Path,
         mut progress: impl FnMut(u64),
     ) -> Result<()> {
+        let opened = tokio::fs::File::open(file)
+            .await
+            .map_err(|e| Error::file(file, "open", e))?;
+        let len = opened
+            .metadata()
+            .await
+            .map_err(|e| Error::file(file, "read", e))?
+            .len();
         if !self.uses_web() {
-            match self.rpc_restore(name, file, &mut progress).await {
+            match self.rpc_restore(name, opened, file, &mut progress).await {
                 Err(e) if self.falls_back(&e) => {}
                 other => return other,
             }
         }
-        let f = tokio::fs::File::open(file).await?;
-        let len = f.metadata().await?.len();
+        let f = tokio::fs::File::open(file)
+            .await
+            .map_err(|e| Error::file(file, "open", e))?;
         let part = reqwest::multipart::Part::stream_with_length(
             reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(f)),
             len,
@@ -513,35 +555,53 @@ impl DbService {
             .text("name", name.to_string())
             .text("copy", "true")
             .part("backup_file", part);
-        let url = format!("{}/web/database/restore", self.transport.base());
-        let resp = self
-            .web
-            .post(&url)
-            .multipart(form)
-            .send()
-            .await
-            .map_err(|e| Error::transport(&url, e))?;
-        self.checked(resp, &url).await?;
+        let content_type = format!("multipart/form-data; boundary={}", form.boundary());
+        let reply = self
+            .transport
+            .post(
+                "/web/database/restore",
+                &content_type,
+                reqwest::Body::wrap_stream(form.into_stream()),
+                Default::default(),
+            )
+            .await?;
+        if !(200..400).contains(&reply.status) {
+            return Err(web_failure(reply.status, &reply.url, &reply.body));
+        }
         progress(len);
         Ok(())
     }
 
-    /// `db.restore`: the file base64-encoded into the JSON-RPC request as it is read.
+    /// `db.restore`: the file base64-encoded into the JSON-RPC request as it
+    /// is read. The envelope is the codec's, with the file in place of a
+    /// placeholder.
     async fn rpc_restore(
         &self,
         name: &str,
-        file: &Path,
+        mut f: tokio::fs::File,
+        path: &Path,
         progress: &mut impl FnMut(u64),
     ) -> Result<()> {
-        let mut f = tokio::fs::File::open(file).await?;
-        let head = format!(
-            "{{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":1,\"params\":{{\"service\":\"db\",\"method\":\"restore\",\"args\":[{},{},\"",
-            serde_json::to_string(self.master.expose_secret()).unwrap_or_default(),
-            serde_json::to_string(name).unwrap_or_default()
-        );
+        let label = "db.restore";
+        let encoded = jsonrpc_encode(
+            &ServiceParams {
+                service: "db",
+                method: "restore",
+                args: (self.master.expose_secret(), name, FILE_PLACEHOLDER, true, false),
+            },
+            1,
+            label,
+        )?;
+        let marker = format!("\"{FILE_PLACEHOLDER}\"");
+        let at = encoded
+            .windows(marker.len())
+            .position(|w| w == marker.as_bytes())
+            .ok_or_else(|| Error::encode(label, "the request has no place for the file"))?;
+        let head = encoded[..=at].to_vec();
+        let tail = encoded[at + marker.len() - 1..].to_vec();
         let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
         let reader = tokio::spawn(async move {
-            let _ = tx.send(Ok(head.into_bytes())).await;
+            let _ = tx.send(Ok(head)).await;
             let mut buf = vec![0u8; 3 * 64 * 1024];
             let mut sent = 0u64;
             loop {
@@ -552,7 +612,7 @@ impl DbService {
                         Ok(n) => filled += n,
                         Err(e) => {
                             let _ = tx.send(Err(e)).await;
-                            return sent;
+                            return Err(sent);
                         }
                     }
                 }
@@ -565,14 +625,14 @@ impl DbService {
                     .await
                     .is_err()
                 {
-                    return sent;
+                    return Ok(sent);
                 }
                 if filled < buf.len() {
                     break;
                 }
             }
-            let _ = tx.send(Ok(b"\",true,false]}}".to_vec())).await;
-            sent
+            let _ = tx.send(Ok(tail)).await;
+            Ok(sent)
         });
         let stream = futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
@@ -586,10 +646,104 @@ impl DbService {
                 Default::default(),
             )
             .await;
-        let sent = reader.await.unwrap_or(0);
-        progress(sent);
-        let reply = reply?;
-        let _: Value = crate::protocol::decode_envelope_public(&reply, "db.restore")?;
+        match reader.await {
+            Ok(Ok(sent)) => progress(sent),
+            Ok(Err(_)) => {
+                return Err(Error::file(
+                    path,
+                    "read",
+                    std::io::Error::other("the file could not be read to the end"),
+                ));
+            }
+            Err(_) => {}
+        }
+        let _: Value = jsonrpc_decode_into(reply?, label)?;
         Ok(())
     }
+}
+
+/// A blocking [`Read`] over the chunks of a streamed body.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+    current: Bytes,
+}
+
+impl ChannelReader {
+    fn new(rx: tokio::sync::mpsc::Receiver<Bytes>) -> Self {
+        Self {
+            rx,
+            current: Bytes::new(),
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(b) => self.current = b,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current = self.current.slice(n..);
+        Ok(n)
+    }
+}
+
+/// Reads a `db.dump` envelope from `input`, sending the decoded bytes of
+/// its `result` to `out` in bounded pieces.
+fn parse_dump(
+    input: impl Read,
+    out: &tokio::sync::mpsc::Sender<Vec<u8>>,
+    url: &str,
+) -> Result<()> {
+    let bad = |why: String| Error::malformed(url, format!("invalid db.dump response: {why}"), b"");
+    let mut json = JsonStreamReader::new(input);
+    json.begin_object().map_err(|e| bad(e.to_string()))?;
+    let mut found = false;
+    while json.has_next().map_err(|e| bad(e.to_string()))? {
+        let name = json.next_name_owned().map_err(|e| bad(e.to_string()))?;
+        match name.as_str() {
+            "result" if json.peek().map_err(|e| bad(e.to_string()))? == ValueType::String => {
+                found = true;
+                let mut text = json.next_string_reader().map_err(|e| bad(e.to_string()))?;
+                let mut buf = vec![0u8; 256 * 1024];
+                let mut carry: Vec<u8> = Vec::with_capacity(4);
+                loop {
+                    let n = text.read(&mut buf).map_err(|e| bad(e.to_string()))?;
+                    if n == 0 {
+                        break;
+                    }
+                    let mut clean = std::mem::take(&mut carry);
+                    clean.extend(buf[..n].iter().copied().filter(|b| !b.is_ascii_whitespace()));
+                    let usable = clean.len() / 4 * 4;
+                    carry = clean.split_off(usable);
+                    let bytes = STANDARD
+                        .decode(&clean)
+                        .map_err(|e| bad(format!("the dump is not base64: {e}")))?;
+                    if out.blocking_send(bytes).is_err() {
+                        return Ok(());
+                    }
+                }
+                if !carry.is_empty() {
+                    let bytes = STANDARD
+                        .decode(&carry)
+                        .map_err(|e| bad(format!("the dump is not base64: {e}")))?;
+                    let _ = out.blocking_send(bytes);
+                }
+            }
+            "error" => {
+                let err: crate::protocol::RpcError =
+                    json.deserialize_next().map_err(|e| bad(e.to_string()))?;
+                return Err(err.into_error());
+            }
+            _ => json.skip_value().map_err(|e| bad(e.to_string()))?,
+        }
+    }
+    if !found {
+        return Err(jsonrpc_error_of(b"{}", url));
+    }
+    Ok(())
 }

@@ -29,7 +29,7 @@ use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use parse::ParseError;
+pub use parse::{MAX_NESTING, ParseError};
 
 /// A comparison operator of a domain leaf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,7 +201,7 @@ impl Operand {
         }
     }
 
-    fn from_json(v: Value, op: Operator) -> Result<Operand, String> {
+    fn from_json(v: Value, op: Operator, depth: usize) -> Result<Operand, String> {
         Ok(match v {
             Value::Null => Operand::None,
             Value::Bool(b) => Operand::Bool(b),
@@ -211,12 +211,12 @@ impl Operand {
             },
             Value::String(s) => Operand::Str(s),
             Value::Array(items) if op.takes_domain() => {
-                Operand::Domain(Box::new(Domain::from_items(items)?))
+                Operand::Domain(Box::new(Domain::from_items(items, depth + 1)?))
             }
             Value::Array(items) => Operand::List(
                 items
                     .into_iter()
-                    .map(|x| Operand::from_json(x, Operator::In))
+                    .map(|x| Operand::from_json(x, Operator::In, depth))
                     .collect::<Result<_, _>>()?,
             ),
             Value::Object(_) => return Err("a leaf value cannot be an object".into()),
@@ -278,6 +278,25 @@ pub struct Leaf {
     /// The value.
     pub value: Operand,
 }
+
+/// A JSON domain that is not one: which item is wrong, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidDomain(String);
+
+impl InvalidDomain {
+    /// What is wrong, starting with the item (`item 2: "~" is not a domain operator`).
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for InvalidDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidDomain {}
 
 /// A search domain: a tree of leaves under AND, OR and NOT, or a constant.
 ///
@@ -440,14 +459,26 @@ impl Domain {
 
     /// Reads Odoo's prefix JSON form (a list of `"&"`, `"|"`, `"!"` and
     /// `[field, operator, value]` leaves, with an implicit AND at the top).
-    pub fn from_json(v: Value) -> Result<Domain, String> {
+    ///
+    /// # Errors
+    /// [`InvalidDomain`] saying which item is wrong and why.
+    pub fn from_json(v: Value) -> Result<Domain, InvalidDomain> {
         match v {
-            Value::Array(items) => Domain::from_items(items),
-            other => Err(format!("a domain is a list, not {other}")),
+            Value::Array(items) => Domain::from_items(items, 0).map_err(InvalidDomain),
+            other => Err(InvalidDomain(format!(
+                "a domain is a list, not {}",
+                crate::error::cut(&other.to_string())
+            ))),
         }
     }
 
-    fn from_items(items: Vec<Value>) -> Result<Domain, String> {
+    fn from_items(items: Vec<Value>, depth: usize) -> Result<Domain, String> {
+        if depth > parse::MAX_NESTING {
+            return Err(format!(
+                "`any` sub-domains nest deeper than {} levels",
+                parse::MAX_NESTING
+            ));
+        }
         // Read right to left with a stack, as Odoo's normalisation does.
         let mut stack: Vec<Domain> = Vec::new();
         let count = items.len();
@@ -483,7 +514,7 @@ impl Domain {
                     }
                 }
                 Value::Array(leaf) => {
-                    Self::leaf_from_json(leaf).map_err(|e| format!("item {at}: {e}"))?
+                    Self::leaf_from_json(leaf, depth).map_err(|e| format!("item {at}: {e}"))?
                 }
                 other => {
                     return Err(format!(
@@ -497,7 +528,7 @@ impl Domain {
         Ok(Domain::all(stack))
     }
 
-    fn leaf_from_json(leaf: Vec<Value>) -> Result<Domain, String> {
+    fn leaf_from_json(leaf: Vec<Value>, depth: usize) -> Result<Domain, String> {
         let [field, op, value]: [Value; 3] = leaf
             .try_into()
             .map_err(|l: Vec<Value>| format!("a leaf has 3 items, not {}", l.len()))?;
@@ -522,7 +553,7 @@ impl Domain {
         Ok(Domain::Leaf(Leaf {
             field,
             operator,
-            value: Operand::from_json(value, operator)?,
+            value: Operand::from_json(value, operator, depth)?,
         }))
     }
 }
@@ -575,7 +606,7 @@ impl<'de> Deserialize<'de> for Domain {
                 while let Some(v) = seq.next_element::<Value>()? {
                     items.push(v);
                 }
-                Domain::from_items(items).map_err(de::Error::custom)
+                Domain::from_items(items, 0).map_err(de::Error::custom)
             }
         }
         deserializer.deserialize_seq(DomainVisitor)

@@ -21,6 +21,8 @@ struct Inner {
     odoo: Option<OdooError>,
     /// The record whose value failed to decode.
     record_id: Option<i64>,
+    /// The start of an unexpected response body (at most [`BODY_KEPT`] bytes).
+    body: Option<bytes::Bytes>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -51,6 +53,9 @@ pub enum ErrorKind {
     NoRecord,
     /// A query that must find exactly one record found several.
     MultipleRecords,
+    /// The response body is larger than the client's
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size).
+    ResponseTooLarge,
     /// A query cannot be sent as built: a domain text that does not parse,
     /// a malformed `order_by`, `stream` with an order, a prefetch path that
     /// is not a relation.
@@ -66,6 +71,7 @@ impl Error {
                 detail: None,
                 odoo: None,
                 record_id: None,
+                body: None,
                 source: None,
             }),
         }
@@ -107,14 +113,54 @@ impl Error {
         } else {
             ErrorKind::Transport
         };
-        Self::new(kind).with(Some(url), None).with_source(e)
+        // reqwest's message repeats the URL, userinfo and all: the redacted
+        // one is in `context`.
+        Self::new(kind)
+            .with(Some(url), None)
+            .with_source(e.without_url())
     }
 
-    pub(crate) fn status(status: u16, url: &str, body: &[u8]) -> Self {
-        Self::new(ErrorKind::HttpStatus(status)).with(Some(url), Some(snippet(body)))
+    pub(crate) fn timeout(url: &str, after: std::time::Duration) -> Self {
+        Self::new(ErrorKind::Timeout).with(
+            Some(url),
+            Some(format!("no complete response within {:?}", after)),
+        )
     }
 
-    pub(crate) fn decode(call: &str, path: String, source: serde_json::Error) -> Self {
+    pub(crate) fn too_large(url: &str, limit: usize) -> Self {
+        Self::new(ErrorKind::ResponseTooLarge).with(
+            Some(url),
+            Some(format!(
+                "the response is larger than the limit of {limit} bytes (ClientBuilder::max_response_size)"
+            )),
+        )
+    }
+
+    /// An unexpected status: a one-line summary of the body (an HTML page's
+    /// title, or its first line); the start of the body is kept for
+    /// [`Error::response_body`].
+    pub(crate) fn status(status: u16, url: &str, media_type: &str, body: &[u8]) -> Self {
+        let mut e = Self::new(ErrorKind::HttpStatus(status))
+            .with(Some(url), Some(summary(media_type, body)));
+        if !body.is_empty() {
+            let kept = body.len().min(BODY_KEPT);
+            e.inner.body = Some(bytes::Bytes::copy_from_slice(&body[..kept]));
+        }
+        e
+    }
+
+    /// An I/O error on `path`, named once.
+    pub(crate) fn file(path: &std::path::Path, action: &str, e: std::io::Error) -> Self {
+        Self::new(ErrorKind::Io)
+            .with(None, Some(format!("cannot {action} {}", path.display())))
+            .with_source(e)
+    }
+
+    pub(crate) fn decode(
+        call: &str,
+        path: String,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
         Self::new(ErrorKind::Decode)
             .with(Some(call), Some(path))
             .with_source(source)
@@ -136,6 +182,12 @@ impl Error {
 
     pub(crate) fn invalid_query(reason: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidQuery).with(None, Some(reason.into()))
+    }
+
+    /// The start of the response body of an [`ErrorKind::HttpStatus`] error
+    /// (at most 64 KiB), for debugging: the message only shows its summary.
+    pub fn response_body(&self) -> Option<&[u8]> {
+        self.inner.body.as_deref()
     }
 
     /// The id of the record whose value failed to decode, when known.
@@ -172,7 +224,8 @@ impl Error {
             ErrorKind::Transport
             | ErrorKind::Timeout
             | ErrorKind::HttpStatus(_)
-            | ErrorKind::MalformedResponse => self.inner.context.as_deref(),
+            | ErrorKind::MalformedResponse
+            | ErrorKind::ResponseTooLarge => self.inner.context.as_deref(),
             _ => None,
         }
     }
@@ -226,34 +279,33 @@ impl std::fmt::Display for Error {
                 Some(e) => write!(f, "{e}"),
                 None => f.write_str("Odoo error"),
             },
-            ErrorKind::Transport => match &self.inner.source {
-                Some(s) => write!(f, "cannot reach {context}: {s}"),
-                None => write!(f, "cannot reach {context}"),
+            // The cause is the error's `source()`, not repeated here.
+            ErrorKind::Transport => write!(f, "cannot reach {context}"),
+            ErrorKind::Timeout => match &self.inner.detail {
+                Some(d) => write!(f, "request to {context} timed out: {d}"),
+                None => write!(f, "request to {context} timed out"),
             },
-            ErrorKind::Timeout => write!(f, "request to {context} timed out"),
             ErrorKind::HttpStatus(s) => write!(f, "HTTP {s} from {context}: {detail}"),
             ErrorKind::MalformedResponse => {
                 write!(f, "malformed response from {context}: {detail}")
             }
+            ErrorKind::ResponseTooLarge => write!(f, "response from {context}: {detail}"),
             ErrorKind::Decode => {
                 write!(f, "cannot decode the result of {context} at {detail}")?;
                 if let Some(id) = self.inner.record_id {
                     write!(f, " (record id {id})")?;
                 }
-                match &self.inner.source {
-                    Some(s) => write!(f, ": {s}"),
-                    None => Ok(()),
-                }
+                Ok(())
             }
-            ErrorKind::NoRecord => write!(f, "no {context} record matches {detail}"),
+            ErrorKind::NoRecord => write!(f, "no {context} record matches {}", cut(detail)),
             ErrorKind::MultipleRecords => {
-                write!(f, "more than one {context} record matches {detail}")
+                write!(f, "more than one {context} record matches {}", cut(detail))
             }
             ErrorKind::InvalidQuery => write!(f, "{detail}"),
             ErrorKind::Encode => write!(f, "cannot encode the arguments of {context}: {detail}"),
             ErrorKind::Config => write!(f, "invalid configuration: {context}: {detail}"),
-            ErrorKind::Io => match &self.inner.source {
-                Some(s) => write!(f, "I/O error: {s}"),
+            ErrorKind::Io => match &self.inner.detail {
+                Some(d) => f.write_str(d),
                 None => f.write_str("I/O error"),
             },
         }
@@ -298,6 +350,14 @@ impl From<crate::domain::ParseError> for Error {
     }
 }
 
+impl From<crate::domain::InvalidDomain> for Error {
+    fn from(e: crate::domain::InvalidDomain) -> Self {
+        Self::new(ErrorKind::InvalidQuery)
+            .with(None, Some(e.to_string()))
+            .with_source(e)
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Self::new(ErrorKind::Io).with_source(e)
@@ -306,6 +366,7 @@ impl From<std::io::Error> for Error {
 
 /// An exception raised by Odoo, with everything Odoo sent about it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OdooError {
     /// Python class, e.g. `odoo.exceptions.ValidationError`.
     pub name: String,
@@ -353,6 +414,22 @@ pub enum OdooErrorKind {
 }
 
 impl OdooError {
+    pub(crate) fn new(
+        name: String,
+        message: String,
+        arguments: Vec<Value>,
+        debug: Option<String>,
+        code: i64,
+    ) -> Self {
+        Self {
+            name,
+            message,
+            arguments,
+            debug,
+            code,
+        }
+    }
+
     /// Classifies the exception by its Python class name.
     pub fn kind(&self) -> OdooErrorKind {
         let short = self.name.rsplit('.').next().unwrap_or("");
@@ -376,6 +453,50 @@ impl From<OdooError> for Error {
         err.inner.odoo = Some(e);
         err
     }
+}
+
+/// How much of an unexpected response body an error keeps.
+const BODY_KEPT: usize = 64 * 1024;
+
+/// Longest text an error message echoes (a domain, an argument).
+const ECHO_MAX: usize = 300;
+
+/// `text` cut to [`ECHO_MAX`] characters.
+pub(crate) fn cut(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(ECHO_MAX) {
+        Some((at, _)) => format!("{}… ({} bytes in all)", &text[..at], text.len()).into(),
+        None => text.into(),
+    }
+}
+
+/// One line that says what a body is: an HTML page's `<title>`, or the
+/// first non-empty line, cut to 120 characters.
+fn summary(media_type: &str, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_KEPT)]);
+    let lower = text.to_ascii_lowercase();
+    let title = lower.find("<title>").and_then(|start| {
+        let from = start + "<title>".len();
+        lower[from..]
+            .find("</title>")
+            .map(|len| text[from..from + len].split_whitespace().collect::<Vec<_>>().join(" "))
+    });
+    let line = match title.filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None => text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !(media_type.contains("html") && l.starts_with('<')))
+            .unwrap_or("")
+            .to_string(),
+    };
+    let mut out: String = line.chars().take(120).collect();
+    if line.chars().count() > 120 {
+        out.push('…');
+    }
+    if out.is_empty() {
+        out = format!("{} bytes of {}", body.len(), if media_type.is_empty() { "body" } else { media_type });
+    }
+    out
 }
 
 /// The first 200 characters of a body, for error messages.

@@ -34,30 +34,46 @@ mod context;
 pub mod db;
 pub mod domain;
 mod error;
+pub mod method;
 mod model;
-pub mod protocol;
+mod protocol;
 mod q;
 mod query;
 mod record;
+mod records;
 mod relations;
+mod response;
 mod schema;
+mod stack;
 mod transport;
 pub mod value;
 mod version;
 
-pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+#[doc(inline)]
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
+};
+#[doc(inline)]
 pub use call::Call;
+#[doc(inline)]
 pub use client::{Client, Load, SearchOptions};
 pub use command::Command;
 pub use context::Context;
+#[doc(inline)]
 pub use domain::{Domain, Leaf, Operand, Operator};
+#[doc(inline)]
 pub use error::{Error, ErrorKind, OdooError, OdooErrorKind, Result};
 pub use model::{Field, FieldSet, Model, NoFields, Record, Relation};
 pub use protocol::ProtocolKind;
 pub use q::{LOOKUPS, Q, escape_like};
+#[doc(inline)]
 pub use query::{GroupBy, Query};
 pub use record::DynamicRecord;
+#[doc(inline)]
+pub use records::Records;
 pub use relations::{Prefetched, Related};
+pub use response::Response;
+pub use stack::BoxService;
 pub use value::{Binary, Date, Datetime, Decimal, Many2one, Monetary, Reference, X2many};
 pub use version::ServerVersion;
 pub use zenoo_derive::{Model, Selection};

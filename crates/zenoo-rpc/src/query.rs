@@ -15,16 +15,37 @@ use crate::client::{Client, SearchOptions};
 use crate::context::Context;
 use crate::domain::{Domain, Operator};
 use crate::error::{Error, Result};
-use crate::model::{Model, Record};
+use crate::model::Record;
 use crate::record::DynamicRecord;
 
-/// A search on one model, decoded into `M`.
+/// The first mistake made while building a query, kept typed until a
+/// terminal method reports it.
+#[derive(Debug, Clone)]
+pub(crate) enum BuildError {
+    /// A domain text that does not parse (with its position).
+    Parse(crate::domain::ParseError),
+    /// Anything else (a malformed `order_by`).
+    Invalid(String),
+}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Self {
+        match e {
+            BuildError::Parse(p) => p.into(),
+            BuildError::Invalid(why) => Error::invalid_query(why),
+        }
+    }
+}
+
+/// A filtered search on one model, decoded into `M`: reads, counts,
+/// streams, grouped reads, and `update`/`delete` of what it matches.
 ///
-/// Build it from [`Client::model`] (typed) or [`Client::model_named`]
-/// (untyped, [`DynamicRecord`] rows); every builder method returns a new
+/// Start one from the model's [`Records`](crate::Records) handle
+/// (`client.model::<M>().filter(..)`); every builder method returns a new
 /// query and nothing is sent until a terminal method runs. Builder
 /// mistakes (a malformed `order_by`, a domain text that does not parse) are
-/// reported by the terminal method, like reqwest's `RequestBuilder`.
+/// reported by the terminal method as a typed [`Error`] (a parse error keeps
+/// its position as the error's source), like reqwest's `RequestBuilder`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -70,7 +91,7 @@ pub struct Query<M> {
     pub(crate) context: Option<Context>,
     pub(crate) prefetch: Vec<String>,
     pub(crate) extra_fields: Vec<String>,
-    pub(crate) error: Option<String>,
+    pub(crate) error: Option<BuildError>,
     pub(crate) typed_fields: Option<&'static [&'static str]>,
     _rows: PhantomData<fn() -> M>,
 }
@@ -105,20 +126,6 @@ impl<M> std::fmt::Debug for Query<M> {
             .field("offset", &self.offset)
             .field("fields", &self.fields)
             .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// A query on the model `M` (derived with `#[derive(Model)]`).
-    pub fn model<M: Model>(&self) -> Query<M> {
-        let mut q = Query::new(self.clone(), Cow::Borrowed(M::MODEL));
-        q.typed_fields = Some(M::FIELDS);
-        q
-    }
-
-    /// An untyped query on `model`, with [`DynamicRecord`] rows.
-    pub fn model_named(&self, model: &str) -> Query<DynamicRecord> {
-        Query::new(self.clone(), Cow::Owned(model.to_string()))
     }
 }
 
@@ -173,7 +180,11 @@ fn order_clause(spec: &str) -> std::result::Result<String, String> {
 }
 
 impl<M> Query<M> {
-    fn new(client: Client, model: Cow<'static, str>) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        model: Cow<'static, str>,
+        typed_fields: Option<&'static [&'static str]>,
+    ) -> Self {
         Self {
             client,
             model,
@@ -186,7 +197,7 @@ impl<M> Query<M> {
             prefetch: Vec::new(),
             extra_fields: Vec::new(),
             error: None,
-            typed_fields: None,
+            typed_fields,
             _rows: PhantomData,
         }
     }
@@ -202,7 +213,7 @@ impl<M> Query<M> {
     pub fn filter_text(self, text: &str) -> Self {
         match text.parse::<Domain>() {
             Ok(d) => self.filter(d),
-            Err(e) => self.fail(e.to_string()),
+            Err(e) => self.fail(BuildError::Parse(e)),
         }
     }
 
@@ -217,7 +228,7 @@ impl<M> Query<M> {
     pub fn order_by(mut self, keys: &str) -> Self {
         match order_clause(keys) {
             Ok(o) => self.order = Some(o),
-            Err(e) => self = self.fail(e),
+            Err(e) => self = self.fail(BuildError::Invalid(e)),
         }
         self
     }
@@ -269,25 +280,25 @@ impl<M> Query<M> {
         &self.model
     }
 
-    fn fail(mut self, reason: String) -> Self {
-        self.error.get_or_insert(reason);
+    fn fail(mut self, error: BuildError) -> Self {
+        self.error.get_or_insert(error);
         self
     }
 
     pub(crate) fn check(&self) -> Result<()> {
         match &self.error {
-            Some(e) => Err(Error::invalid_query(e.clone())),
+            Some(e) => Err(e.clone().into()),
             None => Ok(()),
         }
     }
 
     pub(crate) fn options(&self) -> SearchOptions {
-        SearchOptions {
-            offset: self.offset,
-            limit: self.limit,
-            order: self.order.clone(),
-            context: self.context.clone(),
-        }
+        let mut opts = SearchOptions::new();
+        opts.offset = self.offset;
+        opts.limit = self.limit;
+        opts.order = self.order.clone();
+        opts.context = self.context.clone();
+        opts
     }
 
     /// The field list a read sends.
@@ -319,8 +330,7 @@ impl<M> Query<M> {
     ) -> Result<Vec<T>> {
         self.check()?;
         let fields = self.field_list().await?;
-        let mut call = Call::new(self.model.as_ref(), "search_read");
-        call.args = vec![domain.to_json()];
+        let mut call = Call::new(self.model.as_ref(), "search_read").arg(domain.to_json());
         call.kwargs.insert("fields".into(), json!(fields));
         if let Some(o) = opts.offset.filter(|o| *o > 0) {
             call.kwargs.insert("offset".into(), json!(o));
@@ -331,7 +341,10 @@ impl<M> Query<M> {
         if let Some(o) = &opts.order {
             call.kwargs.insert("order".into(), json!(o));
         }
-        self.client.call(call, opts.context.as_ref()).await
+        if let Some(c) = opts.context {
+            call = call.context(c);
+        }
+        self.client.call(call).await
     }
 
     /// The ids of the matching records, in order.
@@ -345,9 +358,11 @@ impl<M> Query<M> {
     /// How many records match (limit and offset are ignored).
     pub async fn count(&self) -> Result<u64> {
         self.check()?;
-        let mut call = Call::new(self.model.as_ref(), "search_count");
-        call.args = vec![self.domain.to_json()];
-        self.client.call(call, self.context.as_ref()).await
+        let mut call = Call::new(self.model.as_ref(), "search_count").arg(self.domain.to_json());
+        if let Some(c) = &self.context {
+            call = call.context(c.clone());
+        }
+        self.client.call(call).await
     }
 
     /// Whether any record matches.
@@ -478,12 +493,11 @@ impl<M: Record> Query<M> {
                     domain = domain & Domain::leaf("id", Operator::Gt, last);
                 }
                 let want = st.remaining.map_or(batch, |r| r.min(batch));
-                let opts = SearchOptions {
-                    offset: Some(std::mem::take(&mut st.skip)),
-                    limit: Some(want),
-                    order: Some("id".into()),
-                    context: st.query.context.clone(),
-                };
+                let mut opts = SearchOptions::new()
+                    .offset(std::mem::take(&mut st.skip))
+                    .limit(want)
+                    .order("id");
+                opts.context = st.query.context.clone();
                 let rows: Vec<M> = st.query.search_read_as(&domain, opts).await?;
                 if (rows.len() as u64) < want {
                     st.done = true;
@@ -497,33 +511,6 @@ impl<M: Record> Query<M> {
                 st.page = rows.into();
             }
         })
-    }
-}
-
-impl<M: Model> Query<M> {
-    /// Creates a record from `vals` and reads it back as `M`.
-    pub async fn create(&self, vals: impl Serialize) -> Result<M> {
-        let id = self.client.create(&self.model, vals).await?;
-        self.read_back(&[id])
-            .await?
-            .pop()
-            .ok_or_else(|| Error::no_record(&self.model, format!("id = {id} (just created)")))
-    }
-
-    /// Creates records in one call and reads them back, in input order.
-    pub async fn create_many<V: Serialize>(&self, vals: &[V]) -> Result<Vec<M>> {
-        let ids = self.client.create_many(&self.model, vals).await?;
-        let mut rows = self.read_back(&ids).await?;
-        rows.sort_by_key(|r| ids.iter().position(|i| *i == r.record_id()));
-        Ok(rows)
-    }
-
-    async fn read_back(&self, ids: &[i64]) -> Result<Vec<M>> {
-        let fields = self.field_list().await?;
-        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-        self.client
-            .read(&self.model, ids, &fields, crate::client::Load::Classic)
-            .await
     }
 }
 

@@ -181,7 +181,7 @@ impl<M: Record> Query<M> {
     pub async fn fetch(&self) -> Result<Prefetched<M>> {
         self.check()?;
         let tree = Tree::from_paths(&self.prefetch);
-        if self.client.server_version().major() >= 17 {
+        if self.client.server_version().has_web_read() {
             self.fetch_nested(&tree).await
         } else {
             self.fetch_by_level(&tree).await
@@ -189,7 +189,7 @@ impl<M: Record> Query<M> {
     }
 
     fn decode_rows(&self, rows: Vec<Value>, label: &str) -> Result<Vec<M>> {
-        crate::protocol::decode_value(Value::Array(rows), label)
+        crate::response::decode_value(Value::Array(rows), label)
     }
 
     /// 16: a `search_read`, then one `read` per model and level.
@@ -242,8 +242,10 @@ impl<M: Record> Query<M> {
                 let ids: Vec<i64> = ids.into_iter().collect();
                 let mut call = Call::new(comodel.as_str(), "read");
                 call.args = vec![json!(ids), json!(fields)];
-                let read: Vec<Map<String, Value>> =
-                    self.client.call(call, self.context.as_ref()).await?;
+                if let Some(c) = &self.context {
+                    call = call.context(c.clone());
+                }
+                let read: Vec<Map<String, Value>> = self.client.call(call).await?;
                 for row in &read {
                     related.insert(&comodel, row.clone());
                 }
@@ -282,7 +284,10 @@ impl<M: Record> Query<M> {
         struct Page {
             records: Vec<Value>,
         }
-        let page: Page = self.client.call(call, self.context.as_ref()).await?;
+        if let Some(c) = &self.context {
+            call = call.context(c.clone());
+        }
+        let page: Page = self.client.call(call).await?;
         let mut related = Related::default();
         let schema_root = self.client.schema(&self.model).await?;
         for row in &page.records {

@@ -1,30 +1,33 @@
-//! HTTP: one pooled `reqwest` client per `Client`, timeouts, headers.
+//! HTTP: one pooled `reqwest` client per [`Client`](crate::Client), a real
+//! wall-clock deadline per request, a cap on what is buffered, and URLs
+//! with their userinfo redacted wherever they are shown.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 
 use crate::error::{Error, Result};
 
-/// An HTTP response's parts that protocols look at.
+/// An HTTP response whose body was read whole (within the size cap).
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct HttpReply {
     /// Status code.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Media type of `Content-Type`, lowercase, without parameters.
-    pub media_type: String,
+    pub(crate) media_type: String,
     /// Headers.
-    pub headers: HeaderMap,
+    pub(crate) headers: HeaderMap,
     /// Body.
-    pub body: Bytes,
-    /// URL requested.
-    pub url: String,
+    pub(crate) body: Bytes,
+    /// URL requested, userinfo redacted.
+    pub(crate) url: Arc<str>,
 }
 
-impl Reply {
+impl HttpReply {
     /// The error for a status no protocol expected.
-    pub fn status_error(&self) -> Error {
+    pub(crate) fn status_error(&self) -> Error {
         let location = self
             .headers
             .get(reqwest::header::LOCATION)
@@ -33,57 +36,77 @@ impl Reply {
             Some(to) if (300..400).contains(&self.status) => Error::status(
                 self.status,
                 &self.url,
-                format!("redirects to {to} (redirects are not followed: use that URL)").as_bytes(),
+                &self.media_type,
+                format!("redirects to {} (redirects are not followed: use that URL)", redact_str(to))
+                    .as_bytes(),
             ),
-            _ => Error::status(self.status, &self.url, &self.body),
+            _ => Error::status(self.status, &self.url, &self.media_type, &self.body),
         }
     }
 
-    /// The body as text, or a malformed-response error.
-    pub fn text(&self) -> Result<&str> {
-        std::str::from_utf8(&self.body)
-            .map_err(|_| Error::malformed(&self.url, "the body is not UTF-8", &self.body))
+    /// Whether the body is JSON, or a malformed-response error saying what it is.
+    pub(crate) fn expect_json(&self) -> Result<()> {
+        if self.media_type.contains("json") {
+            return Ok(());
+        }
+        Err(Error::malformed(
+            &self.url,
+            format!("expected JSON, got {:?}", self.media_type),
+            &self.body,
+        ))
     }
 }
 
-/// The HTTP layer shared by every protocol.
+/// Settings of a [`Transport`].
 #[derive(Debug, Clone)]
-pub struct Transport {
+pub(crate) struct TransportConfig {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) max_response_size: usize,
+    pub(crate) user_agent: String,
+    pub(crate) headers: HeaderMap,
+}
+
+/// The HTTP layer shared by every protocol of a client (and its database
+/// service): one connection pool.
+#[derive(Debug, Clone)]
+pub(crate) struct Transport {
     http: reqwest::Client,
-    base: String,
-    /// `base` parsed once: every request URL is this with another path, so
-    /// no request parses (and IDNA-maps) the host again.
+    /// The base URL parsed once: every request URL is this with another
+    /// path, so no request parses (and IDNA-maps) the host again.
     base_url: reqwest::Url,
+    /// The base URL for messages: no trailing slash, userinfo redacted.
+    shown_base: Arc<str>,
+    timeout: Duration,
+    max_response_size: usize,
 }
 
 impl Transport {
     /// Builds the pooled client.
-    pub fn new(
-        base: &str,
-        connect_timeout: Duration,
-        timeout: Duration,
-        user_agent: &str,
-        headers: HeaderMap,
-    ) -> Result<Self> {
+    pub(crate) fn new(base: &url::Url, config: &TransportConfig) -> Result<Self> {
         let http = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .timeout(timeout)
-            .user_agent(user_agent)
-            .default_headers(headers)
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.as_str())
+            .default_headers(config.headers.clone())
             .pool_idle_timeout(Duration::from_secs(60))
             // An RPC endpoint that redirects is misconfigured (http -> https,
             // a proxy): following it would turn the POST into a GET and lose
             // the call. The 3xx is reported instead.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::config("tls", format!("cannot build the HTTP client: {e}")))?;
-        let base = base.trim_end_matches('/').to_string();
-        let base_url = reqwest::Url::parse(&base)
-            .map_err(|e| Error::config("url", format!("{base:?} is not a valid URL: {e}")))?;
+            .map_err(|e| {
+                Error::config("tls", format!("cannot build the HTTP client: {}", e.without_url()))
+            })?;
+        let mut base_url = base.clone();
+        let trimmed = base_url.path().trim_end_matches('/').to_string();
+        base_url.set_path(&trimmed);
+        let shown = redact(&base_url);
         Ok(Self {
             http,
-            base,
+            shown_base: shown.trim_end_matches('/').into(),
             base_url,
+            timeout: config.timeout,
+            max_response_size: config.max_response_size,
         })
     }
 
@@ -100,50 +123,129 @@ impl Transport {
         url
     }
 
-    /// Base URL without a trailing slash.
-    pub fn base(&self) -> &str {
-        &self.base
+    /// The URL of `path` as shown in messages (userinfo redacted).
+    pub(crate) fn shown(&self, path: &str) -> Arc<str> {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        format!("{}{path}", self.shown_base).into()
     }
 
-    /// The underlying client.
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
+    /// Base URL without a trailing slash, userinfo redacted.
+    pub(crate) fn base(&self) -> &str {
+        &self.shown_base
     }
 
-    /// `POST base+path` with a body and content type.
-    pub async fn post(
+    /// `POST base+path` with a body and content type; the body is read whole.
+    pub(crate) async fn post(
         &self,
         path: &str,
         content_type: &str,
         body: impl Into<reqwest::Body>,
         headers: HeaderMap,
-    ) -> Result<Reply> {
-        let url = self.url(path);
-        let label = url.as_str().to_string();
+    ) -> Result<HttpReply> {
         let req = self
             .http
-            .post(url)
+            .post(self.url(path))
             .header(CONTENT_TYPE, content_type)
             .headers(headers)
             .body(body);
-        self.send(label, req).await
+        self.send(self.shown(path), req).await
     }
 
-    /// `GET base+path`.
-    pub async fn get(&self, path: &str, headers: HeaderMap) -> Result<Reply> {
-        let url = self.url(path);
-        let label = url.as_str().to_string();
-        let req = self.http.get(url).headers(headers);
-        self.send(label, req).await
+    /// `GET base+path`; the body is read whole.
+    pub(crate) async fn get(&self, path: &str, headers: HeaderMap) -> Result<HttpReply> {
+        let req = self.http.get(self.url(path)).headers(headers);
+        self.send(self.shown(path), req).await
     }
 
-    async fn send(&self, url: String, req: reqwest::RequestBuilder) -> Result<Reply> {
-        let resp = req.send().await.map_err(|e| Error::transport(&url, e))?;
+    /// `POST base+path` whose response body is streamed by the caller (dumps):
+    /// the deadline covers the response head; the body is not capped, and
+    /// [`Transport::next_chunk`] gives each chunk the whole timeout.
+    pub(crate) async fn post_streamed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Result<(Arc<str>, reqwest::Response)> {
+        let url = self.shown(path);
+        let req = self
+            .http
+            .post(self.url(path))
+            .header(CONTENT_TYPE, content_type)
+            .body(body);
+        match tokio::time::timeout(self.timeout, req.send()).await {
+            Ok(Ok(resp)) => Ok((url, resp)),
+            Ok(Err(e)) => Err(Error::transport(&url, e)),
+            Err(_) => Err(Error::timeout(&url, self.timeout)),
+        }
+    }
+
+    /// The next chunk of a streamed body, within the timeout.
+    pub(crate) async fn next_chunk(
+        &self,
+        url: &str,
+        resp: &mut reqwest::Response,
+    ) -> Result<Option<Bytes>> {
+        match tokio::time::timeout(self.timeout, resp.chunk()).await {
+            Ok(r) => r.map_err(|e| Error::transport(url, e)),
+            Err(_) => Err(Error::timeout(url, self.timeout)),
+        }
+    }
+
+    /// Reads a streamed response whole (error pages of streamed routes), capped.
+    pub(crate) async fn finish(&self, url: Arc<str>, resp: reqwest::Response) -> Result<HttpReply> {
+        let fut = self.read(url.clone(), resp);
+        match tokio::time::timeout(self.timeout, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::timeout(&url, self.timeout)),
+        }
+    }
+
+    async fn send(&self, url: Arc<str>, req: reqwest::RequestBuilder) -> Result<HttpReply> {
+        // One deadline for connecting, sending and reading the whole body:
+        // the documented timeout is the real one.
+        let fut = async {
+            let resp = req.send().await.map_err(|e| Error::transport(&url, e))?;
+            self.read(url.clone(), resp).await
+        };
+        match tokio::time::timeout(self.timeout, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::timeout(&url, self.timeout)),
+        }
+    }
+
+    async fn read(&self, url: Arc<str>, mut resp: reqwest::Response) -> Result<HttpReply> {
         let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
+        let headers = std::mem::take(resp.headers_mut());
         let media_type = media_type(&headers);
-        let body = resp.bytes().await.map_err(|e| Error::transport(&url, e))?;
-        Ok(Reply {
+        let limit = self.max_response_size;
+        let too_large = || Error::too_large(&url, limit);
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut first: Option<Bytes> = None;
+        let mut rest = BytesMut::new();
+        let mut total = 0usize;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| Error::transport(&url, e))? {
+            total = total.saturating_add(chunk.len());
+            if total > limit {
+                return Err(too_large());
+            }
+            match &first {
+                None => first = Some(chunk),
+                Some(f) => {
+                    if rest.is_empty() {
+                        rest.extend_from_slice(f);
+                    }
+                    rest.extend_from_slice(&chunk);
+                }
+            }
+        }
+        let body = if rest.is_empty() {
+            first.unwrap_or_default()
+        } else {
+            rest.freeze()
+        };
+        Ok(HttpReply {
             status,
             media_type,
             headers,
@@ -154,7 +256,7 @@ impl Transport {
 }
 
 /// The media type of a response.
-pub fn media_type(headers: &HeaderMap) -> String {
+pub(crate) fn media_type(headers: &HeaderMap) -> String {
     headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -166,4 +268,55 @@ pub fn media_type(headers: &HeaderMap) -> String {
                 .to_ascii_lowercase()
         })
         .unwrap_or_default()
+}
+
+/// `url` with any userinfo replaced by `***`.
+pub(crate) fn redact(url: &url::Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut shown = url.clone();
+    // Both only fail for URLs that cannot have userinfo, which have none.
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("***");
+    shown.to_string()
+}
+
+/// A URL given as text, with any userinfo replaced by `***`, even when the
+/// text does not parse as a URL.
+pub(crate) fn redact_str(text: &str) -> String {
+    if let Ok(url) = url::Url::parse(text) {
+        return redact(&url);
+    }
+    let (scheme, rest) = match text.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, text),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let host = &rest[at + 1..];
+            match scheme {
+                Some(s) => format!("{s}://***@{host}"),
+                None => format!("***@{host}"),
+            }
+        }
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_redacted() {
+        assert_eq!(
+            redact_str("http://user:secret@host:8069/x"),
+            "http://***@host:8069/x"
+        );
+        assert_eq!(redact_str("http://host:8069/"), "http://host:8069/");
+        assert_eq!(redact_str("ht!tp://u:secret@h/p"), "ht!tp://***@h/p");
+        assert!(!redact_str("u:secret@h").contains("secret"));
+    }
 }

@@ -198,10 +198,14 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// How deeply parentheses (and `any (...)` sub-domains) may nest.
+pub const MAX_NESTING: usize = 200;
+
 struct Parser<'a> {
     src: &'a str,
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    depth: usize,
 }
 
 pub(super) fn parse(src: &str) -> Result<Domain, ParseError> {
@@ -210,7 +214,12 @@ pub(super) fn parse(src: &str) -> Result<Domain, ParseError> {
         toks: Vec::new(),
     }
     .run()?;
-    let mut p = Parser { src, toks, pos: 0 };
+    let mut p = Parser {
+        src,
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     if p.peek() == &Tok::End {
         return Ok(Domain::True);
     }
@@ -273,15 +282,35 @@ impl Parser<'_> {
         Ok(Domain::all(parts))
     }
 
-    fn not(&mut self) -> Result<Domain, ParseError> {
-        if self.keyword(0, "not") {
-            self.pos += 1;
-            return Ok(self.not()?.negate());
+    /// `or()` inside parentheses, within the nesting limit.
+    fn nested(&mut self) -> Result<Domain, ParseError> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.here(format!(
+                "parentheses nest deeper than {MAX_NESTING} levels"
+            )));
         }
+        self.depth += 1;
+        let d = self.or();
+        self.depth -= 1;
+        d
+    }
+
+    fn not(&mut self) -> Result<Domain, ParseError> {
+        // Iterative, so that a long run of `not` cannot exhaust the stack.
+        let mut negations = 0usize;
+        while self.keyword(0, "not") {
+            self.pos += 1;
+            negations += 1;
+        }
+        let d = self.primary()?;
+        Ok(if negations % 2 == 1 { d.negate() } else { d })
+    }
+
+    fn primary(&mut self) -> Result<Domain, ParseError> {
         match self.peek() {
             Tok::Sym("(") => {
                 self.pos += 1;
-                let d = self.or()?;
+                let d = self.nested()?;
                 self.expect_sym(")")?;
                 Ok(d)
             }
@@ -347,7 +376,7 @@ impl Parser<'_> {
             let sub = if self.peek() == &Tok::Sym(")") {
                 Domain::True
             } else {
-                self.or()?
+                self.nested()?
             };
             self.expect_sym(")")?;
             Operand::Domain(Box::new(sub))

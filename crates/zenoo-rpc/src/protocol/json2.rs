@@ -7,70 +7,32 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::{ErrorBody, Protocol, decode};
+use serde::Serialize;
+
+use super::{Credentials, ErrorBody, Protocol, denied};
 use crate::call::Call;
 use crate::error::{Error, Result};
-use crate::transport::{Reply, Transport};
+use crate::response::Response;
+use crate::transport::{HttpReply, Transport};
 
 /// Parameter names of a method, and whether it is model-level (no ids).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MethodDoc {
+pub(crate) struct MethodDoc {
     /// Parameter names in order.
-    pub params: Vec<String>,
+    params: Vec<String>,
     /// `@api.model`: takes no ids.
-    pub model_level: bool,
+    model_level: bool,
 }
 
 fn standard(method: &str) -> Option<MethodDoc> {
-    let (params, model_level): (&[&str], bool) = match method {
-        "search" => (&["domain", "offset", "limit", "order"], true),
-        "search_count" => (&["domain", "limit"], true),
-        "search_read" => (&["domain", "fields", "offset", "limit", "order"], true),
-        "read" => (&["fields", "load"], false),
-        "create" => (&["vals_list"], true),
-        "write" => (&["vals"], false),
-        "unlink" | "action_archive" | "action_unarchive" => (&[], false),
-        "copy" => (&["default"], false),
-        "name_search" => (&["name", "domain", "operator", "limit"], true),
-        "name_create" => (&["name"], true),
-        "fields_get" => (&["allfields", "attributes"], true),
-        "default_get" => (&["fields"], true),
-        "formatted_read_group" => (
-            &[
-                "domain",
-                "groupby",
-                "aggregates",
-                "having",
-                "offset",
-                "limit",
-                "order",
-            ],
-            true,
-        ),
-        "web_search_read" => (
-            &[
-                "domain",
-                "specification",
-                "offset",
-                "limit",
-                "order",
-                "count_limit",
-            ],
-            true,
-        ),
-        "web_read" => (&["specification"], false),
-        "has_access" => (&["operation"], false),
-        "context_get" => (&[], true),
-        _ => return None,
-    };
-    Some(MethodDoc {
-        params: params.iter().map(|s| s.to_string()).collect(),
-        model_level,
+    crate::method::lookup(method).map(|m| MethodDoc {
+        params: m.params.iter().map(|s| (*s).to_string()).collect(),
+        model_level: m.model_level,
     })
 }
 
@@ -88,65 +50,37 @@ struct DocMethod {
     api: Vec<String>,
 }
 
-/// Decodes a JSON-2 reply: 200 into `T`, an error body into an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error
-/// with the HTTP status as its code.
-pub(crate) fn decode_reply<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
+/// Decodes a JSON-2 reply: 200 is the result, an error body an
+/// [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error with the HTTP status as its code.
+pub(crate) fn decode(reply: HttpReply, label: Arc<str>) -> Result<Response> {
     if reply.status != 200 {
-        return Err(Json2::error(reply));
+        return Err(error(&reply));
     }
-    if !reply.media_type.contains("json") {
-        return Err(Error::malformed(
-            &reply.url,
-            format!("expected JSON, got {:?}", reply.media_type),
-            &reply.body,
-        ));
+    reply.expect_json()?;
+    Ok(Response::json(reply.body, 0, label))
+}
+
+fn error(reply: &HttpReply) -> Error {
+    match serde_json::from_slice::<ErrorBody>(&reply.body) {
+        Ok(b) if reply.media_type.contains("json") && !b.name.is_empty() => {
+            b.into_error(i64::from(reply.status)).into()
+        }
+        _ => reply.status_error(),
     }
-    decode(reply.text()?, label)
 }
 
 /// The JSON-2 protocol.
 #[derive(Debug)]
-pub struct Json2 {
+pub(crate) struct Json2 {
     transport: Transport,
     headers: HeaderMap,
+    uid: i64,
     docs: Mutex<HashMap<String, Arc<HashMap<String, MethodDoc>>>>,
 }
 
 impl Json2 {
-    /// A protocol authenticating with `key` on database `db`.
-    pub fn new(transport: Transport, db: &str, key: &SecretString) -> Result<Self> {
-        let mut headers = HeaderMap::new();
-        let mut auth =
-            HeaderValue::from_str(&format!("bearer {}", key.expose_secret())).map_err(|_| {
-                Error::config(
-                    "api_key",
-                    "the API key contains characters not allowed in an HTTP header",
-                )
-            })?;
-        auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
-        let db = HeaderValue::from_str(db).map_err(|_| {
-            Error::config("database", "the database name is not a valid header value")
-        })?;
-        headers.insert("X-Odoo-Database", db);
-        Ok(Self {
-            transport,
-            headers,
-            docs: Mutex::new(HashMap::new()),
-        })
-    }
-
-    fn error(reply: &Reply) -> Error {
-        match serde_json::from_slice::<ErrorBody>(&reply.body) {
-            Ok(b) if reply.media_type.contains("json") && !b.name.is_empty() => {
-                b.into_error(i64::from(reply.status)).into()
-            }
-            _ => reply.status_error(),
-        }
-    }
-
     /// The whole `/doc-bearer/<model>.json` document.
-    pub async fn model_doc(&self, model: &str) -> Result<Value> {
+    pub(crate) async fn model_doc(&self, model: &str) -> Result<Value> {
         self.fetch_doc(model).await
     }
 
@@ -155,14 +89,11 @@ impl Json2 {
             .transport
             .get(&format!("/doc-bearer/{model}.json"), self.headers.clone())
             .await?;
-        if reply.status != 200 {
-            return Err(Self::error(&reply));
-        }
-        decode(reply.text()?, &format!("doc-bearer {model}"))
+        decode(reply, format!("doc-bearer {model}").into())?.decode()
     }
 
     /// Parameter names of `model.method` (cached per model).
-    pub async fn method_doc(&self, model: &str, method: &str) -> Result<Option<MethodDoc>> {
+    async fn method_doc(&self, model: &str, method: &str) -> Result<Option<MethodDoc>> {
         let cached = self.docs.lock().ok().and_then(|d| d.get(model).cloned());
         let docs = match cached {
             Some(d) => d,
@@ -192,16 +123,9 @@ impl Json2 {
     }
 
     /// Calls with named arguments as given.
-    pub async fn call_named<T: DeserializeOwned>(
-        &self,
-        model: &str,
-        method: &str,
-        body: &Map<String, Value>,
-    ) -> Result<T> {
-        let label = format!("{model}.{method}");
-        let value = Value::Object(body.clone());
-        super::check_encodable(&value, &label)?;
-        let bytes = serde_json::to_vec(&value).map_err(|e| Error::encode(&label, e))?;
+    async fn call_named(&self, model: &str, method: &str, body: &impl Serialize) -> Result<Response> {
+        let label: Arc<str> = format!("{model}.{method}").into();
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::encode(&label, e))?;
         let reply = self
             .transport
             .post(
@@ -211,12 +135,63 @@ impl Json2 {
                 self.headers.clone(),
             )
             .await?;
-        decode_reply(&reply, &label)
+        decode(reply, label)
     }
 }
 
 impl Protocol for Json2 {
-    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
+    async fn login(transport: Transport, creds: &Credentials) -> Result<Self> {
+        let mut headers = HeaderMap::new();
+        let mut auth = HeaderValue::from_str(&format!("bearer {}", creds.secret.expose_secret()))
+            .map_err(|_| {
+                Error::config(
+                    "api_key",
+                    "the API key contains characters not allowed in an HTTP header",
+                )
+            })?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        let db = HeaderValue::from_str(&creds.db).map_err(|_| {
+            Error::config("database", "the database name is not a valid header value")
+        })?;
+        headers.insert("X-Odoo-Database", db);
+        let mut me = Self {
+            transport,
+            headers,
+            uid: 0,
+            docs: Mutex::new(HashMap::new()),
+        };
+        // The key's user: JSON-2 has no login call, so look the login up
+        // (a bad key is refused here with 401).
+        let mut body = Map::new();
+        body.insert(
+            "domain".into(),
+            serde_json::json!([["login", "=", creds.login]]),
+        );
+        body.insert("limit".into(), Value::from(1));
+        let ids: Vec<i64> = match me.call_named("res.users", "search", &body).await {
+            Err(e) if e.odoo().is_some_and(|o| o.code == 401) => {
+                return Err(denied(creds).into());
+            }
+            other => other?.decode()?,
+        };
+        me.uid = *ids.first().ok_or_else(|| {
+            Error::config(
+                "credentials",
+                format!(
+                    "the API key was accepted, but no user has the login {:?}",
+                    creds.login
+                ),
+            )
+        })?;
+        Ok(me)
+    }
+
+    fn uid(&self) -> i64 {
+        self.uid
+    }
+
+    async fn call(&self, call: &Call) -> Result<Response> {
         let mut body = Map::new();
         if !call.args.is_empty() {
             let doc = match standard(&call.method) {
@@ -258,6 +233,13 @@ impl Protocol for Json2 {
         for (k, v) in &call.kwargs {
             body.insert(k.clone(), v.clone());
         }
+        if !call.context.is_empty() {
+            body.insert("context".into(), Value::Object(call.context.as_map().clone()));
+        }
         self.call_named(&call.model, &call.method, &body).await
+    }
+
+    async fn logout(&self) -> Result<()> {
+        Ok(())
     }
 }

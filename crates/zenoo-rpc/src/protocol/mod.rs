@@ -2,63 +2,61 @@
 
 mod json2;
 mod jsonrpc;
+mod kind;
 mod web_session;
+mod xml;
 mod xmlrpc;
 
-pub use json2::Json2;
-pub use jsonrpc::JsonRpc;
-pub use web_session::WebSession;
-pub use xmlrpc::XmlRpc;
+pub use kind::ProtocolKind;
 
-use serde::de::DeserializeOwned;
+pub(crate) use json2::Json2;
+pub(crate) use jsonrpc::{JsonRpc, RpcError};
+pub(crate) use jsonrpc::{
+    ServiceParams, decode_into as jsonrpc_decode_into,
+    encode as jsonrpc_encode, error_of as jsonrpc_error_of, service_call,
+};
+pub(crate) use web_session::{Refusal, WebSession};
+pub(crate) use xml::from_slice as xml_decode;
+pub(crate) use xmlrpc::XmlRpc;
+
+use secrecy::SecretString;
 use serde_json::Value;
 
 use crate::call::Call;
-use crate::error::{Error, Result};
+use crate::error::{OdooError, Result};
+use crate::response::Response;
+use crate::transport::Transport;
 
-/// Which protocol a client speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum ProtocolKind {
-    /// JSON-2 on Odoo 19+ when an API key is given, JSON-RPC otherwise.
-    #[default]
-    Auto,
-    /// `POST /jsonrpc` (Odoo 8+; deprecated in 19, removed in 22).
-    JsonRpc,
-    /// `POST /xmlrpc/2/*` (deprecated in 19, removed in 22).
-    XmlRpc,
-    /// `/web/session/authenticate` + cookie + `/web/dataset/call_kw`.
-    WebSession,
-    /// `POST /json/2/<model>/<method>` with a bearer API key (Odoo 19+).
-    Json2,
+/// Who logs in, where.
+#[derive(Debug, Clone)]
+pub(crate) struct Credentials {
+    pub(crate) db: String,
+    pub(crate) login: String,
+    pub(crate) secret: SecretString,
+    pub(crate) is_api_key: bool,
 }
 
-impl ProtocolKind {
-    /// Parses `auto`, `jsonrpc`, `xmlrpc`, `web` or `json2`.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "auto" => Self::Auto,
-            "jsonrpc" | "json-rpc" => Self::JsonRpc,
-            "xmlrpc" | "xml-rpc" => Self::XmlRpc,
-            "web" | "websession" | "web-session" => Self::WebSession,
-            "json2" | "json-2" => Self::Json2,
-            _ => return None,
-        })
-    }
-}
-
-/// A wire encoding of model calls.
+/// A wire encoding of model calls: it logs in, runs calls and logs out.
 ///
-/// Each implementation encodes a [`Call`], sends it through the shared
-/// transport and decodes the answer straight into `T`; Odoo's errors become
-/// an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error. A call whose Python result is `None` decodes as JSON
-/// `null` (so ask for `Option<T>` or `()`).
-pub trait Protocol {
+/// `call` encodes a [`Call`], sends it through the client's transport and
+/// checks the answer: an Odoo error becomes an
+/// [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error, a result stays
+/// undecoded in the [`Response`].
+pub(crate) trait Protocol: Sized + Send + Sync {
+    /// Logs in with `creds`.
+    fn login(
+        transport: Transport,
+        creds: &Credentials,
+    ) -> impl std::future::Future<Output = Result<Self>> + Send;
+
+    /// The logged-in user's id.
+    fn uid(&self) -> i64;
+
     /// Runs one model call.
-    fn call<T: DeserializeOwned>(
-        &self,
-        call: &Call,
-    ) -> impl std::future::Future<Output = Result<T>> + Send;
+    fn call(&self, call: &Call) -> impl std::future::Future<Output = Result<Response>> + Send;
+
+    /// Ends the session on the server, where there is one.
+    fn logout(&self) -> impl std::future::Future<Output = Result<()>> + Send;
 }
 
 /// The protocol a client was built with.
@@ -71,12 +69,48 @@ pub(crate) enum Wire {
 }
 
 impl Wire {
-    pub(crate) async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
+    /// Logs in with the protocol `kind` (not `Auto`: the builder resolves it).
+    pub(crate) async fn login(
+        kind: ProtocolKind,
+        transport: Transport,
+        creds: &Credentials,
+    ) -> Result<Self> {
+        Ok(match kind {
+            ProtocolKind::XmlRpc => Self::XmlRpc(XmlRpc::login(transport, creds).await?),
+            ProtocolKind::WebSession => {
+                Self::WebSession(WebSession::login(transport, creds).await?)
+            }
+            ProtocolKind::Json2 => Self::Json2(Json2::login(transport, creds).await?),
+            ProtocolKind::JsonRpc | ProtocolKind::Auto => {
+                Self::JsonRpc(JsonRpc::login(transport, creds).await?)
+            }
+        })
+    }
+
+    pub(crate) async fn call(&self, call: &Call) -> Result<Response> {
         match self {
             Self::JsonRpc(p) => p.call(call).await,
             Self::XmlRpc(p) => p.call(call).await,
             Self::WebSession(p) => p.call(call).await,
             Self::Json2(p) => p.call(call).await,
+        }
+    }
+
+    pub(crate) async fn logout(&self) -> Result<()> {
+        match self {
+            Self::JsonRpc(p) => p.logout().await,
+            Self::XmlRpc(p) => p.logout().await,
+            Self::WebSession(p) => p.logout().await,
+            Self::Json2(p) => p.logout().await,
+        }
+    }
+
+    pub(crate) fn uid(&self) -> i64 {
+        match self {
+            Self::JsonRpc(p) => p.uid(),
+            Self::XmlRpc(p) => p.uid(),
+            Self::WebSession(p) => p.uid(),
+            Self::Json2(p) => p.uid(),
         }
     }
 
@@ -86,6 +120,14 @@ impl Wire {
             Self::XmlRpc(_) => ProtocolKind::XmlRpc,
             Self::WebSession(_) => ProtocolKind::WebSession,
             Self::Json2(_) => ProtocolKind::Json2,
+        }
+    }
+
+    /// The JSON-2 protocol, for what only it serves (`/doc-bearer`).
+    pub(crate) fn json2(&self) -> Option<&Json2> {
+        match self {
+            Self::Json2(j) => Some(j),
+            _ => None,
         }
     }
 }
@@ -105,96 +147,23 @@ pub(crate) struct ErrorBody {
 
 impl ErrorBody {
     /// The Odoo error with `code` (JSON-RPC code or HTTP status).
-    pub(crate) fn into_error(self, code: i64) -> crate::error::OdooError {
-        crate::error::OdooError {
-            name: self.name,
-            message: self.message,
-            arguments: self.arguments,
-            debug: self.debug,
-            code,
-        }
+    pub(crate) fn into_error(self, code: i64) -> OdooError {
+        OdooError::new(self.name, self.message, self.arguments, self.debug, code)
     }
 }
 
-/// Decodes `text` into `T`, naming the JSON path that failed and, when the
-/// path runs through records, the id of the innermost one.
-pub(crate) fn decode<T: DeserializeOwned>(text: &str, label: &str) -> Result<T> {
-    // Fast path: plain serde. Tracking the path costs on every value, so it
-    // is only done again when decoding fails, to say where.
-    if let Ok(v) = serde_json::from_str(text) {
-        return Ok(v);
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let err = Error::decode(label, path.clone(), e.into_inner());
-        // The error path only: parse again to find the record.
-        match serde_json::from_str::<Value>(text) {
-            Ok(v) => with_record_at(err, &v, &path),
-            Err(_) => err,
-        }
-    })
-}
-
-/// Decodes an already parsed value into `T`, naming the path that failed.
-pub(crate) fn decode_value<T: DeserializeOwned>(v: Value, label: &str) -> Result<T> {
-    if let Ok(t) = T::deserialize(&v) {
-        return Ok(t);
-    }
-    serde_path_to_error::deserialize(&v).map_err(|e| {
-        let path = e.path().to_string();
-        with_record_at(
-            Error::decode(label, path.clone(), e.into_inner()),
-            &v,
-            &path,
-        )
-    })
-}
-
-/// Adds the id of the innermost record on `path` (`[3].partner_id`) in `v`.
-fn with_record_at(err: Error, v: &Value, path: &str) -> Error {
-    let mut at = v;
-    let mut id = None;
-    for part in path.split(['.', '[']).filter(|p| !p.is_empty()) {
-        if let Some(rid) = at.get("id").and_then(Value::as_i64) {
-            id = Some(rid);
-        }
-        let next = match part.strip_suffix(']') {
-            Some(i) => i.parse::<usize>().ok().and_then(|i| at.get(i)),
-            None => at.get(part),
-        };
-        match next {
-            Some(n) => at = n,
-            None => break,
-        }
-    }
-    if let Some(rid) = at.get("id").and_then(Value::as_i64) {
-        id = Some(rid);
-    }
-    match id {
-        Some(id) => err.with_record(id),
-        None => err,
-    }
-}
-
-/// Checks that arguments can be encoded (finite numbers only).
-pub(crate) fn check_encodable(v: &Value, label: &str) -> Result<()> {
-    match v {
-        Value::Number(n) if n.as_f64().is_some_and(|f| !f.is_finite()) => {
-            Err(Error::encode(label, "a number is not finite"))
-        }
-        Value::Array(a) => a.iter().try_for_each(|x| check_encodable(x, label)),
-        Value::Object(m) => m.values().try_for_each(|x| check_encodable(x, label)),
-        _ => Ok(()),
-    }
-}
-
-/// Decodes a JSON-RPC reply (shared with the database service).
-pub(crate) fn decode_envelope_public<T: DeserializeOwned>(
-    reply: &crate::transport::Reply,
-    label: &str,
-) -> Result<T> {
-    jsonrpc::decode_envelope(reply, label)
+/// The error of a refused login.
+pub(crate) fn denied(creds: &Credentials) -> OdooError {
+    OdooError::new(
+        "odoo.exceptions.AccessDenied".into(),
+        format!(
+            "login failed for {:?} on database {:?}: the login, password or API key was refused",
+            creds.login, creds.db
+        ),
+        Vec::new(),
+        None,
+        0,
+    )
 }
 
 #[cfg(test)]

@@ -2,45 +2,58 @@
 //! to `/web/dataset/call_kw/<model>/<method>`. An expired session (code 100)
 //! is renewed by logging in again once.
 
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::Protocol;
-use super::jsonrpc::decode_envelope;
-use crate::call::Call;
-use crate::error::{Error, OdooErrorKind, Result};
-use crate::transport::{Reply, Transport};
+use super::jsonrpc::{decode, decode_into, encode};
+use super::{Credentials, Protocol, denied};
+use crate::call::{Call, KwargsWithContext};
+use crate::error::{Error, ErrorKind, OdooErrorKind, Result};
+use crate::response::Response;
+use crate::transport::{HttpReply, Transport};
 
 /// The web-session protocol.
 #[derive(Debug)]
-pub struct WebSession {
+pub(crate) struct WebSession {
     transport: Transport,
-    db: String,
-    login: String,
-    password: SecretString,
+    creds: Credentials,
+    uid: i64,
     cookie: Mutex<Option<SecretString>>,
     ids: AtomicU64,
 }
 
-impl WebSession {
-    /// A protocol that has not logged in yet.
-    pub fn new(transport: Transport, db: &str, login: &str, password: SecretString) -> Self {
-        Self {
-            transport,
-            db: db.into(),
-            login: login.into(),
-            password,
-            cookie: Mutex::new(None),
-            ids: AtomicU64::new(1),
-        }
-    }
+#[derive(Serialize)]
+struct AuthParams<'a> {
+    db: &'a str,
+    login: &'a str,
+    password: &'a str,
+}
 
-    fn remember_cookie(&self, reply: &Reply) {
+#[derive(Serialize)]
+struct CallKwParams<'a> {
+    model: &'a str,
+    method: &'a str,
+    args: &'a [Value],
+    kwargs: KwargsWithContext<'a>,
+}
+
+/// Why a session could not be opened.
+pub(crate) enum Refusal {
+    /// The credentials were refused.
+    Denied(Error),
+    /// The server opens no session for them (two-factor authentication:
+    /// `uid` is null) or has no session routes: another protocol may work.
+    NoSession(Error),
+}
+
+impl WebSession {
+    fn remember_cookie(&self, reply: &HttpReply) {
         for v in reply.headers.get_all(SET_COOKIE) {
             let Ok(text) = v.to_str() else { continue };
             if let Some(sid) = text
@@ -58,8 +71,10 @@ impl WebSession {
         let mut h = HeaderMap::new();
         if let Ok(c) = self.cookie.lock() {
             if let Some(sid) = c.as_ref() {
-                if let Ok(v) = HeaderValue::from_str(&format!("session_id={}", sid.expose_secret()))
+                if let Ok(mut v) =
+                    HeaderValue::from_str(&format!("session_id={}", sid.expose_secret()))
                 {
+                    v.set_sensitive(true);
                     h.insert(COOKIE, v);
                 }
             }
@@ -67,57 +82,111 @@ impl WebSession {
         h
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &str, params: Value, label: &str) -> Result<T> {
-        super::check_encodable(&params, label)?;
-        let id = self.ids.fetch_add(1, Ordering::Relaxed);
-        let body = json!({"jsonrpc": "2.0", "method": "call", "params": params, "id": id});
-        let bytes = serde_json::to_vec(&body).map_err(|e| Error::encode(label, e))?;
+    async fn post(&self, path: &str, body: Vec<u8>) -> Result<HttpReply> {
         let reply = self
             .transport
-            .post(path, "application/json", bytes, self.headers())
+            .post(path, "application/json", body, self.headers())
             .await?;
         self.remember_cookie(&reply);
-        decode_envelope(&reply, label)
+        Ok(reply)
     }
 
-    /// Logs in; returns the session info (with `uid`).
-    pub async fn authenticate(&self) -> Result<Value> {
-        let params =
-            json!({"db": self.db, "login": self.login, "password": self.password.expose_secret()});
-        self.post(
-            "/web/session/authenticate",
-            params,
-            "web.session.authenticate",
-        )
-        .await
-    }
-
-    /// Ends the session on the server.
-    pub async fn destroy(&self) -> Result<()> {
-        let _: Value = self
-            .post("/web/session/destroy", json!({}), "web.session.destroy")
-            .await?;
-        if let Ok(mut c) = self.cookie.lock() {
-            *c = None;
+    /// Logs in (again); the session's uid.
+    async fn authenticate(&self) -> std::result::Result<i64, Refusal> {
+        let params = AuthParams {
+            db: &self.creds.db,
+            login: &self.creds.login,
+            password: self.creds.secret.expose_secret(),
+        };
+        let label = "web.session.authenticate";
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let body = encode(&params, id, label).map_err(Refusal::Denied)?;
+        let reply = self
+            .post("/web/session/authenticate", body)
+            .await
+            .map_err(Refusal::NoSession)?;
+        let info: Value = match decode_into(reply, label) {
+            Err(e) if e.odoo_kind() == Some(OdooErrorKind::AccessDenied) => {
+                return Err(Refusal::Denied(denied(&self.creds).into()));
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::HttpStatus(_)) => {
+                return Err(Refusal::NoSession(e));
+            }
+            Err(e) => return Err(Refusal::Denied(e)),
+            Ok(v) => v,
+        };
+        match info.get("uid").and_then(Value::as_i64) {
+            Some(uid) => Ok(uid),
+            None => Err(Refusal::NoSession(
+                Error::from(denied(&self.creds)),
+            )),
         }
-        Ok(())
     }
 
-    async fn call_once<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
+    /// Opens a session, saying whether another protocol may still work.
+    pub(crate) async fn open(
+        transport: Transport,
+        creds: &Credentials,
+    ) -> std::result::Result<Self, Refusal> {
+        let mut session = Self {
+            transport,
+            creds: creds.clone(),
+            uid: 0,
+            cookie: Mutex::new(None),
+            ids: AtomicU64::new(1),
+        };
+        session.uid = session.authenticate().await?;
+        Ok(session)
+    }
+
+    async fn call_once(&self, call: &Call, label: &Arc<str>) -> Result<Response> {
         let path = format!("/web/dataset/call_kw/{}/{}", call.model, call.method);
-        let params = json!({"model": call.model, "method": call.method, "args": call.args, "kwargs": call.kwargs});
-        self.post(&path, params, &call.label()).await
+        let params = CallKwParams {
+            model: &call.model,
+            method: &call.method,
+            args: &call.args,
+            kwargs: call.kwargs_with_context(),
+        };
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let body = encode(&params, id, label)?;
+        let reply = self.post(&path, body).await?;
+        decode(reply, label.clone())
     }
 }
 
 impl Protocol for WebSession {
-    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
-        match self.call_once(call).await {
+    async fn login(transport: Transport, creds: &Credentials) -> Result<Self> {
+        Self::open(transport, creds).await.map_err(|r| match r {
+            Refusal::Denied(e) | Refusal::NoSession(e) => e,
+        })
+    }
+
+    fn uid(&self) -> i64 {
+        self.uid
+    }
+
+    async fn call(&self, call: &Call) -> Result<Response> {
+        let label: Arc<str> = call.label().into();
+        match self.call_once(call, &label).await {
             Err(e) if e.odoo_kind() == Some(OdooErrorKind::SessionExpired) => {}
             other => return other,
         }
         tracing::debug!("web session expired; logging in again");
-        let _: Value = self.authenticate().await?;
-        self.call_once(call).await
+        self.authenticate().await.map_err(|r| match r {
+            Refusal::Denied(e) | Refusal::NoSession(e) => e,
+        })?;
+        self.call_once(call, &label).await
+    }
+
+    async fn logout(&self) -> Result<()> {
+        let label = "web.session.destroy";
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let body = encode(&serde_json::Map::new(), id, label)?;
+        let reply = self.post("/web/session/destroy", body).await?;
+        let _: Value = decode_into(reply, label)?;
+        if let Ok(mut c) = self.cookie.lock() {
+            *c = None;
+        }
+        Ok(())
     }
 }

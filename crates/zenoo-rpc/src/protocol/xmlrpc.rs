@@ -3,15 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use dxr::{FaultResponse, MethodCall, MethodResponse, Value as Xml};
-use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Number, Value, json};
+use std::sync::Arc;
 
-use super::{Protocol, decode_value};
+use dxr::{MethodCall, Value as Xml};
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+
+use super::{Credentials, Protocol, denied};
 use crate::call::Call;
 use crate::error::{Error, OdooError, Result};
-use crate::transport::{Reply, Transport};
+use crate::response::Response;
+use crate::transport::{HttpReply, Transport};
 
 /// Encodes JSON as XML-RPC. Integers beyond i32 travel as `<i8>` (Python
 /// reads them), `null` as `<nil/>`, non-finite numbers are refused.
@@ -39,28 +43,6 @@ pub(crate) fn to_xml(v: &Value, label: &str) -> Result<Xml> {
             Xml::Struct(out)
         }
     })
-}
-
-/// Decodes XML-RPC into JSON (dates and base64 become strings).
-pub(crate) fn to_json(v: Xml) -> Value {
-    match v {
-        Xml::Integer(i) => Value::from(i),
-        Xml::Long(i) => Value::from(i),
-        Xml::Boolean(b) => Value::Bool(b),
-        Xml::String(s) => Value::String(s),
-        Xml::Double(d) => Number::from_f64(d)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
-        Xml::DateTime(dt) => Value::String(format!("{dt:?}")),
-        Xml::Base64(b) => Value::String(String::from_utf8_lossy(&b).into_owned()),
-        Xml::Struct(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k, to_json(v)))
-                .collect::<Map<_, _>>(),
-        ),
-        Xml::Array(a) => Value::Array(a.into_iter().map(to_json).collect()),
-        Xml::Nil => Value::Null,
-    }
 }
 
 /// Maps an Odoo fault to an exception: 1 server error (class from the
@@ -98,57 +80,86 @@ fn fault_error(code: i32, text: &str) -> OdooError {
     }
 }
 
-/// Decodes an XML-RPC reply: the value into `T`, a fault into an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error.
-pub(crate) fn decode_reply<T: DeserializeOwned>(reply: &Reply, label: &str) -> Result<T> {
+/// Where an XML-RPC reply's outcome is.
+enum Outcome {
+    /// The `<param>`'s value starts at this offset.
+    Value(usize),
+    /// `<params/>`: no value.
+    Absent,
+    /// The `<fault>`'s value starts at this offset.
+    Fault(usize),
+}
+
+fn locate(body: &[u8]) -> std::result::Result<Outcome, String> {
+    let mut reader = Reader::from_reader(body);
+    let mut path: Vec<Vec<u8>> = Vec::new();
+    loop {
+        let ev = reader.read_event().map_err(|e| format!("invalid XML: {e}"))?;
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        match ev {
+            Event::Start(e) => {
+                let name = e.name().as_ref().to_vec();
+                match (path.as_slice(), name.as_slice()) {
+                    ([], b"methodResponse") | ([_], b"params") => path.push(name),
+                    ([_, _], b"param") => return Ok(Outcome::Value(at)),
+                    ([_], b"fault") => return Ok(Outcome::Fault(at)),
+                    _ => {
+                        return Err(format!(
+                            "unexpected <{}>",
+                            String::from_utf8_lossy(&name)
+                        ));
+                    }
+                }
+            }
+            Event::Empty(e) if path.len() == 1 && e.name().as_ref() == b"params" => {
+                return Ok(Outcome::Absent);
+            }
+            Event::End(_) if path.len() == 2 => return Ok(Outcome::Absent),
+            Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
+            Event::Eof => return Err("no <methodResponse>".into()),
+            _ => return Err("unexpected content".into()),
+        }
+    }
+}
+
+/// Decodes an XML-RPC reply: the value stays undecoded in the response, a
+/// fault becomes an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error.
+pub(crate) fn decode(reply: HttpReply, label: Arc<str>) -> Result<Response> {
     if reply.status != 200 {
         return Err(reply.status_error());
     }
-    let text = reply.text()?;
-    let malformed = |e: dxr::Error| {
+    let malformed = |why: String| {
         Error::malformed(
             &reply.url,
-            format!("invalid XML-RPC response: {e}"),
+            format!("invalid XML-RPC response: {why}"),
             &reply.body,
         )
     };
-    if text.contains("<fault>") {
-        if let Ok(fault) = FaultResponse::from_xml(text) {
-            return Err(fault_error(fault.fault.code(), fault.fault.string()).into());
-        }
-        // Legacy `/xmlrpc` faults have string codes, which dxr's Fault cannot
-        // hold: read the fault struct as a plain value instead.
-        let as_value = text
-            .replace("<fault>", "<params><param>")
-            .replace("</fault>", "</param></params>");
-        let value = to_json(
-            MethodResponse::from_xml(&as_value)
-                .map_err(malformed)?
-                .value,
-        );
-        let string = value
-            .get("faultString")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        return Err(match value.get("faultCode") {
-            Some(Value::String(code)) => legacy_fault_error(code, string),
-            Some(code) => fault_error(
-                code.as_i64()
-                    .and_then(|c| i32::try_from(c).ok())
-                    .unwrap_or(1),
-                string,
-            ),
-            None => {
-                return Err(Error::malformed(
-                    &reply.url,
-                    "XML-RPC fault without faultCode",
-                    &reply.body,
-                ));
+    match locate(&reply.body).map_err(malformed)? {
+        Outcome::Value(at) => Ok(Response::xml(reply.body, at, label)),
+        Outcome::Absent => Ok(Response::absent(label)),
+        Outcome::Fault(at) => {
+            let fault: Value = super::xml::from_slice(&reply.body[at..], &label)
+                .map_err(|e| malformed(e.to_string()))?;
+            let string = fault
+                .get("faultString")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            Err(match fault.get("faultCode") {
+                // Legacy `/xmlrpc` faults have string codes.
+                Some(Value::String(code)) => legacy_fault_error(code, string),
+                Some(code) => fault_error(
+                    code.as_i64()
+                        .and_then(|c| i32::try_from(c).ok())
+                        .unwrap_or(1),
+                    string,
+                ),
+                None => return Err(malformed("a fault without faultCode".into())),
             }
+            .into())
         }
-        .into());
     }
-    let resp = MethodResponse::from_xml(text).map_err(malformed)?;
-    decode_value(to_json(resp.value), label)
 }
 
 /// Maps a legacy `/xmlrpc` fault (`"warning -- AccessError\n\n<msg>"`, `"AccessDenied"`).
@@ -174,75 +185,96 @@ fn legacy_fault_error(code: &str, string: &str) -> OdooError {
 
 /// The XML-RPC protocol.
 #[derive(Debug)]
-pub struct XmlRpc {
+pub(crate) struct XmlRpc {
     transport: Transport,
     db: String,
     uid: i64,
     secret: SecretString,
 }
 
-impl XmlRpc {
-    /// A protocol for `uid`.
-    pub fn new(transport: Transport, db: &str, uid: i64, secret: SecretString) -> Self {
-        Self {
-            transport,
-            db: db.to_string(),
-            uid,
-            secret,
-        }
-    }
+/// The `<methodCall>` of `method(*params)`.
+fn encode(method: &str, params: Vec<Xml>, label: &str) -> Result<String> {
+    let call = MethodCall {
+        name: method.into(),
+        params,
+    };
+    let xml = call.to_xml().map_err(|e| Error::encode(label, e))?;
+    Ok(format!("<?xml version=\"1.0\"?>\n{xml}"))
+}
 
-    /// Calls `service.method(*args)` on `/xmlrpc/2/<service>`.
-    pub async fn rpc<T: DeserializeOwned>(
-        &self,
-        service: &str,
-        method: &str,
-        args: &[Value],
-    ) -> Result<T> {
-        let label = format!("{service}.{method}");
-        let params = args
-            .iter()
-            .map(|a| to_xml(a, &label))
-            .collect::<Result<Vec<_>>>()?;
-        let call = MethodCall {
-            name: method.into(),
-            params,
-        };
-        let xml = call.to_xml().map_err(|e| Error::encode(&label, e))?;
-        let body = format!("<?xml version=\"1.0\"?>\n{xml}");
-        let reply = self
-            .transport
-            .post(
-                &format!("/xmlrpc/2/{service}"),
-                "text/xml",
-                body,
-                Default::default(),
-            )
-            .await?;
-        decode_reply(&reply, &label)
-    }
+async fn post(transport: &Transport, service: &str, body: String) -> Result<HttpReply> {
+    transport
+        .post(
+            &format!("/xmlrpc/2/{service}"),
+            "text/xml",
+            body,
+            Default::default(),
+        )
+        .await
 }
 
 impl Protocol for XmlRpc {
-    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
-        let args = [
-            json!(self.db),
-            json!(self.uid),
-            json!(self.secret.expose_secret()),
-            json!(call.model),
-            json!(call.method),
-            Value::Array(call.args.clone()),
-            Value::Object(call.kwargs.clone()),
+    async fn login(transport: Transport, creds: &Credentials) -> Result<Self> {
+        let label = "common.authenticate";
+        let params = vec![
+            Xml::String(creds.db.clone()),
+            Xml::String(creds.login.clone()),
+            Xml::String(creds.secret.expose_secret().to_string()),
+            Xml::Struct(Default::default()),
         ];
-        match self.rpc::<T>("object", "execute_kw", &args).await {
+        let reply = post(&transport, "common", encode("authenticate", params, label)?).await?;
+        let uid: Value = decode(reply, label.into())?.decode()?;
+        let uid = uid.as_i64().ok_or_else(|| denied(creds))?;
+        Ok(Self {
+            transport,
+            db: creds.db.clone(),
+            uid,
+            secret: creds.secret.clone(),
+        })
+    }
+
+    fn uid(&self) -> i64 {
+        self.uid
+    }
+
+    async fn call(&self, call: &Call) -> Result<Response> {
+        let label: Arc<str> = call.label().into();
+        let mut kwargs = std::collections::BTreeMap::new();
+        for (k, v) in &call.kwargs {
+            kwargs.insert(k.clone(), to_xml(v, &label)?);
+        }
+        if !call.context.is_empty() {
+            let ctx = Value::Object(call.context.as_map().clone());
+            kwargs.insert("context".to_string(), to_xml(&ctx, &label)?);
+        }
+        let params = vec![
+            Xml::String(self.db.clone()),
+            to_xml(&Value::from(self.uid), &label)?,
+            Xml::String(self.secret.expose_secret().to_string()),
+            Xml::String(call.model.clone()),
+            Xml::String(call.method.clone()),
+            Xml::Array(
+                call.args
+                    .iter()
+                    .map(|a| to_xml(a, &label))
+                    .collect::<Result<_>>()?,
+            ),
+            Xml::Struct(kwargs),
+        ];
+        let reply = post(&self.transport, "object", encode("execute_kw", params, &label)?).await?;
+        match decode(reply, label.clone()) {
             // Odoo cannot marshal None without allow_none: the call ran and returned nothing.
             Err(e)
                 if e.odoo()
                     .is_some_and(|o| o.code == 1 && o.message.contains("cannot marshal None")) =>
             {
-                decode_value(Value::Null, &call.label())
+                Ok(Response::absent(label))
             }
             other => other,
         }
+    }
+
+    async fn logout(&self) -> Result<()> {
+        Ok(())
     }
 }

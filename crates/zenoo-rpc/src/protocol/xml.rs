@@ -1,0 +1,609 @@
+//! A serde `Deserializer` over an XML-RPC `<value>`: quick-xml events go
+//! straight into the caller's type, with no value tree in between. Values
+//! come out as Odoo's own look over JSON-RPC: `<dateTime.iso8601>` as
+//! `"YYYY-MM-DD HH:MM:SS"`, `<base64>` as base64 text, `<nil/>` as `null`.
+//! Nesting is limited to [`MAX_DEPTH`] structs and arrays.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{Error, Result};
+
+/// How deeply structs and arrays may nest.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Why an XML-RPC value could not be decoded, and where.
+#[derive(Debug)]
+pub(crate) struct XmlError {
+    message: String,
+    at: Option<u64>,
+}
+
+impl std::fmt::Display for XmlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.at {
+            Some(at) => write!(f, "{} (at byte {at} of the value)", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for XmlError {}
+
+impl de::Error for XmlError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Self {
+            message: msg.to_string(),
+            at: None,
+        }
+    }
+}
+
+type XResult<T> = std::result::Result<T, XmlError>;
+
+/// Decodes the XML-RPC `<value>` at the start of `bytes` into `T`, naming
+/// the path that failed.
+pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
+    if let Ok(v) = T::deserialize(&mut Deserializer::new(bytes)) {
+        return Ok(v);
+    }
+    match serde_path_to_error::deserialize::<_, T>(&mut Deserializer::new(bytes)) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let err = Error::decode(label, path.clone(), e.into_inner());
+            match serde_json::Value::deserialize(&mut Deserializer::new(bytes)) {
+                Ok(v) => Err(crate::response::with_record_at(err, &v, &path)),
+                Err(_) => Err(err),
+            }
+        }
+    }
+}
+
+use serde::Deserialize as _;
+
+/// Reads XML-RPC values from quick-xml events.
+pub(crate) struct Deserializer<'de> {
+    reader: Reader<&'de [u8]>,
+    peeked: Option<Event<'de>>,
+    depth: usize,
+    /// The `<value>` start tag was read by `deserialize_option`.
+    in_value: bool,
+}
+
+impl<'de> Deserializer<'de> {
+    pub(crate) fn new(bytes: &'de [u8]) -> Self {
+        Self {
+            reader: Reader::from_reader(bytes),
+            peeked: None,
+            depth: 0,
+            in_value: false,
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> XmlError {
+        XmlError {
+            message: message.into(),
+            at: Some(self.reader.buffer_position()),
+        }
+    }
+
+    /// The next event that matters (no declarations, comments or PIs).
+    fn next(&mut self) -> XResult<Event<'de>> {
+        if let Some(ev) = self.peeked.take() {
+            return Ok(ev);
+        }
+        loop {
+            match self.reader.read_event() {
+                Ok(Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_)) => {}
+                Ok(Event::Eof) => return Err(self.error("the XML ends inside a value")),
+                Ok(ev) => return Ok(ev),
+                Err(e) => return Err(self.error(format!("invalid XML: {e}"))),
+            }
+        }
+    }
+
+    /// The next event that is not whitespace.
+    fn next_tag(&mut self) -> XResult<Event<'de>> {
+        loop {
+            match self.next()? {
+                Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
+                ev => return Ok(ev),
+            }
+        }
+    }
+
+    fn expect_end(&mut self, name: &[u8]) -> XResult<()> {
+        match self.next_tag()? {
+            Event::End(e) if e.name().as_ref() == name => Ok(()),
+            other => Err(self.error(format!(
+                "expected </{}>, found {}",
+                String::from_utf8_lossy(name),
+                describe(&other)
+            ))),
+        }
+    }
+
+    /// The text up to `</name>`.
+    fn text(&mut self, name: &[u8]) -> XResult<Cow<'de, str>> {
+        let mut out: Option<Cow<'de, str>> = None;
+        loop {
+            let piece: Cow<'de, str> = match self.next()? {
+                Event::Text(t) => t
+                    .unescape()
+                    .map_err(|e| self.error(format!("invalid text: {e}")))?,
+                Event::CData(c) => match c.into_inner() {
+                    Cow::Borrowed(b) => Cow::Borrowed(
+                        std::str::from_utf8(b).map_err(|_| self.error("CDATA is not UTF-8"))?,
+                    ),
+                    Cow::Owned(b) => Cow::Owned(
+                        String::from_utf8(b).map_err(|_| self.error("CDATA is not UTF-8"))?,
+                    ),
+                },
+                Event::End(e) if e.name().as_ref() == name => {
+                    return Ok(out.unwrap_or(Cow::Borrowed("")));
+                }
+                other => {
+                    return Err(self.error(format!(
+                        "expected text in <{}>, found {}",
+                        String::from_utf8_lossy(name),
+                        describe(&other)
+                    )));
+                }
+            };
+            out = Some(match out {
+                None => piece,
+                Some(prev) => Cow::Owned(prev.into_owned() + &piece),
+            });
+        }
+    }
+
+    /// Reads `<value>` (unless already read); `Some(tag, empty)` for a typed
+    /// value, or `None` after a bare string (handed to `bare`).
+    fn open_value(&mut self) -> XResult<ValueStart<'de>> {
+        if !std::mem::take(&mut self.in_value) {
+            match self.next_tag()? {
+                Event::Start(e) if e.name().as_ref() == b"value" => {}
+                Event::Empty(e) if e.name().as_ref() == b"value" => {
+                    return Ok(ValueStart::Bare(Cow::Borrowed("")));
+                }
+                other => {
+                    return Err(self.error(format!("expected <value>, found {}", describe(&other))));
+                }
+            }
+        }
+        match self.next()? {
+            Event::End(e) if e.name().as_ref() == b"value" => Ok(ValueStart::Bare(Cow::Borrowed(""))),
+            Event::Start(e) => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), false)),
+            Event::Empty(e) => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), true)),
+            Event::Text(t) => {
+                let blank = t.iter().all(u8::is_ascii_whitespace);
+                let text = t
+                    .unescape()
+                    .map_err(|e| self.error(format!("invalid text: {e}")))?;
+                match self.next()? {
+                    Event::End(e) if e.name().as_ref() == b"value" => Ok(ValueStart::Bare(text)),
+                    Event::Start(e) if blank => {
+                        Ok(ValueStart::Typed(e.name().as_ref().to_vec(), false))
+                    }
+                    Event::Empty(e) if blank => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), true)),
+                    other => Err(self.error(format!(
+                        "expected </value> after text, found {}",
+                        describe(&other)
+                    ))),
+                }
+            }
+            other => Err(self.error(format!("unexpected {} in <value>", describe(&other)))),
+        }
+    }
+
+    fn scalar(&mut self, tag: &[u8], empty: bool) -> XResult<Cow<'de, str>> {
+        if empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        self.text(tag)
+    }
+
+    fn enter(&mut self) -> XResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(format!(
+                "structs and arrays nest deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        Ok(())
+    }
+}
+
+enum ValueStart<'de> {
+    /// `<value>text</value>`: a string.
+    Bare(Cow<'de, str>),
+    /// `<value><tag>` (or `<tag/>` when the flag is set).
+    Typed(Vec<u8>, bool),
+}
+
+fn describe(ev: &Event<'_>) -> String {
+    match ev {
+        Event::Start(e) => format!("<{}>", String::from_utf8_lossy(e.name().as_ref())),
+        Event::End(e) => format!("</{}>", String::from_utf8_lossy(e.name().as_ref())),
+        Event::Empty(e) => format!("<{}/>", String::from_utf8_lossy(e.name().as_ref())),
+        Event::Text(_) => "text".into(),
+        Event::CData(_) => "CDATA".into(),
+        Event::Eof => "the end".into(),
+        _ => "markup".into(),
+    }
+}
+
+fn visit_text<'de, V: Visitor<'de>>(text: Cow<'de, str>, visitor: V) -> XResult<V::Value> {
+    match text {
+        Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+        Cow::Owned(s) => visitor.visit_string(s),
+    }
+}
+
+/// `20240131T13:45:00` (Python's format) or `2024-01-31T13:45:00Z` →
+/// `2024-01-31 13:45:00`.
+fn odoo_datetime(text: &str) -> Option<String> {
+    let t = text.trim();
+    let (date, time) = t.split_once('T')?;
+    let digits: String = date.chars().filter(|c| *c != '-').collect();
+    if digits.len() != 8 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let time = time.trim_end_matches('Z');
+    let time = time.split(['+', '.']).next().unwrap_or(time);
+    let hms: String = time.chars().filter(|c| *c != ':').collect();
+    if hms.len() != 6 || !hms.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!(
+        "{}-{}-{} {}:{}:{}",
+        &digits[..4],
+        &digits[4..6],
+        &digits[6..],
+        &hms[..2],
+        &hms[2..4],
+        &hms[4..]
+    ))
+}
+
+impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
+    type Error = XmlError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> XResult<V::Value> {
+        let (tag, empty) = match self.open_value()? {
+            ValueStart::Bare(text) => return visit_text(text, visitor),
+            ValueStart::Typed(tag, empty) => (tag, empty),
+        };
+        let value = match tag.as_slice() {
+            b"int" | b"i4" | b"i8" | b"i2" | b"i1" => {
+                let text = self.scalar(&tag, empty)?;
+                let n: i64 = text
+                    .trim()
+                    .parse()
+                    .map_err(|_| self.error(format!("{:?} is not an integer", text)))?;
+                visitor.visit_i64(n)?
+            }
+            b"boolean" => {
+                let text = self.scalar(&tag, empty)?;
+                match text.trim() {
+                    "1" | "true" => visitor.visit_bool(true)?,
+                    "0" | "false" => visitor.visit_bool(false)?,
+                    other => return Err(self.error(format!("{other:?} is not a boolean"))),
+                }
+            }
+            b"double" => {
+                let text = self.scalar(&tag, empty)?;
+                let f: f64 = text
+                    .trim()
+                    .parse()
+                    .map_err(|_| self.error(format!("{:?} is not a double", text)))?;
+                visitor.visit_f64(f)?
+            }
+            b"string" => {
+                let text = self.scalar(&tag, empty)?;
+                visit_text(text, visitor)?
+            }
+            b"dateTime.iso8601" => {
+                let text = self.scalar(&tag, empty)?;
+                let dt = odoo_datetime(&text)
+                    .ok_or_else(|| self.error(format!("{:?} is not an ISO 8601 datetime", text)))?;
+                visitor.visit_string(dt)?
+            }
+            b"base64" => {
+                let text = self.scalar(&tag, empty)?;
+                if text.bytes().any(|b| b.is_ascii_whitespace()) {
+                    visitor.visit_string(text.split_ascii_whitespace().collect())?
+                } else {
+                    visit_text(text, visitor)?
+                }
+            }
+            b"nil" | b"ex:nil" => {
+                if !empty {
+                    self.expect_end(&tag)?;
+                }
+                visitor.visit_unit()?
+            }
+            b"struct" => {
+                self.enter()?;
+                let v = if empty {
+                    visitor.visit_map(Members { de: self, done: true })?
+                } else {
+                    let v = visitor.visit_map(Members {
+                        de: &mut *self,
+                        done: false,
+                    })?;
+                    // A visitor that stopped early leaves members unread.
+                    skip_rest(self, b"struct")?;
+                    v
+                };
+                self.depth -= 1;
+                v
+            }
+            b"array" => {
+                self.enter()?;
+                let v = if empty {
+                    visitor.visit_seq(Elements { de: self, done: true })?
+                } else {
+                    match self.next_tag()? {
+                        Event::Start(e) if e.name().as_ref() == b"data" => {
+                            let v = visitor.visit_seq(Elements {
+                                de: &mut *self,
+                                done: false,
+                            })?;
+                            skip_rest(self, b"data")?;
+                            self.expect_end(b"array")?;
+                            v
+                        }
+                        Event::Empty(e) if e.name().as_ref() == b"data" => {
+                            self.expect_end(b"array")?;
+                            visitor.visit_seq(Elements { de: self, done: true })?
+                        }
+                        other => {
+                            return Err(self.error(format!(
+                                "expected <data> in <array>, found {}",
+                                describe(&other)
+                            )));
+                        }
+                    }
+                };
+                self.depth -= 1;
+                v
+            }
+            other => {
+                return Err(self.error(format!(
+                    "unknown XML-RPC type <{}>",
+                    String::from_utf8_lossy(other)
+                )));
+            }
+        };
+        self.expect_end(b"value")?;
+        Ok(value)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> XResult<V::Value> {
+        if !self.in_value {
+            match self.next_tag()? {
+                Event::Start(e) if e.name().as_ref() == b"value" => {}
+                other => {
+                    self.peeked = Some(other);
+                    return visitor.visit_some(self);
+                }
+            }
+        }
+        match self.next_tag()? {
+            Event::Empty(e) if matches!(e.name().as_ref(), b"nil" | b"ex:nil") => {
+                self.in_value = false;
+                self.expect_end(b"value")?;
+                visitor.visit_none()
+            }
+            other => {
+                // Whitespace before the type was dropped by `next_tag`; a
+                // bare string of blanks is the only value that loses it.
+                self.peeked = Some(other);
+                self.in_value = true;
+                visitor.visit_some(self)
+            }
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> XResult<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> XResult<V::Value> {
+        let name = String::deserialize(&mut *self)?;
+        visitor.visit_enum(name.into_deserializer())
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+}
+
+/// Reads to `</name>`, skipping whatever a visitor left unread.
+fn skip_rest(de: &mut Deserializer<'_>, name: &[u8]) -> XResult<()> {
+    let mut depth = 0usize;
+    loop {
+        match de.next()? {
+            Event::Start(_) => depth += 1,
+            Event::End(e) if depth == 0 && e.name().as_ref() == name => return Ok(()),
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+}
+
+struct Members<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    done: bool,
+}
+
+impl<'de> MapAccess<'de> for Members<'_, 'de> {
+    type Error = XmlError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> XResult<Option<K::Value>> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.de.next_tag()? {
+            Event::End(e) if e.name().as_ref() == b"struct" => {
+                self.done = true;
+                // `skip_rest` must not look for it again.
+                self.de.peeked = Some(Event::End(e));
+                Ok(None)
+            }
+            Event::Start(e) if e.name().as_ref() == b"member" => {
+                let name = match self.de.next_tag()? {
+                    Event::Start(n) if n.name().as_ref() == b"name" => self.de.text(b"name")?,
+                    Event::Empty(n) if n.name().as_ref() == b"name" => Cow::Borrowed(""),
+                    other => {
+                        return Err(self.de.error(format!(
+                            "expected <name> in <member>, found {}",
+                            describe(&other)
+                        )));
+                    }
+                };
+                let key = match name {
+                    Cow::Borrowed(s) => seed.deserialize(de::value::BorrowedStrDeserializer::new(s)),
+                    Cow::Owned(s) => seed.deserialize(de::value::StringDeserializer::new(s)),
+                }?;
+                Ok(Some(key))
+            }
+            other => Err(self.de.error(format!(
+                "expected <member> in <struct>, found {}",
+                describe(&other)
+            ))),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> XResult<V::Value> {
+        let v = seed.deserialize(&mut *self.de)?;
+        self.de.expect_end(b"member")?;
+        Ok(v)
+    }
+}
+
+struct Elements<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    done: bool,
+}
+
+impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
+    type Error = XmlError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> XResult<Option<T::Value>> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.de.next_tag()? {
+            Event::End(e) if e.name().as_ref() == b"data" => {
+                self.done = true;
+                self.de.peeked = Some(Event::End(e));
+                Ok(None)
+            }
+            ev => {
+                self.de.peeked = Some(ev);
+                seed.deserialize(&mut *self.de).map(Some)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn value(xml: &str) -> Result<Value> {
+        from_slice(xml.as_bytes(), "test")
+    }
+
+    #[test]
+    fn every_type_decodes_as_odoo_json_looks() {
+        let xml = "<value><struct>\n<member>\n<name>id</name>\n<value><int>7</int></value>\n</member>\n\
+            <member><name>name</name><value><string>A &amp; B</string></value></member>\
+            <member><name>bare</name><value>plain</value></member>\
+            <member><name>empty</name><value><string/></value></member>\
+            <member><name>ok</name><value><boolean>1</boolean></value></member>\
+            <member><name>x</name><value><double>1.5</double></value></member>\
+            <member><name>big</name><value><i8>9007199254740993</i8></value></member>\
+            <member><name>when</name><value><dateTime.iso8601>20240131T13:45:00</dateTime.iso8601></value></member>\
+            <member><name>file</name><value><base64>\naGVs\nbG8=\n</base64></value></member>\
+            <member><name>none</name><value><nil/></value></member>\
+            <member><name>ids</name><value><array><data>\n<value><int>1</int></value>\n<value><int>2</int></value>\n</data></array></value></member>\
+            <member><name>no</name><value><array><data/></array></value></member>\
+            </struct></value>";
+        assert_eq!(
+            value(xml).expect("decodes"),
+            json!({"id": 7, "name": "A & B", "bare": "plain", "empty": "", "ok": true, "x": 1.5,
+                   "big": 9007199254740993_i64, "when": "2024-01-31 13:45:00", "file": "aGVsbG8=",
+                   "none": null, "ids": [1, 2], "no": []})
+        );
+    }
+
+    #[test]
+    fn typed_decode_and_errors_name_the_path() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Row {
+            id: i64,
+            name: Option<String>,
+        }
+        let xml = "<value><array><data><value><struct><member><name>id</name><value><int>3</int></value></member>\
+            <member><name>name</name><value><string>x</string></value></member></struct></value>\
+            <value><struct><member><name>id</name><value><string>bad</string></value></member></struct></value>\
+            </data></array></value>";
+        let err = from_slice::<Vec<Row>>(xml.as_bytes(), "res.partner.read").expect_err("bad id");
+        assert_eq!(err.decode_path(), Some("[1].id"));
+        let ok = "<value><array><data><value><struct><member><name>id</name><value><int>3</int></value></member>\
+            <member><name>name</name><value><nil/></value></member></struct></value></data></array></value>";
+        let rows: Vec<Row> = from_slice(ok.as_bytes(), "t").expect("rows");
+        assert_eq!((rows[0].id, rows[0].name.as_deref()), (3, None));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!(
+            "{}<value><int>1</int></value>{}",
+            "<value><array><data>".repeat(100_000),
+            "</data></array></value>".repeat(100_000)
+        );
+        let err = value(&deep).expect_err("too deep");
+        assert!(err.to_string().contains("nest deeper"), "{err}");
+        let ok = format!(
+            "{}<value><int>1</int></value>{}",
+            "<value><array><data>".repeat(MAX_DEPTH),
+            "</data></array></value>".repeat(MAX_DEPTH)
+        );
+        assert!(value(&ok).is_ok());
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        for bad in [
+            "",
+            "<value>",
+            "<value><int>x</int></value>",
+            "<value><dateTime.iso8601>yesterday</dateTime.iso8601></value>",
+            "<value><struct><member><value><int>1</int></value></member></struct></value>",
+            "<value><blob>1</blob></value>",
+            "<value><array><int>1</int></array></value>",
+        ] {
+            assert!(value(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! [`Response`]: the result of a call as it came off the wire, checked to
+//! be a result (not an Odoo error) and decoded into the caller's type only
+//! when asked, straight from the bytes.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// The undecoded result of one call: the response type of the client's
+/// layer stack.
+///
+/// The protocol has already turned an Odoo error into an [`Error`]; what
+/// is left is the result's bytes (JSON or XML-RPC), which
+/// [`Response::decode`] decodes into any type without an intermediate
+/// tree. Cloning is cheap (the bytes are shared), so a caching layer can
+/// keep responses and decode them again.
+#[derive(Clone)]
+pub struct Response {
+    body: Bytes,
+    start: usize,
+    encoding: Encoding,
+    label: Arc<str>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Json,
+    Xml,
+    /// No result at all (JSON-RPC leaves `result` out for `None`).
+    Absent,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("call", &self.label)
+            .field("encoding", &self.encoding)
+            .field("bytes", &self.len())
+            .finish()
+    }
+}
+
+impl Response {
+    /// A JSON result at `body[start..]` (what follows the value is ignored).
+    pub(crate) fn json(body: Bytes, start: usize, label: Arc<str>) -> Self {
+        Self {
+            body,
+            start,
+            encoding: Encoding::Json,
+            label,
+        }
+    }
+
+    /// An XML-RPC `<value>` at `body[start..]`.
+    pub(crate) fn xml(body: Bytes, start: usize, label: Arc<str>) -> Self {
+        Self {
+            body,
+            start,
+            encoding: Encoding::Xml,
+            label,
+        }
+    }
+
+    /// A call that returned nothing (Python's `None`): decodes as `null`.
+    pub(crate) fn absent(label: Arc<str>) -> Self {
+        Self {
+            body: Bytes::new(),
+            start: 0,
+            encoding: Encoding::Absent,
+            label,
+        }
+    }
+
+    /// `model.method` of the call.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The size of the encoded result in bytes.
+    pub fn len(&self) -> usize {
+        self.body.len().saturating_sub(self.start)
+    }
+
+    /// Whether the call returned nothing (Python's `None`).
+    pub fn is_empty(&self) -> bool {
+        self.encoding == Encoding::Absent
+    }
+
+    /// Decodes the result into `T`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode) naming the path that
+    /// failed and, where the path runs through records, the record's id.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        let bytes = self.body.get(self.start..).unwrap_or_default();
+        match self.encoding {
+            Encoding::Json => decode_json(bytes, &self.label),
+            Encoding::Xml => crate::protocol::xml_decode(bytes, &self.label),
+            Encoding::Absent => decode_json(b"null", &self.label),
+        }
+    }
+}
+
+/// Decodes the JSON value at the start of `bytes` into `T`, naming the path
+/// that failed and, when the path runs through records, the innermost
+/// record's id.
+pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
+    // Fast path: plain serde. Tracking the path costs on every value, so it
+    // is only done again when decoding fails, to say where.
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    if let Ok(v) = T::deserialize(&mut de) {
+        return Ok(v);
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let err = Error::decode(label, path.clone(), e.into_inner());
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            match Value::deserialize(&mut de) {
+                Ok(v) => Err(with_record_at(err, &v, &path)),
+                Err(_) => Err(err),
+            }
+        }
+    }
+}
+
+/// Decodes an already parsed value into `T`, naming the path that failed.
+pub(crate) fn decode_value<T: DeserializeOwned>(v: Value, label: &str) -> Result<T> {
+    if let Ok(t) = T::deserialize(&v) {
+        return Ok(t);
+    }
+    serde_path_to_error::deserialize(&v).map_err(|e| {
+        let path = e.path().to_string();
+        with_record_at(
+            Error::decode(label, path.clone(), e.into_inner()),
+            &v,
+            &path,
+        )
+    })
+}
+
+/// Adds the id of the innermost record on `path` (`[3].partner_id`) in `v`.
+pub(crate) fn with_record_at(err: Error, v: &Value, path: &str) -> Error {
+    let mut at = v;
+    let mut id = None;
+    for part in path.split(['.', '[']).filter(|p| !p.is_empty()) {
+        if let Some(rid) = at.get("id").and_then(Value::as_i64) {
+            id = Some(rid);
+        }
+        let next = match part.strip_suffix(']') {
+            Some(i) => i.parse::<usize>().ok().and_then(|i| at.get(i)),
+            None => at.get(part),
+        };
+        match next {
+            Some(n) => at = n,
+            None => break,
+        }
+    }
+    if let Some(rid) = at.get("id").and_then(Value::as_i64) {
+        id = Some(rid);
+    }
+    match id {
+        Some(id) => err.with_record(id),
+        None => err,
+    }
+}
