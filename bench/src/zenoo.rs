@@ -125,8 +125,12 @@ pub async fn run(spec: &Spec, protocol: ProtocolKind) -> anyhow::Result<Output> 
             same_fields::<StreamPartner>(spec)?;
             for _ in 0..spec.iterations {
                 clock.start();
-                let mut stream =
-                    std::pin::pin!(client.model::<StreamPartner>().stream(spec.page_size));
+                let mut stream = std::pin::pin!(
+                    client
+                        .model::<StreamPartner>()
+                        .query()
+                        .stream(spec.page_size)
+                );
                 while let Some(p) = stream.try_next().await? {
                     std::hint::black_box(p.record_id());
                     items += 1;

@@ -66,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let before = peak_rss_mib().unwrap_or(0.0);
     let start = Instant::now();
     let mut count = 0u64;
-    let mut stream = Box::pin(client.model::<Partner>().stream(batch));
+    let mut stream = Box::pin(client.model::<Partner>().query().stream(batch));
     while let Some(p) = stream.try_next().await? {
         count += 1;
         std::hint::black_box(&p);

@@ -120,7 +120,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("blocking::Client").field(&self.inner).finish()
+        f.debug_tuple("blocking::Client")
+            .field(&self.inner)
+            .finish()
     }
 }
 
@@ -253,7 +255,9 @@ pub struct Records<M> {
 
 impl<M> std::fmt::Debug for Records<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("blocking::Records").field(&self.inner).finish()
+        f.debug_tuple("blocking::Records")
+            .field(&self.inner)
+            .finish()
     }
 }
 

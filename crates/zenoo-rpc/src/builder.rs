@@ -177,7 +177,8 @@ impl ClientBuilder {
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<BoxService> + Send + Sync + 'static,
-        L::Service: Service<Call, Response = Response, Error = Error> + Clone + Send + Sync + 'static,
+        L::Service:
+            Service<Call, Response = Response, Error = Error> + Clone + Send + Sync + 'static,
         <L::Service as Service<Call>>::Future: Send + 'static,
     {
         self.layers
@@ -213,7 +214,10 @@ impl ClientBuilder {
     /// for bad credentials; transport errors when the server is unreachable.
     pub async fn build(self) -> Result<Client> {
         let url = url::Url::parse(&self.url).map_err(|e| {
-            Error::config("url", format!("{:?} is not a URL: {e}", redact_str(&self.url)))
+            Error::config(
+                "url",
+                format!("{:?} is not a URL: {e}", redact_str(&self.url)),
+            )
         })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::config(
@@ -348,8 +352,13 @@ async fn log_in(
 }
 
 async fn detect_version(transport: &Transport) -> Result<ServerVersion> {
-    match crate::protocol::service_call::<ServerVersion>(transport, "common", "version", Vec::<Value>::new())
-        .await
+    match crate::protocol::service_call::<ServerVersion>(
+        transport,
+        "common",
+        "version",
+        Vec::<Value>::new(),
+    )
+    .await
     {
         Ok(v) => Ok(v),
         Err(e) if e.is_transport() => Err(e),

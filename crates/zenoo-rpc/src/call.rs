@@ -123,9 +123,8 @@ impl Call {
     /// Whether repeating the call cannot change data: reads and metadata by
     /// the [method table](crate::method), or what [`Call::idempotent`] says.
     pub fn is_idempotent(&self) -> bool {
-        self.idempotent.unwrap_or_else(|| {
-            crate::method::lookup(&self.method).is_some_and(|m| m.read_only)
-        })
+        self.idempotent
+            .unwrap_or_else(|| crate::method::lookup(&self.method).is_some_and(|m| m.read_only))
     }
 
     /// The keyword arguments with the context in `context`, serialised

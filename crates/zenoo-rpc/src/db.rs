@@ -21,7 +21,9 @@ use crate::protocol::{
     ServiceParams, jsonrpc_decode_into, jsonrpc_encode, jsonrpc_error_of, service_call,
 };
 use crate::transport::{HttpReply, Transport, TransportConfig};
-use crate::{Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, OdooError};
+use crate::{
+    Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, OdooError,
+};
 
 /// A form body (`application/x-www-form-urlencoded`).
 fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
@@ -235,7 +237,12 @@ impl DbService {
         let body = jsonrpc_encode(&Map::new(), 1, label)?;
         let reply = self
             .transport
-            .post("/web/database/list", "application/json", body, Default::default())
+            .post(
+                "/web/database/list",
+                "application/json",
+                body,
+                Default::default(),
+            )
             .await?;
         jsonrpc_decode_into(reply, label)
     }
@@ -587,7 +594,13 @@ impl DbService {
             &ServiceParams {
                 service: "db",
                 method: "restore",
-                args: (self.master.expose_secret(), name, FILE_PLACEHOLDER, true, false),
+                args: (
+                    self.master.expose_secret(),
+                    name,
+                    FILE_PLACEHOLDER,
+                    true,
+                    false,
+                ),
             },
             1,
             label,
@@ -694,11 +707,7 @@ impl Read for ChannelReader {
 
 /// Reads a `db.dump` envelope from `input`, sending the decoded bytes of
 /// its `result` to `out` in bounded pieces.
-fn parse_dump(
-    input: impl Read,
-    out: &tokio::sync::mpsc::Sender<Vec<u8>>,
-    url: &str,
-) -> Result<()> {
+fn parse_dump(input: impl Read, out: &tokio::sync::mpsc::Sender<Vec<u8>>, url: &str) -> Result<()> {
     let bad = |why: String| Error::malformed(url, format!("invalid db.dump response: {why}"), b"");
     let mut json = JsonStreamReader::new(input);
     json.begin_object().map_err(|e| bad(e.to_string()))?;
@@ -717,7 +726,12 @@ fn parse_dump(
                         break;
                     }
                     let mut clean = std::mem::take(&mut carry);
-                    clean.extend(buf[..n].iter().copied().filter(|b| !b.is_ascii_whitespace()));
+                    clean.extend(
+                        buf[..n]
+                            .iter()
+                            .copied()
+                            .filter(|b| !b.is_ascii_whitespace()),
+                    );
                     let usable = clean.len() / 4 * 4;
                     carry = clean.split_off(usable);
                     let bytes = STANDARD

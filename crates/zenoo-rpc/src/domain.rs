@@ -674,9 +674,12 @@ mod tests {
             json!(["&", ["a", "=", 1], "|", ["b", "=", 2], ["c", "=", 3]])
         );
         let err = Domain::from_json(json!(["|", ["a", "=", 1]])).expect_err("arity");
-        assert!(err.contains("item 0"), "{err}");
+        assert!(err.message().contains("item 0"), "{err}");
         let err = Domain::from_json(json!([["a", "~", 1]])).expect_err("op");
-        assert!(err.contains("\"~\" is not a domain operator"), "{err}");
+        assert!(
+            err.message().contains("\"~\" is not a domain operator"),
+            "{err}"
+        );
         assert_eq!(
             Domain::from_json(json!([[1, "=", 1]])).expect("true leaf"),
             Domain::True

@@ -295,7 +295,12 @@ impl std::fmt::Display for Error {
                 if let Some(id) = self.inner.record_id {
                     write!(f, " (record id {id})")?;
                 }
-                Ok(())
+                // Serde's message is the whole cause, so it is shown here
+                // and not also returned by `source()`.
+                match &self.inner.source {
+                    Some(s) => write!(f, ": {s}"),
+                    None => Ok(()),
+                }
             }
             ErrorKind::NoRecord => write!(f, "no {context} record matches {}", cut(detail)),
             ErrorKind::MultipleRecords => {
@@ -334,6 +339,9 @@ impl std::fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        if self.inner.kind == ErrorKind::Decode {
+            return None;
+        }
         match (&self.inner.odoo, &self.inner.source) {
             (Some(o), _) => Some(o),
             (None, Some(s)) => Some(s.as_ref()),
@@ -476,9 +484,12 @@ fn summary(media_type: &str, body: &[u8]) -> String {
     let lower = text.to_ascii_lowercase();
     let title = lower.find("<title>").and_then(|start| {
         let from = start + "<title>".len();
-        lower[from..]
-            .find("</title>")
-            .map(|len| text[from..from + len].split_whitespace().collect::<Vec<_>>().join(" "))
+        lower[from..].find("</title>").map(|len| {
+            text[from..from + len]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
     });
     let line = match title.filter(|t| !t.is_empty()) {
         Some(t) => t,
@@ -494,7 +505,15 @@ fn summary(media_type: &str, body: &[u8]) -> String {
         out.push('…');
     }
     if out.is_empty() {
-        out = format!("{} bytes of {}", body.len(), if media_type.is_empty() { "body" } else { media_type });
+        out = format!(
+            "{} bytes of {}",
+            body.len(),
+            if media_type.is_empty() {
+                "body"
+            } else {
+                media_type
+            }
+        );
     }
     out
 }

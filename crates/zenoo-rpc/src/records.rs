@@ -152,6 +152,21 @@ impl<M> Records<M> {
         self.query().limit(n)
     }
 
+    /// A query skipping the first `n` records.
+    pub fn offset(&self, n: u64) -> Query<M> {
+        self.query().offset(n)
+    }
+
+    /// A query reading these fields on top of the default ones (see [`Query::also`]).
+    pub fn also(&self, fields: &[&str]) -> Query<M> {
+        self.query().also(fields)
+    }
+
+    /// A grouped read of every record (see [`Query::group_by`]).
+    pub fn group_by(&self, fields: &[&str]) -> crate::GroupBy<M> {
+        self.query().group_by(fields)
+    }
+
     /// A query reading only these fields (see [`Query::only`]).
     pub fn only(&self, fields: &[&str]) -> Query<M> {
         self.query().only(fields)

@@ -25,6 +25,7 @@ pub struct Response {
     start: usize,
     encoding: Encoding,
     label: Arc<str>,
+    url: Arc<str>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,7 @@ impl std::fmt::Debug for Response {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Response")
             .field("call", &self.label)
+            .field("url", &self.url)
             .field("encoding", &self.encoding)
             .field("bytes", &self.len())
             .finish()
@@ -47,32 +49,35 @@ impl std::fmt::Debug for Response {
 
 impl Response {
     /// A JSON result at `body[start..]` (what follows the value is ignored).
-    pub(crate) fn json(body: Bytes, start: usize, label: Arc<str>) -> Self {
+    pub(crate) fn json(body: Bytes, start: usize, label: Arc<str>, url: Arc<str>) -> Self {
         Self {
             body,
             start,
             encoding: Encoding::Json,
             label,
+            url,
         }
     }
 
     /// An XML-RPC `<value>` at `body[start..]`.
-    pub(crate) fn xml(body: Bytes, start: usize, label: Arc<str>) -> Self {
+    pub(crate) fn xml(body: Bytes, start: usize, label: Arc<str>, url: Arc<str>) -> Self {
         Self {
             body,
             start,
             encoding: Encoding::Xml,
             label,
+            url,
         }
     }
 
     /// A call that returned nothing (Python's `None`): decodes as `null`.
-    pub(crate) fn absent(label: Arc<str>) -> Self {
+    pub(crate) fn absent(label: Arc<str>, url: Arc<str>) -> Self {
         Self {
             body: Bytes::new(),
             start: 0,
             encoding: Encoding::Absent,
             label,
+            url,
         }
     }
 
@@ -99,9 +104,9 @@ impl Response {
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
         let bytes = self.body.get(self.start..).unwrap_or_default();
         match self.encoding {
-            Encoding::Json => decode_json(bytes, &self.label),
-            Encoding::Xml => crate::protocol::xml_decode(bytes, &self.label),
-            Encoding::Absent => decode_json(b"null", &self.label),
+            Encoding::Json => decode_json(bytes, &self.label, &self.url),
+            Encoding::Xml => crate::protocol::xml_decode(bytes, &self.label, &self.url),
+            Encoding::Absent => decode_json(b"null", &self.label, &self.url),
         }
     }
 }
@@ -109,7 +114,7 @@ impl Response {
 /// Decodes the JSON value at the start of `bytes` into `T`, naming the path
 /// that failed and, when the path runs through records, the innermost
 /// record's id.
-pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
+pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], label: &str, url: &str) -> Result<T> {
     // Fast path: plain serde. Tracking the path costs on every value, so it
     // is only done again when decoding fails, to say where.
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -121,7 +126,16 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Res
         Ok(v) => Ok(v),
         Err(e) => {
             let path = e.path().to_string();
-            let err = Error::decode(label, path.clone(), e.into_inner());
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                // Not a value of the wrong shape: bytes that are not JSON.
+                return Err(Error::malformed(
+                    url,
+                    format!("the result of {label} is not valid JSON: {inner}"),
+                    bytes,
+                ));
+            }
+            let err = Error::decode(label, path.clone(), inner);
             let mut de = serde_json::Deserializer::from_slice(bytes);
             match Value::deserialize(&mut de) {
                 Ok(v) => Err(with_record_at(err, &v, &path)),

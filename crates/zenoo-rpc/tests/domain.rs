@@ -69,7 +69,7 @@ proptest! {
     #[test]
     fn json_round_trips(d in domain()) {
         let j = d.to_json();
-        let back = Domain::from_json(j.clone()).map_err(TestCaseError::fail)?;
+        let back = Domain::from_json(j.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(back.to_json(), j);
     }
 
@@ -192,11 +192,9 @@ async fn start() -> (SimHandle, Client) {
 }
 
 async fn ids(client: &Client, d: impl serde::Serialize) -> Vec<i64> {
-    let opts = SearchOptions {
-        order: Some("id".into()),
-        context: Some(zenoo_rpc::Context::new().active_test(false)),
-        ..Default::default()
-    };
+    let opts = SearchOptions::new()
+        .order("id")
+        .context(zenoo_rpc::Context::new().active_test(false));
     client.search("res.partner", d, opts).await.expect("search")
 }
 

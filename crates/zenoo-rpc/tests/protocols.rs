@@ -73,10 +73,7 @@ async fn every_call_works_over_every_protocol() {
             .search(
                 "res.partner",
                 json!([["is_company", "=", true]]),
-                SearchOptions {
-                    order: Some("id".into()),
-                    ..Default::default()
-                },
+                SearchOptions::new().order("id"),
             )
             .await
             .expect("search");
@@ -94,11 +91,7 @@ async fn every_call_works_over_every_protocol() {
                 "res.partner",
                 json!([["parent_id", "=", 13]]),
                 &["name", "parent_id"],
-                SearchOptions {
-                    order: Some("name".into()),
-                    limit: Some(5),
-                    ..Default::default()
-                },
+                SearchOptions::new().order("name").limit(5),
             )
             .await
             .expect("search_read");
@@ -296,10 +289,7 @@ async fn context_is_layered_and_sent_in_kwargs() {
         .expect("search");
     assert_eq!(all, vec![30]);
     // the per-call context wins over the client default.
-    let opts = SearchOptions {
-        context: Some(Context::new().active_test(true)),
-        ..Default::default()
-    };
+    let opts = SearchOptions::new().context(Context::new().active_test(true));
     assert!(
         c.search("res.partner", json!([["name", "=", "Old Supplier"]]), opts)
             .await
@@ -307,19 +297,13 @@ async fn context_is_layered_and_sent_in_kwargs() {
             .is_empty()
     );
     // a bad language in the call context is Odoo's UserError.
-    let opts = SearchOptions {
-        context: Some(Context::new().lang("xx_XX")),
-        ..Default::default()
-    };
+    let opts = SearchOptions::new().context(Context::new().lang("xx_XX"));
     let e = c
         .search("res.partner", json!([]), opts)
         .await
         .expect_err("bad lang");
     assert_eq!(e.odoo_kind(), Some(OdooErrorKind::UserError));
-    let opts = SearchOptions {
-        context: Some(Context::new().allowed_company_ids([999])),
-        ..Default::default()
-    };
+    let opts = SearchOptions::new().context(Context::new().allowed_company_ids([999]));
     let e = c
         .search("res.partner", json!([]), opts)
         .await
@@ -518,7 +502,7 @@ async fn json2_names_positional_arguments_from_the_documentation() {
 }
 
 #[tokio::test]
-async fn auto_picks_json2_on_19_with_a_key_and_jsonrpc_otherwise() {
+async fn auto_picks_the_fastest_path_the_credentials_allow() {
     let s19 = sim(OdooVersion::V19).await;
     let c = Client::builder(&s19.url())
         .database("demo")
@@ -533,7 +517,7 @@ async fn auto_picks_json2_on_19_with_a_key_and_jsonrpc_otherwise() {
         .build()
         .await
         .expect("login");
-    assert_eq!(c.protocol(), ProtocolKind::JsonRpc);
+    assert_eq!(c.protocol(), ProtocolKind::WebSession);
     let s18 = sim(OdooVersion::V18).await;
     let c = Client::builder(&s18.url())
         .database("demo")

@@ -219,6 +219,7 @@ async fn terminal_methods_and_their_errors() {
         archived
             > client
                 .model_named("res.partner")
+                .query()
                 .count()
                 .await
                 .expect("count")
@@ -380,6 +381,7 @@ async fn x2many_commands_change_order_lines() {
     // many2many on partner categories: link, unlink, set, clear.
     let cats: Vec<i64> = client
         .model_named("res.partner.category")
+        .query()
         .ids()
         .await
         .expect("categories");
@@ -440,7 +442,12 @@ async fn grouped_reads_decode_into_rows_on_every_version() {
             .all()
             .await
             .unwrap_or_else(|e| panic!("{version:?}: {e}"));
-        let orders = client.model::<SaleOrder>().all().await.expect("orders");
+        let orders = client
+            .model::<SaleOrder>()
+            .query()
+            .all()
+            .await
+            .expect("orders");
         for row in &rows {
             let mine: Vec<&SaleOrder> = orders
                 .iter()

@@ -285,9 +285,7 @@ impl Parser<'_> {
     /// `or()` inside parentheses, within the nesting limit.
     fn nested(&mut self) -> Result<Domain, ParseError> {
         if self.depth >= MAX_NESTING {
-            return Err(self.here(format!(
-                "parentheses nest deeper than {MAX_NESTING} levels"
-            )));
+            return Err(self.here(format!("parentheses nest deeper than {MAX_NESTING} levels")));
         }
         self.depth += 1;
         let d = self.or();

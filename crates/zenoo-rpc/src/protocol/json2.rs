@@ -57,7 +57,7 @@ pub(crate) fn decode(reply: HttpReply, label: Arc<str>) -> Result<Response> {
         return Err(error(&reply));
     }
     reply.expect_json()?;
-    Ok(Response::json(reply.body, 0, label))
+    Ok(Response::json(reply.body, 0, label, reply.url))
 }
 
 fn error(reply: &HttpReply) -> Error {
@@ -123,7 +123,12 @@ impl Json2 {
     }
 
     /// Calls with named arguments as given.
-    async fn call_named(&self, model: &str, method: &str, body: &impl Serialize) -> Result<Response> {
+    async fn call_named(
+        &self,
+        model: &str,
+        method: &str,
+        body: &impl Serialize,
+    ) -> Result<Response> {
         let label: Arc<str> = format!("{model}.{method}").into();
         let bytes = serde_json::to_vec(body).map_err(|e| Error::encode(&label, e))?;
         let reply = self
@@ -144,11 +149,11 @@ impl Protocol for Json2 {
         let mut headers = HeaderMap::new();
         let mut auth = HeaderValue::from_str(&format!("bearer {}", creds.secret.expose_secret()))
             .map_err(|_| {
-                Error::config(
-                    "api_key",
-                    "the API key contains characters not allowed in an HTTP header",
-                )
-            })?;
+            Error::config(
+                "api_key",
+                "the API key contains characters not allowed in an HTTP header",
+            )
+        })?;
         auth.set_sensitive(true);
         headers.insert(AUTHORIZATION, auth);
         let db = HeaderValue::from_str(&creds.db).map_err(|_| {
@@ -234,7 +239,10 @@ impl Protocol for Json2 {
             body.insert(k.clone(), v.clone());
         }
         if !call.context.is_empty() {
-            body.insert("context".into(), Value::Object(call.context.as_map().clone()));
+            body.insert(
+                "context".into(),
+                Value::Object(call.context.as_map().clone()),
+            );
         }
         self.call_named(&call.model, &call.method, &body).await
     }

@@ -139,8 +139,8 @@ pub(crate) fn decode(reply: HttpReply, label: Arc<str>) -> Result<Response> {
     }
     reply.expect_json()?;
     match locate(&reply.body) {
-        Ok(Outcome::Result(at)) => Ok(Response::json(reply.body, at, label)),
-        Ok(Outcome::Absent) => Ok(Response::absent(label)),
+        Ok(Outcome::Result(at)) => Ok(Response::json(reply.body, at, label, reply.url)),
+        Ok(Outcome::Absent) => Ok(Response::absent(label, reply.url)),
         Ok(Outcome::Error(e)) => Err(e.into_error()),
         Err(why) => Err(Error::malformed(
             &reply.url,

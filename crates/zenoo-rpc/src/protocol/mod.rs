@@ -12,8 +12,8 @@ pub use kind::ProtocolKind;
 pub(crate) use json2::Json2;
 pub(crate) use jsonrpc::{JsonRpc, RpcError};
 pub(crate) use jsonrpc::{
-    ServiceParams, decode_into as jsonrpc_decode_into,
-    encode as jsonrpc_encode, error_of as jsonrpc_error_of, service_call,
+    ServiceParams, decode_into as jsonrpc_decode_into, encode as jsonrpc_encode,
+    error_of as jsonrpc_error_of, service_call,
 };
 pub(crate) use web_session::{Refusal, WebSession};
 pub(crate) use xml::from_slice as xml_decode;

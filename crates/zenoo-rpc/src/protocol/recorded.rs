@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::error::{Error, OdooErrorKind};
-use crate::transport::Reply;
+use crate::transport::HttpReply as Reply;
 
 fn shared() -> PathBuf {
     let dir = std::env::var_os("ZENOO_SHARED")
@@ -91,7 +91,7 @@ fn check_case(case: &Value) -> Result<(), String> {
     let body = &resp["body"];
     if r.media_type == "text/xml" {
         let text = body.as_str().unwrap_or("");
-        let got = super::xmlrpc::decode_reply::<Value>(&r, "case");
+        let got = super::xmlrpc::decode(r, "case".into()).and_then(|r| r.decode::<Value>());
         if !text.contains("<fault>") {
             return match got {
                 Ok(v) if !v.is_null() => Ok(()),
@@ -128,20 +128,21 @@ fn check_case(case: &Value) -> Result<(), String> {
         return Ok(());
     }
     let json_rpc = body.get("jsonrpc").is_some();
+    let status = r.status;
     let got: crate::Result<Value> = if json_rpc
         || (r.status != 200 && !path.starts_with("/json/2") && !path.starts_with("/doc-bearer"))
     {
-        super::jsonrpc::decode_envelope(&r, "case")
+        super::jsonrpc::decode(r, "case".into()).and_then(|r| r.decode())
     } else {
-        super::json2::decode_reply(&r, "case")
+        super::json2::decode(r, "case".into()).and_then(|r| r.decode())
     };
     let (want_error, code) = if json_rpc {
         (
             body.get("error").and_then(|e| e.get("data")).cloned(),
             body["error"]["code"].as_i64().unwrap_or(0),
         )
-    } else if r.status != 200 && body.get("name").is_some() {
-        (Some(body.clone()), i64::from(r.status))
+    } else if status != 200 && body.get("name").is_some() {
+        (Some(body.clone()), i64::from(status))
     } else {
         (None, 0)
     };
@@ -169,7 +170,7 @@ fn check_case(case: &Value) -> Result<(), String> {
             }
             Ok(())
         }
-        (None, Ok(v)) if r.status == 200 => {
+        (None, Ok(v)) if status == 200 => {
             let want = if json_rpc {
                 body.get("result").cloned().unwrap_or(Value::Null)
             } else {
@@ -181,7 +182,7 @@ fn check_case(case: &Value) -> Result<(), String> {
                 Err("value differs from the recorded result".into())
             }
         }
-        (None, Err(e)) if e.status_code() == Some(r.status) => Ok(()),
+        (None, Err(e)) if e.status_code() == Some(status) => Ok(()),
         (w, got) => Err(format!("want error {w:?}, got {got:?}")),
     }
 }

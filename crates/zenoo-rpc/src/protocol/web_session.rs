@@ -117,9 +117,7 @@ impl WebSession {
         };
         match info.get("uid").and_then(Value::as_i64) {
             Some(uid) => Ok(uid),
-            None => Err(Refusal::NoSession(
-                Error::from(denied(&self.creds)),
-            )),
+            None => Err(Refusal::NoSession(Error::from(denied(&self.creds)))),
         }
     }
 

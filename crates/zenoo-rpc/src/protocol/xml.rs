@@ -8,7 +8,9 @@ use std::borrow::Cow;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 
 use crate::error::{Error, Result};
 
@@ -20,6 +22,9 @@ pub(crate) const MAX_DEPTH: usize = 128;
 pub(crate) struct XmlError {
     message: String,
     at: Option<u64>,
+    /// The bytes are not XML (or end early), rather than a value of the
+    /// wrong shape.
+    syntax: bool,
 }
 
 impl std::fmt::Display for XmlError {
@@ -38,6 +43,7 @@ impl de::Error for XmlError {
         Self {
             message: msg.to_string(),
             at: None,
+            syntax: false,
         }
     }
 }
@@ -46,7 +52,7 @@ type XResult<T> = std::result::Result<T, XmlError>;
 
 /// Decodes the XML-RPC `<value>` at the start of `bytes` into `T`, naming
 /// the path that failed.
-pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Result<T> {
+pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8], label: &str, url: &str) -> Result<T> {
     if let Ok(v) = T::deserialize(&mut Deserializer::new(bytes)) {
         return Ok(v);
     }
@@ -54,7 +60,15 @@ pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8], label: &str) -> Resu
         Ok(v) => Ok(v),
         Err(e) => {
             let path = e.path().to_string();
-            let err = Error::decode(label, path.clone(), e.into_inner());
+            let inner = e.into_inner();
+            if inner.syntax {
+                return Err(Error::malformed(
+                    url,
+                    format!("the result of {label} is not valid XML-RPC: {inner}"),
+                    bytes,
+                ));
+            }
+            let err = Error::decode(label, path.clone(), inner);
             match serde_json::Value::deserialize(&mut Deserializer::new(bytes)) {
                 Ok(v) => Err(crate::response::with_record_at(err, &v, &path)),
                 Err(_) => Err(err),
@@ -88,6 +102,14 @@ impl<'de> Deserializer<'de> {
         XmlError {
             message: message.into(),
             at: Some(self.reader.buffer_position()),
+            syntax: false,
+        }
+    }
+
+    fn syntax_error(&self, message: impl Into<String>) -> XmlError {
+        XmlError {
+            syntax: true,
+            ..self.error(message)
         }
     }
 
@@ -99,9 +121,9 @@ impl<'de> Deserializer<'de> {
         loop {
             match self.reader.read_event() {
                 Ok(Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_)) => {}
-                Ok(Event::Eof) => return Err(self.error("the XML ends inside a value")),
+                Ok(Event::Eof) => return Err(self.syntax_error("the XML ends inside a value")),
                 Ok(ev) => return Ok(ev),
-                Err(e) => return Err(self.error(format!("invalid XML: {e}"))),
+                Err(e) => return Err(self.syntax_error(format!("invalid XML: {e}"))),
             }
         }
     }
@@ -176,7 +198,9 @@ impl<'de> Deserializer<'de> {
             }
         }
         match self.next()? {
-            Event::End(e) if e.name().as_ref() == b"value" => Ok(ValueStart::Bare(Cow::Borrowed(""))),
+            Event::End(e) if e.name().as_ref() == b"value" => {
+                Ok(ValueStart::Bare(Cow::Borrowed("")))
+            }
             Event::Start(e) => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), false)),
             Event::Empty(e) => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), true)),
             Event::Text(t) => {
@@ -189,7 +213,9 @@ impl<'de> Deserializer<'de> {
                     Event::Start(e) if blank => {
                         Ok(ValueStart::Typed(e.name().as_ref().to_vec(), false))
                     }
-                    Event::Empty(e) if blank => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), true)),
+                    Event::Empty(e) if blank => {
+                        Ok(ValueStart::Typed(e.name().as_ref().to_vec(), true))
+                    }
                     other => Err(self.error(format!(
                         "expected </value> after text, found {}",
                         describe(&other)
@@ -330,7 +356,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             b"struct" => {
                 self.enter()?;
                 let v = if empty {
-                    visitor.visit_map(Members { de: self, done: true })?
+                    visitor.visit_map(Members {
+                        de: self,
+                        done: true,
+                    })?
                 } else {
                     let v = visitor.visit_map(Members {
                         de: &mut *self,
@@ -346,7 +375,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             b"array" => {
                 self.enter()?;
                 let v = if empty {
-                    visitor.visit_seq(Elements { de: self, done: true })?
+                    visitor.visit_seq(Elements {
+                        de: self,
+                        done: true,
+                    })?
                 } else {
                     match self.next_tag()? {
                         Event::Start(e) if e.name().as_ref() == b"data" => {
@@ -360,7 +392,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                         }
                         Event::Empty(e) if e.name().as_ref() == b"data" => {
                             self.expect_end(b"array")?;
-                            visitor.visit_seq(Elements { de: self, done: true })?
+                            visitor.visit_seq(Elements {
+                                de: self,
+                                done: true,
+                            })?
                         }
                         other => {
                             return Err(self.error(format!(
@@ -479,7 +514,9 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
                     }
                 };
                 let key = match name {
-                    Cow::Borrowed(s) => seed.deserialize(de::value::BorrowedStrDeserializer::new(s)),
+                    Cow::Borrowed(s) => {
+                        seed.deserialize(de::value::BorrowedStrDeserializer::new(s))
+                    }
                     Cow::Owned(s) => seed.deserialize(de::value::StringDeserializer::new(s)),
                 }?;
                 Ok(Some(key))
@@ -530,7 +567,7 @@ mod tests {
     use serde_json::{Value, json};
 
     fn value(xml: &str) -> Result<Value> {
-        from_slice(xml.as_bytes(), "test")
+        from_slice(xml.as_bytes(), "test", "http://test")
     }
 
     #[test]
@@ -567,11 +604,12 @@ mod tests {
             <member><name>name</name><value><string>x</string></value></member></struct></value>\
             <value><struct><member><name>id</name><value><string>bad</string></value></member></struct></value>\
             </data></array></value>";
-        let err = from_slice::<Vec<Row>>(xml.as_bytes(), "res.partner.read").expect_err("bad id");
+        let err = from_slice::<Vec<Row>>(xml.as_bytes(), "res.partner.read", "http://test")
+            .expect_err("bad id");
         assert_eq!(err.decode_path(), Some("[1].id"));
         let ok = "<value><array><data><value><struct><member><name>id</name><value><int>3</int></value></member>\
             <member><name>name</name><value><nil/></value></member></struct></value></data></array></value>";
-        let rows: Vec<Row> = from_slice(ok.as_bytes(), "t").expect("rows");
+        let rows: Vec<Row> = from_slice(ok.as_bytes(), "t", "http://test").expect("rows");
         assert_eq!((rows[0].id, rows[0].name.as_deref()), (3, None));
     }
 

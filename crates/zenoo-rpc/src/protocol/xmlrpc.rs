@@ -94,7 +94,9 @@ fn locate(body: &[u8]) -> std::result::Result<Outcome, String> {
     let mut reader = Reader::from_reader(body);
     let mut path: Vec<Vec<u8>> = Vec::new();
     loop {
-        let ev = reader.read_event().map_err(|e| format!("invalid XML: {e}"))?;
+        let ev = reader
+            .read_event()
+            .map_err(|e| format!("invalid XML: {e}"))?;
         let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         match ev {
             Event::Start(e) => {
@@ -104,10 +106,7 @@ fn locate(body: &[u8]) -> std::result::Result<Outcome, String> {
                     ([_, _], b"param") => return Ok(Outcome::Value(at)),
                     ([_], b"fault") => return Ok(Outcome::Fault(at)),
                     _ => {
-                        return Err(format!(
-                            "unexpected <{}>",
-                            String::from_utf8_lossy(&name)
-                        ));
+                        return Err(format!("unexpected <{}>", String::from_utf8_lossy(&name)));
                     }
                 }
             }
@@ -137,10 +136,10 @@ pub(crate) fn decode(reply: HttpReply, label: Arc<str>) -> Result<Response> {
         )
     };
     match locate(&reply.body).map_err(malformed)? {
-        Outcome::Value(at) => Ok(Response::xml(reply.body, at, label)),
-        Outcome::Absent => Ok(Response::absent(label)),
+        Outcome::Value(at) => Ok(Response::xml(reply.body, at, label, reply.url)),
+        Outcome::Absent => Ok(Response::absent(label, reply.url)),
         Outcome::Fault(at) => {
-            let fault: Value = super::xml::from_slice(&reply.body[at..], &label)
+            let fault: Value = super::xml::from_slice(&reply.body[at..], &label, &reply.url)
                 .map_err(|e| malformed(e.to_string()))?;
             let string = fault
                 .get("faultString")
@@ -261,14 +260,22 @@ impl Protocol for XmlRpc {
             ),
             Xml::Struct(kwargs),
         ];
-        let reply = post(&self.transport, "object", encode("execute_kw", params, &label)?).await?;
+        let reply = post(
+            &self.transport,
+            "object",
+            encode("execute_kw", params, &label)?,
+        )
+        .await?;
         match decode(reply, label.clone()) {
             // Odoo cannot marshal None without allow_none: the call ran and returned nothing.
             Err(e)
                 if e.odoo()
                     .is_some_and(|o| o.code == 1 && o.message.contains("cannot marshal None")) =>
             {
-                Ok(Response::absent(label))
+                Ok(Response::absent(
+                    label,
+                    self.transport.shown("/xmlrpc/2/object"),
+                ))
             }
             other => other,
         }
