@@ -89,6 +89,46 @@ proptest! {
     fn garbage_never_panics(s in "\\PC{0,40}") {
         let _ = s.parse::<Domain>();
     }
+
+    #[test]
+    fn deep_text_is_parsed_or_refused_with_a_position(depth in 0usize..5_000, nots in 0usize..5_000) {
+        let text = format!("{}{}a = 1{}", "not ".repeat(nots), "(".repeat(depth), ")".repeat(depth));
+        match text.parse::<Domain>() {
+            Ok(d) => {
+                prop_assert!(depth <= zenoo_rpc::domain::MAX_NESTING);
+                let leaf = Q::eq("a", 1);
+                prop_assert_eq!(d, if nots % 2 == 1 { !leaf } else { leaf });
+            }
+            Err(e) => {
+                prop_assert!(depth > zenoo_rpc::domain::MAX_NESTING);
+                prop_assert!(e.message().contains("nest deeper"), "{}", e);
+                prop_assert_eq!(e.offset(), nots * 4 + zenoo_rpc::domain::MAX_NESTING);
+            }
+        }
+    }
+
+    #[test]
+    fn deep_json_is_refused_not_a_crash(depth in 190usize..1_000) {
+        // `any` sub-domains nested `depth` deep.
+        let mut v = json!([["name", "=", "x"]]);
+        for _ in 0..depth {
+            // Built by hand: `json!` would serialise `v` again each time.
+            v = Value::Array(vec![Value::Array(vec!["child_ids".into(), "any".into(), v])]);
+        }
+        match Domain::from_json(v) {
+            Ok(_) => prop_assert!(depth <= zenoo_rpc::domain::MAX_NESTING),
+            Err(e) => prop_assert!(e.message().contains("nest deeper"), "{}", e),
+        }
+    }
+}
+
+#[test]
+fn the_deepest_inputs_of_the_review_do_not_overflow() {
+    let parens = format!("{}a = 1{}", "(".repeat(10_000), ")".repeat(10_000));
+    let e = parens.parse::<Domain>().expect_err("10,000 parentheses");
+    assert_eq!(e.column(), 201, "{e}");
+    let nots = format!("{}a = 1", "not ".repeat(20_000));
+    assert_eq!(nots.parse::<Domain>().expect("20,000 not"), Q::eq("a", 1));
 }
 
 #[test]

@@ -285,7 +285,13 @@ impl Parser<'_> {
     /// `or()` inside parentheses, within the nesting limit.
     fn nested(&mut self) -> Result<Domain, ParseError> {
         if self.depth >= MAX_NESTING {
-            return Err(self.here(format!("parentheses nest deeper than {MAX_NESTING} levels")));
+            // Point at the parenthesis that is one too many.
+            let at = self.pos.saturating_sub(1).min(self.toks.len() - 1);
+            return Err(error_at(
+                self.src,
+                self.toks[at].1,
+                format!("parentheses nest deeper than {MAX_NESTING} levels"),
+            ));
         }
         self.depth += 1;
         let d = self.or();

@@ -4,10 +4,46 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use serde_json::Value;
 
-/// A JSON response.
+/// A JSON response, written as Odoo writes it: Python's
+/// `json.dumps(data, ensure_ascii=False)`, so with `", "` and `": "`
+/// between items and non-ASCII text as UTF-8.
 pub fn json(status: u16, body: &Value) -> Response<Body> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    raw(status, "application/json; charset=utf-8", bytes)
+    raw(status, "application/json; charset=utf-8", python_json(body))
+}
+
+/// `json.dumps(value, ensure_ascii=False)`.
+pub fn python_json(value: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    match serde::Serialize::serialize(value, &mut ser) {
+        Ok(()) => out,
+        Err(_) => b"null".to_vec(),
+    }
+}
+
+/// Python's default separators.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
 }
 
 /// A response with a content type and body.

@@ -1,9 +1,7 @@
 //! `/xmlrpc/2/<service>` and legacy `/xmlrpc/<service>`, with Odoo's fault
 //! codes and marshalling rules.
 
-use std::collections::BTreeMap;
-
-use dxr::{MethodCall, MethodResponse, Value as Xml};
+use dxr::{MethodCall, Value as Xml};
 use serde_json::{Map, Number, Value};
 
 use crate::error::OdooException;
@@ -18,8 +16,19 @@ pub fn to_json(v: &Xml) -> Value {
         Xml::Double(d) => Number::from_f64(*d)
             .map(Value::Number)
             .unwrap_or(Value::Null),
-        Xml::DateTime(dt) => Value::from(format!("{dt:?}")),
-        Xml::Base64(b) => Value::from(String::from_utf8_lossy(b).into_owned()),
+        Xml::DateTime(dt) => Value::from(format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            dt.year(),
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        )),
+        Xml::Base64(b) => {
+            use base64::Engine;
+            Value::from(base64::engine::general_purpose::STANDARD.encode(b))
+        }
         Xml::Struct(m) => Value::Object(
             m.iter()
                 .map(|(k, v)| (k.clone(), to_json(v)))
@@ -30,28 +39,67 @@ pub fn to_json(v: &Xml) -> Value {
     }
 }
 
-/// Marshals JSON as Python's `xmlrpc.client` does with `allow_none=False`.
-pub fn to_xml(v: &Value) -> Result<Xml, &'static str> {
-    Ok(match v {
+/// Marshals JSON as Python's `xmlrpc.client` does with `allow_none=False`,
+/// byte for byte: one element per line, `<int>` for ints, `<string>` for
+/// text, `repr()` for floats.
+pub fn marshal(v: &Value, out: &mut String) -> Result<(), &'static str> {
+    match v {
         Value::Null => return Err("cannot marshal None unless allow_none is enabled"),
-        Value::Bool(b) => Xml::Boolean(*b),
+        Value::Bool(b) => {
+            out.push_str(if *b {
+                "<value><boolean>1</boolean></value>\n"
+            } else {
+                "<value><boolean>0</boolean></value>\n"
+            });
+        }
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
-                Xml::Integer(i32::try_from(i).map_err(|_| "int exceeds XML-RPC limits")?)
+                if i32::try_from(i).is_err() {
+                    return Err("int exceeds XML-RPC limits");
+                }
+                out.push_str(&format!("<value><int>{i}</int></value>\n"));
             } else {
-                Xml::Double(n.as_f64().unwrap_or(0.0))
+                out.push_str(&format!(
+                    "<value><double>{}</double></value>\n",
+                    python_float(n.as_f64().unwrap_or(0.0))
+                ));
             }
         }
-        Value::String(s) => Xml::String(strip_control(s)),
-        Value::Array(a) => Xml::Array(a.iter().map(to_xml).collect::<Result<_, _>>()?),
+        Value::String(s) => {
+            out.push_str("<value><string>");
+            out.push_str(&escape(&strip_control(s)));
+            out.push_str("</string></value>\n");
+        }
+        Value::Array(a) => {
+            out.push_str("<value><array><data>\n");
+            for x in a {
+                marshal(x, out)?;
+            }
+            out.push_str("</data></array></value>\n");
+        }
         Value::Object(m) => {
-            let mut out = BTreeMap::new();
-            for (k, v) in m {
-                out.insert(k.clone(), to_xml(v)?);
+            out.push_str("<value><struct>\n");
+            for (k, x) in m {
+                out.push_str("<member>\n<name>");
+                out.push_str(&escape(k));
+                out.push_str("</name>\n");
+                marshal(x, out)?;
+                out.push_str("</member>\n");
             }
-            Xml::Struct(out)
+            out.push_str("</struct></value>\n");
         }
-    })
+    }
+    Ok(())
+}
+
+/// Python's `repr(float)`: the shortest text that reads back, with `.0`
+/// on whole numbers below 1e16.
+fn python_float(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
 }
 
 fn strip_control(s: &str) -> String {
@@ -88,7 +136,7 @@ pub fn fault_xml(code: Value, message: &str) -> String {
         _ => "<int>1</int>".to_string(),
     };
     format!(
-        "<?xml version=\"1.0\"?>\n<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n<value>{code}</value>\n</member>\n<member>\n<name>faultString</name>\n<value><string>{}</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n",
+        "<?xml version='1.0'?>\n<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n<value>{code}</value>\n</member>\n<member>\n<name>faultString</name>\n<value><string>{}</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n",
         escape(&strip_control(message))
     )
 }
@@ -133,14 +181,12 @@ pub fn legacy_fault_for(e: &OdooException) -> String {
 /// A success response, or fault 1 when the value cannot be marshalled.
 pub fn response_xml(result: Option<Value>) -> String {
     let value = result.unwrap_or(Value::Null);
-    match to_xml(&value) {
-        Ok(xml) => match (MethodResponse { value: xml }).to_xml() {
-            Ok(s) => format!("<?xml version=\"1.0\"?>\n{s}\n"),
-            Err(e) => fault_xml(
-                Value::from(1),
-                &format!("Traceback (most recent call last):\nTypeError: {e}\n"),
-            ),
-        },
+    let mut body = String::from("<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n");
+    match marshal(&value, &mut body) {
+        Ok(()) => {
+            body.push_str("</param>\n</params>\n</methodResponse>\n");
+            body
+        }
         Err(msg) => {
             let kind = if msg.starts_with("int") {
                 "OverflowError"

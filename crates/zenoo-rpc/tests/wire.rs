@@ -1,0 +1,452 @@
+//! What only a real Odoo (or a misbehaving server) shows: byte layouts,
+//! XML-RPC types, dumps that fail, huge and endless bodies, stalls, HTML
+//! error pages, credentials in URLs, deep nesting.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Response, StatusCode, header};
+use bytes::Bytes;
+use serde_json::{Value, json};
+use zenoo_rpc::db::{DbService, DumpFormat};
+use zenoo_rpc::{Binary, Client, Datetime, ErrorKind, OdooErrorKind, ProtocolKind};
+use zenoo_sim::{OdooVersion, Sim};
+
+/// What a scripted server answers to one request: the request's path and
+/// body in, a response out.
+type Script = Arc<dyn Fn(&str, &str) -> Response<Body> + Send + Sync>;
+
+fn respond(status: u16, content_type: &str, body: impl Into<Body>) -> Response<Body> {
+    let mut r = Response::new(body.into());
+    *r.status_mut() = StatusCode::from_u16(status).expect("status");
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        content_type.parse().expect("content type"),
+    );
+    r
+}
+
+fn json_result(result: Value) -> Response<Body> {
+    respond(
+        200,
+        "application/json",
+        json!({"jsonrpc": "2.0", "id": 1, "result": result}).to_string(),
+    )
+}
+
+fn xml_response(value: &str) -> Response<Body> {
+    respond(
+        200,
+        "text/xml",
+        format!(
+            "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n{value}</param>\n</params>\n</methodResponse>\n"
+        ),
+    )
+}
+
+/// A server that logs in anyone (JSON-RPC and XML-RPC, Odoo 18) and hands
+/// every other request to `script`.
+async fn scripted(script: Script) -> String {
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let script = script.clone();
+        async move {
+            let path = req.uri().path().to_string();
+            let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+                .await
+                .unwrap_or_default();
+            let body = String::from_utf8_lossy(&bytes).into_owned();
+            if path == "/jsonrpc" && body.contains("\"version\"") {
+                return json_result(
+                    json!({"server_version": "18.0", "server_version_info": [18, 0, 0, "final", 0, ""]}),
+                );
+            }
+            if path == "/jsonrpc" && body.contains("\"authenticate\"") {
+                return json_result(json!(2));
+            }
+            if path == "/jsonrpc" && body.contains("\"context_get\"") {
+                return json_result(json!({"lang": "en_US", "tz": "UTC"}));
+            }
+            if path == "/xmlrpc/2/common" && body.contains("authenticate") {
+                return xml_response("<value><int>2</int></value>\n");
+            }
+            if path == "/xmlrpc/2/object" && body.contains("context_get") {
+                return xml_response(
+                    "<value><struct>\n<member>\n<name>lang</name>\n<value><string>en_US</string></value>\n</member>\n</struct></value>\n",
+                );
+            }
+            script(&path, &body)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+async fn login(url: &str, protocol: ProtocolKind) -> zenoo_rpc::ClientBuilder {
+    Client::builder(url)
+        .database("demo")
+        .password("admin", "admin")
+        .protocol(protocol)
+}
+
+/// Every message of an error and its sources, as a CLI prints them.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut at = e.source();
+    while let Some(s) = at {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        at = s.source();
+    }
+    out
+}
+
+#[tokio::test]
+async fn dumps_stream_whatever_the_json_layout() {
+    // Real Odoo writes `"result": "` (Python's separators): a client that
+    // scans for `"result":"` buffers the whole dump and then fails.
+    let sim = Sim::builder().start().await.expect("sim");
+    let raw = reqwest::Client::new()
+        .post(format!("{}/jsonrpc", sim.url()))
+        .header("Content-Type", "application/json")
+        .body(
+            json!({"jsonrpc": "2.0", "method": "call", "id": 1,
+                   "params": {"service": "db", "method": "dump", "args": ["admin", "demo", "zip"]}})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("raw dump")
+        .bytes()
+        .await
+        .expect("body");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        text.contains("\"result\": \""),
+        "Odoo's layout: {}",
+        &text[..60.min(text.len())]
+    );
+    assert!(!text.contains("\"result\":\""));
+    let b64 = text
+        .split("\"result\": \"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("result text");
+    use base64::Engine;
+    let expected = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+
+    let dbs = DbService::new(&sim.url(), "admin").expect("service");
+    let mut out = Vec::new();
+    let n = dbs
+        .dump("demo", DumpFormat::Zip, &mut out, |_| {})
+        .await
+        .expect("dump");
+    assert_eq!(n as usize, expected.len());
+    assert_eq!(out, expected);
+
+    // An error envelope in place of the result is still the typed error.
+    let bad = DbService::new(&sim.url(), "wrong").expect("service");
+    let e = bad
+        .dump("demo", DumpFormat::Zip, &mut Vec::new(), |_| {})
+        .await
+        .expect_err("wrong master password");
+    assert_eq!(e.odoo_kind(), Some(OdooErrorKind::AccessDenied), "{e}");
+}
+
+#[tokio::test]
+async fn a_failed_dump_to_a_file_leaves_the_old_backup() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("backup.zip");
+    std::fs::write(&path, b"the good backup").expect("write");
+    for (master, db) in [("wrong", "demo"), ("admin", "no_such_db")] {
+        let dbs = DbService::new(&sim.url(), master).expect("service");
+        let e = dbs
+            .dump_to_file(db, DumpFormat::Zip, &path, |_| {})
+            .await
+            .expect_err("the dump fails");
+        assert!(e.odoo().is_some(), "{e}");
+        assert_eq!(std::fs::read(&path).expect("read"), b"the good backup");
+    }
+    let dbs = DbService::new(&sim.url(), "admin").expect("service");
+    let n = dbs
+        .dump_to_file("demo", DumpFormat::Zip, &path, |_| {})
+        .await
+        .expect("dump");
+    assert_eq!(std::fs::metadata(&path).expect("meta").len(), n);
+    // Only the backup is left: no temporary files beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+}
+
+#[tokio::test]
+async fn xmlrpc_datetimes_and_binaries_decode_as_odoo_json_values() {
+    let url = scripted(Arc::new(|path, _| {
+        assert_eq!(path, "/xmlrpc/2/object");
+        xml_response(
+            "<value><array><data>\n<value><struct>\n<member>\n<name>id</name>\n<value><int>1</int></value>\n</member>\n\
+             <member>\n<name>when</name>\n<value><dateTime.iso8601>20240131T13:45:00</dateTime.iso8601></value>\n</member>\n\
+             <member>\n<name>file</name>\n<value><base64>\n/9j/4AAQ\n</base64></value>\n</member>\n\
+             </struct></value>\n</data></array></value>\n",
+        )
+    }))
+    .await;
+    let c = login(&url, ProtocolKind::XmlRpc)
+        .await
+        .build()
+        .await
+        .expect("login");
+    #[derive(serde::Deserialize)]
+    struct Row {
+        id: i64,
+        when: Datetime,
+        file: Binary,
+    }
+    let rows: Vec<Row> = c
+        .read("res.partner", &[1], &["when", "file"], Default::default())
+        .await
+        .expect("read");
+    assert_eq!(rows[0].id, 1);
+    assert_eq!(rows[0].when.to_string(), "2024-01-31 13:45:00");
+    // Not lossy UTF-8: the bytes as sent (a JPEG's first bytes).
+    assert_eq!(rows[0].file.0, vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10u8]);
+    let raw: Vec<Value> = c
+        .read("res.partner", &[1], &["when"], Default::default())
+        .await
+        .expect("read");
+    assert_eq!(raw[0]["when"], "2024-01-31 13:45:00");
+    assert_eq!(raw[0]["file"], "/9j/4AAQ");
+}
+
+#[tokio::test]
+async fn deep_responses_are_errors_not_crashes() {
+    let url = scripted(Arc::new(|path, _| {
+        let depth = 1000;
+        if path == "/xmlrpc/2/object" {
+            xml_response(&format!(
+                "{}<value><int>1</int></value>{}",
+                "<value><array><data>".repeat(depth),
+                "</data></array></value>".repeat(depth)
+            ))
+        } else {
+            json_result(serde_json::from_str::<Value>("[]").expect("json")).map(|_| {
+                Body::from(format!(
+                    "{{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": {}1{}}}",
+                    "[".repeat(100_000),
+                    "]".repeat(100_000)
+                ))
+            })
+        }
+    }))
+    .await;
+    for protocol in [ProtocolKind::XmlRpc, ProtocolKind::JsonRpc] {
+        let c = login(&url, protocol).await.build().await.expect("login");
+        let e = c
+            .execute_kw::<Value>("res.partner", "deep", vec![], Default::default())
+            .await
+            .expect_err("too deep");
+        assert!(
+            matches!(e.kind(), ErrorKind::Decode | ErrorKind::MalformedResponse),
+            "{protocol:?}: {e}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn endless_and_huge_bodies_stop_at_the_limit() {
+    let url = scripted(Arc::new(|_, body| {
+        if body.contains("endless") {
+            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+            let stream =
+                futures_util::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()));
+            respond(200, "application/json", Body::from_stream(stream))
+        } else {
+            let stream = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+            let mut r = respond(200, "application/json", Body::from_stream(stream));
+            r.headers_mut()
+                .insert(header::CONTENT_LENGTH, "999999999999".parse().expect("len"));
+            r
+        }
+    }))
+    .await;
+    let c = login(&url, ProtocolKind::JsonRpc)
+        .await
+        .max_response_size(1 << 20)
+        .build()
+        .await
+        .expect("login");
+    let e = c
+        .execute_kw::<Value>("res.partner", "endless", vec![], Default::default())
+        .await
+        .expect_err("endless body");
+    assert_eq!(e.kind(), ErrorKind::ResponseTooLarge, "{e}");
+    assert!(e.to_string().contains("1048576 bytes"), "{e}");
+    let started = Instant::now();
+    let e = c
+        .execute_kw::<Value>("res.partner", "huge", vec![], Default::default())
+        .await
+        .expect_err("huge body");
+    assert_eq!(e.kind(), ErrorKind::ResponseTooLarge, "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn the_timeout_is_the_documented_one() {
+    let url = scripted(Arc::new(|_, _| {
+        // Headers at once, then a body that never ends and never arrives.
+        let stream = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+        respond(200, "application/json", Body::from_stream(stream))
+    }))
+    .await;
+    let c = login(&url, ProtocolKind::JsonRpc)
+        .await
+        .timeout(Duration::from_millis(800))
+        .build()
+        .await
+        .expect("login");
+    let started = Instant::now();
+    let e = c
+        .execute_kw::<Value>("res.partner", "stall", vec![], Default::default())
+        .await
+        .expect_err("stalls");
+    let took = started.elapsed();
+    assert!(e.is_timeout(), "{e}");
+    assert!(
+        took >= Duration::from_millis(800) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
+}
+
+#[tokio::test]
+async fn html_error_pages_become_one_line() {
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+        "<p>nginx says no</p>\n".repeat(500)
+    );
+    let kept = page.clone();
+    let url = scripted(Arc::new(move |_, _| {
+        respond(502, "text/html", kept.clone())
+    }))
+    .await;
+    let c = login(&url, ProtocolKind::JsonRpc)
+        .await
+        .build()
+        .await
+        .expect("login");
+    let e = c
+        .execute_kw::<Value>("res.partner", "x", vec![], Default::default())
+        .await
+        .expect_err("502");
+    assert_eq!(e.status_code(), Some(502));
+    let msg = e.to_string();
+    assert!(msg.ends_with(": 502 Bad Gateway"), "{msg}");
+    assert!(msg.len() < 200, "{msg}");
+    assert_eq!(e.response_body(), Some(page.as_bytes()));
+}
+
+#[tokio::test]
+async fn passwords_in_urls_are_never_shown() {
+    // Nothing listens on port 9 of loopback.
+    let e = Client::builder("http://alice:s3cr3t@127.0.0.1:9")
+        .database("demo")
+        .password("admin", "admin")
+        .build()
+        .await
+        .expect_err("unreachable");
+    let shown = format!("{} | {e:?} | {}", chain(&e), e.url().unwrap_or(""));
+    assert!(
+        !shown.contains("s3cr3t") && !shown.contains("alice"),
+        "{shown}"
+    );
+    assert!(shown.contains("***@127.0.0.1"), "{shown}");
+    let e = Client::builder("http://alice:s3cr3t@[::1")
+        .build()
+        .await
+        .expect_err("not a URL");
+    assert!(!e.to_string().contains("s3cr3t"), "{e}");
+    // A redirect to a URL with credentials.
+    let url = scripted(Arc::new(|_, _| {
+        let mut r = respond(301, "text/html", "moved");
+        r.headers_mut().insert(
+            header::LOCATION,
+            "https://bob:hunter2@odoo.example.com/jsonrpc"
+                .parse()
+                .expect("loc"),
+        );
+        r
+    }))
+    .await;
+    let c = login(&url, ProtocolKind::JsonRpc)
+        .await
+        .build()
+        .await
+        .expect("login");
+    let e = c
+        .execute_kw::<Value>("res.partner", "x", vec![], Default::default())
+        .await
+        .expect_err("redirect");
+    assert!(!chain(&e).contains("hunter2"), "{e}");
+    assert!(e.to_string().contains("odoo.example.com"), "{e}");
+}
+
+#[tokio::test]
+async fn file_errors_name_the_file_once() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let dbs = DbService::new(&sim.url(), "admin").expect("service");
+    let e = dbs
+        .restore(
+            "x",
+            std::path::Path::new("/nonexistent/missing.zip"),
+            |_| {},
+        )
+        .await
+        .expect_err("missing file");
+    let msg = chain(&e);
+    assert_eq!(msg.matches("/nonexistent/missing.zip").count(), 1, "{msg}");
+    assert_eq!(msg.matches("os error 2").count(), 1, "{msg}");
+}
+
+#[tokio::test]
+async fn the_simulator_writes_json_and_xml_as_odoo_does() {
+    let sim = Sim::builder()
+        .version(OdooVersion::V18)
+        .start()
+        .await
+        .expect("sim");
+    let http = reqwest::Client::new();
+    let json = http
+        .post(format!("{}/jsonrpc", sim.url()))
+        .header("Content-Type", "application/json")
+        .body(r#"{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"common","method":"version","args":[]}}"#)
+        .send()
+        .await
+        .expect("post")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        json.starts_with("{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": {"),
+        "{json}"
+    );
+    let xml = http
+        .post(format!("{}/xmlrpc/2/common", sim.url()))
+        .header("Content-Type", "text/xml")
+        .body("<?xml version='1.0'?><methodCall><methodName>version</methodName><params></params></methodCall>")
+        .send()
+        .await
+        .expect("post")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        xml.starts_with("<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><struct>\n<member>\n<name>"),
+        "{xml}"
+    );
+}
