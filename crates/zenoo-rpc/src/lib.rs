@@ -82,6 +82,15 @@ pub use zenoo_derive::{Model, Selection};
 pub mod __private {
     //! What the derives' generated code refers to; not a public API.
     pub use serde;
+
+    /// The error of a selection enum's `FromStr`.
+    pub fn invalid_selection(
+        value: &str,
+        type_name: &'static str,
+        expected: &'static str,
+    ) -> crate::value::InvalidSelection {
+        crate::value::InvalidSelection::new(value, type_name, expected)
+    }
 }
 
 /// The README's examples, compiled and run as doctests.

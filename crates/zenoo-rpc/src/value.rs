@@ -258,6 +258,42 @@ impl From<Datetime> for crate::Operand {
     }
 }
 
+/// A text that is not one of a selection's values (the error of a
+/// `#[derive(Selection)]` enum's `FromStr`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSelection {
+    value: String,
+    type_name: &'static str,
+    expected: &'static str,
+}
+
+impl InvalidSelection {
+    pub(crate) fn new(value: &str, type_name: &'static str, expected: &'static str) -> Self {
+        Self {
+            value: crate::error::cut(value).into_owned(),
+            type_name,
+            expected,
+        }
+    }
+
+    /// The text that was given.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Display for InvalidSelection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not a value of {} (expected one of {})",
+            self.value, self.type_name, self.expected
+        )
+    }
+}
+
+impl std::error::Error for InvalidSelection {}
+
 /// A binary field, base64-decoded.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Binary(pub Vec<u8>);
