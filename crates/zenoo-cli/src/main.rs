@@ -35,5 +35,30 @@ fn report(e: &anyhow::Error, debug: bool) {
             return;
         }
     }
-    eprintln!("error: {e:#}");
+    eprintln!("error: {}", chain(e.as_ref()));
+    // An unexpected page (a proxy's 502) is summed up in one line; the
+    // page itself only with --debug.
+    let body = e
+        .downcast_ref::<zenoo_rpc::Error>()
+        .and_then(zenoo_rpc::Error::response_body);
+    match body {
+        Some(b) if debug => eprintln!("{}", String::from_utf8_lossy(b)),
+        Some(_) => eprintln!("(run with --debug to see the response body)"),
+        None => {}
+    }
+}
+
+/// The error and its causes, each said once.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut at = e.source();
+    while let Some(s) = at {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        at = s.source();
+    }
+    out
 }

@@ -215,3 +215,29 @@ fn count_and_domain_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_field"));
 }
+
+#[test]
+fn file_errors_name_the_file_once() {
+    let out = zenoo(&["--sim", "db", "restore", "copy", "/nonexistent/missing.zip"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("/nonexistent/missing.zip").count(), 1, "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
+
+#[test]
+fn a_failed_dump_keeps_the_old_backup() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("backup.zip");
+    std::fs::write(&path, b"the good backup").expect("write");
+    let target = path.to_str().expect("utf-8 path");
+    let out = zenoo(&["--sim", "db", "dump", "no_such_db", target]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&path).expect("read"), b"the good backup");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+}

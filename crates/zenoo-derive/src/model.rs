@@ -216,4 +216,3 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         };
     })
 }
-

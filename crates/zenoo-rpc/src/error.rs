@@ -496,7 +496,7 @@ fn summary(media_type: &str, body: &[u8]) -> String {
         None => text
             .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty() && !(media_type.contains("html") && l.starts_with('<')))
+            .find(|l| !(l.is_empty() || (media_type.contains("html") && l.starts_with('<'))))
             .unwrap_or("")
             .to_string(),
     };

@@ -3,8 +3,8 @@
 //! A correct, typed, fast async client for Odoo's external API: JSON-RPC,
 //! XML-RPC, the web session API and Odoo 19's JSON-2, behind one [`Client`].
 //! Results decode straight into your types; Odoo's exceptions become
-//! an [`ErrorKind::Odoo`] error with a [`OdooErrorKind`]; context is layered (client
-//! default ← user context ← per call).
+//! an [`ErrorKind::Odoo`] error with a [`OdooErrorKind`]; context is layered
+//! (client default ← user context ← per call).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -17,11 +17,22 @@
 //! let client = Client::builder(&url).database("demo").password("admin", "admin").build().await?;
 //! let n = client.search_count("res.partner", json!([["is_company", "=", true]])).await?;
 //! let archived = client
-//!     .search("res.partner", json!([]), SearchOptions { context: Some(Context::new().active_test(false)), ..Default::default() })
+//!     .search("res.partner", json!([]), SearchOptions::new().context(Context::new().active_test(false)))
 //!     .await?;
 //! assert!(archived.len() as u64 > n);
 //! # Ok(()) }
 //! ```
+//!
+//! The map:
+//! - [`Client`] and [`ClientBuilder`]: one logged-in connection; the builder
+//!   picks the protocol ([`ProtocolKind`]) and assembles the layer stack.
+//! - [`Records`] (`client.model::<M>()`): creates and query starters;
+//!   [`Query`]: reads, counts, streams, grouped reads, `update`, `delete`.
+//! - [`Model`] and `#[derive(Model)]`, [`Domain`] and [`Q`], the value types
+//!   in [`value`], [`Command`] for x2many writes.
+//! - [`Call`] → the layer stack ([`BoxService`], [`ClientBuilder::layer`])
+//!   → the protocol → [`Response`], decoded into your type.
+//! - [`db::DbService`] for databases, [`blocking::Client`] for synchronous code.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -58,10 +58,11 @@ pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow:
             } else {
                 DumpFormat::Zip
             };
-            let mut file = tokio::fs::File::create(out).await?;
+            // Through a temporary file beside `out`, renamed only when the
+            // dump is whole: a failed dump never truncates a good backup.
             let pb = bar(None);
             let n = dbs
-                .dump(name, format, &mut file, |b| pb.set_position(b))
+                .dump_to_file(name, format, out, |b| pb.set_position(b))
                 .await?;
             pb.finish_and_clear();
             eprintln!("wrote {n} bytes to {}", out.display());
