@@ -3,7 +3,7 @@ contenders, read from the JSON spec zenoo-bench passes, written the way each
 client's documentation suggests. Prints one JSON line:
 {"samples_us": [...], "items": n, "peak_rss_kib": n, "client": "..."}.
 
-    python contender.py odoorpc|odoolib|zenoo SPEC_JSON
+    python contender.py odoorpc|odoolib|odooly|zenoo SPEC_JSON
 """
 
 import asyncio
@@ -146,6 +146,15 @@ def with_odoolib(spec):
     return clock, items, f"odoo-client-lib {version('odoo-client-lib')}"
 
 
+def with_odooly(spec):
+    import odooly
+
+    # odooly's default: the web client's API (/web/session/authenticate, then /web/dataset/call_kw).
+    client = odooly.Client(spec["url"], spec["db"], spec["login"], spec["password"])
+    clock, items = run_sync(spec, lambda m, meth, a, k: client.env.execute(m, meth, *a, **k))
+    return clock, items, f"odooly {version('odooly')}"
+
+
 def with_zenoo(spec):
     from zenoo_rpc import ZenooClient
 
@@ -163,7 +172,7 @@ def with_zenoo(spec):
 
 def main():
     client, spec = sys.argv[1], json.loads(sys.argv[2])
-    run = {"odoorpc": with_odoorpc, "odoolib": with_odoolib, "zenoo": with_zenoo}[client]
+    run = {"odoorpc": with_odoorpc, "odoolib": with_odoolib, "odooly": with_odooly, "zenoo": with_zenoo}[client]
     clock, items, name = run(spec)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(json.dumps({"samples_us": clock.samples, "items": items, "peak_rss_kib": rss, "cpu_us": clock.cpu_us,

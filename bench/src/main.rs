@@ -51,7 +51,7 @@ enum Cmd {
     },
     /// One run of a Rust contender (used by `run`).
     Contender {
-        /// zenoo-jsonrpc, zenoo-xmlrpc, zenoo-json2 or raw.
+        /// zenoo-auto, zenoo-jsonrpc, zenoo-xmlrpc, zenoo-json2 or raw.
         name: String,
         /// The run's spec as JSON.
         #[arg(long)]
@@ -187,7 +187,11 @@ fn contenders(args: &RunArgs, server: &Server) -> anyhow::Result<Vec<Contender>>
         program: me.clone(),
         args: vec!["contender".into(), name.into(), "--spec".into()],
     };
-    let mut all = vec![rust("zenoo-jsonrpc"), rust("zenoo-xmlrpc")];
+    let mut all = vec![
+        rust("zenoo-auto"),
+        rust("zenoo-jsonrpc"),
+        rust("zenoo-xmlrpc"),
+    ];
     if server.api_key.is_some() {
         all.push(rust("zenoo-json2"));
     }
@@ -204,6 +208,7 @@ fn contenders(args: &RunArgs, server: &Server) -> anyhow::Result<Vec<Contender>>
         for (name, client) in [
             ("py-odoorpc", "odoorpc"),
             ("py-odoolib", "odoolib"),
+            ("py-odooly", "odooly"),
             ("py-zenoo-rpc", "zenoo"),
         ] {
             all.push(Contender {
@@ -414,6 +419,7 @@ async fn serve(scale: usize) -> anyhow::Result<()> {
 async fn contender(name: &str, spec: &str) -> anyhow::Result<()> {
     let spec: Spec = serde_json::from_str(spec).context("--spec is not a run spec")?;
     let out = match name {
+        "zenoo-auto" => zenoo::run(&spec, ProtocolKind::Auto).await?,
         "zenoo-jsonrpc" => zenoo::run(&spec, ProtocolKind::JsonRpc).await?,
         "zenoo-xmlrpc" => zenoo::run(&spec, ProtocolKind::XmlRpc).await?,
         "zenoo-json2" => zenoo::run(&spec, ProtocolKind::Json2).await?,

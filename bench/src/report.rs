@@ -131,7 +131,7 @@ fn rss(results: &Results, w: Workload, contender: &str) -> Option<u64> {
 }
 
 /// The Python contenders' names.
-pub const PYTHON: [&str; 3] = ["py-odoorpc", "py-odoolib", "py-zenoo-rpc"];
+pub const PYTHON: [&str; 4] = ["py-odoorpc", "py-odoolib", "py-odooly", "py-zenoo-rpc"];
 /// Zenoo's reference contender.
 pub const ZENOO: &str = "zenoo-jsonrpc";
 

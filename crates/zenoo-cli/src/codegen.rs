@@ -17,35 +17,6 @@ pub struct ModelSource {
     pub doc: Option<Value>,
 }
 
-/// Methods the client already offers on every model: not generated.
-const ORM_METHODS: &[&str] = &[
-    "action_archive",
-    "action_unarchive",
-    "check_access_rights",
-    "context_get",
-    "copy",
-    "create",
-    "default_get",
-    "exists",
-    "fields_get",
-    "formatted_read_group",
-    "has_access",
-    "has_group",
-    "name_create",
-    "name_search",
-    "read",
-    "read_group",
-    "search",
-    "search_count",
-    "search_fetch",
-    "search_read",
-    "unlink",
-    "web_read",
-    "web_save",
-    "web_search_read",
-    "write",
-];
-
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
     "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
@@ -240,7 +211,7 @@ fn methods(out: &mut String, model: &str, owner: &str, doc: &Value) {
     };
     let mut names: Vec<&String> = methods
         .keys()
-        .filter(|m| !ORM_METHODS.contains(&m.as_str()) && !m.starts_with('_') && valid_name(m))
+        .filter(|m| zenoo_rpc::method::lookup(m).is_none() && !m.starts_with('_') && valid_name(m))
         .filter(|m| methods[m.as_str()].get("model").and_then(Value::as_str) != Some("core"))
         .collect();
     names.sort();

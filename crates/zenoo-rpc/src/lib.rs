@@ -94,6 +94,38 @@ pub mod __private {
     //! What the derives' generated code refers to; not a public API.
     pub use serde;
 
+    pub mod fuzz {
+        //! Entry points for the fuzz targets in `fuzz/`.
+
+        use std::sync::Arc;
+
+        fn reply(body: &[u8], media_type: &str) -> crate::transport::HttpReply {
+            crate::transport::HttpReply {
+                status: 200,
+                media_type: media_type.into(),
+                headers: Default::default(),
+                body: bytes::Bytes::copy_from_slice(body),
+                url: Arc::from("http://fuzz"),
+            }
+        }
+
+        /// Decodes `body` as an XML-RPC reply into a JSON value.
+        pub fn xmlrpc_reply(body: &[u8]) {
+            if let Ok(r) = crate::protocol::xmlrpc_decode(reply(body, "text/xml"), "fuzz".into()) {
+                let _ = r.decode::<serde_json::Value>();
+            }
+        }
+
+        /// Decodes `body` as a JSON-RPC reply into a JSON value.
+        pub fn jsonrpc_reply(body: &[u8]) {
+            if let Ok(r) =
+                crate::protocol::jsonrpc_decode(reply(body, "application/json"), "fuzz".into())
+            {
+                let _ = r.decode::<serde_json::Value>();
+            }
+        }
+    }
+
     /// The error of a selection enum's `FromStr`.
     pub fn invalid_selection(
         value: &str,

@@ -26,7 +26,7 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let client = target.builder(conn)?.build().await?;
     let with_methods = client.protocol() == ProtocolKind::Json2;
-    if !with_methods && client.server_version().major() >= 19 {
+    if !with_methods && client.server_version().has_json2() {
         eprintln!(
             "note: methods are generated from /doc-bearer, which needs JSON-2 (pass --api-key)"
         );

@@ -5,6 +5,7 @@ mod jsonrpc;
 mod kind;
 mod web_session;
 mod xml;
+mod xml_scan;
 mod xmlrpc;
 
 pub use kind::ProtocolKind;
@@ -12,12 +13,12 @@ pub use kind::ProtocolKind;
 pub(crate) use json2::Json2;
 pub(crate) use jsonrpc::{JsonRpc, RpcError};
 pub(crate) use jsonrpc::{
-    ServiceParams, decode_into as jsonrpc_decode_into, encode as jsonrpc_encode,
-    error_of as jsonrpc_error_of, service_call,
+    ServiceParams, decode as jsonrpc_decode, decode_into as jsonrpc_decode_into,
+    encode as jsonrpc_encode, error_of as jsonrpc_error_of, service_call,
 };
 pub(crate) use web_session::{Refusal, WebSession};
 pub(crate) use xml::from_slice as xml_decode;
-pub(crate) use xmlrpc::XmlRpc;
+pub(crate) use xmlrpc::{XmlRpc, decode as xmlrpc_decode};
 
 use secrecy::SecretString;
 use serde_json::Value;

@@ -6,8 +6,7 @@
 
 use std::borrow::Cow;
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
+use super::xml_scan::{Scanner, Token as Event};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
@@ -17,9 +16,13 @@ use crate::error::{Error, Result};
 /// How deeply structs and arrays may nest.
 pub(crate) const MAX_DEPTH: usize = 128;
 
-/// Why an XML-RPC value could not be decoded, and where.
+/// Why an XML-RPC value could not be decoded, and where (boxed: results
+/// of the hot path stay small).
 #[derive(Debug)]
-pub(crate) struct XmlError {
+pub(crate) struct XmlError(Box<XmlErrorInner>);
+
+#[derive(Debug)]
+struct XmlErrorInner {
     message: String,
     at: Option<u64>,
     /// The bytes are not XML (or end early), rather than a value of the
@@ -29,9 +32,9 @@ pub(crate) struct XmlError {
 
 impl std::fmt::Display for XmlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.at {
-            Some(at) => write!(f, "{} (at byte {at} of the value)", self.message),
-            None => f.write_str(&self.message),
+        match self.0.at {
+            Some(at) => write!(f, "{} (at byte {at} of the value)", self.0.message),
+            None => f.write_str(&self.0.message),
         }
     }
 }
@@ -40,11 +43,11 @@ impl std::error::Error for XmlError {}
 
 impl de::Error for XmlError {
     fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        Self {
+        Self(Box::new(XmlErrorInner {
             message: msg.to_string(),
             at: None,
             syntax: false,
-        }
+        }))
     }
 }
 
@@ -61,7 +64,7 @@ pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8], label: &str, url: &s
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            if inner.syntax {
+            if inner.0.syntax {
                 return Err(Error::malformed(
                     url,
                     format!("the result of {label} is not valid XML-RPC: {inner}"),
@@ -81,7 +84,7 @@ use serde::Deserialize as _;
 
 /// Reads XML-RPC values from quick-xml events.
 pub(crate) struct Deserializer<'de> {
-    reader: Reader<&'de [u8]>,
+    reader: Scanner<'de>,
     peeked: Option<Event<'de>>,
     depth: usize,
     /// The `<value>` start tag was read by `deserialize_option`.
@@ -91,7 +94,7 @@ pub(crate) struct Deserializer<'de> {
 impl<'de> Deserializer<'de> {
     pub(crate) fn new(bytes: &'de [u8]) -> Self {
         Self {
-            reader: Reader::from_reader(bytes),
+            reader: Scanner::new(bytes),
             peeked: None,
             depth: 0,
             in_value: false,
@@ -99,48 +102,126 @@ impl<'de> Deserializer<'de> {
     }
 
     fn error(&self, message: impl Into<String>) -> XmlError {
-        XmlError {
+        XmlError(Box::new(XmlErrorInner {
             message: message.into(),
-            at: Some(self.reader.buffer_position()),
+            at: Some(self.reader.position() as u64),
             syntax: false,
-        }
+        }))
     }
 
     fn syntax_error(&self, message: impl Into<String>) -> XmlError {
-        XmlError {
-            syntax: true,
-            ..self.error(message)
-        }
+        let mut e = self.error(message);
+        e.0.syntax = true;
+        e
     }
 
-    /// The next event that matters (no declarations, comments or PIs).
+    /// The next token, whitespace included.
     fn next(&mut self) -> XResult<Event<'de>> {
-        if let Some(ev) = self.peeked.take() {
-            return Ok(ev);
-        }
-        loop {
-            match self.reader.read_event() {
-                Ok(Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_)) => {}
-                Ok(Event::Eof) => return Err(self.syntax_error("the XML ends inside a value")),
-                Ok(ev) => return Ok(ev),
-                Err(e) => return Err(self.syntax_error(format!("invalid XML: {e}"))),
-            }
-        }
+        self.scan(false)
     }
 
-    /// The next event that is not whitespace.
+    /// The next token that is not whitespace.
     fn next_tag(&mut self) -> XResult<Event<'de>> {
-        loop {
-            match self.next()? {
-                Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
+        self.scan(true)
+    }
+
+    fn scan(&mut self, skip_blank: bool) -> XResult<Event<'de>> {
+        if let Some(ev) = self.peeked.take() {
+            match ev {
+                Event::Text(t) if skip_blank && t.iter().all(u8::is_ascii_whitespace) => {}
                 ev => return Ok(ev),
             }
         }
+        match self.reader.next_token(skip_blank) {
+            Ok(Event::Eof) => Err(self.syntax_error("the XML ends inside a value")),
+            Ok(ev) => Ok(ev),
+            Err(e) => Err(self.syntax_error(format!("invalid XML: {e}"))),
+        }
+    }
+
+    /// The fast path: nothing peeked, so the scanner can match literally.
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        self.peeked.is_none() && self.reader.eat(lit)
+    }
+
+    /// `<value><string>…</string></value>` and the other scalars, matched
+    /// literally; `None` (nothing consumed) for anything else, which the
+    /// token path then reads.
+    fn fast_scalar<V: Visitor<'de>>(&mut self, visitor: V) -> XResult<Fast<'de, V>> {
+        let start = self.reader.position();
+        if self.in_value || !self.eat(b"<value><") {
+            return Ok(Fast::Slow(visitor));
+        }
+        if self.reader.eat(b"struct>") {
+            return Ok(Fast::Typed(b"struct", visitor));
+        }
+        if self.reader.eat(b"array>") {
+            return Ok(Fast::Typed(b"array", visitor));
+        }
+        let (kind, close): (u8, &[u8]) = if self.reader.eat(b"string>") {
+            (b's', b"</string></value>")
+        } else if self.reader.eat(b"int>") {
+            (b'i', b"</int></value>")
+        } else if self.reader.eat(b"boolean>") {
+            (b'b', b"</boolean></value>")
+        } else if self.reader.eat(b"double>") {
+            (b'd', b"</double></value>")
+        } else if self.reader.eat(b"i4>") {
+            (b'i', b"</i4></value>")
+        } else {
+            self.reader.rewind(start);
+            return Ok(Fast::Slow(visitor));
+        };
+        let Some(raw) = self.reader.text_before(close) else {
+            self.reader.rewind(start);
+            return Ok(Fast::Slow(visitor));
+        };
+        let v = match kind {
+            b's' => visit_text(self.unescape(raw)?, visitor)?,
+            b'i' => match std::str::from_utf8(raw)
+                .ok()
+                .and_then(|t| t.trim().parse::<i64>().ok())
+            {
+                Some(n) => visitor.visit_i64(n)?,
+                None => {
+                    return Err(self.error(format!(
+                        "{:?} is not an integer",
+                        String::from_utf8_lossy(raw)
+                    )));
+                }
+            },
+            b'b' => match raw.trim_ascii() {
+                b"1" | b"true" => visitor.visit_bool(true)?,
+                b"0" | b"false" => visitor.visit_bool(false)?,
+                other => {
+                    return Err(self.error(format!(
+                        "{:?} is not a boolean",
+                        String::from_utf8_lossy(other)
+                    )));
+                }
+            },
+            _ => match std::str::from_utf8(raw)
+                .ok()
+                .and_then(|t| t.trim().parse::<f64>().ok())
+            {
+                Some(f) => visitor.visit_f64(f)?,
+                None => {
+                    return Err(self.error(format!(
+                        "{:?} is not a double",
+                        String::from_utf8_lossy(raw)
+                    )));
+                }
+            },
+        };
+        Ok(Fast::Done(v))
     }
 
     fn expect_end(&mut self, name: &[u8]) -> XResult<()> {
+        if self.peeked.is_none() && self.reader.eat_end(name) {
+            return Ok(());
+        }
         match self.next_tag()? {
-            Event::End(e) if e.name().as_ref() == name => Ok(()),
+            Event::End(e) if e == name => Ok(()),
             other => Err(self.error(format!(
                 "expected </{}>, found {}",
                 String::from_utf8_lossy(name),
@@ -149,23 +230,27 @@ impl<'de> Deserializer<'de> {
         }
     }
 
+    /// Raw text as UTF-8 with its entities replaced.
+    fn unescape(&self, raw: &'de [u8]) -> XResult<Cow<'de, str>> {
+        let text =
+            std::str::from_utf8(raw).map_err(|_| self.syntax_error("the text is not UTF-8"))?;
+        if memchr::memchr(b'&', raw).is_none() {
+            return Ok(Cow::Borrowed(text));
+        }
+        quick_xml::escape::unescape(text)
+            .map_err(|e| self.syntax_error(format!("invalid text: {e}")))
+    }
+
     /// The text up to `</name>`.
     fn text(&mut self, name: &[u8]) -> XResult<Cow<'de, str>> {
         let mut out: Option<Cow<'de, str>> = None;
         loop {
             let piece: Cow<'de, str> = match self.next()? {
-                Event::Text(t) => t
-                    .unescape()
-                    .map_err(|e| self.error(format!("invalid text: {e}")))?,
-                Event::CData(c) => match c.into_inner() {
-                    Cow::Borrowed(b) => Cow::Borrowed(
-                        std::str::from_utf8(b).map_err(|_| self.error("CDATA is not UTF-8"))?,
-                    ),
-                    Cow::Owned(b) => Cow::Owned(
-                        String::from_utf8(b).map_err(|_| self.error("CDATA is not UTF-8"))?,
-                    ),
-                },
-                Event::End(e) if e.name().as_ref() == name => {
+                Event::Text(t) => self.unescape(t)?,
+                Event::CData(c) => Cow::Borrowed(
+                    std::str::from_utf8(c).map_err(|_| self.syntax_error("CDATA is not UTF-8"))?,
+                ),
+                Event::End(e) if e == name => {
                     return Ok(out.unwrap_or(Cow::Borrowed("")));
                 }
                 other => {
@@ -188,8 +273,8 @@ impl<'de> Deserializer<'de> {
     fn open_value(&mut self) -> XResult<ValueStart<'de>> {
         if !std::mem::take(&mut self.in_value) {
             match self.next_tag()? {
-                Event::Start(e) if e.name().as_ref() == b"value" => {}
-                Event::Empty(e) if e.name().as_ref() == b"value" => {
+                Event::Start(e) if e == b"value" => {}
+                Event::Empty(e) if e == b"value" => {
                     return Ok(ValueStart::Bare(Cow::Borrowed("")));
                 }
                 other => {
@@ -198,24 +283,16 @@ impl<'de> Deserializer<'de> {
             }
         }
         match self.next()? {
-            Event::End(e) if e.name().as_ref() == b"value" => {
-                Ok(ValueStart::Bare(Cow::Borrowed("")))
-            }
-            Event::Start(e) => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), false)),
-            Event::Empty(e) => Ok(ValueStart::Typed(e.name().as_ref().to_vec(), true)),
+            Event::End(e) if e == b"value" => Ok(ValueStart::Bare(Cow::Borrowed(""))),
+            Event::Start(e) => Ok(ValueStart::Typed(e, false)),
+            Event::Empty(e) => Ok(ValueStart::Typed(e, true)),
             Event::Text(t) => {
                 let blank = t.iter().all(u8::is_ascii_whitespace);
-                let text = t
-                    .unescape()
-                    .map_err(|e| self.error(format!("invalid text: {e}")))?;
+                let text = self.unescape(t)?;
                 match self.next()? {
-                    Event::End(e) if e.name().as_ref() == b"value" => Ok(ValueStart::Bare(text)),
-                    Event::Start(e) if blank => {
-                        Ok(ValueStart::Typed(e.name().as_ref().to_vec(), false))
-                    }
-                    Event::Empty(e) if blank => {
-                        Ok(ValueStart::Typed(e.name().as_ref().to_vec(), true))
-                    }
+                    Event::End(e) if e == b"value" => Ok(ValueStart::Bare(text)),
+                    Event::Start(e) if blank => Ok(ValueStart::Typed(e, false)),
+                    Event::Empty(e) if blank => Ok(ValueStart::Typed(e, true)),
                     other => Err(self.error(format!(
                         "expected </value> after text, found {}",
                         describe(&other)
@@ -244,22 +321,31 @@ impl<'de> Deserializer<'de> {
     }
 }
 
+/// What the literal fast path made of a value.
+enum Fast<'de, V: Visitor<'de>> {
+    /// A scalar, visited.
+    Done(V::Value),
+    /// `<value><struct>` or `<value><array>` read: go on with the tag.
+    Typed(&'static [u8], V),
+    /// Nothing consumed: read tokens.
+    Slow(V),
+}
+
 enum ValueStart<'de> {
     /// `<value>text</value>`: a string.
     Bare(Cow<'de, str>),
     /// `<value><tag>` (or `<tag/>` when the flag is set).
-    Typed(Vec<u8>, bool),
+    Typed(&'de [u8], bool),
 }
 
 fn describe(ev: &Event<'_>) -> String {
     match ev {
-        Event::Start(e) => format!("<{}>", String::from_utf8_lossy(e.name().as_ref())),
-        Event::End(e) => format!("</{}>", String::from_utf8_lossy(e.name().as_ref())),
-        Event::Empty(e) => format!("<{}/>", String::from_utf8_lossy(e.name().as_ref())),
+        Event::Start(e) => format!("<{}>", String::from_utf8_lossy(e)),
+        Event::End(e) => format!("</{}>", String::from_utf8_lossy(e)),
+        Event::Empty(e) => format!("<{}/>", String::from_utf8_lossy(e)),
         Event::Text(_) => "text".into(),
         Event::CData(_) => "CDATA".into(),
         Event::Eof => "the end".into(),
-        _ => "markup".into(),
     }
 }
 
@@ -300,11 +386,15 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     type Error = XmlError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> XResult<V::Value> {
-        let (tag, empty) = match self.open_value()? {
-            ValueStart::Bare(text) => return visit_text(text, visitor),
-            ValueStart::Typed(tag, empty) => (tag, empty),
+        let (tag, empty, visitor) = match self.fast_scalar(visitor)? {
+            Fast::Done(v) => return Ok(v),
+            Fast::Typed(tag, visitor) => (tag, false, visitor),
+            Fast::Slow(visitor) => match self.open_value()? {
+                ValueStart::Bare(text) => return visit_text(text, visitor),
+                ValueStart::Typed(tag, empty) => (tag, empty, visitor),
+            },
         };
-        let value = match tag.as_slice() {
+        let value = match tag {
             b"int" | b"i4" | b"i8" | b"i2" | b"i1" => {
                 let text = self.scalar(&tag, empty)?;
                 let n: i64 = text
@@ -380,8 +470,13 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                         done: true,
                     })?
                 } else {
-                    match self.next_tag()? {
-                        Event::Start(e) if e.name().as_ref() == b"data" => {
+                    let data = if self.eat(b"<data>") {
+                        Event::Start(b"data")
+                    } else {
+                        self.next_tag()?
+                    };
+                    match data {
+                        Event::Start(e) if e == b"data" => {
                             let v = visitor.visit_seq(Elements {
                                 de: &mut *self,
                                 done: false,
@@ -390,7 +485,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                             self.expect_end(b"array")?;
                             v
                         }
-                        Event::Empty(e) if e.name().as_ref() == b"data" => {
+                        Event::Empty(e) if e == b"data" => {
                             self.expect_end(b"array")?;
                             visitor.visit_seq(Elements {
                                 de: self,
@@ -422,7 +517,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> XResult<V::Value> {
         if !self.in_value {
             match self.next_tag()? {
-                Event::Start(e) if e.name().as_ref() == b"value" => {}
+                Event::Start(e) if e == b"value" => {}
                 other => {
                     self.peeked = Some(other);
                     return visitor.visit_some(self);
@@ -430,7 +525,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             }
         }
         match self.next_tag()? {
-            Event::Empty(e) if matches!(e.name().as_ref(), b"nil" | b"ex:nil") => {
+            Event::Empty(e) if matches!(e, b"nil" | b"ex:nil") => {
                 self.in_value = false;
                 self.expect_end(b"value")?;
                 visitor.visit_none()
@@ -476,7 +571,7 @@ fn skip_rest(de: &mut Deserializer<'_>, name: &[u8]) -> XResult<()> {
     loop {
         match de.next()? {
             Event::Start(_) => depth += 1,
-            Event::End(e) if depth == 0 && e.name().as_ref() == name => return Ok(()),
+            Event::End(e) if depth == 0 && e == name => return Ok(()),
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
@@ -495,17 +590,61 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         if self.done {
             return Ok(None);
         }
+        if self.de.eat(b"<member>") {
+            if self.de.eat(b"<name>") {
+                if let Some(raw) = self.de.reader.text_before(b"</name>") {
+                    let key = self.de.unescape(raw)?;
+                    return match key {
+                        Cow::Borrowed(s) => {
+                            seed.deserialize(de::value::BorrowedStrDeserializer::new(s))
+                        }
+                        Cow::Owned(s) => seed.deserialize(de::value::StringDeserializer::new(s)),
+                    }
+                    .map(Some);
+                }
+                // An odd name (CDATA, a comment): the token path reads it.
+                return self.member_name(seed, Some(Event::Start(b"name")));
+            }
+            return self.member_name(seed, None);
+        }
         match self.de.next_tag()? {
-            Event::End(e) if e.name().as_ref() == b"struct" => {
+            Event::End(e) if e == b"struct" => {
                 self.done = true;
                 // `skip_rest` must not look for it again.
                 self.de.peeked = Some(Event::End(e));
                 Ok(None)
             }
-            Event::Start(e) if e.name().as_ref() == b"member" => {
-                let name = match self.de.next_tag()? {
-                    Event::Start(n) if n.name().as_ref() == b"name" => self.de.text(b"name")?,
-                    Event::Empty(n) if n.name().as_ref() == b"name" => Cow::Borrowed(""),
+            Event::Start(e) if e == b"member" => self.member_name(seed, None),
+            other => Err(self.de.error(format!(
+                "expected <member> in <struct>, found {}",
+                describe(&other)
+            ))),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> XResult<V::Value> {
+        let v = seed.deserialize(&mut *self.de)?;
+        self.de.expect_end(b"member")?;
+        Ok(v)
+    }
+}
+
+impl<'de> Members<'_, 'de> {
+    /// The member's name, after `<member>` (and `first`, a token already read).
+    fn member_name<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+        first: Option<Event<'de>>,
+    ) -> XResult<Option<K::Value>> {
+        let next = match first {
+            Some(ev) => ev,
+            None => self.de.next_tag()?,
+        };
+        {
+            {
+                let name = match next {
+                    Event::Start(n) if n == b"name" => self.de.text(b"name")?,
+                    Event::Empty(n) if n == b"name" => Cow::Borrowed(""),
                     other => {
                         return Err(self.de.error(format!(
                             "expected <name> in <member>, found {}",
@@ -521,17 +660,7 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
                 }?;
                 Ok(Some(key))
             }
-            other => Err(self.de.error(format!(
-                "expected <member> in <struct>, found {}",
-                describe(&other)
-            ))),
         }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> XResult<V::Value> {
-        let v = seed.deserialize(&mut *self.de)?;
-        self.de.expect_end(b"member")?;
-        Ok(v)
     }
 }
 
@@ -547,8 +676,13 @@ impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
         if self.done {
             return Ok(None);
         }
+        if self.de.eat(b"</data>") {
+            self.done = true;
+            self.de.peeked = Some(Event::End(b"data"));
+            return Ok(None);
+        }
         match self.de.next_tag()? {
-            Event::End(e) if e.name().as_ref() == b"data" => {
+            Event::End(e) if e == b"data" => {
                 self.done = true;
                 self.de.peeked = Some(Event::End(e));
                 Ok(None)
@@ -642,6 +776,139 @@ mod tests {
             "<value><array><int>1</int></array></value>",
         ] {
             assert!(value(bad).is_err(), "{bad:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of XML-RPC, to be glued into near-valid documents.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "<value>",
+            "</value>",
+            "<struct>",
+            "</struct>",
+            "<member>",
+            "</member>",
+            "<name>",
+            "</name>",
+            "<array>",
+            "</array>",
+            "<data>",
+            "</data>",
+            "<int>",
+            "</int>",
+            "<string>",
+            "</string>",
+            "<boolean>",
+            "</boolean>",
+            "<double>",
+            "</double>",
+            "<nil/>",
+            "<base64>",
+            "</base64>",
+            "<dateTime.iso8601>",
+            "</dateTime.iso8601>",
+            "1",
+            "x",
+            "&amp;",
+            "&bad;",
+            "\n",
+            " ",
+            "<!-- c -->",
+            "<![CDATA[z]]>",
+            "<",
+            ">",
+            "/>",
+            "é",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn near_valid_documents_never_panic(parts in prop::collection::vec(piece(), 0..60)) {
+            let doc = parts.concat();
+            let _ = from_slice::<serde_json::Value>(doc.as_bytes(), "p", "u");
+        }
+
+        #[test]
+        fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let _ = from_slice::<serde_json::Value>(&bytes, "p", "u");
+        }
+
+        #[test]
+        fn deep_documents_are_refused_or_read(depth in 0usize..600) {
+            let doc = format!(
+                "{}<value><int>1</int></value>{}",
+                "<value><array><data>".repeat(depth),
+                "</data></array></value>".repeat(depth)
+            );
+            let got = from_slice::<serde_json::Value>(doc.as_bytes(), "p", "u");
+            prop_assert_eq!(got.is_ok(), depth <= MAX_DEPTH);
+        }
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    //! `cargo test --release -p zenoo-rpc --lib xml_speed -- --ignored --nocapture`
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Row {
+        id: i64,
+        name: String,
+        email: String,
+        street: String,
+        city: String,
+        zip: String,
+        country_id: Vec<serde_json::Value>,
+        is_company: bool,
+        credit_limit: f64,
+        active: bool,
+    }
+
+    #[test]
+    #[ignore = "a timing to compare with JSON by hand, not a check"]
+    fn xml_speed() {
+        let mut xml = String::from("<value><array><data>\n");
+        let mut json = String::from("[");
+        for i in 0..2000 {
+            xml.push_str(&format!("<value><struct>\n<member>\n<name>id</name>\n<value><int>{i}</int></value>\n</member>\n<member>\n<name>name</name>\n<value><string>Partner {i}</string></value>\n</member>\n<member>\n<name>email</name>\n<value><string>p{i}@example.com</string></value>\n</member>\n<member>\n<name>street</name>\n<value><string>{i} Main Street</string></value>\n</member>\n<member>\n<name>city</name>\n<value><string>Brussels</string></value>\n</member>\n<member>\n<name>zip</name>\n<value><string>1000</string></value>\n</member>\n<member>\n<name>country_id</name>\n<value><array><data>\n<value><int>21</int></value>\n<value><string>Belgium</string></value>\n</data></array></value>\n</member>\n<member>\n<name>is_company</name>\n<value><boolean>0</boolean></value>\n</member>\n<member>\n<name>credit_limit</name>\n<value><double>0.0</double></value>\n</member>\n<member>\n<name>active</name>\n<value><boolean>1</boolean></value>\n</member>\n</struct></value>\n"));
+            if i > 0 {
+                json.push_str(", ");
+            }
+            json.push_str(&format!("{{\"id\": {i}, \"name\": \"Partner {i}\", \"email\": \"p{i}@example.com\", \"street\": \"{i} Main Street\", \"city\": \"Brussels\", \"zip\": \"1000\", \"country_id\": [21, \"Belgium\"], \"is_company\": false, \"credit_limit\": 0.0, \"active\": true}}"));
+        }
+        xml.push_str("</data></array></value>\n");
+        json.push(']');
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            for _ in 0..20 {
+                let rows: Vec<Row> = from_slice(xml.as_bytes(), "t", "u").expect("xml");
+                assert_eq!(rows.len(), 2000);
+            }
+            let x = t.elapsed() / 20;
+            let t = std::time::Instant::now();
+            for _ in 0..20 {
+                let rows: Vec<Row> =
+                    crate::response::decode_json(json.as_bytes(), "t", "u").expect("json");
+                assert_eq!(rows.len(), 2000);
+            }
+            let j = t.elapsed() / 20;
+            println!(
+                "xml {x:?} ({} KB), json {j:?} ({} KB): {:.2}x",
+                xml.len() / 1024,
+                json.len() / 1024,
+                x.as_secs_f64() / j.as_secs_f64()
+            );
         }
     }
 }
