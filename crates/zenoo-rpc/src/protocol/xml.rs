@@ -396,7 +396,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         };
         let value = match tag {
             b"int" | b"i4" | b"i8" | b"i2" | b"i1" => {
-                let text = self.scalar(&tag, empty)?;
+                let text = self.scalar(tag, empty)?;
                 let n: i64 = text
                     .trim()
                     .parse()
@@ -404,7 +404,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 visitor.visit_i64(n)?
             }
             b"boolean" => {
-                let text = self.scalar(&tag, empty)?;
+                let text = self.scalar(tag, empty)?;
                 match text.trim() {
                     "1" | "true" => visitor.visit_bool(true)?,
                     "0" | "false" => visitor.visit_bool(false)?,
@@ -412,7 +412,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 }
             }
             b"double" => {
-                let text = self.scalar(&tag, empty)?;
+                let text = self.scalar(tag, empty)?;
                 let f: f64 = text
                     .trim()
                     .parse()
@@ -420,17 +420,17 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 visitor.visit_f64(f)?
             }
             b"string" => {
-                let text = self.scalar(&tag, empty)?;
+                let text = self.scalar(tag, empty)?;
                 visit_text(text, visitor)?
             }
             b"dateTime.iso8601" => {
-                let text = self.scalar(&tag, empty)?;
+                let text = self.scalar(tag, empty)?;
                 let dt = odoo_datetime(&text)
                     .ok_or_else(|| self.error(format!("{:?} is not an ISO 8601 datetime", text)))?;
                 visitor.visit_string(dt)?
             }
             b"base64" => {
-                let text = self.scalar(&tag, empty)?;
+                let text = self.scalar(tag, empty)?;
                 if text.bytes().any(|b| b.is_ascii_whitespace()) {
                     visitor.visit_string(text.split_ascii_whitespace().collect())?
                 } else {
@@ -439,7 +439,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             }
             b"nil" | b"ex:nil" => {
                 if !empty {
-                    self.expect_end(&tag)?;
+                    self.expect_end(tag)?;
                 }
                 visitor.visit_unit()?
             }
