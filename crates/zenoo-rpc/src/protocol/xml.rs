@@ -525,7 +525,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             }
         }
         match self.next_tag()? {
-            Event::Empty(e) if matches!(e, b"nil" | b"ex:nil") => {
+            Event::Empty(b"nil" | b"ex:nil") => {
                 self.in_value = false;
                 self.expect_end(b"value")?;
                 visitor.visit_none()
