@@ -590,6 +590,12 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         if self.done {
             return Ok(None);
         }
+        if self.de.peeked.is_none() && self.de.reader.eat_end(b"struct") {
+            self.done = true;
+            // `skip_rest` finds it here and stops.
+            self.de.peeked = Some(Event::End(b"struct"));
+            return Ok(None);
+        }
         if self.de.eat(b"<member>") {
             if self.de.eat(b"<name>") {
                 if let Some(raw) = self.de.reader.text_before(b"</name>") {

@@ -1,48 +1,133 @@
 //! XML-RPC over `POST /xmlrpc/2/<service>` with Odoo's marshalling quirks:
 //! no nil in results, dates as strings, i4 limits, fault codes 1–4.
 
-use std::collections::BTreeMap;
-
+use std::fmt::Write as _;
 use std::sync::Arc;
 
-use dxr::{MethodCall, Value as Xml};
-use quick_xml::Reader;
-use quick_xml::events::Event;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::xml_scan::{Scanner, Token};
 use super::{Credentials, Protocol, denied};
 use crate::call::Call;
 use crate::error::{Error, OdooError, Result};
 use crate::response::Response;
 use crate::transport::{HttpReply, Transport};
 
-/// Encodes JSON as XML-RPC. Integers beyond i32 travel as `<i8>` (Python
-/// reads them), `null` as `<nil/>`, non-finite numbers are refused.
-pub(crate) fn to_xml(v: &Value, label: &str) -> Result<Xml> {
-    Ok(match v {
-        Value::Null => Xml::Nil,
-        Value::Bool(b) => Xml::Boolean(*b),
+// ---- encoding: written straight into the request body ------------------
+
+/// Writes `s` as an XML-RPC `<string>`.
+fn push_str(out: &mut String, s: &str, label: &str) -> Result<()> {
+    out.push_str("<value><string>");
+    push_escaped(out, s, label)?;
+    out.push_str("</string></value>");
+    Ok(())
+}
+
+/// Writes `s` escaped; control characters that XML cannot carry are
+/// refused rather than dropped.
+fn push_escaped(out: &mut String, s: &str, label: &str) -> Result<()> {
+    let mut from = 0;
+    for (i, c) in s.char_indices() {
+        let esc = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '\t' | '\n' | '\r' => continue,
+            c if (c as u32) < 0x20 => {
+                return Err(Error::encode(
+                    label,
+                    format!(
+                        "a string holds the control character U+{:04X}, which XML cannot carry",
+                        c as u32
+                    ),
+                ));
+            }
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(esc);
+        from = i + c.len_utf8();
+    }
+    out.push_str(&s[from..]);
+    Ok(())
+}
+
+/// Writes JSON as XML-RPC. Integers beyond i32 travel as `<i8>` (Python
+/// reads them), `null` as `<nil/>`.
+fn push_value(out: &mut String, v: &Value, label: &str) -> Result<()> {
+    match v {
+        Value::Null => out.push_str("<value><nil/></value>"),
+        Value::Bool(b) => out.push_str(if *b {
+            "<value><boolean>1</boolean></value>"
+        } else {
+            "<value><boolean>0</boolean></value>"
+        }),
         Value::Number(n) => match n.as_i64() {
-            Some(i) => i32::try_from(i).map(Xml::Integer).unwrap_or(Xml::Long(i)),
+            Some(i) if i32::try_from(i).is_ok() => {
+                let _ = write!(out, "<value><int>{i}</int></value>");
+            }
+            Some(i) => {
+                let _ = write!(out, "<value><i8>{i}</i8></value>");
+            }
             None => {
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 if !f.is_finite() {
                     return Err(Error::encode(label, "a number is not finite"));
                 }
-                Xml::Double(f)
+                let _ = write!(out, "<value><double>{f}</double></value>");
             }
         },
-        Value::String(s) => Xml::String(s.clone()),
-        Value::Array(a) => Xml::Array(a.iter().map(|x| to_xml(x, label)).collect::<Result<_>>()?),
-        Value::Object(m) => {
-            let mut out = BTreeMap::new();
-            for (k, x) in m {
-                out.insert(k.clone(), to_xml(x, label)?);
-            }
-            Xml::Struct(out)
-        }
-    })
+        Value::String(s) => push_str(out, s, label)?,
+        Value::Array(a) => push_array(out, a, label)?,
+        Value::Object(m) => push_struct(out, m.iter(), label)?,
+    }
+    Ok(())
+}
+
+fn push_array(out: &mut String, items: &[Value], label: &str) -> Result<()> {
+    out.push_str("<value><array><data>");
+    for x in items {
+        push_value(out, x, label)?;
+    }
+    out.push_str("</data></array></value>");
+    Ok(())
+}
+
+fn push_struct<'a>(
+    out: &mut String,
+    members: impl Iterator<Item = (&'a String, &'a Value)>,
+    label: &str,
+) -> Result<()> {
+    out.push_str("<value><struct>");
+    for (k, x) in members {
+        out.push_str("<member><name>");
+        push_escaped(out, k, label)?;
+        out.push_str("</name>");
+        push_value(out, x, label)?;
+        out.push_str("</member>");
+    }
+    out.push_str("</struct></value>");
+    Ok(())
+}
+
+/// The `<methodCall>` of `method`, whose `<param>`s `params` writes.
+fn encode(method: &str, params: impl FnOnce(&mut String) -> Result<()>) -> Result<String> {
+    let mut out = String::with_capacity(256);
+    out.push_str("<?xml version=\"1.0\"?>\n<methodCall><methodName>");
+    out.push_str(method);
+    out.push_str("</methodName><params>");
+    params(&mut out)?;
+    out.push_str("</params></methodCall>\n");
+    Ok(out)
+}
+
+/// One `<param>`.
+fn param(out: &mut String, write: impl FnOnce(&mut String) -> Result<()>) -> Result<()> {
+    out.push_str("<param>");
+    write(out)?;
+    out.push_str("</param>");
+    Ok(())
 }
 
 /// Maps an Odoo fault to an exception: 1 server error (class from the
@@ -91,32 +176,21 @@ enum Outcome {
 }
 
 fn locate(body: &[u8]) -> std::result::Result<Outcome, String> {
-    let mut reader = Reader::from_reader(body);
-    let mut path: Vec<Vec<u8>> = Vec::new();
+    let mut scanner = Scanner::new(body);
+    let mut depth = 0usize;
     loop {
-        let ev = reader
-            .read_event()
+        let token = scanner
+            .next_token(true)
             .map_err(|e| format!("invalid XML: {e}"))?;
-        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        match ev {
-            Event::Start(e) => {
-                let name = e.name().as_ref().to_vec();
-                match (path.as_slice(), name.as_slice()) {
-                    ([], b"methodResponse") | ([_], b"params") => path.push(name),
-                    ([_, _], b"param") => return Ok(Outcome::Value(at)),
-                    ([_], b"fault") => return Ok(Outcome::Fault(at)),
-                    _ => {
-                        return Err(format!("unexpected <{}>", String::from_utf8_lossy(&name)));
-                    }
-                }
+        match (depth, token) {
+            (0, Token::Start(b"methodResponse")) | (1, Token::Start(b"params")) => depth += 1,
+            (2, Token::Start(b"param")) => return Ok(Outcome::Value(scanner.position())),
+            (1, Token::Start(b"fault")) => return Ok(Outcome::Fault(scanner.position())),
+            (1, Token::Empty(b"params")) | (2, Token::End(_)) => return Ok(Outcome::Absent),
+            (_, Token::Eof) => return Err("no <methodResponse>".into()),
+            (_, Token::Start(name) | Token::Empty(name)) => {
+                return Err(format!("unexpected <{}>", String::from_utf8_lossy(name)));
             }
-            Event::Empty(e) if path.len() == 1 && e.name().as_ref() == b"params" => {
-                return Ok(Outcome::Absent);
-            }
-            Event::End(_) if path.len() == 2 => return Ok(Outcome::Absent),
-            Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
-            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
-            Event::Eof => return Err("no <methodResponse>".into()),
             _ => return Err("unexpected content".into()),
         }
     }
@@ -191,16 +265,6 @@ pub(crate) struct XmlRpc {
     secret: SecretString,
 }
 
-/// The `<methodCall>` of `method(*params)`.
-fn encode(method: &str, params: Vec<Xml>, label: &str) -> Result<String> {
-    let call = MethodCall {
-        name: method.into(),
-        params,
-    };
-    let xml = call.to_xml().map_err(|e| Error::encode(label, e))?;
-    Ok(format!("<?xml version=\"1.0\"?>\n{xml}"))
-}
-
 async fn post(transport: &Transport, service: &str, body: String) -> Result<HttpReply> {
     transport
         .post(
@@ -215,13 +279,13 @@ async fn post(transport: &Transport, service: &str, body: String) -> Result<Http
 impl Protocol for XmlRpc {
     async fn login(transport: Transport, creds: &Credentials) -> Result<Self> {
         let label = "common.authenticate";
-        let params = vec![
-            Xml::String(creds.db.clone()),
-            Xml::String(creds.login.clone()),
-            Xml::String(creds.secret.expose_secret().to_string()),
-            Xml::Struct(Default::default()),
-        ];
-        let reply = post(&transport, "common", encode("authenticate", params, label)?).await?;
+        let body = encode("authenticate", |out| {
+            param(out, |o| push_str(o, &creds.db, label))?;
+            param(out, |o| push_str(o, &creds.login, label))?;
+            param(out, |o| push_str(o, creds.secret.expose_secret(), label))?;
+            param(out, |o| push_struct(o, Map::new().iter(), label))
+        })?;
+        let reply = post(&transport, "common", body).await?;
         let uid: Value = decode(reply, label.into())?.decode()?;
         let uid = uid.as_i64().ok_or_else(|| denied(creds))?;
         Ok(Self {
@@ -238,34 +302,22 @@ impl Protocol for XmlRpc {
 
     async fn call(&self, call: &Call) -> Result<Response> {
         let label: Arc<str> = call.label().into();
-        let mut kwargs = std::collections::BTreeMap::new();
-        for (k, v) in &call.kwargs {
-            kwargs.insert(k.clone(), to_xml(v, &label)?);
-        }
-        if !call.context.is_empty() {
-            let ctx = Value::Object(call.context.as_map().clone());
-            kwargs.insert("context".to_string(), to_xml(&ctx, &label)?);
-        }
-        let params = vec![
-            Xml::String(self.db.clone()),
-            to_xml(&Value::from(self.uid), &label)?,
-            Xml::String(self.secret.expose_secret().to_string()),
-            Xml::String(call.model.clone()),
-            Xml::String(call.method.clone()),
-            Xml::Array(
-                call.args
-                    .iter()
-                    .map(|a| to_xml(a, &label))
-                    .collect::<Result<_>>()?,
-            ),
-            Xml::Struct(kwargs),
-        ];
-        let reply = post(
-            &self.transport,
-            "object",
-            encode("execute_kw", params, &label)?,
-        )
-        .await?;
+        let context = Value::Object(call.context.as_map().clone());
+        let with_context = !call.context.is_empty();
+        let body = encode("execute_kw", |out| {
+            param(out, |o| push_str(o, &self.db, &label))?;
+            param(out, |o| push_value(o, &Value::from(self.uid), &label))?;
+            param(out, |o| push_str(o, self.secret.expose_secret(), &label))?;
+            param(out, |o| push_str(o, &call.model, &label))?;
+            param(out, |o| push_str(o, &call.method, &label))?;
+            param(out, |o| push_array(o, &call.args, &label))?;
+            let context_key = "context".to_string();
+            let ctx = with_context.then_some((&context_key, &context));
+            param(out, |o| {
+                push_struct(o, call.kwargs.iter().chain(ctx), &label)
+            })
+        })?;
+        let reply = post(&self.transport, "object", body).await?;
         match decode(reply, label.clone()) {
             // Odoo cannot marshal None without allow_none: the call ran and returned nothing.
             Err(e)
@@ -283,5 +335,38 @@ impl Protocol for XmlRpc {
 
     async fn logout(&self) -> Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_are_written_as_xml_rpc() {
+        let mut out = String::new();
+        push_value(
+            &mut out,
+            &json!({"a<b": "x & y", "big": 1_099_511_627_776_i64, "f": 1.5, "n": null, "l": [1, true]}),
+            "t",
+        )
+        .expect("encodes");
+        assert_eq!(
+            out,
+            "<value><struct><member><name>a&lt;b</name><value><string>x &amp; y</string></value></member>\
+             <member><name>big</name><value><i8>1099511627776</i8></value></member>\
+             <member><name>f</name><value><double>1.5</double></value></member>\
+             <member><name>n</name><value><nil/></value></member>\
+             <member><name>l</name><value><array><data><value><int>1</int></value><value><boolean>1</boolean></value></data></array></value></member>\
+             </struct></value>"
+        );
+        let e = push_value(
+            &mut String::new(),
+            &json!("bell \u{7}"),
+            "res.partner.write",
+        )
+        .expect_err("not XML");
+        assert!(e.to_string().contains("U+0007"), "{e}");
     }
 }
