@@ -687,6 +687,10 @@ impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
             self.de.peeked = Some(Event::End(b"data"));
             return Ok(None);
         }
+        if self.de.peeked.is_none() && self.de.reader.at(b"<value>") {
+            // The element's own fast path reads it.
+            return seed.deserialize(&mut *self.de).map(Some);
+        }
         match self.de.next_tag()? {
             Event::End(e) if e == b"data" => {
                 self.done = true;

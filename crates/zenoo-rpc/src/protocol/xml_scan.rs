@@ -57,6 +57,17 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Skips whitespace and says whether `lit` follows (without reading it).
+    #[inline]
+    pub(crate) fn at(&mut self, lit: &[u8]) -> bool {
+        let mut at = self.pos;
+        while self.input.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        self.pos = at;
+        self.input.get(at..).is_some_and(|r| r.starts_with(lit))
+    }
+
     /// Reads the text up to the next `<` when `close` follows it: the fast
     /// path for a scalar's content. On `None` nothing is consumed.
     #[inline]
