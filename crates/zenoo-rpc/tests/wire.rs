@@ -95,6 +95,15 @@ async fn login(url: &str, protocol: ProtocolKind) -> zenoo_rpc::ClientBuilder {
         .protocol(protocol)
 }
 
+/// Logs in to `url` over `protocol` and calls `res.partner.<method>`,
+/// which must fail.
+async fn failing_call(url: &str, protocol: ProtocolKind, method: &str) -> zenoo_rpc::Error {
+    let c = login(url, protocol).await.build().await.expect("login");
+    c.execute_kw::<Value>("res.partner", method, vec![], Default::default())
+        .await
+        .expect_err("the call fails")
+}
+
 /// Every message of an error and its sources, as a CLI prints them.
 fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -247,11 +256,7 @@ async fn deep_responses_are_errors_not_crashes() {
     }))
     .await;
     for protocol in [ProtocolKind::XmlRpc, ProtocolKind::JsonRpc] {
-        let c = login(&url, protocol).await.build().await.expect("login");
-        let e = c
-            .execute_kw::<Value>("res.partner", "deep", vec![], Default::default())
-            .await
-            .expect_err("too deep");
+        let e = failing_call(&url, protocol, "deep").await;
         assert!(
             matches!(e.kind(), ErrorKind::Decode | ErrorKind::MalformedResponse),
             "{protocol:?}: {e}"
@@ -335,15 +340,7 @@ async fn html_error_pages_become_one_line() {
         respond(502, "text/html", kept.clone())
     }))
     .await;
-    let c = login(&url, ProtocolKind::JsonRpc)
-        .await
-        .build()
-        .await
-        .expect("login");
-    let e = c
-        .execute_kw::<Value>("res.partner", "x", vec![], Default::default())
-        .await
-        .expect_err("502");
+    let e = failing_call(&url, ProtocolKind::JsonRpc, "x").await;
     assert_eq!(e.status_code(), Some(502));
     let msg = e.to_string();
     assert!(msg.ends_with(": 502 Bad Gateway"), "{msg}");
@@ -383,15 +380,7 @@ async fn passwords_in_urls_are_never_shown() {
         r
     }))
     .await;
-    let c = login(&url, ProtocolKind::JsonRpc)
-        .await
-        .build()
-        .await
-        .expect("login");
-    let e = c
-        .execute_kw::<Value>("res.partner", "x", vec![], Default::default())
-        .await
-        .expect_err("redirect");
+    let e = failing_call(&url, ProtocolKind::JsonRpc, "x").await;
     assert!(!chain(&e).contains("hunter2"), "{e}");
     assert!(e.to_string().contains("odoo.example.com"), "{e}");
 }

@@ -82,9 +82,13 @@ pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8], label: &str, url: &s
 
 use serde::Deserialize as _;
 
-/// Reads XML-RPC values from quick-xml events.
+/// Reads XML-RPC values from the scanner's tokens.
 pub(crate) struct Deserializer<'de> {
     reader: Scanner<'de>,
+    /// The whole input as text, when it is UTF-8 (validated once, so that
+    /// each piece of text is only sliced out of it).
+    text: Option<&'de str>,
+    start: usize,
     peeked: Option<Event<'de>>,
     depth: usize,
     /// The `<value>` start tag was read by `deserialize_option`.
@@ -95,6 +99,8 @@ impl<'de> Deserializer<'de> {
     pub(crate) fn new(bytes: &'de [u8]) -> Self {
         Self {
             reader: Scanner::new(bytes),
+            text: std::str::from_utf8(bytes).ok(),
+            start: bytes.as_ptr() as usize,
             peeked: None,
             depth: 0,
             in_value: false,
@@ -140,6 +146,7 @@ impl<'de> Deserializer<'de> {
     }
 
     /// The fast path: nothing peeked, so the scanner can match literally.
+    #[inline(always)]
     fn eat(&mut self, lit: &[u8]) -> bool {
         self.peeked.is_none() && self.reader.eat(lit)
     }
@@ -232,8 +239,18 @@ impl<'de> Deserializer<'de> {
 
     /// Raw text as UTF-8 with its entities replaced.
     fn unescape(&self, raw: &'de [u8]) -> XResult<Cow<'de, str>> {
-        let text =
-            std::str::from_utf8(raw).map_err(|_| self.syntax_error("the text is not UTF-8"))?;
+        // `raw` is a slice of the input cut at `<` and `>`, so at character
+        // boundaries: slice it out of the text validated once.
+        let at = (raw.as_ptr() as usize).wrapping_sub(self.start);
+        let sliced = self
+            .text
+            .and_then(|t| t.get(at..at.checked_add(raw.len())?));
+        let text = match sliced {
+            Some(t) if std::ptr::eq(t.as_ptr(), raw.as_ptr()) => t,
+            _ => {
+                std::str::from_utf8(raw).map_err(|_| self.syntax_error("the text is not UTF-8"))?
+            }
+        };
         if memchr::memchr(b'&', raw).is_none() {
             return Ok(Cow::Borrowed(text));
         }

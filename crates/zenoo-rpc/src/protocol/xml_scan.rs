@@ -39,15 +39,22 @@ impl<'a> Scanner<'a> {
         Self { input, pos: 0 }
     }
 
-    /// Skips whitespace and, if `lit` follows, reads it: the fast path for
-    /// the tags the reader expects next. On `false` nothing is consumed but
-    /// whitespace (which the tokens would have skipped too).
-    #[inline]
-    pub(crate) fn eat(&mut self, lit: &[u8]) -> bool {
+    /// Where the whitespace at the current position ends.
+    #[inline(always)]
+    fn after_blank(&self) -> usize {
         let mut at = self.pos;
         while self.input.get(at).is_some_and(u8::is_ascii_whitespace) {
             at += 1;
         }
+        at
+    }
+
+    /// Skips whitespace and, if `lit` follows, reads it: the fast path for
+    /// the tags the reader expects next. On `false` nothing is consumed but
+    /// whitespace (which the tokens would have skipped too).
+    #[inline(always)]
+    pub(crate) fn eat(&mut self, lit: &[u8]) -> bool {
+        let at = self.after_blank();
         match self.input.get(at..) {
             Some(rest) if rest.starts_with(lit) => {
                 self.pos = at + lit.len();
@@ -58,19 +65,16 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips whitespace and says whether `lit` follows (without reading it).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn at(&mut self, lit: &[u8]) -> bool {
-        let mut at = self.pos;
-        while self.input.get(at).is_some_and(u8::is_ascii_whitespace) {
-            at += 1;
-        }
+        let at = self.after_blank();
         self.pos = at;
         self.input.get(at..).is_some_and(|r| r.starts_with(lit))
     }
 
     /// Reads the text up to the next `<` when `close` follows it: the fast
     /// path for a scalar's content. On `None` nothing is consumed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn text_before(&mut self, close: &[u8]) -> Option<&'a [u8]> {
         let rest = self.input.get(self.pos..)?;
         let len = rest
@@ -86,12 +90,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips whitespace and reads `</name>` if it follows.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn eat_end(&mut self, name: &[u8]) -> bool {
-        let mut at = self.pos;
-        while self.input.get(at).is_some_and(u8::is_ascii_whitespace) {
-            at += 1;
-        }
+        let at = self.after_blank();
         let Some(rest) = self.input.get(at..) else {
             return false;
         };
