@@ -531,6 +531,59 @@ async fn auto_picks_the_fastest_path_the_credentials_allow() {
 }
 
 #[test]
+fn one_blocking_client_serves_many_threads_and_typed_queries() {
+    #[derive(zenoo_rpc::Model, Debug)]
+    #[odoo(model = "res.partner")]
+    struct Partner {
+        id: i64,
+        name: String,
+        is_company: bool,
+    }
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = rt.block_on(sim(OdooVersion::V18));
+    let c = zenoo_rpc::blocking::Client::connect(
+        Client::builder(&sim.url())
+            .database("demo")
+            .password("admin", "admin"),
+    )
+    .expect("login");
+    let counts: Vec<u64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let c = c.clone();
+                scope.spawn(move || {
+                    c.model::<Partner>()
+                        .filter(Partner::is_company().eq(true))
+                        .count()
+                        .expect("count")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    assert_eq!(counts, vec![6; 8]);
+    let tags = c.model_named("res.partner.category");
+    let made = tags
+        .create(json!({"name": "Blocking tag"}))
+        .expect("create");
+    let q = tags.browse(&[made.id()]);
+    assert_eq!(q.update(json!({"name": "Renamed"})).expect("update"), 1);
+    assert_eq!(q.get().expect("get").get("name"), Some(&json!("Renamed")));
+    assert_eq!(q.delete().expect("delete"), 1);
+    let first = c
+        .model::<Partner>()
+        .filter(Partner::is_company().eq(true))
+        .order_by("name")
+        .first()
+        .expect("first")
+        .expect("a company");
+    assert!(first.is_company && !first.name.is_empty());
+}
+
+#[test]
 fn blocking_facade_works_outside_a_runtime() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let sim = rt.block_on(sim(OdooVersion::V18));
