@@ -24,6 +24,7 @@ mod error;
 mod fault;
 pub mod orm;
 mod server;
+pub mod shared_data;
 mod version;
 
 use std::net::SocketAddr;
