@@ -1,6 +1,7 @@
 //! Command-line arguments (clap types only).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -56,15 +57,44 @@ pub struct Connection {
     /// Odoo version the embedded simulator behaves as (19 also gives admin an API key).
     #[arg(long = "sim-version", global = true, default_value_t = 18, value_parser = clap::value_parser!(u8).range(16..=19))]
     pub sim_version: u8,
-    /// Show Odoo's traceback on errors.
+    /// Whole-request timeout: `30`, `1.5s`, `500ms`, `2m` (default 120 s).
+    #[arg(long, global = true, env = "ZENOO_TIMEOUT", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Connect timeout, same forms (default 10 s).
+    #[arg(long = "connect-timeout", global = true, env = "ZENOO_CONNECT_TIMEOUT", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
+    /// Show Odoo's traceback, and the body of an unexpected response, on errors.
     #[arg(long, global = true)]
     pub debug: bool,
+}
+
+/// `30`, `1.5`, `1.5s`, `500ms`, `2m`: a duration (seconds without a unit).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (examples: 30, 1.5s, 500ms, 2m)"))?;
+    let secs = value * scale;
+    if !(secs.is_finite() && secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!("{text:?} is not between 1 ms and 24 h"));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// Wire protocol.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Protocol {
-    /// JSON-2 on Odoo 19+ with an API key, JSON-RPC otherwise.
+    /// The fastest the credentials allow: a web session with a password; JSON-2 (19+) or JSON-RPC with an API key.
     Auto,
     /// JSON-RPC (/jsonrpc).
     Jsonrpc,
@@ -98,6 +128,11 @@ pub enum Commands {
     },
     /// Generate Rust models (#[derive(Model)]) from a live server.
     Codegen(CodegenArgs),
+    /// Print a shell completion script: `zenoo completions bash > ~/.local/share/bash-completion/completions/zenoo`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// A domain, as text or JSON.
@@ -212,6 +247,9 @@ pub enum DbCommand {
         /// pg_dump format instead of zip.
         #[arg(long)]
         pg_dump: bool,
+        /// Replace an existing file (it is only replaced once the dump is whole).
+        #[arg(long)]
+        force: bool,
     },
     /// Restore a database from a dump file (streamed).
     Restore {

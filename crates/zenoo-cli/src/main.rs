@@ -35,7 +35,7 @@ fn report(e: &anyhow::Error, debug: bool) {
             return;
         }
     }
-    eprintln!("error: {}", chain(e.as_ref()));
+    eprintln!("error: {}", cli_terms(&chain(e.as_ref())));
     // An unexpected page (a proxy's 502) is summed up in one line; the
     // page itself only with --debug.
     let body = e
@@ -46,6 +46,15 @@ fn report(e: &anyhow::Error, debug: bool) {
         Some(_) => eprintln!("(run with --debug to see the response body)"),
         None => {}
     }
+}
+
+/// The library's hints in the command line's terms.
+fn cli_terms(message: &str) -> String {
+    message
+        .replace(".api_key(login, key)", "--login and --api-key")
+        .replace(".password(login, pw)", "--login and --password")
+        .replace("call .database(\"...\")", "pass --db NAME")
+        .replace("ClientBuilder::max_response_size", "a smaller query")
 }
 
 /// The error and its causes, each said once.

@@ -9,6 +9,21 @@ pub const SIM_API_KEY: &str = "zenoo-sim-admin-key-0000000000000000000000";
 
 use crate::cli::{Connection, Protocol};
 
+/// The login settings that are not given.
+fn missing_login(conn: &Connection) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if conn.db.is_none() {
+        missing.push("--db NAME (or ZENOO_DB)");
+    }
+    if conn.login.is_none() {
+        missing.push("--login (or ZENOO_LOGIN)");
+    }
+    if conn.password.is_none() && conn.api_key.is_none() {
+        missing.push("--password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)");
+    }
+    missing
+}
+
 /// Where the commands connect to.
 pub struct Target {
     /// Base URL.
@@ -18,8 +33,9 @@ pub struct Target {
 }
 
 impl Target {
-    /// Starts the simulator for `--sim`, or takes `--url`.
-    pub async fn resolve(conn: &Connection) -> anyhow::Result<Self> {
+    /// Starts the simulator for `--sim`, or takes `--url`. Every missing
+    /// setting is named in one message.
+    pub async fn resolve(conn: &Connection, needs_login: bool) -> anyhow::Result<Self> {
         if conn.sim {
             let version = match conn.sim_version {
                 16 => OdooVersion::V16,
@@ -40,11 +56,17 @@ impl Target {
                 _sim: Some(sim),
             });
         }
-        let Some(url) = conn.url.clone() else {
-            bail!(
-                "no server: pass --url URL (or ZENOO_URL), or --sim to use the embedded simulator"
-            )
-        };
+        let mut missing = Vec::new();
+        if conn.url.is_none() {
+            missing.push("--url URL (or ZENOO_URL; --sim for the embedded simulator)");
+        }
+        if needs_login {
+            missing.extend(missing_login(conn));
+        }
+        if !missing.is_empty() {
+            bail!("missing connection settings: {}", missing.join(", "));
+        }
+        let url = conn.url.clone().unwrap_or_default();
         Ok(Self { url, _sim: None })
     }
 
@@ -58,6 +80,12 @@ impl Target {
             Protocol::Json2 => ProtocolKind::Json2,
         };
         let sim = self._sim.is_some();
+        if !sim {
+            let missing = missing_login(conn);
+            if !missing.is_empty() {
+                bail!("missing connection settings: {}", missing.join(", "));
+            }
+        }
         let db = conn
             .db
             .clone()
@@ -68,7 +96,13 @@ impl Target {
             .clone()
             .or_else(|| sim.then(|| "admin".to_string()))
             .context("no login: pass --login (or ZENOO_LOGIN)")?;
-        let b = Client::builder(&self.url).database(db).protocol(protocol);
+        let mut b = Client::builder(&self.url).database(db).protocol(protocol);
+        if let Some(t) = conn.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(t) = conn.connect_timeout {
+            b = b.connect_timeout(t);
+        }
         Ok(match (&conn.api_key, &conn.password) {
             (Some(key), _) => b.api_key(login, key.clone()),
             (None, Some(pw)) => b.password(login, pw.clone()),

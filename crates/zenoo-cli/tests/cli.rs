@@ -241,3 +241,64 @@ fn a_failed_dump_keeps_the_old_backup() {
     assert_eq!(std::fs::read(&path).expect("read"), b"the good backup");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef zenoo"),
+        ("fish", "complete -c zenoo"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = zenoo(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains(marker),
+            "{shell}: {}",
+            &script[..script.len().min(200)]
+        );
+        assert!(
+            script.contains("search") && script.contains("where"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn every_missing_setting_in_one_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zenoo"))
+        .args(["count", "res.partner"])
+        .env_clear()
+        .output()
+        .expect("zenoo runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for setting in ["--url", "--db", "--login", "--password or --api-key"] {
+        assert!(err.contains(setting), "{setting}: {err}");
+    }
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn timeouts_are_flags() {
+    let out = zenoo(&[
+        "--sim",
+        "--timeout",
+        "5s",
+        "--connect-timeout",
+        "500ms",
+        "count",
+        "res.partner",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = zenoo(&["--sim", "--timeout", "soon", "count", "res.partner"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a duration"));
+    let out = zenoo(&["--sim", "--timeout", "0", "count", "res.partner"]);
+    assert_eq!(out.status.code(), Some(2));
+}

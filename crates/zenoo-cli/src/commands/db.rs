@@ -52,7 +52,18 @@ pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow:
             }
             eprintln!("dropped {name}");
         }
-        DbCommand::Dump { name, out, pg_dump } => {
+        DbCommand::Dump {
+            name,
+            out,
+            pg_dump,
+            force,
+        } => {
+            if out.exists() && !*force {
+                anyhow::bail!(
+                    "{} exists: pass --force to replace it (it is only replaced once the dump is whole)",
+                    out.display()
+                );
+            }
             let format = if *pg_dump {
                 DumpFormat::Dump
             } else {

@@ -13,7 +13,13 @@ use crate::settings::Target;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let target = Target::resolve(&cli.conn).await?;
+    if let Commands::Completions { shell } = &cli.command {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(*shell, &mut cmd, "zenoo", &mut std::io::stdout());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let needs_login = !matches!(cli.command, Commands::Db(_) | Commands::Version);
+    let target = Target::resolve(&cli.conn, needs_login).await?;
     match &cli.command {
         Commands::Version => version::run(&target).await,
         Commands::Call(args) => call::run(&target, &cli.conn, args).await,
@@ -21,5 +27,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Commands::Search(args) => search::search(&target, &cli.conn, args).await,
         Commands::Count { model, domain } => search::count(&target, &cli.conn, model, domain).await,
         Commands::Codegen(args) => codegen::run(&target, &cli.conn, args).await,
+        Commands::Completions { .. } => Ok(ExitCode::SUCCESS),
     }
 }
