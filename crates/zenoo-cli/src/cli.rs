@@ -19,15 +19,25 @@ pub struct Cli {
 
 /// How to reach Odoo.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct Connection {
+    /// A named connection from the config file (`zenoo config show` says where it is).
+    #[arg(long, global = true, env = "ZENOO_PROFILE", hide_env_values = true)]
+    pub profile: Option<String>,
     /// Odoo base URL.
-    #[arg(long, global = true, env = "ZENOO_URL", conflicts_with = "sim")]
+    #[arg(
+        long,
+        global = true,
+        env = "ZENOO_URL",
+        hide_env_values = true,
+        conflicts_with = "sim"
+    )]
     pub url: Option<String>,
     /// Database name.
-    #[arg(long, global = true, env = "ZENOO_DB")]
+    #[arg(long, global = true, env = "ZENOO_DB", hide_env_values = true)]
     pub db: Option<String>,
     /// Login.
-    #[arg(long, global = true, env = "ZENOO_LOGIN")]
+    #[arg(long, global = true, env = "ZENOO_LOGIN", hide_env_values = true)]
     pub login: Option<String>,
     /// Password.
     #[arg(long, global = true, env = "ZENOO_PASSWORD", hide_env_values = true)]
@@ -51,17 +61,17 @@ pub struct Connection {
         hide_env_values = true
     )]
     pub master_password: Option<String>,
-    /// Start an in-process zenoo-sim with its demo dataset and use it (admin/admin).
+    /// Start a fresh in-process zenoo-sim for this command, with its demo dataset (admin/admin); nothing is kept between runs.
     #[arg(long, global = true)]
     pub sim: bool,
     /// Odoo version the embedded simulator behaves as (19 also gives admin an API key).
     #[arg(long = "sim-version", global = true, default_value_t = 18, value_parser = clap::value_parser!(u8).range(16..=19))]
     pub sim_version: u8,
     /// Whole-request timeout: `30`, `1.5s`, `500ms`, `2m` (default 120 s).
-    #[arg(long, global = true, env = "ZENOO_TIMEOUT", value_parser = parse_duration)]
+    #[arg(long, global = true, env = "ZENOO_TIMEOUT", hide_env_values = true, value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// Connect timeout, same forms (default 10 s).
-    #[arg(long = "connect-timeout", global = true, env = "ZENOO_CONNECT_TIMEOUT", value_parser = parse_duration)]
+    #[arg(long = "connect-timeout", global = true, env = "ZENOO_CONNECT_TIMEOUT", hide_env_values = true, value_parser = parse_duration)]
     pub connect_timeout: Option<Duration>,
     /// Show Odoo's traceback, and the body of an unexpected response, on errors.
     #[arg(long, global = true)]
@@ -110,15 +120,30 @@ pub enum Protocol {
 #[derive(Debug, Subcommand)]
 pub enum Commands {
     /// Print the server's version information as JSON.
+    #[command(
+        after_help = "Examples:\n  zenoo --url https://odoo.example.com version\n  zenoo --sim --sim-version 19 version"
+    )]
     Version,
     /// Call any model method and print the result as JSON.
+    #[command(
+        after_help = "Examples:\n  zenoo call res.partner search_count '[[[\"is_company\",\"=\",true]]]'\n  zenoo call res.partner read '[[1,2],[\"name\"]]' --context '{\"lang\":\"fr_FR\"}'\n  zenoo call sale.order action_confirm '[[7]]'"
+    )]
     Call(CallArgs),
     /// Manage databases.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  zenoo db list\n  zenoo --master-password … db dump prod prod.zip\n  zenoo --master-password … db restore copy prod.zip"
+    )]
     Db(DbCommand),
     /// Search records and print them as a table, JSON or CSV.
+    #[command(
+        after_help = "Examples:\n  zenoo search res.partner --where \"is_company = true\" --fields name,email\n  zenoo search sale.order --where \"state = 'sale'\" --order -amount_total --limit 10\n  zenoo search res.partner --domain '[[\"email\",\"=ilike\",\"%@example.com\"]]' --format csv"
+    )]
     Search(SearchArgs),
     /// Count the records that match a domain.
+    #[command(
+        after_help = "Examples:\n  zenoo count res.partner --where \"is_company = true\"\n  zenoo count sale.order --domain '[[\"state\",\"=\",\"sale\"]]'"
+    )]
     Count {
         /// Model, e.g. res.partner.
         model: String,
@@ -127,12 +152,31 @@ pub enum Commands {
         domain: DomainArgs,
     },
     /// Generate Rust models (#[derive(Model)]) from a live server.
+    #[command(
+        after_help = "Examples:\n  zenoo codegen res.partner sale.order --out src/models.rs\n  zenoo --api-key … codegen purchase.order   # on Odoo 19 also its business methods"
+    )]
     Codegen(CodegenArgs),
+    /// Show the effective connection settings and where each comes from (secrets masked).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  zenoo config show\n  zenoo --profile prod config show"
+    )]
+    Config(ConfigCommand),
     /// Print a shell completion script: `zenoo completions bash > ~/.local/share/bash-completion/completions/zenoo`.
+    #[command(
+        after_help = "Examples:\n  zenoo completions bash > ~/.local/share/bash-completion/completions/zenoo\n  zenoo completions zsh > ~/.zfunc/_zenoo\n  zenoo completions fish > ~/.config/fish/completions/zenoo.fish"
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `zenoo config`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// The settings a command would use: flags, then environment, then the profile.
+    Show,
 }
 
 /// A domain, as text or JSON.

@@ -3,18 +3,30 @@
 mod cli;
 mod codegen;
 mod commands;
+mod profile;
 mod settings;
 mod table;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let mut cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let debug = cli.conn.debug;
-    match commands::run(cli).await {
+    let sources = match settings::apply_profile(&mut cli.conn, &matches) {
+        Ok(s) => s,
+        Err(e) => {
+            report(&e, debug);
+            return ExitCode::from(1);
+        }
+    };
+    match commands::run(cli, sources).await {
         Ok(code) => code,
         Err(e) => {
             report(&e, debug);

@@ -7,7 +7,163 @@ use zenoo_sim::{OdooVersion, Sim, SimHandle};
 /// The API key `--sim --sim-version 19` gives the admin user.
 pub const SIM_API_KEY: &str = "zenoo-sim-admin-key-0000000000000000000000";
 
+use std::io::IsTerminal;
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+
 use crate::cli::{Connection, Protocol};
+use crate::profile;
+
+/// Where each connection setting came from, for `zenoo config show`.
+#[derive(Debug, Default)]
+pub struct Sources {
+    entries: Vec<(&'static str, String)>,
+    config: Option<std::path::PathBuf>,
+}
+
+impl Sources {
+    fn set(&mut self, key: &'static str, from: String) {
+        self.entries.retain(|(k, _)| *k != key);
+        self.entries.push((key, from));
+    }
+
+    fn of(&self, key: &str) -> &str {
+        self.entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("not set", |(_, v)| v.as_str())
+    }
+
+    /// The settings, one per line: value (secrets masked) and source.
+    pub fn show(&self, conn: &Connection) -> String {
+        let plain = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let secret = |v: &Option<String>| {
+            if v.is_some() {
+                "***".to_string()
+            } else {
+                "-".into()
+            }
+        };
+        let rows = [
+            ("profile", plain(&conn.profile)),
+            ("url", plain(&conn.url)),
+            ("db", plain(&conn.db)),
+            ("login", plain(&conn.login)),
+            ("password", secret(&conn.password)),
+            ("api_key", secret(&conn.api_key)),
+            ("master_password", secret(&conn.master_password)),
+            ("protocol", format!("{:?}", conn.protocol).to_lowercase()),
+            (
+                "timeout",
+                conn.timeout
+                    .map_or("120s (default)".into(), |t| format!("{t:?}")),
+            ),
+            (
+                "connect_timeout",
+                conn.connect_timeout
+                    .map_or("10s (default)".into(), |t| format!("{t:?}")),
+            ),
+        ];
+        let mut out = String::new();
+        for (key, value) in rows {
+            out.push_str(&format!("{key:<16} {value:<40} {}\n", self.of(key)));
+        }
+        out.push_str(&format!(
+            "{:<16} {}\n",
+            "config file",
+            self.config
+                .as_ref()
+                .map_or("none (no config directory)".into(), |p| p
+                    .display()
+                    .to_string())
+        ));
+        out
+    }
+}
+
+/// Fills what flags and environment left unset from `--profile`, and
+/// records where each setting came from.
+pub fn apply_profile(conn: &mut Connection, matches: &ArgMatches) -> anyhow::Result<Sources> {
+    let mut sources = Sources {
+        config: profile::config_path(),
+        ..Sources::default()
+    };
+    for (key, id, env) in [
+        ("profile", "profile", "ZENOO_PROFILE"),
+        ("url", "url", "ZENOO_URL"),
+        ("db", "db", "ZENOO_DB"),
+        ("login", "login", "ZENOO_LOGIN"),
+        ("password", "password", "ZENOO_PASSWORD"),
+        ("api_key", "api_key", "ZENOO_API_KEY"),
+        (
+            "master_password",
+            "master_password",
+            "ZENOO_MASTER_PASSWORD",
+        ),
+        ("protocol", "protocol", ""),
+        ("timeout", "timeout", "ZENOO_TIMEOUT"),
+        (
+            "connect_timeout",
+            "connect_timeout",
+            "ZENOO_CONNECT_TIMEOUT",
+        ),
+    ] {
+        let from = match matches.value_source(id) {
+            Some(ValueSource::CommandLine) => "flag".to_string(),
+            Some(ValueSource::EnvVariable) => format!("env {env}"),
+            Some(ValueSource::DefaultValue) => "default".to_string(),
+            _ => continue,
+        };
+        sources.set(key, from);
+    }
+    let Some(name) = conn.profile.clone() else {
+        return Ok(sources);
+    };
+    let p = profile::find(&name)?;
+    let from = format!("profile {name}");
+    let mut fill = |slot: &mut Option<String>, value: Option<String>, key: &'static str| {
+        if slot.is_none() && value.is_some() {
+            *slot = value;
+            sources.set(key, from.clone());
+        }
+    };
+    fill(&mut conn.url, p.url.clone(), "url");
+    fill(&mut conn.db, p.db.clone(), "db");
+    fill(&mut conn.login, p.login.clone(), "login");
+    if conn.password.is_none() && conn.api_key.is_none() {
+        if let Some(f) = &p.api_key_file {
+            fill(&mut conn.api_key, Some(profile::read_secret(f)?), "api_key");
+        } else if let Some(f) = &p.password_file {
+            fill(
+                &mut conn.password,
+                Some(profile::read_secret(f)?),
+                "password",
+            );
+        } else if let Some(cmd) = &p.password_command {
+            fill(
+                &mut conn.password,
+                Some(profile::run_secret_command(cmd)?),
+                "password",
+            );
+        }
+    }
+    if let Some(f) = &p.master_password_file {
+        if conn.master_password.is_none() {
+            fill(
+                &mut conn.master_password,
+                Some(profile::read_secret(f)?),
+                "master_password",
+            );
+        }
+    }
+    Ok(sources)
+}
+
+/// Whether a password can be asked for: stdin is a terminal.
+fn can_prompt() -> bool {
+    std::io::stdin().is_terminal()
+}
 
 /// The login settings that are not given.
 fn missing_login(conn: &Connection) -> Vec<&'static str> {
@@ -18,7 +174,7 @@ fn missing_login(conn: &Connection) -> Vec<&'static str> {
     if conn.login.is_none() {
         missing.push("--login (or ZENOO_LOGIN)");
     }
-    if conn.password.is_none() && conn.api_key.is_none() {
+    if conn.password.is_none() && conn.api_key.is_none() && !can_prompt() {
         missing.push("--password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)");
     }
     missing
@@ -108,6 +264,13 @@ impl Target {
             (None, Some(pw)) => b.password(login, pw.clone()),
             (None, None) if sim && conn.sim_version >= 19 => b.api_key(login, SIM_API_KEY),
             (None, None) if sim => b.password(login, "admin"),
+            (None, None) if can_prompt() => {
+                // Asked without echo, so it is left in neither the shell's
+                // history nor `ps`.
+                let pw = rpassword::prompt_password(format!("Password for {login}: "))
+                    .context("cannot read the password")?;
+                b.password(login, pw)
+            }
             (None, None) => bail!(
                 "no credentials: pass --password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)"
             ),

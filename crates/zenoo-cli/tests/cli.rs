@@ -302,3 +302,130 @@ fn timeouts_are_flags() {
     let out = zenoo(&["--sim", "--timeout", "0", "count", "res.partner"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn profiles_with_flags_over_env_over_profile() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = dir.path().join("dev.key");
+    std::fs::write(&key, "s3cr3t-key\n").expect("key");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.dev]\nurl = \"http://profile.example\"\ndb = \"profiledb\"\nlogin = \"me\"\napi_key_file = {:?}\n",
+            key.display().to_string()
+        ),
+    )
+    .expect("config");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_zenoo"))
+            .args(args)
+            .env_clear()
+            .env("ZENOO_CONFIG", &config)
+            .envs(env.iter().copied())
+            .output()
+            .expect("zenoo runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = run(&["--profile", "dev", "config", "show"], &[]);
+    let line = |key: &str| {
+        shown
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("url").contains("http://profile.example") && line("url").contains("profile dev"),
+        "{shown}"
+    );
+    assert!(
+        line("api_key").contains("***") && !shown.contains("s3cr3t"),
+        "{shown}"
+    );
+    assert!(line("profile").contains("flag"), "{shown}");
+    // The environment beats the profile, a flag beats both.
+    let shown = run(
+        &["--profile", "dev", "--db", "flagdb", "config", "show"],
+        &[("ZENOO_DB", "envdb"), ("ZENOO_URL", "http://env.example")],
+    );
+    assert!(
+        shown.contains("flagdb") && !shown.contains("envdb"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("http://env.example") && shown.contains("env ZENOO_URL"),
+        "{shown}"
+    );
+    // ZENOO_PROFILE works like --profile; an unknown profile says which exist.
+    let shown = run(&["config", "show"], &[("ZENOO_PROFILE", "dev")]);
+    assert!(shown.contains("profiledb"), "{shown}");
+    let out = Command::new(env!("CARGO_BIN_EXE_zenoo"))
+        .args(["--profile", "prod", "config", "show"])
+        .env_clear()
+        .env("ZENOO_CONFIG", &config)
+        .output()
+        .expect("zenoo runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("profiles there: dev"));
+}
+
+#[test]
+fn help_groups_connection_options_and_shows_examples() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zenoo"))
+        .args(["search", "--help"])
+        .env("ZENOO_PASSWORD", "hunter2")
+        .env("ZENOO_URL", "")
+        .output()
+        .expect("zenoo runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let own = help.find("--where").unwrap_or(usize::MAX);
+    let conn = help.find("Connection:").unwrap_or(0);
+    assert!(own < conn, "the subcommand's options come first: {help}");
+    assert!(
+        help.contains("Examples:") && help.contains("zenoo search res.partner"),
+        "{help}"
+    );
+    assert!(!help.contains("hunter2") && !help.contains("=]"), "{help}");
+}
+
+#[test]
+fn the_password_is_asked_for_on_a_terminal_without_echo() {
+    if Command::new("script").arg("--version").output().is_err() {
+        println!("skipped: no `script` (util-linux) to give zenoo a terminal");
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = rt.block_on(zenoo_sim::Sim::builder().start()).expect("sim");
+    let command = format!(
+        "{} --url {} --db demo --login admin count res.partner",
+        env!("CARGO_BIN_EXE_zenoo"),
+        sim.url()
+    );
+    // `script` runs zenoo on a pseudo-terminal and feeds it our stdin.
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env_remove("ZENOO_PASSWORD")
+        .env_remove("ZENOO_API_KEY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        stdin.write_all(b"sEcReT-admin\n").ok();
+    }
+    let out = child.wait_with_output().expect("output");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Password for admin:"), "{text}");
+    assert!(!text.contains("sEcReT-admin"), "not echoed: {text}");
+    // A wrong password, refused by the server: the prompt's answer was used.
+    assert!(text.contains("AccessDenied"), "{text}");
+}

@@ -8,11 +8,15 @@ mod version;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Commands};
-use crate::settings::Target;
+use crate::cli::{Cli, Commands, ConfigCommand};
+use crate::settings::{Sources, Target};
 
 /// Runs the parsed command line.
-pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
+    if let Commands::Config(ConfigCommand::Show) = &cli.command {
+        print!("{}", sources.show(&cli.conn));
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Commands::Completions { shell } = &cli.command {
         let mut cmd = <Cli as clap::CommandFactory>::command();
         clap_complete::generate(*shell, &mut cmd, "zenoo", &mut std::io::stdout());
@@ -27,6 +31,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Commands::Search(args) => search::search(&target, &cli.conn, args).await,
         Commands::Count { model, domain } => search::count(&target, &cli.conn, model, domain).await,
         Commands::Codegen(args) => codegen::run(&target, &cli.conn, args).await,
-        Commands::Completions { .. } => Ok(ExitCode::SUCCESS),
+        Commands::Completions { .. } | Commands::Config(_) => Ok(ExitCode::SUCCESS),
     }
 }
