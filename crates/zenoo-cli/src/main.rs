@@ -5,6 +5,7 @@ mod codegen;
 mod commands;
 mod profile;
 mod settings;
+mod spinner;
 mod table;
 
 use std::process::ExitCode;

@@ -259,6 +259,7 @@ impl Target {
         if let Some(t) = conn.connect_timeout {
             b = b.connect_timeout(t);
         }
+        b = crate::spinner::add(b);
         Ok(match (&conn.api_key, &conn.password) {
             (Some(key), _) => b.api_key(login, key.clone()),
             (None, Some(pw)) => b.password(login, pw.clone()),

@@ -429,3 +429,45 @@ fn the_password_is_asked_for_on_a_terminal_without_echo() {
     // A wrong password, refused by the server: the prompt's answer was used.
     assert!(text.contains("AccessDenied"), "{text}");
 }
+
+#[test]
+fn a_spinner_says_what_a_slow_call_waits_for() {
+    if Command::new("script").arg("--version").output().is_err() {
+        println!("skipped: no `script` (util-linux) to give zenoo a terminal");
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = rt.block_on(zenoo_sim::Sim::builder().start()).expect("sim");
+    // Version, session login and context are quick; the count takes 1.6 s.
+    sim.set_faults(zenoo_sim::FaultPlan::script([
+        None,
+        None,
+        None,
+        Some(zenoo_sim::Fault::Latency(std::time::Duration::from_millis(
+            1600,
+        ))),
+    ]));
+    let command = format!(
+        "{} --url {} --db demo --login admin --password admin count res.partner",
+        env!("CARGO_BIN_EXE_zenoo"),
+        sim.url()
+    );
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("waiting for res.partner.search_count"),
+        "{text}"
+    );
+    // A quick call shows none.
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("waiting for"));
+}
