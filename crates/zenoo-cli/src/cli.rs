@@ -224,6 +224,9 @@ pub struct SearchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// One block per record, a line per field (psql's expanded mode).
+    #[arg(long)]
+    pub vertical: bool,
 }
 
 /// `zenoo codegen`.

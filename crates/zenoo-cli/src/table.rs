@@ -48,28 +48,71 @@ pub fn cell(v: &Value) -> String {
     }
 }
 
-/// Column widths that fit `max` (when given): the widest columns shrink
-/// first, never below a few characters.
-fn fit(natural: &[usize], max: Option<usize>) -> Vec<usize> {
-    let mut widths = natural.to_vec();
-    let Some(max) = max else { return widths };
-    let gaps = 2 * widths.len().saturating_sub(1);
-    let budget = max.saturating_sub(gaps);
-    let floor = 4;
-    while widths.iter().sum::<usize>() > budget {
-        let Some((i, w)) = widths.iter().copied().enumerate().max_by_key(|(_, w)| *w) else {
-            break;
-        };
-        if w <= floor {
-            break;
+/// A column is readable down to this many characters (or its header's width,
+/// up to 12).
+const READABLE: usize = 8;
+
+/// The columns that fit `max` at a readable width, and their widths: the
+/// widest shrink first; columns that still do not fit are left out, from the
+/// right.
+fn fit(headers: &[String], natural: &[usize], max: Option<usize>) -> (usize, Vec<usize>) {
+    let Some(max) = max else {
+        return (natural.len(), natural.to_vec());
+    };
+    let floor = |i: usize| {
+        let header = headers.get(i).map_or(0, |h| measure_text_width(h)).min(12);
+        natural[i].min(header.max(READABLE))
+    };
+    let mut keep = natural.len();
+    loop {
+        let gaps = 2 * keep.saturating_sub(1);
+        let budget = max.saturating_sub(gaps);
+        let mut widths = natural[..keep].to_vec();
+        while widths.iter().sum::<usize>() > budget {
+            let shrinkable = widths
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(i, w)| *w > floor(*i))
+                .max_by_key(|(_, w)| *w);
+            match shrinkable {
+                Some((i, w)) => widths[i] = w - 1,
+                None => break,
+            }
         }
-        widths[i] = w - 1;
+        if widths.iter().sum::<usize>() <= budget || keep <= 1 {
+            return (keep, widths);
+        }
+        keep -= 1;
     }
-    widths
 }
 
-/// Renders `rows` under `headers`, fitting `max_width` when given.
-pub fn render(headers: &[String], rows: &[Vec<String>], max_width: Option<usize>) -> String {
+/// A rendered table, and the columns it had to leave out.
+pub struct Rendered {
+    /// The text.
+    pub text: String,
+    /// Headers of the columns that did not fit.
+    pub omitted: Vec<String>,
+}
+
+impl Rendered {
+    /// The line that names the columns left out, if any.
+    pub fn note(&self) -> Option<String> {
+        (!self.omitted.is_empty()).then(|| {
+            format!(
+                "({} more column{} not shown: {}; pick some with --fields, or see all with --vertical)",
+                self.omitted.len(),
+                if self.omitted.len() == 1 { "" } else { "s" },
+                self.omitted.join(", ")
+            )
+        })
+    }
+}
+
+/// How `rows` fit `max_width`: as a table of the columns that fit at a
+/// readable width (the others named in [`Rendered::omitted`]), or, when
+/// fewer than two columns fit, as one block per record.
+pub fn render(headers: &[String], rows: &[Vec<String>], max_width: Option<usize>) -> Rendered {
     let natural: Vec<usize> = headers
         .iter()
         .enumerate()
@@ -81,7 +124,13 @@ pub fn render(headers: &[String], rows: &[Vec<String>], max_width: Option<usize>
                 .unwrap_or(0)
         })
         .collect();
-    let widths = fit(&natural, max_width);
+    let (keep, widths) = fit(headers, &natural, max_width);
+    if keep < 2 && headers.len() >= 2 {
+        return Rendered {
+            text: vertical(headers, rows, max_width),
+            omitted: Vec::new(),
+        };
+    }
     let mut out = String::new();
     let mut line = |cells: &mut dyn Iterator<Item = &str>| {
         let mut parts = Vec::new();
@@ -98,6 +147,40 @@ pub fn render(headers: &[String], rows: &[Vec<String>], max_width: Option<usize>
     line(&mut rule.iter().map(String::as_str));
     for r in rows {
         line(&mut r.iter().map(String::as_str));
+    }
+    Rendered {
+        text: out,
+        omitted: headers[keep.min(headers.len())..].to_vec(),
+    }
+}
+
+/// One block per record, a line per field (psql's expanded mode), values
+/// cut to `max_width` when given.
+pub fn vertical(headers: &[String], rows: &[Vec<String>], max_width: Option<usize>) -> String {
+    let label = headers
+        .iter()
+        .map(|h| measure_text_width(h))
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (n, r) in rows.iter().enumerate() {
+        let title = format!("-[ RECORD {} ]", n + 1);
+        let rule = max_width
+            .unwrap_or(40)
+            .min(label + 40)
+            .saturating_sub(measure_text_width(&title));
+        out.push_str(&title);
+        out.push_str(&"-".repeat(rule));
+        out.push('\n');
+        for (h, c) in headers.iter().zip(r) {
+            let room = max_width.map(|m| m.saturating_sub(label + 3).max(4));
+            let value = match room {
+                Some(w) => truncate(c, w),
+                None => c.clone(),
+            };
+            let pad = label.saturating_sub(measure_text_width(h));
+            out.push_str(&format!("{h}{} | {value}\n", " ".repeat(pad)));
+        }
     }
     out
 }
@@ -124,10 +207,16 @@ mod tests {
             "A very long company name that will not fit".to_string(),
             "someone@example.com".to_string(),
         ]];
-        let t = render(&headers, &rows, Some(40));
+        let t = render(&headers, &rows, Some(40)).text;
         assert!(t.lines().all(|l| measure_text_width(l) <= 40), "{t}");
         assert!(t.contains('…'));
-        let wide = render(&headers, &rows, None);
+        // Too narrow for readable columns: some are left out, and named.
+        let narrow = render(&headers, &rows, Some(18));
+        assert_eq!(narrow.omitted, vec!["email".to_string()], "{}", narrow.text);
+        assert!(narrow.note().is_some_and(|n| n.contains("email")));
+        let tiny = render(&headers, &rows, Some(10)).text;
+        assert!(tiny.starts_with("-[ RECORD 1 ]"), "{tiny}");
+        let wide = render(&headers, &rows, None).text;
         assert!(wide.contains("A very long company name that will not fit"));
     }
 

@@ -471,3 +471,73 @@ fn a_spinner_says_what_a_slow_call_waits_for() {
         .expect("script runs");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("waiting for"));
 }
+
+#[test]
+fn tables_stay_readable_at_any_width() {
+    for width in [60usize, 80, 120, 200] {
+        let out = Command::new(env!("CARGO_BIN_EXE_zenoo"))
+            .args([
+                "--sim",
+                "search",
+                "res.partner",
+                "--fields",
+                "*",
+                "--limit",
+                "5",
+            ])
+            .env_remove("ZENOO_URL")
+            .env("COLUMNS", width.to_string())
+            .output()
+            .expect("zenoo runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let table = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= width),
+            "{width}: {table}"
+        );
+        // Every column shown is readable: at least 8 wide, or its header's width.
+        let rule = lines.get(1).copied().unwrap_or_default();
+        let columns: Vec<usize> = rule.split("  ").map(|r| r.chars().count()).collect();
+        let headers: Vec<&str> = lines
+            .first()
+            .copied()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        assert!(
+            columns.len() >= 2 && columns.len() == headers.len(),
+            "{width}: {table}"
+        );
+        for (w, h) in columns.iter().zip(&headers) {
+            assert!(
+                *w >= h.chars().count().min(8),
+                "{width}: {h} is {w} wide: {table}"
+            );
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("more columns not shown") && err.contains("--vertical"),
+            "{width}: {err}"
+        );
+    }
+    let out = zenoo(&[
+        "--sim",
+        "search",
+        "res.partner",
+        "--fields",
+        "name,email",
+        "--limit",
+        "2",
+        "--vertical",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("-[ RECORD 1 ]") && text.contains("\nname  | "),
+        "{text}"
+    );
+}

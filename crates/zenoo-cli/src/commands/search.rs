@@ -88,7 +88,15 @@ pub async fn search(
     match args.format {
         Format::Csv => print!("{}", table::csv(&headers, &cells)?),
         Format::Table => {
-            print!("{}", table::render(&headers, &cells, width()));
+            if args.vertical {
+                print!("{}", table::vertical(&headers, &cells, width()));
+            } else {
+                let table = table::render(&headers, &cells, width());
+                print!("{}", table.text);
+                if let Some(note) = table.note() {
+                    eprintln!("{note}");
+                }
+            }
             eprintln!(
                 "({} record{})",
                 rows.len(),
