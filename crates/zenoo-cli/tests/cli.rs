@@ -541,3 +541,55 @@ fn tables_stay_readable_at_any_width() {
         "{text}"
     );
 }
+
+#[test]
+fn a_slow_server_times_out_at_the_given_timeout_and_causes_print_once() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = rt.block_on(zenoo_sim::Sim::builder().start()).expect("sim");
+    sim.set_faults(zenoo_sim::FaultPlan::script([
+        None,
+        None,
+        None,
+        Some(zenoo_sim::Fault::Latency(std::time::Duration::from_secs(5))),
+    ]));
+    let started = std::time::Instant::now();
+    let out = zenoo(&[
+        "--url",
+        &sim.url(),
+        "--db",
+        "demo",
+        "--login",
+        "admin",
+        "--password",
+        "admin",
+        "--timeout",
+        "1s",
+        "count",
+        "res.partner",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("timed out") && err.contains("1s"), "{err}");
+    // Nothing listens on port 9: the cause is said once.
+    let out = zenoo(&[
+        "--url",
+        "http://127.0.0.1:9",
+        "--db",
+        "demo",
+        "--login",
+        "admin",
+        "--password",
+        "admin",
+        "count",
+        "res.partner",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("cannot reach").count(), 1, "{err}");
+    assert!(err.matches("error sending request").count() <= 1, "{err}");
+    assert_eq!(err.matches("Connection refused").count(), 1, "{err}");
+    assert!(
+        !err.contains("127.0.0.1:9/jsonrpc)"),
+        "the URL is not repeated by reqwest: {err}"
+    );
+}

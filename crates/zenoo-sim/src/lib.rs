@@ -374,6 +374,68 @@ impl SimHandle {
         s.create_database(name, demo, "admin", "admin")
     }
 
+    /// Writes every database to `path` (a temporary file beside it, then
+    /// renamed), so a later simulator can [`load_state`](Self::load_state) it.
+    ///
+    /// # Errors
+    /// When a database cannot be dumped or the file cannot be written.
+    pub fn save_state(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let dumps = {
+            let s = self
+                .shared
+                .lock()
+                .map_err(|_| std::io::Error::other("simulator state poisoned"))?;
+            let mut names: Vec<&String> = s.dbs.keys().collect();
+            names.sort();
+            let mut dumps = Map::new();
+            for name in names {
+                let bytes = s
+                    .dump_bytes(name)
+                    .map_err(|e| std::io::Error::other(e.message))?;
+                let v: Value = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+                dumps.insert(name.clone(), v);
+            }
+            dumps
+        };
+        let text = serde_json::to_vec(&json!({"zenoo_sim_state": 1, "databases": dumps}))
+            .map_err(std::io::Error::other)?;
+        let temp = path.with_extension("saving");
+        std::fs::write(&temp, text)?;
+        std::fs::rename(&temp, path)
+    }
+
+    /// Replaces the databases named in the state file at `path` (written by
+    /// [`save_state`](Self::save_state)) with the ones it holds.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a saved state.
+    pub fn load_state(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let bytes = std::fs::read(path)?;
+        let state: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: {e}", path.display()),
+            )
+        })?;
+        let Some(dbs) = state.get("databases").and_then(Value::as_object) else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} is not a saved zenoo-sim state", path.display()),
+            ));
+        };
+        let mut s = self
+            .shared
+            .lock()
+            .map_err(|_| std::io::Error::other("simulator state poisoned"))?;
+        for (name, dump) in dbs {
+            let bytes = serde_json::to_vec(dump).map_err(std::io::Error::other)?;
+            s.dbs.remove(name);
+            s.restore_bytes(name, &bytes)
+                .map_err(|e| std::io::Error::other(format!("database {name}: {}", e.message)))?;
+        }
+        Ok(())
+    }
+
     /// Adds an API key for `login` in `db`.
     pub fn add_api_key(&self, db: &str, login: &str, key: &str) {
         if let Ok(mut s) = self.shared.lock() {

@@ -28,6 +28,10 @@ struct Args {
     /// Extra synthetic partners, products and orders (demo dataset).
     #[arg(long, default_value_t = 0)]
     scale: usize,
+    /// Keep the databases in FILE between runs: loaded at start when it
+    /// exists, saved on shutdown (Ctrl-C, SIGTERM) and on SIGUSR1.
+    #[arg(long, value_name = "FILE")]
+    state: Option<std::path::PathBuf>,
     /// Do not log each request.
     #[arg(long)]
     quiet: bool,
@@ -81,6 +85,54 @@ async fn main() -> ExitCode {
         sim.url(),
         args.db
     );
-    let _ = tokio::signal::ctrl_c().await;
+    let Some(state) = &args.state else {
+        let _ = tokio::signal::ctrl_c().await;
+        return ExitCode::SUCCESS;
+    };
+    if state.exists() {
+        match sim.load_state(state) {
+            Ok(()) => eprintln!("zenoo-sim: loaded {}", state.display()),
+            Err(e) => {
+                eprintln!("zenoo-sim: cannot load {}: {e}", state.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    serve_with_state(&sim, state).await
+}
+
+/// Waits for shutdown, saving `state` on SIGUSR1 and at the end.
+#[cfg(unix)]
+async fn serve_with_state(sim: &zenoo_sim::SimHandle, state: &std::path::Path) -> ExitCode {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut usr1), Ok(mut term)) = (
+        signal(SignalKind::user_defined1()),
+        signal(SignalKind::terminate()),
+    ) else {
+        eprintln!("zenoo-sim: cannot listen for signals");
+        return ExitCode::FAILURE;
+    };
+    loop {
+        tokio::select! {
+            _ = usr1.recv() => save(sim, state),
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    save(sim, state);
     ExitCode::SUCCESS
+}
+
+#[cfg(not(unix))]
+async fn serve_with_state(sim: &zenoo_sim::SimHandle, state: &std::path::Path) -> ExitCode {
+    let _ = tokio::signal::ctrl_c().await;
+    save(sim, state);
+    ExitCode::SUCCESS
+}
+
+fn save(sim: &zenoo_sim::SimHandle, state: &std::path::Path) {
+    match sim.save_state(state) {
+        Ok(()) => eprintln!("zenoo-sim: saved {}", state.display()),
+        Err(e) => eprintln!("zenoo-sim: cannot save {}: {e}", state.display()),
+    }
 }
