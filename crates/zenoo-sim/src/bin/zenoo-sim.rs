@@ -75,21 +75,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let who = if users.is_empty() {
-        "every dataset user with password = login (admin/admin)".to_string()
-    } else {
-        users.join(", ")
-    };
-    eprintln!(
-        "zenoo-sim: Odoo {version} at {} — database {:?}, users: {who}",
-        sim.url(),
-        args.db
-    );
-    let Some(state) = &args.state else {
-        let _ = tokio::signal::ctrl_c().await;
-        return ExitCode::SUCCESS;
-    };
-    if state.exists() {
+    // The saved state is in place before the address is announced.
+    if let Some(state) = args.state.as_ref().filter(|s| s.exists()) {
         match sim.load_state(state) {
             Ok(()) => eprintln!("zenoo-sim: loaded {}", state.display()),
             Err(e) => {
@@ -98,12 +85,31 @@ async fn main() -> ExitCode {
             }
         }
     }
-    serve_with_state(&sim, state).await
+    let who = if users.is_empty() {
+        "every dataset user with password = login (admin/admin)".to_string()
+    } else {
+        users.join(", ")
+    };
+    let banner = format!(
+        "zenoo-sim: Odoo {version} at {} — database {:?}, users: {who}",
+        sim.url(),
+        args.db
+    );
+    let Some(state) = &args.state else {
+        eprintln!("{banner}");
+        let _ = tokio::signal::ctrl_c().await;
+        return ExitCode::SUCCESS;
+    };
+    serve_with_state(&sim, state, &banner).await
 }
 
 /// Waits for shutdown, saving `state` on SIGUSR1 and at the end.
 #[cfg(unix)]
-async fn serve_with_state(sim: &zenoo_sim::SimHandle, state: &std::path::Path) -> ExitCode {
+async fn serve_with_state(
+    sim: &zenoo_sim::SimHandle,
+    state: &std::path::Path,
+    banner: &str,
+) -> ExitCode {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut usr1), Ok(mut term)) = (
         signal(SignalKind::user_defined1()),
@@ -112,6 +118,8 @@ async fn serve_with_state(sim: &zenoo_sim::SimHandle, state: &std::path::Path) -
         eprintln!("zenoo-sim: cannot listen for signals");
         return ExitCode::FAILURE;
     };
+    // Announced once the signals are ours: a SIGUSR1 sent at once saves.
+    eprintln!("{banner}");
     loop {
         tokio::select! {
             _ = usr1.recv() => save(sim, state),
@@ -124,7 +132,12 @@ async fn serve_with_state(sim: &zenoo_sim::SimHandle, state: &std::path::Path) -
 }
 
 #[cfg(not(unix))]
-async fn serve_with_state(sim: &zenoo_sim::SimHandle, state: &std::path::Path) -> ExitCode {
+async fn serve_with_state(
+    sim: &zenoo_sim::SimHandle,
+    state: &std::path::Path,
+    banner: &str,
+) -> ExitCode {
+    eprintln!("{banner}");
     let _ = tokio::signal::ctrl_c().await;
     save(sim, state);
     ExitCode::SUCCESS
