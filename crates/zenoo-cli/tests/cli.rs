@@ -593,3 +593,20 @@ fn a_slow_server_times_out_at_the_given_timeout_and_causes_print_once() {
         "the URL is not repeated by reqwest: {err}"
     );
 }
+
+#[test]
+fn hints_speak_in_flags() {
+    let out = zenoo(&[
+        "--sim",
+        "--protocol",
+        "json2",
+        "--password",
+        "admin",
+        "count",
+        "res.partner",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--api-key"), "{err}");
+    assert!(!err.contains(".api_key("), "{err}");
+}
