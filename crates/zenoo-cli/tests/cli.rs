@@ -394,22 +394,37 @@ fn help_groups_connection_options_and_shows_examples() {
     assert!(!help.contains("hunter2") && !help.contains("=]"), "{help}");
 }
 
-#[test]
-fn the_password_is_asked_for_on_a_terminal_without_echo() {
+/// A simulator to talk to, when `script` (util-linux) can give zenoo a
+/// pseudo-terminal; `None`, said, when it cannot.
+fn terminal_and_sim() -> Option<(tokio::runtime::Runtime, zenoo_sim::SimHandle)> {
     if Command::new("script").arg("--version").output().is_err() {
         println!("skipped: no `script` (util-linux) to give zenoo a terminal");
-        return;
+        return None;
     }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let sim = rt.block_on(zenoo_sim::Sim::builder().start()).expect("sim");
+    Some((rt, sim))
+}
+
+/// `command` run on a pseudo-terminal by `script`.
+fn on_terminal(command: &str) -> Command {
+    let mut c = Command::new("script");
+    c.args(["-q", "-e", "-c", command, "/dev/null"]);
+    c
+}
+
+#[test]
+fn the_password_is_asked_for_on_a_terminal_without_echo() {
+    let Some((_rt, sim)) = terminal_and_sim() else {
+        return;
+    };
     let command = format!(
         "{} --url {} --db demo --login admin count res.partner",
         env!("CARGO_BIN_EXE_zenoo"),
         sim.url()
     );
     // `script` runs zenoo on a pseudo-terminal and feeds it our stdin.
-    let mut child = Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
+    let mut child = on_terminal(&command)
         .env_remove("ZENOO_PASSWORD")
         .env_remove("ZENOO_API_KEY")
         .stdin(std::process::Stdio::piped())
@@ -432,12 +447,9 @@ fn the_password_is_asked_for_on_a_terminal_without_echo() {
 
 #[test]
 fn a_spinner_says_what_a_slow_call_waits_for() {
-    if Command::new("script").arg("--version").output().is_err() {
-        println!("skipped: no `script` (util-linux) to give zenoo a terminal");
+    let Some((_rt, sim)) = terminal_and_sim() else {
         return;
-    }
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let sim = rt.block_on(zenoo_sim::Sim::builder().start()).expect("sim");
+    };
     // Version, session login and context are quick; the count takes 1.6 s.
     sim.set_faults(zenoo_sim::FaultPlan::script([
         None,
@@ -452,8 +464,7 @@ fn a_spinner_says_what_a_slow_call_waits_for() {
         env!("CARGO_BIN_EXE_zenoo"),
         sim.url()
     );
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
+    let out = on_terminal(&command)
         .stdin(std::process::Stdio::null())
         .output()
         .expect("script runs");
@@ -464,8 +475,7 @@ fn a_spinner_says_what_a_slow_call_waits_for() {
         "{text}"
     );
     // A quick call shows none.
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
+    let out = on_terminal(&command)
         .stdin(std::process::Stdio::null())
         .output()
         .expect("script runs");
