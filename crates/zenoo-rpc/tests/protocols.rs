@@ -635,6 +635,8 @@ async fn database_service_lists_creates_dumps_restores_and_drops() {
         .await
         .expect("dump");
     assert!(n > 1000 && seen == n, "{n} {seen}");
+    let bytes = std::fs::read(&dir).expect("dump file");
+    assert!(bytes.starts_with(b"PK"), "a zip, as Odoo's zip dumps are");
     dbs.restore("restored", &dir, |_| {})
         .await
         .expect("restore");

@@ -389,10 +389,9 @@ impl SimHandle {
             names.sort();
             let mut dumps = Map::new();
             for name in names {
-                let bytes = s
-                    .dump_bytes(name)
+                let v = s
+                    .dump_json(name)
                     .map_err(|e| std::io::Error::other(e.message))?;
-                let v: Value = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
                 dumps.insert(name.clone(), v);
             }
             dumps
@@ -456,6 +455,24 @@ impl Drop for SimHandle {
     }
 }
 
+/// The zip entry that holds the simulator's records.
+const DUMP_ENTRY: &str = "zenoo-sim.json";
+
+/// The largest records document a restored zip may hold.
+const DUMP_ENTRY_MAX: u64 = 1 << 30;
+
+/// The records document of a dump's zip.
+fn read_zip_entry(bytes: &[u8]) -> Option<Value> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let entry = archive.by_name(DUMP_ENTRY).ok()?;
+    if entry.size() > DUMP_ENTRY_MAX {
+        return None;
+    }
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(entry, DUMP_ENTRY_MAX), &mut text).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
 impl SimState {
     /// `db.create_database`: an empty or demo database with an admin user.
     pub fn create_database(
@@ -490,13 +507,52 @@ impl SimState {
         Ok(())
     }
 
-    /// `db.dump`: the database as base64 text (fixture files in JSON).
+    /// `db.dump`: the database's zip as base64 text.
     pub fn dump(&self, name: &str) -> OdooResult<String> {
         Ok(base64::engine::general_purpose::STANDARD.encode(self.dump_bytes(name)?))
     }
 
-    /// The database as bytes (fixture files in JSON), as `/web/database/backup` sends it.
+    /// The database as a zip, as `/web/database/backup` sends it: like
+    /// Odoo's, a `manifest.json` and a `dump.sql` at the top (here the SQL
+    /// only points at the data), and the records in `zenoo-sim.json`.
     pub fn dump_bytes(&self, name: &str) -> OdooResult<Vec<u8>> {
+        let document = self.dump_json(name)?;
+        let failed = |e: &dyn std::fmt::Display| {
+            OdooException::new("builtins.Exception", format!("cannot write the dump: {e}"))
+        };
+        let manifest = json!({
+            "odoo_dump": "1",
+            "db_name": name,
+            "version": format!("{}", self.version),
+            "major_version": format!("{}", self.version),
+            "pg_version": "15.0",
+            "modules": {"base": format!("{}.1.3", self.version)},
+        });
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (file, bytes) in [
+            (
+                "dump.sql",
+                b"-- zenoo-sim: the records are in zenoo-sim.json\n".to_vec(),
+            ),
+            (
+                "manifest.json",
+                serde_json::to_vec_pretty(&manifest).map_err(|e| failed(&e))?,
+            ),
+            (
+                DUMP_ENTRY,
+                serde_json::to_vec(&document).map_err(|e| failed(&e))?,
+            ),
+        ] {
+            zip.start_file(file, options).map_err(|e| failed(&e))?;
+            std::io::Write::write_all(&mut zip, &bytes).map_err(|e| failed(&e))?;
+        }
+        Ok(zip.finish().map_err(|e| failed(&e))?.into_inner())
+    }
+
+    /// The database as one JSON document (models with their fields and
+    /// records): what a dump's zip holds, and what `--state` keeps.
+    pub fn dump_json(&self, name: &str) -> OdooResult<Value> {
         let db = self.dbs.get(name).ok_or_else(|| server::unknown_db(name))?;
         let mut models = Vec::new();
         let mut names: Vec<&String> = db.tables.keys().collect();
@@ -517,7 +573,7 @@ impl SimState {
                 .collect();
             models.push(json!({"model": n, "order": t.def.order, "rec_name": t.def.rec_name, "description": t.def.description, "fields": fields, "records": records}));
         }
-        Ok(serde_json::to_vec(&json!({"zenoo_sim_dump": 1, "models": models})).unwrap_or_default())
+        Ok(json!({"zenoo_sim_dump": 1, "models": models}))
     }
 
     /// `db.restore`: a database from `dump` output.
@@ -537,7 +593,11 @@ impl SimState {
             ));
         }
         let bad = not_a_dump;
-        let dump: Value = serde_json::from_slice(bytes).map_err(|_| bad())?;
+        let dump: Value = if bytes.starts_with(b"PK") {
+            read_zip_entry(bytes).ok_or_else(bad)?
+        } else {
+            serde_json::from_slice(bytes).map_err(|_| bad())?
+        };
         let mut db = orm::Database::new(name, self.version);
         for m in dump
             .get("models")
