@@ -22,6 +22,9 @@ pub enum Fault {
     SessionExpired,
     /// Raise `psycopg2.errors.SerializationFailure`.
     SerializationFailure,
+    /// Panic inside the handler: checks that the simulator survives its own
+    /// bugs (the request gets a 500, the next one is served).
+    Panic,
 }
 
 /// Which faults to inject.

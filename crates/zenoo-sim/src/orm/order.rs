@@ -251,7 +251,7 @@ impl Database {
             Some(bound) if is_id_order(&spec) => sorted.partition_point(|&id| id < bound),
             _ => 0,
         };
-        let wanted = limit.map(|l| offset + l);
+        let wanted = limit.map(|l| offset.saturating_add(l));
         let mut ids = Vec::new();
         for &id in sorted[start..].iter() {
             if wanted.is_some_and(|w| ids.len() >= w) {

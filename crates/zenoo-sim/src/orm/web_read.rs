@@ -78,7 +78,11 @@ impl Database {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        let offset = b.named.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let offset = b
+            .named
+            .get("offset")
+            .and_then(Value::as_u64)
+            .map_or(0, |o| usize::try_from(o).unwrap_or(usize::MAX));
         let limit = b
             .named
             .get("limit")
@@ -93,7 +97,7 @@ impl Database {
                 None => total,
             }
         } else {
-            ids.len() + offset
+            ids.len().saturating_add(offset)
         };
         let records = self.web_read(model, &ids, &spec, env)?;
         Ok(json!({"length": length, "records": records}))

@@ -13,6 +13,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, Response, header};
+use futures_util::FutureExt;
 use serde_json::Value;
 
 pub use state::{LoggedRequest, Shared, SimState, unknown_db};
@@ -66,6 +67,22 @@ pub async fn handle(
     req: Request,
 ) -> Response<Body> {
     let (parts, body) = req.into_parts();
+    let too_large = || {
+        html_error(
+            413,
+            "Request Entity Too Large",
+            "The data value transmitted exceeds the capacity limit.",
+        )
+    };
+    // A declared size over the limit is refused before a byte is read.
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
@@ -96,9 +113,11 @@ pub async fn handle(
         body,
         ip: peer.ip(),
     };
-    let (fault, verbose) = match shared.lock() {
-        Ok(mut s) => (s.faults.next_fault(), s.verbose),
-        Err(_) => (None, false),
+    let (fault, verbose) = {
+        // A lock a panic poisoned is taken anyway: one failed request must
+        // not take the server down with it.
+        let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+        (s.faults.next_fault(), s.verbose)
     };
     if verbose {
         eprintln!("zenoo-sim: {} {}", incoming.method, incoming.path);
@@ -130,7 +149,15 @@ pub async fn handle(
         }
         _ => {}
     }
-    let resp = route(&shared, &incoming, fault.as_ref()).await;
+    // A handler that panics (a bug of the simulator's) answers this request
+    // with a 500 and leaves the server serving.
+    let resp = match std::panic::AssertUnwindSafe(route(&shared, &incoming, fault.as_ref()))
+        .catch_unwind()
+        .await
+    {
+        Ok(r) => r,
+        Err(_) => internal_error(),
+    };
     if fault == Some(Fault::Truncate) {
         let (parts, body) = resp.into_parts();
         let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
@@ -140,28 +167,45 @@ pub async fn handle(
     resp
 }
 
+/// Werkzeug's 500 page.
+fn internal_error() -> Response<Body> {
+    html_error(
+        500,
+        "Internal Server Error",
+        "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.",
+    )
+}
+
 async fn route(shared: &Shared, req: &Incoming, fault: Option<&Fault>) -> Response<Body> {
     let path = req.path.as_str();
+    if fault == Some(&Fault::Panic) {
+        // The worst case: a panic while the state is locked poisons it.
+        let _state = shared.lock().unwrap_or_else(|p| p.into_inner());
+        panic!("zenoo-sim: injected panic");
+    }
     if fault == Some(&Fault::SessionExpired) {
-        if let Ok(mut s) = shared.lock() {
-            s.auth.sessions.clear();
-        }
+        shared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .auth
+            .sessions
+            .clear();
     }
     if fault == Some(&Fault::SerializationFailure) {
         let e = OdooException::new(
             "psycopg2.errors.SerializationFailure",
             "could not serialize access due to concurrent update",
         );
-        let version = shared.lock().map(|s| s.version).unwrap_or_default();
+        let version = shared.lock().unwrap_or_else(|p| p.into_inner()).version;
         return json(
             200,
             &jsonrpc::error_envelope(&Value::Null, &e, version.error_code()),
         );
     }
-    let (version, legacy_rpc) = shared
-        .lock()
-        .map(|s| (s.version, s.legacy_rpc))
-        .unwrap_or_default();
+    let (version, legacy_rpc) = {
+        let s = shared.lock().unwrap_or_else(|p| p.into_inner());
+        (s.version, s.legacy_rpc)
+    };
     if !legacy_rpc && (path == "/jsonrpc" || path.starts_with("/xmlrpc")) {
         return html_error(
             404,

@@ -108,8 +108,34 @@ fn strip_control(s: &str) -> String {
         .collect()
 }
 
+/// How deeply arrays and structs may nest in a call (the parser underneath
+/// recurses; deeper bodies get a fault, never a stack overflow).
+const MAX_NESTING: usize = 100;
+
+/// The deepest nesting of `<array>` and `<struct>` in `body`.
+fn nesting(body: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut rest = body;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if rest.starts_with("array") || rest.starts_with("struct") {
+            depth += 1;
+            deepest = deepest.max(depth);
+        } else if rest.starts_with("/array") || rest.starts_with("/struct") {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    deepest
+}
+
 /// Parses a method call.
 pub fn parse_call(body: &str) -> Result<(String, Vec<Value>), OdooException> {
+    if nesting(body) > MAX_NESTING {
+        return Err(OdooException::new(
+            "builtins.RecursionError",
+            "maximum recursion depth exceeded while decoding the call".to_string(),
+        ));
+    }
     let call = MethodCall::from_xml(body).map_err(|_| {
         OdooException::new(
             "xml.parsers.expat.ExpatError",
