@@ -98,3 +98,67 @@ async fn deeply_nested_xml_rpc_is_a_fault_not_a_crash() {
     }
     assert_eq!(count(&http, &sim.url()).await.status().as_u16(), 200);
 }
+
+async fn search_count(http: &reqwest::Client, url: &str, domain: Value) -> Value {
+    http.post(format!("{url}/jsonrpc"))
+        .json(
+            &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": ["demo", 2, "admin", "res.partner", "search_count", [domain]]}}),
+        )
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn huge_generated_domains_are_served() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let http = reqwest::Client::new();
+    let all: u64 = search_count(&http, &sim.url(), json!([])).await["result"]
+        .as_u64()
+        .expect("count");
+    // 100,000 leaves joined by `|` (the last one matches everything).
+    let n = 100_000;
+    let mut items: Vec<Value> = vec![json!("|"); n - 1];
+    items.extend((0..n - 1).map(|i| json!(["id", "=", 1_000_000 + i])));
+    items.push(json!(["id", ">", 0]));
+    let got = search_count(&http, &sim.url(), Value::Array(items)).await;
+    assert_eq!(
+        got["result"].as_u64(),
+        Some(all),
+        "{}",
+        &got.to_string()[..200.min(got.to_string().len())]
+    );
+    // 4,000 `&` over true leaves, and 4,001 `!` (odd: a negation).
+    let mut ands: Vec<Value> = vec![json!("&"); 4_000];
+    ands.extend((0..4_001).map(|_| json!(["id", ">", 0])));
+    assert_eq!(
+        search_count(&http, &sim.url(), Value::Array(ands)).await["result"].as_u64(),
+        Some(all)
+    );
+    let mut nots: Vec<Value> = vec![json!("!"); 4_001];
+    nots.push(json!(["id", ">", 0]));
+    assert_eq!(
+        search_count(&http, &sim.url(), Value::Array(nots)).await["result"].as_u64(),
+        Some(0)
+    );
+    // A dotted path 150 fields long: an answer (Odoo's error or a count), not a crash.
+    let path = std::iter::repeat_n("parent_id", 150)
+        .collect::<Vec<_>>()
+        .join(".");
+    let got = search_count(
+        &http,
+        &sim.url(),
+        json!([[format!("{path}.name"), "=", "x"]]),
+    )
+    .await;
+    assert!(
+        got.get("result").is_some() || got.get("error").is_some(),
+        "{got}"
+    );
+    assert_eq!(count(&http, &sim.url()).await.status().as_u16(), 200);
+}

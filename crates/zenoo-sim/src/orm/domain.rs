@@ -77,6 +77,44 @@ enum Node {
     Leaf(Vec<Value>),
 }
 
+/// `a AND b`, merged into an existing AND.
+fn and2(a: Filter, b: Filter) -> Filter {
+    match (a, b) {
+        (Filter::And(mut xs), Filter::And(ys)) => {
+            xs.extend(ys);
+            Filter::And(xs)
+        }
+        (Filter::And(mut xs), y) => {
+            xs.push(y);
+            Filter::And(xs)
+        }
+        (x, Filter::And(mut ys)) => {
+            ys.insert(0, x);
+            Filter::And(ys)
+        }
+        (x, y) => Filter::And(vec![x, y]),
+    }
+}
+
+/// `a OR b`, merged into an existing OR.
+fn or2(a: Filter, b: Filter) -> Filter {
+    match (a, b) {
+        (Filter::Or(mut xs), Filter::Or(ys)) => {
+            xs.extend(ys);
+            Filter::Or(xs)
+        }
+        (Filter::Or(mut xs), y) => {
+            xs.push(y);
+            Filter::Or(xs)
+        }
+        (x, Filter::Or(mut ys)) => {
+            ys.insert(0, x);
+            Filter::Or(ys)
+        }
+        (x, y) => Filter::Or(vec![x, y]),
+    }
+}
+
 /// Whether a value is falsy in Python.
 pub fn falsy(v: &Value) -> bool {
     match v {
@@ -146,16 +184,19 @@ impl Database {
                 Node::Leaf(leaf) => stack.push(self.compile_leaf(model, leaf, env)?),
                 Node::Op('!') => {
                     let a = stack.pop().ok_or_else(|| syntax_error(domain))?;
-                    stack.push(Filter::Not(Box::new(a)));
+                    // `!!x` is `x`: a run of negations stays one level deep.
+                    stack.push(match a {
+                        Filter::Not(inner) => *inner,
+                        a => Filter::Not(Box::new(a)),
+                    });
                 }
                 Node::Op(op) => {
                     let a = stack.pop().ok_or_else(|| syntax_error(domain))?;
                     let b = stack.pop().ok_or_else(|| syntax_error(domain))?;
-                    stack.push(if *op == '&' {
-                        Filter::And(vec![a, b])
-                    } else {
-                        Filter::Or(vec![a, b])
-                    });
+                    // Chains of one operator flatten into one node, so a
+                    // generated domain of thousands of leaves stays shallow
+                    // for the evaluation, which recurses by depth.
+                    stack.push(if *op == '&' { and2(a, b) } else { or2(a, b) });
                 }
             }
         }
@@ -199,23 +240,63 @@ impl Database {
             ))
         })?;
         if let Some(rest) = rest {
-            let comodel = field.relation().ok_or_else(|| {
-                OdooException::value_error(format!(
-                    "Invalid field {model}.{path} in leaf {}",
-                    repr_tuple(leaf)
-                ))
-            })?;
+            // Walk the path to its last model, then search back up: a loop,
+            // so a path of any length cannot exhaust the stack. The errors
+            // are the ones the sub-domain of each step would raise.
+            let leaf_of =
+                |p: &str| repr_tuple(&[Value::from(p), Value::from(op.clone()), value.clone()]);
+            let mut steps: Vec<(String, String, bool)> = Vec::new();
+            let (mut cur, mut name, mut fld, mut full, mut remaining) =
+                (model.to_string(), fname, field, path, rest);
+            loop {
+                let comodel = fld.relation().ok_or_else(|| {
+                    OdooException::value_error(format!(
+                        "Invalid field {cur}.{full} in leaf {}",
+                        leaf_of(full)
+                    ))
+                })?;
+                steps.push((
+                    cur.clone(),
+                    name.to_string(),
+                    fld.ttype == FieldType::Many2one,
+                ));
+                let Some((next, tail)) = remaining.split_once('.') else {
+                    cur = comodel.to_string();
+                    break;
+                };
+                let def = self.def(comodel)?;
+                fld = def.field(next).ok_or_else(|| {
+                    OdooException::value_error(format!(
+                        "Invalid field {comodel}.{next} in leaf {}",
+                        leaf_of(remaining)
+                    ))
+                })?;
+                (cur, name, full, remaining) = (comodel.to_string(), next, remaining, tail);
+            }
+            let step_env = |m2o: bool| {
+                if m2o {
+                    env.with_active_test(false)
+                } else {
+                    env.clone()
+                }
+            };
+            let last_m2o = steps.last().is_some_and(|s| s.2);
             let sub = Value::Array(vec![Value::Array(vec![
-                Value::from(rest),
+                Value::from(remaining),
                 Value::from(op.clone()),
                 value.clone(),
             ])]);
-            let sub_env = if field.ttype == FieldType::Many2one {
-                env.with_active_test(false)
-            } else {
-                env.clone()
-            };
-            let ids = self.search_set(comodel, &sub, &sub_env)?;
+            let mut ids = self.search_set(&cur, &sub, &step_env(last_m2o))?;
+            for i in (1..steps.len()).rev() {
+                let (m, f, _) = &steps[i];
+                let filter = self.with_rules(
+                    m,
+                    Filter::RelIn(f.clone(), ids, None),
+                    false,
+                    &step_env(steps[i - 1].2),
+                )?;
+                ids = self.matching(m, &filter)?;
+            }
             return Ok(Filter::RelIn(fname.to_string(), ids, None));
         }
         self.compile_field_leaf(model, field, &op, value, env)
@@ -418,11 +499,16 @@ impl Database {
     /// Search as a set (no order), with the implicit `active` filter.
     pub fn search_set(&self, model: &str, domain: &Value, env: &Env) -> OdooResult<HashSet<i64>> {
         let filter = self.compile_with_active(model, domain, env)?;
+        self.matching(model, &filter)
+    }
+
+    /// The ids of `model`'s records that match `filter`.
+    fn matching(&self, model: &str, filter: &Filter) -> OdooResult<HashSet<i64>> {
         let table = self.table(model)?;
         Ok(table
             .records
             .iter()
-            .filter(|(id, rec)| self.eval_in(table, **id, rec, &filter))
+            .filter(|(id, rec)| self.eval_in(table, **id, rec, filter))
             .map(|(id, _)| *id)
             .collect())
     }
@@ -435,7 +521,19 @@ impl Database {
         domain: &Value,
         env: &Env,
     ) -> OdooResult<Filter> {
-        let mut filter = self.compile(model, domain, env)?;
+        let filter = self.compile(model, domain, env)?;
+        self.with_rules(model, filter, mentions_active(domain), env)
+    }
+
+    /// `filter` with the record rules and the implicit `active` filter of
+    /// `model` (unless the domain named `active`).
+    fn with_rules(
+        &self,
+        model: &str,
+        mut filter: Filter,
+        names_active: bool,
+        env: &Env,
+    ) -> OdooResult<Filter> {
         let def = self.def(model)?;
         let multi_company = model != "res.company"
             && def
@@ -472,7 +570,7 @@ impl Database {
                 .collect();
             filter = Filter::And(vec![filter, Filter::IdIn(own)]);
         }
-        if def.has_active() && env.active_test() && !mentions_active(domain) {
+        if def.has_active() && env.active_test() && !names_active {
             let mut filter = Filter::And(vec![
                 filter,
                 Filter::Cmp {
