@@ -162,3 +162,30 @@ async fn huge_generated_domains_are_served() {
     );
     assert_eq!(count(&http, &sim.url()).await.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn ids_at_the_end_of_the_sequence_are_an_error_not_an_overflow() {
+    let sim = Sim::builder().start().await.expect("sim");
+    sim.set_next_id("demo", "res.partner", i64::MAX);
+    let http = reqwest::Client::new();
+    let v: Value = http
+        .post(format!("{}/jsonrpc", sim.url()))
+        .json(
+            &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": ["demo", 2, "admin", "res.partner", "create", [{"name": "One too many"}]]}}),
+        )
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        v["error"]["data"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("reached maximum value of sequence")),
+        "{v}"
+    );
+    assert_eq!(count(&http, &sim.url()).await.status().as_u16(), 200);
+}

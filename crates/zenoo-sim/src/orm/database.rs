@@ -50,7 +50,7 @@ impl Table {
         rec.insert("id".into(), Value::from(id));
         self.records.insert(id, rec);
         if id >= self.next_id {
-            self.next_id = id + 1;
+            self.next_id = id.saturating_add(1);
         }
     }
 }

@@ -95,7 +95,7 @@ impl Database {
     /// A failed INSERT still consumes a value of PostgreSQL's id sequence.
     fn burn_id(&mut self, model: &str) {
         if let Some(t) = self.tables.get_mut(model) {
-            t.next_id += 1;
+            t.next_id = t.next_id.saturating_add(1);
         }
     }
 
@@ -177,6 +177,16 @@ impl Database {
             .get_mut(model)
             .ok_or_else(|| OdooException::user(format!("Object {model} doesn't exist")))?;
         let id = table.next_id;
+        // Odoo's ids are PostgreSQL `serial`s: 32-bit.
+        if id > i64::from(i32::MAX) {
+            return Err(OdooException::new(
+                "psycopg2.errors.SequenceGeneratorLimitExceeded",
+                format!(
+                    "nextval: reached maximum value of sequence \"{}_id_seq\" (2147483647)",
+                    model.replace('.', "_")
+                ),
+            ));
+        }
         table.insert(id, rec);
         for (k, v) in x2many {
             self.apply_x2many(model, id, &k, &v, env)?;
