@@ -189,3 +189,50 @@ async fn ids_at_the_end_of_the_sequence_are_an_error_not_an_overflow() {
     );
     assert_eq!(count(&http, &sim.url()).await.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn dates_that_do_not_parse_are_refused_on_write() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let http = reqwest::Client::new();
+    let write = |vals: Value| {
+        let http = http.clone();
+        let url = sim.url();
+        async move {
+            http.post(format!("{url}/jsonrpc"))
+                .json(
+                    &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                    "service": "object", "method": "execute_kw",
+                    "args": ["demo", 2, "admin", "sale.order", "write", [[1], vals]]}}),
+                )
+                .send()
+                .await
+                .expect("answered")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
+    for bad in ["soon", "2024-13-45 10:00:00", "2024-02-30 25:00:00"] {
+        let v = write(json!({"date_order": bad})).await;
+        let msg = v["error"]["data"]["message"].as_str().unwrap_or_default();
+        assert!(
+            msg.contains("does not match format '%Y-%m-%d %H:%M:%S'"),
+            "{bad}: {v}"
+        );
+    }
+    let ok = write(json!({"date_order": "2024-02-29"})).await;
+    assert_eq!(ok["result"], json!(true), "{ok}");
+    // Grouping by month still works on what was stored.
+    let v: Value = http
+        .post(format!("{}/jsonrpc", sim.url()))
+        .json(&json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": ["demo", 2, "admin", "sale.order", "read_group", [[], ["amount_total:sum"], ["date_order:month"]], {"lazy": false}]}}))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    assert!(v["result"].as_array().is_some_and(|g| !g.is_empty()), "{v}");
+}

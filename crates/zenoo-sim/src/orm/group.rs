@@ -57,7 +57,10 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 fn ymd(s: &str) -> Option<(i64, u32, u32)> {
     let y = s.get(0..4)?.parse().ok()?;
-    let m = s.get(5..7)?.parse().ok()?;
+    let m: u32 = s.get(5..7)?.parse().ok()?;
+    if !(1..=12).contains(&m) {
+        return None;
+    }
     let d = s.get(8..10)?.parse().ok()?;
     Some((y, m, d))
 }

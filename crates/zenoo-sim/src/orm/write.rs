@@ -260,11 +260,7 @@ impl Database {
                 }
                 FieldType::Date | FieldType::Datetime => {
                     if let Value::String(s) = v {
-                        if s.contains('T') {
-                            return Err(OdooException::value_error(format!(
-                                "time data '{s}' does not match format '%Y-%m-%d %H:%M:%S'"
-                            )));
-                        }
+                        check_date(f.ttype == FieldType::Datetime, s)?;
                     }
                 }
                 _ => {}
@@ -678,4 +674,29 @@ impl Database {
         }
         self.create_one(model, &checked, env)
     }
+}
+
+/// A date or datetime text as Odoo's `Date.to_date` / `Datetime.to_datetime`
+/// read it: the first 10 (date) or 19 (datetime) characters, a date alone
+/// being midnight; anything else is strptime's ValueError.
+fn check_date(datetime: bool, s: &str) -> OdooResult<()> {
+    let (format, length) = if datetime {
+        ("%Y-%m-%d %H:%M:%S", 19)
+    } else {
+        ("%Y-%m-%d", 10)
+    };
+    let head = s.char_indices().nth(length).map_or(s, |(at, _)| &s[..at]);
+    let ok = if datetime && head.len() == 10 {
+        chrono::NaiveDate::parse_from_str(head, "%Y-%m-%d").is_ok()
+    } else if datetime {
+        chrono::NaiveDateTime::parse_from_str(head, format).is_ok()
+    } else {
+        chrono::NaiveDate::parse_from_str(head, format).is_ok()
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(OdooException::value_error(format!(
+        "time data '{head}' does not match format '{format}'"
+    )))
 }
