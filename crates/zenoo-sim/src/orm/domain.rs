@@ -77,41 +77,20 @@ enum Node {
     Leaf(Vec<Value>),
 }
 
-/// `a AND b`, merged into an existing AND.
-fn and2(a: Filter, b: Filter) -> Filter {
-    match (a, b) {
-        (Filter::And(mut xs), Filter::And(ys)) => {
-            xs.extend(ys);
-            Filter::And(xs)
-        }
-        (Filter::And(mut xs), y) => {
-            xs.push(y);
-            Filter::And(xs)
-        }
-        (x, Filter::And(mut ys)) => {
-            ys.insert(0, x);
-            Filter::And(ys)
-        }
-        (x, y) => Filter::And(vec![x, y]),
-    }
-}
-
-/// `a OR b`, merged into an existing OR.
-fn or2(a: Filter, b: Filter) -> Filter {
-    match (a, b) {
-        (Filter::Or(mut xs), Filter::Or(ys)) => {
-            xs.extend(ys);
-            Filter::Or(xs)
-        }
-        (Filter::Or(mut xs), y) => {
-            xs.push(y);
-            Filter::Or(xs)
-        }
-        (x, Filter::Or(mut ys)) => {
-            ys.insert(0, x);
-            Filter::Or(ys)
-        }
-        (x, y) => Filter::Or(vec![x, y]),
+/// `a AND b` (`and`) or `a OR b`, merged into an existing node of the
+/// same operator.
+fn merge(a: Filter, b: Filter, and: bool) -> Filter {
+    let split = |f: Filter| match f {
+        Filter::And(xs) if and => xs,
+        Filter::Or(xs) if !and => xs,
+        f => vec![f],
+    };
+    let mut items = split(a);
+    items.extend(split(b));
+    if and {
+        Filter::And(items)
+    } else {
+        Filter::Or(items)
     }
 }
 
@@ -196,7 +175,7 @@ impl Database {
                     // Chains of one operator flatten into one node, so a
                     // generated domain of thousands of leaves stays shallow
                     // for the evaluation, which recurses by depth.
-                    stack.push(if *op == '&' { and2(a, b) } else { or2(a, b) });
+                    stack.push(merge(a, b, *op == '&'));
                 }
             }
         }
