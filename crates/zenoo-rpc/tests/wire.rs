@@ -410,31 +410,37 @@ async fn the_simulator_writes_json_and_xml_as_odoo_does() {
         .start()
         .await
         .expect("sim");
-    let http = reqwest::Client::new();
-    let json = http
-        .post(format!("{}/jsonrpc", sim.url()))
-        .header("Content-Type", "application/json")
-        .body(r#"{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"common","method":"version","args":[]}}"#)
-        .send()
-        .await
-        .expect("post")
-        .text()
-        .await
-        .expect("text");
+    let post = |path: &str, content_type: &'static str, body: &'static str| {
+        let url = format!("{}{path}", sim.url());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Content-Type", content_type)
+                .body(body)
+                .send()
+                .await
+                .expect("post")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    let json = post(
+        "/jsonrpc",
+        "application/json",
+        r#"{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"common","method":"version","args":[]}}"#,
+    )
+    .await;
     assert!(
         json.starts_with("{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": {"),
         "{json}"
     );
-    let xml = http
-        .post(format!("{}/xmlrpc/2/common", sim.url()))
-        .header("Content-Type", "text/xml")
-        .body("<?xml version='1.0'?><methodCall><methodName>version</methodName><params></params></methodCall>")
-        .send()
-        .await
-        .expect("post")
-        .text()
-        .await
-        .expect("text");
+    let xml = post(
+        "/xmlrpc/2/common",
+        "text/xml",
+        "<?xml version='1.0'?><methodCall><methodName>version</methodName><params></params></methodCall>",
+    )
+    .await;
     assert!(
         xml.starts_with("<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><struct>\n<member>\n<name>"),
         "{xml}"

@@ -100,6 +100,17 @@ fn push_struct<'a>(
     label: &str,
 ) -> Result<()> {
     out.push_str("<value><struct>");
+    push_members(out, members, label)?;
+    out.push_str("</struct></value>");
+    Ok(())
+}
+
+/// The `<member>`s of a struct.
+fn push_members<'a>(
+    out: &mut String,
+    members: impl Iterator<Item = (&'a String, &'a Value)>,
+    label: &str,
+) -> Result<()> {
     for (k, x) in members {
         out.push_str("<member><name>");
         push_escaped(out, k, label)?;
@@ -107,7 +118,6 @@ fn push_struct<'a>(
         push_value(out, x, label)?;
         out.push_str("</member>");
     }
-    out.push_str("</struct></value>");
     Ok(())
 }
 
@@ -302,8 +312,6 @@ impl Protocol for XmlRpc {
 
     async fn call(&self, call: &Call) -> Result<Response> {
         let label: Arc<str> = call.label().into();
-        let context = Value::Object(call.context.as_map().clone());
-        let with_context = !call.context.is_empty();
         let body = encode("execute_kw", |out| {
             param(out, |o| push_str(o, &self.db, &label))?;
             param(out, |o| push_value(o, &Value::from(self.uid), &label))?;
@@ -311,10 +319,18 @@ impl Protocol for XmlRpc {
             param(out, |o| push_str(o, &call.model, &label))?;
             param(out, |o| push_str(o, &call.method, &label))?;
             param(out, |o| push_array(o, &call.args, &label))?;
-            let context_key = "context".to_string();
-            let ctx = with_context.then_some((&context_key, &context));
             param(out, |o| {
-                push_struct(o, call.kwargs.iter().chain(ctx), &label)
+                // The context goes in as one more member, written from the
+                // call's map without copying it into a value first.
+                o.push_str("<value><struct>");
+                push_members(o, call.kwargs.iter(), &label)?;
+                if !call.context.is_empty() {
+                    o.push_str("<member><name>context</name>");
+                    push_struct(o, call.context.as_map().iter(), &label)?;
+                    o.push_str("</member>");
+                }
+                o.push_str("</struct></value>");
+                Ok(())
             })
         })?;
         let reply = post(&self.transport, "object", body).await?;
