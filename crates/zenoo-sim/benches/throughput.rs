@@ -1,19 +1,54 @@
-//! Requests per second the simulator serves for `search_read` (limit 80)
-//! over 100,000 partners, at concurrency 1 and 16, over real HTTP.
+//! Requests per second the simulator serves over real HTTP, at concurrency
+//! 1, 8 and 32, for two workloads over 100,000 extra partners:
+//!
+//! - `read`: `search_read` (limit 80) of companies;
+//! - `mix 90/10`: nine such reads, then one `write` of a partner's phone.
+//!
+//! Each runs against two servers in the same run: `exclusive` takes the
+//! state lock exclusively for every request (the single-mutex server this
+//! one replaced), `shared` lets reads run in parallel.
 //!
 //! `cargo bench -p zenoo-sim --bench throughput` (set `ZENOO_BENCH_SECS` to
-//! change the 5 s measuring window per level).
+//! change the 5 s measuring window per level). Clients and server share the
+//! machine's cores, as in a test suite.
 #![allow(missing_docs)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
 use zenoo_sim::Sim;
+
+fn call(method: &str, args: Value, kwargs: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"service": "object", "method": "execute_kw",
+        "args": ["demo", 2, "admin", "res.partner", method, args, kwargs]}}))
+    .expect("request")
+}
+
+async fn post(http: &reqwest::Client, url: &str, body: Vec<u8>) -> Value {
+    let resp = http
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    let v: Value = resp.json().await.expect("json");
+    assert!(v.get("result").is_some(), "{v}");
+    v
+}
 
 #[tokio::main]
 async fn main() {
+    println!("| server | workload | concurrency | requests | req/s | mean latency |");
+    println!("|---|---|---|---|---|---|");
+    for (server, exclusive) in [("exclusive", true), ("shared", false)] {
+        run(server, exclusive).await;
+    }
+}
+
+async fn run(server: &str, exclusive: bool) {
     let secs: u64 = std::env::var("ZENOO_BENCH_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -21,64 +56,80 @@ async fn main() {
     let started = Instant::now();
     let sim = Sim::builder()
         .scale(100_000)
+        .exclusive(exclusive)
         .start()
         .await
         .expect("simulator starts");
     eprintln!("loaded 100,000 extra partners in {:.1?}", started.elapsed());
     let url = format!("{}/jsonrpc", sim.url());
-    let body = serde_json::to_vec(&json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"service": "object", "method": "execute_kw",
-        "args": ["demo", 2, "admin", "res.partner", "search_read", [[["is_company", "=", true]]], {"fields": ["name", "email", "country_id"], "limit": 80}]}}))
-    .expect("request");
+    let read = call(
+        "search_read",
+        json!([[["is_company", "=", true]]]),
+        json!({"fields": ["name", "email", "country_id"], "limit": 80}),
+    );
     let http = reqwest::Client::new();
-    // Check the answer once: 80 rows.
-    let first: serde_json::Value = http
-        .post(&url)
-        .header("Content-Type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let first = post(&http, &url, read.clone()).await;
     assert_eq!(
         first["result"].as_array().map(Vec::len),
         Some(80),
         "{first}"
     );
-    println!("| concurrency | requests | req/s | mean latency |");
-    println!("|---|---|---|---|");
-    for concurrency in [1usize, 16] {
-        let done = Arc::new(AtomicU64::new(0));
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        let t0 = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..concurrency {
-            let (http, url, body, done) = (http.clone(), url.clone(), body.clone(), done.clone());
-            tasks.push(tokio::spawn(async move {
-                while Instant::now() < deadline {
-                    let resp = http
-                        .post(&url)
-                        .header("Content-Type", "application/json")
-                        .body(body.clone())
-                        .send()
-                        .await
-                        .expect("send");
-                    let bytes = resp.bytes().await.expect("body");
-                    assert!(bytes.len() > 1000);
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            }));
+    let ids: Arc<Vec<i64>> = Arc::new(
+        post(
+            &http,
+            &url,
+            call("search", json!([[]]), json!({"limit": 50_000})),
+        )
+        .await["result"]
+            .as_array()
+            .expect("ids")
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect(),
+    );
+    for (workload, writes_every) in [("read", 0u64), ("mix 90/10", 10)] {
+        for concurrency in [1usize, 8, 32] {
+            let done = Arc::new(AtomicU64::new(0));
+            let deadline = Instant::now() + Duration::from_secs(secs);
+            let t0 = Instant::now();
+            let mut tasks = Vec::new();
+            for task in 0..concurrency {
+                let (http, url, read, done, ids) = (
+                    http.clone(),
+                    url.clone(),
+                    read.clone(),
+                    done.clone(),
+                    ids.clone(),
+                );
+                tasks.push(tokio::spawn(async move {
+                    let mut n = 0u64;
+                    while Instant::now() < deadline {
+                        n += 1;
+                        if writes_every > 0 && n % writes_every == 0 {
+                            let id = ids[(task * 1000 + n as usize) % ids.len()];
+                            let body = call(
+                                "write",
+                                json!([[id], {"phone": format!("+32 {n}")}]),
+                                json!({}),
+                            );
+                            post(&http, &url, body).await;
+                        } else {
+                            post(&http, &url, read.clone()).await;
+                        }
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                }));
+            }
+            for t in tasks {
+                t.await.expect("task");
+            }
+            let n = done.load(Ordering::Relaxed);
+            let elapsed = t0.elapsed().as_secs_f64();
+            println!(
+                "| {server} | {workload} | {concurrency} | {n} | {:.0} | {:.1} ms |",
+                n as f64 / elapsed,
+                elapsed * 1000.0 * concurrency as f64 / n.max(1) as f64
+            );
         }
-        for t in tasks {
-            t.await.expect("task");
-        }
-        let n = done.load(Ordering::Relaxed);
-        let elapsed = t0.elapsed().as_secs_f64();
-        println!(
-            "| {concurrency} | {n} | {:.0} | {:.1} ms |",
-            n as f64 / elapsed,
-            elapsed * 1000.0 * concurrency as f64 / n.max(1) as f64
-        );
     }
 }

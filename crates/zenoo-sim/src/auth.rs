@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -36,9 +37,8 @@ pub struct Session {
 pub struct Auth {
     /// Credentials by (db, login).
     pub credentials: HashMap<(String, String), Credential>,
-    /// Sessions by id.
-    pub sessions: HashMap<String, Session>,
-    failures: HashMap<IpAddr, (u32, Option<Instant>)>,
+    sessions: Mutex<HashMap<String, Session>>,
+    failures: Mutex<HashMap<IpAddr, (u32, Option<Instant>)>>,
     /// Failed logins before the cooldown starts (0 disables it).
     pub cooldown_after: u32,
     /// Length of the cooldown.
@@ -55,15 +55,26 @@ impl Auth {
         }
     }
 
+    /// Web sessions by id (their own lock: logins run under the shared
+    /// state lock).
+    pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn failures(&self) -> MutexGuard<'_, HashMap<IpAddr, (u32, Option<Instant>)>> {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Whether `ip` is in its login cooldown.
-    pub fn in_cooldown(&mut self, ip: IpAddr) -> bool {
+    pub fn in_cooldown(&self, ip: IpAddr) -> bool {
         if self.cooldown_after == 0 {
             return false;
         }
-        match self.failures.get(&ip) {
+        let mut failures = self.failures();
+        match failures.get(&ip) {
             Some((_, Some(until))) if Instant::now() < *until => true,
             Some((_, Some(_))) => {
-                self.failures.remove(&ip);
+                failures.remove(&ip);
                 false
             }
             _ => false,
@@ -71,12 +82,13 @@ impl Auth {
     }
 
     /// Records a login result from `ip`.
-    pub fn record(&mut self, ip: IpAddr, ok: bool) {
+    pub fn record(&self, ip: IpAddr, ok: bool) {
+        let mut failures = self.failures();
         if ok {
-            self.failures.remove(&ip);
+            failures.remove(&ip);
             return;
         }
-        let entry = self.failures.entry(ip).or_insert((0, None));
+        let entry = failures.entry(ip).or_insert((0, None));
         entry.0 += 1;
         if self.cooldown_after > 0 && entry.0 >= self.cooldown_after {
             entry.1 = Some(Instant::now() + self.cooldown);

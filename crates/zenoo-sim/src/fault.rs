@@ -25,6 +25,38 @@ pub enum Fault {
     /// Panic inside the handler: checks that the simulator survives its own
     /// bugs (the request gets a 500, the next one is served).
     Panic,
+    /// Answer 429 Too Many Requests with `Retry-After` in whole seconds, as
+    /// a throttling proxy in front of a hosted Odoo does.
+    Throttle(Duration),
+}
+
+impl Fault {
+    /// The names `--faults` takes: an HTTP status (`502`, `503`, `504`,
+    /// `500`, or `429` with `Retry-After: 1`), `reset`, `timeout` (an answer
+    /// held for `timeout`), `truncate`, `serialization`, `session-expiry`,
+    /// `panic`.
+    ///
+    /// # Errors
+    /// The name that is not one of those, in a sentence.
+    pub fn parse(name: &str, timeout: Duration) -> Result<Self, String> {
+        Ok(match name.trim() {
+            "429" => Self::Throttle(Duration::from_secs(1)),
+            "reset" => Self::Reset,
+            "timeout" => Self::Latency(timeout),
+            "truncate" => Self::Truncate,
+            "serialization" => Self::SerializationFailure,
+            "session-expiry" => Self::SessionExpired,
+            "panic" => Self::Panic,
+            code => match code.parse::<u16>() {
+                Ok(c @ (500 | 502 | 503 | 504)) => Self::Status(c),
+                _ => {
+                    return Err(format!(
+                        "unknown fault {code:?}: expected 500, 502, 503, 504, 429, reset, timeout, truncate, serialization, session-expiry or panic"
+                    ));
+                }
+            },
+        })
+    }
 }
 
 /// Which faults to inject.
@@ -34,6 +66,8 @@ pub struct FaultPlan {
     rate: f64,
     kinds: Vec<Fault>,
     rng: SmallRng,
+    conflicts: bool,
+    latency: Duration,
 }
 
 impl Default for FaultPlan {
@@ -50,6 +84,8 @@ impl FaultPlan {
             rate: 0.0,
             kinds: Vec::new(),
             rng: SmallRng::seed_from_u64(0),
+            conflicts: false,
+            latency: Duration::ZERO,
         }
     }
 
@@ -70,7 +106,39 @@ impl FaultPlan {
             rate,
             kinds,
             rng: SmallRng::seed_from_u64(seed),
+            conflicts: false,
+            latency: Duration::ZERO,
         }
+    }
+
+    /// With `on`, a request that writes a record another request committed
+    /// after it arrived fails with `psycopg2.errors.SerializationFailure`
+    /// ("could not serialize access due to concurrent update"), as
+    /// PostgreSQL's repeatable-read snapshots make Odoo answer once its own
+    /// retries are spent. Off (the default), the last writer wins.
+    #[must_use]
+    pub fn with_serialization_conflicts(mut self, on: bool) -> Self {
+        self.conflicts = on;
+        self
+    }
+
+    /// Every request is answered after `latency` (plus any fault's), like a
+    /// server across a network.
+    #[must_use]
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// The latency every request gets.
+    pub fn latency(&self) -> Duration {
+        self.latency
+    }
+
+    /// Whether concurrent writes to one record fail (see
+    /// [`with_serialization_conflicts`](Self::with_serialization_conflicts)).
+    pub fn serialization_conflicts(&self) -> bool {
+        self.conflicts
     }
 
     /// The fault for the next request, if any.

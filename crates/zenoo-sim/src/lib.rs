@@ -28,7 +28,7 @@ pub mod shared_data;
 mod version;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -41,7 +41,7 @@ pub use server::LoggedRequest;
 pub use version::OdooVersion;
 
 use auth::{Auth, Credential};
-use server::{Shared, SimState};
+use server::{Server, ServerOptions, Shared, SimState};
 
 /// A user of the simulated database: login, password and API key.
 #[derive(Debug, Clone)]
@@ -101,6 +101,38 @@ pub struct SimBuilder {
     cooldown_after: u32,
     master_password: String,
     legacy_rpc: bool,
+    exclusive: bool,
+    connection_close: bool,
+    limits: Limits,
+}
+
+/// Bounds a simulator puts on its clients, so a hostile or broken one
+/// cannot exhaust it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest request body, checked from `Content-Length` before
+    /// reading and while reading (default 512 MiB; over it: 413).
+    pub max_body: usize,
+    /// Time to send a request's headers, and the longest a kept-alive
+    /// connection may sit idle (default 30 s).
+    pub header_timeout: std::time::Duration,
+    /// Time to send a request's body once its headers arrived (default
+    /// 60 s; over it: 408).
+    pub body_timeout: std::time::Duration,
+    /// Connections open at once; more clients wait in the listen backlog
+    /// (default 1024).
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body: 512 * 1024 * 1024,
+            header_timeout: std::time::Duration::from_secs(30),
+            body_timeout: std::time::Duration::from_secs(60),
+            max_connections: 1024,
+        }
+    }
 }
 
 impl Default for SimBuilder {
@@ -117,6 +149,9 @@ impl Default for SimBuilder {
             cooldown_after: 5,
             master_password: "admin".into(),
             legacy_rpc: true,
+            exclusive: false,
+            connection_close: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -183,6 +218,27 @@ impl SimBuilder {
         self
     }
 
+    /// Serve every request under the exclusive lock, one at a time (the
+    /// simulator before reads ran in parallel; for comparisons).
+    pub fn exclusive(mut self, on: bool) -> Self {
+        self.exclusive = on;
+        self
+    }
+
+    /// Answer every request with `Connection: close`, as Odoo's own
+    /// werkzeug server does when no proxy stands in front of it, so a
+    /// client pays a new connection per call as it would against Odoo.
+    pub fn connection_close(mut self, on: bool) -> Self {
+        self.connection_close = on;
+        self
+    }
+
+    /// Bounds on bodies, timeouts and connections.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The `db` service's master password (default `admin`).
     pub fn master_password(mut self, pw: impl Into<String>) -> Self {
         self.master_password = pw.into();
@@ -208,12 +264,16 @@ impl SimBuilder {
             dbs,
             auth,
             master_password: self.master_password,
-            log: Vec::new(),
-            faults: self.faults,
+        };
+        let options = ServerOptions {
             verbose: self.verbose,
             legacy_rpc: self.legacy_rpc,
+            exclusive: self.exclusive,
+            connection_close: self.connection_close,
+            max_body: self.limits.max_body,
+            body_timeout: self.limits.body_timeout,
         };
-        let shared: Shared = Arc::new(Mutex::new(state));
+        let shared: Shared = Arc::new(Server::new(state, self.faults, options));
         let addr = format!("127.0.0.1:{}", self.port);
         let listener = tokio::net::TcpListener::bind(&addr)
             .await
@@ -224,16 +284,12 @@ impl SimBuilder {
         let local = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
-        let app = axum::Router::new()
-            .fallback(server::handle)
-            .with_state(shared.clone());
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
+        let app = server::router(shared.clone());
+        let limits = server::Limits {
+            max_connections: self.limits.max_connections,
+            header_timeout: self.limits.header_timeout,
+        };
+        let task = tokio::spawn(server::serve(listener, app, limits));
         Ok(SimHandle {
             addr: local,
             shared,
@@ -307,31 +363,22 @@ impl SimHandle {
 
     /// Requests served so far (model methods with their model).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared
-            .lock()
-            .map(|s| s.log.clone())
-            .unwrap_or_default()
+        self.shared.log_mut().clone()
     }
 
     /// Forgets the request log.
     pub fn clear_requests(&self) {
-        if let Ok(mut s) = self.shared.lock() {
-            s.log.clear();
-        }
+        self.shared.log_mut().clear();
     }
 
     /// Replaces the fault plan.
     pub fn set_faults(&self, plan: FaultPlan) {
-        if let Ok(mut s) = self.shared.lock() {
-            s.faults = plan;
-        }
+        *self.shared.faults() = plan;
     }
 
     /// Drops every web session (their next call gets "Session Expired").
     pub fn expire_sessions(&self) {
-        if let Ok(mut s) = self.shared.lock() {
-            s.auth.sessions.clear();
-        }
+        self.shared.read().auth.sessions().clear();
     }
 
     /// Runs `execute_kw` directly against a database, bypassing HTTP (for
@@ -345,20 +392,23 @@ impl SimHandle {
         args: Vec<Value>,
         kwargs: Map<String, Value>,
     ) -> OdooResult<Option<Value>> {
-        let mut s = self
-            .shared
-            .lock()
-            .map_err(|_| OdooException::new("builtins.RuntimeError", "simulator state poisoned"))?;
-        s.db_mut(db)?.execute_kw(uid, model, method, &args, &kwargs)
+        self.shared
+            .write()
+            .db_mut(db)?
+            .execute_kw(uid, model, method, &args, &kwargs)
     }
 
     /// Moves a model's id sequence forward to `next` (never backwards), as a
     /// server whose sequence has gaps would hand out.
     pub fn set_next_id(&self, db: &str, model: &str, next: i64) {
-        if let Ok(mut s) = self.shared.lock() {
-            if let Some(t) = s.dbs.get_mut(db).and_then(|d| d.tables.get_mut(model)) {
-                t.next_id = t.next_id.max(next);
-            }
+        if let Some(t) = self
+            .shared
+            .write()
+            .dbs
+            .get_mut(db)
+            .and_then(|d| d.tables.get_mut(model))
+        {
+            t.next_id = t.next_id.max(next);
         }
     }
 
@@ -367,11 +417,9 @@ impl SimHandle {
     /// # Errors
     /// When a database of that name exists.
     pub fn create_database(&self, name: &str, demo: bool) -> OdooResult<()> {
-        let mut s = self
-            .shared
-            .lock()
-            .map_err(|_| OdooException::new("builtins.RuntimeError", "simulator state poisoned"))?;
-        s.create_database(name, demo, "admin", "admin")
+        self.shared
+            .write()
+            .create_database(name, demo, "admin", "admin")
     }
 
     /// Writes every database to `path` (a temporary file beside it, then
@@ -381,10 +429,7 @@ impl SimHandle {
     /// When a database cannot be dumped or the file cannot be written.
     pub fn save_state(&self, path: &std::path::Path) -> std::io::Result<()> {
         let dumps = {
-            let s = self
-                .shared
-                .lock()
-                .map_err(|_| std::io::Error::other("simulator state poisoned"))?;
+            let s = self.shared.read();
             let mut names: Vec<&String> = s.dbs.keys().collect();
             names.sort();
             let mut dumps = Map::new();
@@ -422,10 +467,7 @@ impl SimHandle {
                 format!("{} is not a saved zenoo-sim state", path.display()),
             ));
         };
-        let mut s = self
-            .shared
-            .lock()
-            .map_err(|_| std::io::Error::other("simulator state poisoned"))?;
+        let mut s = self.shared.write();
         for (name, dump) in dbs {
             let bytes = serde_json::to_vec(dump).map_err(std::io::Error::other)?;
             s.dbs.remove(name);
@@ -437,14 +479,14 @@ impl SimHandle {
 
     /// Adds an API key for `login` in `db`.
     pub fn add_api_key(&self, db: &str, login: &str, key: &str) {
-        if let Ok(mut s) = self.shared.lock() {
-            if let Some(c) = s
-                .auth
-                .credentials
-                .get_mut(&(db.to_string(), login.to_string()))
-            {
-                c.api_keys.push(key.to_string());
-            }
+        if let Some(c) = self
+            .shared
+            .write()
+            .auth
+            .credentials
+            .get_mut(&(db.to_string(), login.to_string()))
+        {
+            c.api_keys.push(key.to_string());
         }
     }
 }

@@ -236,3 +236,208 @@ async fn dates_that_do_not_parse_are_refused_on_write() {
         .expect("json");
     assert!(v["result"].as_array().is_some_and(|g| !g.is_empty()), "{v}");
 }
+
+async fn execute(
+    http: &reqwest::Client,
+    url: &str,
+    model: &str,
+    method: &str,
+    args: Value,
+    kwargs: Value,
+) -> Value {
+    http.post(format!("{url}/jsonrpc"))
+        .json(
+            &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": ["demo", 2, "admin", model, method, args, kwargs]}}),
+        )
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn error_of(v: &Value) -> (String, String) {
+    let data = &v["error"]["data"];
+    (
+        data["name"].as_str().unwrap_or("").to_string(),
+        data["message"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+#[tokio::test]
+async fn values_of_the_wrong_type_are_refused_as_odoo_refuses_them() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let (http, url) = (reqwest::Client::new(), sim.url());
+    // A text for a many2one reaches PostgreSQL, which refuses it.
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "write",
+        json!([[10], {"parent_id": "abc"}]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        error_of(&v),
+        (
+            "psycopg2.errors.InvalidTextRepresentation".into(),
+            "invalid input syntax for type integer: \"abc\"".into()
+        ),
+        "{v}"
+    );
+    // A number in text is cast, as PostgreSQL casts it.
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "write",
+        json!([[10], {"parent_id": "1"}]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(v["result"], json!(true), "{v}");
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "read",
+        json!([[10], ["parent_id"]]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(v["result"][0]["parent_id"][0], json!(1), "{v}");
+    // A float column converts with float().
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "write",
+        json!([[10], {"credit_limit": "lots"}]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        error_of(&v),
+        (
+            "builtins.ValueError".into(),
+            "could not convert string to float: 'lots'".into()
+        ),
+        "{v}"
+    );
+    // A list where the vals dict belongs.
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "write",
+        json!([[10], ["name", "x"]]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(error_of(&v).0, "builtins.AttributeError", "{v}");
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "create",
+        json!([[{"name": "ok"}, "not a dict"]]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(error_of(&v).0, "builtins.AttributeError", "{v}");
+    // Nothing of the refused create was stored.
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "search_count",
+        json!([[["name", "=", "ok"]]]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        v["result"],
+        json!(1),
+        "the first record of a batch is created before the second fails, as in Odoo's loop: {v}"
+    );
+}
+
+#[tokio::test]
+async fn limits_and_offsets_that_are_not_counts_are_postgresql_errors() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let (http, url) = (reqwest::Client::new(), sim.url());
+    let cases = [
+        (
+            json!({"limit": "abc"}),
+            "psycopg2.errors.InvalidTextRepresentation",
+            "invalid input syntax for type bigint: \"abc\"",
+        ),
+        (
+            json!({"limit": -1}),
+            "psycopg2.errors.InvalidRowCountInLimitClause",
+            "LIMIT must not be negative",
+        ),
+        (
+            json!({"offset": -5}),
+            "psycopg2.errors.InvalidRowCountInResultOffsetClause",
+            "OFFSET must not be negative",
+        ),
+    ];
+    for (kwargs, name, message) in cases {
+        for method in ["search", "search_read"] {
+            let v = execute(
+                &http,
+                &url,
+                "res.partner",
+                method,
+                json!([[]]),
+                kwargs.clone(),
+            )
+            .await;
+            assert_eq!(
+                error_of(&v),
+                (name.to_string(), message.to_string()),
+                "{method} {kwargs}: {v}"
+            );
+        }
+    }
+    // 0, false and a numeric text are what Python and PostgreSQL make of them.
+    let all = execute(
+        &http,
+        &url,
+        "res.partner",
+        "search_count",
+        json!([[]]),
+        json!({}),
+    )
+    .await["result"]
+        .clone();
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "search",
+        json!([[]]),
+        json!({"limit": 0}),
+    )
+    .await;
+    assert_eq!(
+        v["result"].as_array().map(Vec::len),
+        all.as_u64().map(|n| n as usize),
+        "{v}"
+    );
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "search",
+        json!([[]]),
+        json!({"limit": "2"}),
+    )
+    .await;
+    assert_eq!(v["result"].as_array().map(Vec::len), Some(2), "{v}");
+}

@@ -17,6 +17,14 @@ pub struct ResCountry {
     pub currency_id: Option<Many2one>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Created on
+    pub create_date: Option<Datetime>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
+    /// Last Updated on
+    pub write_date: Option<Datetime>,
 }
 
 /// Address Type: the values of `type`.
@@ -106,6 +114,10 @@ pub struct ResPartner {
     pub create_date: Option<Datetime>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
 }
 
 /// Product Type: the values of `type`.
@@ -148,6 +160,14 @@ pub struct ProductProduct {
     pub description_sale: Option<String>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Created on
+    pub create_date: Option<Datetime>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
+    /// Last Updated on
+    pub write_date: Option<Datetime>,
 }
 
 /// Status: the values of `state`.
@@ -199,6 +219,14 @@ pub struct SaleOrder {
     pub client_order_ref: Option<String>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Created on
+    pub create_date: Option<Datetime>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
+    /// Last Updated on
+    pub write_date: Option<Datetime>,
 }
 
 /// The `sale.order.line` model.
@@ -229,4 +257,12 @@ pub struct SaleOrderLine {
     pub price_total: Option<Decimal>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Created on
+    pub create_date: Option<Datetime>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
+    /// Last Updated on
+    pub write_date: Option<Datetime>,
 }

@@ -90,6 +90,10 @@ pub struct ResPartner {
     pub create_date: Option<Datetime>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
 }
 
 /// Priority: the values of `priority`.
@@ -166,6 +170,14 @@ pub struct PurchaseOrder {
     pub notes: Option<String>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Created on
+    pub create_date: Option<Datetime>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
+    /// Last Updated on
+    pub write_date: Option<Datetime>,
 }
 
 impl PurchaseOrder {
@@ -242,4 +254,12 @@ pub struct PurchaseOrderLine {
     pub price_total: Option<Decimal>,
     /// Display Name
     pub display_name: Option<String>,
+    /// Created by
+    pub create_uid: Option<Many2one>,
+    /// Created on
+    pub create_date: Option<Datetime>,
+    /// Last Updated by
+    pub write_uid: Option<Many2one>,
+    /// Last Updated on
+    pub write_date: Option<Datetime>,
 }

@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use zenoo_sim::{Dataset, OdooVersion, Sim, SimUser};
+use std::time::Duration;
+use zenoo_sim::{Dataset, Fault, FaultPlan, Limits, OdooVersion, Sim, SimUser};
 
 /// An Odoo-compatible server for tests and demos.
 #[derive(Debug, Parser)]
@@ -35,6 +36,50 @@ struct Args {
     /// Do not log each request.
     #[arg(long)]
     quiet: bool,
+    /// Share of requests that get an injected fault, 0 to 1.
+    #[arg(long, default_value_t = 0.0, help_heading = "Faults")]
+    fault_rate: f64,
+    /// The faults drawn from, comma-separated: 500, 502, 503, 504, 429
+    /// (with Retry-After), reset, timeout, truncate, serialization,
+    /// session-expiry, panic.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "503,reset,timeout",
+        help_heading = "Faults"
+    )]
+    faults: Vec<String>,
+    /// Seed of the fault draws: the same seed injects the same faults into
+    /// the same sequence of requests.
+    #[arg(long, default_value_t = 1, help_heading = "Faults")]
+    fault_seed: u64,
+    /// How long a `timeout` fault holds its answer, in milliseconds.
+    #[arg(long, default_value_t = 30_000, help_heading = "Faults")]
+    fault_timeout_ms: u64,
+    /// Answer every request after this many milliseconds.
+    #[arg(long, default_value_t = 0, help_heading = "Faults")]
+    latency_ms: u64,
+    /// Fail a write to a record another request committed since this one
+    /// arrived with Odoo's serialization failure, as PostgreSQL does.
+    #[arg(long, help_heading = "Faults")]
+    serialization_conflicts: bool,
+    /// Close the connection after every answer, as Odoo's own werkzeug
+    /// server does.
+    #[arg(long, help_heading = "Server")]
+    connection_close: bool,
+    /// The largest request body in bytes.
+    #[arg(long, default_value_t = 512 * 1024 * 1024, help_heading = "Server")]
+    max_body: usize,
+    /// Seconds a client may take to send a request's headers (and may keep
+    /// an idle connection open).
+    #[arg(long, default_value_t = 30, help_heading = "Server")]
+    header_timeout: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, default_value_t = 60, help_heading = "Server")]
+    body_timeout: u64,
+    /// Connections served at once.
+    #[arg(long, default_value_t = 1024, help_heading = "Server")]
+    max_connections: usize,
 }
 
 #[tokio::main]
@@ -52,7 +97,22 @@ async fn main() -> ExitCode {
     } else {
         Dataset::Dir(args.dataset.clone().into())
     };
+    let plan = match fault_plan(&args) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("zenoo-sim: --faults: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut builder = Sim::builder()
+        .faults(plan)
+        .connection_close(args.connection_close)
+        .limits(Limits {
+            max_body: args.max_body,
+            header_timeout: Duration::from_secs(args.header_timeout),
+            body_timeout: Duration::from_secs(args.body_timeout),
+            max_connections: args.max_connections,
+        })
         .dataset(dataset)
         .version(version)
         .database(&args.db)
@@ -101,6 +161,25 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     };
     serve_with_state(&sim, state, &banner).await
+}
+
+fn fault_plan(args: &Args) -> Result<FaultPlan, String> {
+    if !(0.0..=1.0).contains(&args.fault_rate) {
+        return Err(format!(
+            "--fault-rate must be between 0 and 1, not {}",
+            args.fault_rate
+        ));
+    }
+    let timeout = Duration::from_millis(args.fault_timeout_ms);
+    let kinds = args
+        .faults
+        .iter()
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| Fault::parse(k, timeout))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(FaultPlan::random(args.fault_rate, kinds, args.fault_seed)
+        .with_latency(Duration::from_millis(args.latency_ms))
+        .with_serialization_conflicts(args.serialization_conflicts))
 }
 
 /// Waits for shutdown, saving `state` on SIGUSR1 and at the end.

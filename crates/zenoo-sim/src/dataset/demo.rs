@@ -33,6 +33,21 @@ fn table(
         fields.insert((*fname).to_string(), a);
     }
     fields.insert("display_name".into(), json!({"type": "char", "string": "Display Name", "store": false, "readonly": true, "required": false, "searchable": true, "sortable": false}));
+    // Odoo's magic fields, on every model with `_log_access`.
+    for (fname, ttype, label) in [
+        ("create_uid", "many2one", "Created by"),
+        ("create_date", "datetime", "Created on"),
+        ("write_uid", "many2one", "Last Updated by"),
+        ("write_date", "datetime", "Last Updated on"),
+    ] {
+        if !fields.contains_key(fname) {
+            let mut a = json!({"type": ttype, "string": label, "store": true, "readonly": true, "required": false, "searchable": true, "sortable": true});
+            if ttype == "many2one" {
+                a["relation"] = Value::from("res.users");
+            }
+            fields.insert(fname.to_string(), a);
+        }
+    }
     Table::new(model_from_fields(
         name,
         description,
@@ -651,8 +666,41 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
     ] {
         db.tables.insert(t.def.name.clone(), t);
     }
+    stamp_demo_records(&mut db);
     add_metadata_models(&mut db);
     db
+}
+
+/// Gives every demo record the magic values Odoo's data loading leaves:
+/// created and last written by the superuser when the data was loaded (or
+/// when the order was placed, for orders).
+fn stamp_demo_records(db: &mut Database) {
+    const LOADED: &str = "2026-09-28 07:00:00";
+    for table in db.tables.values_mut() {
+        if table.position("write_date").is_none() {
+            continue;
+        }
+        for rec in table.records.values_mut() {
+            let when = rec
+                .get("date_order")
+                .filter(|v| v.is_string())
+                .cloned()
+                .unwrap_or_else(|| Value::from(LOADED));
+            for (k, v) in [
+                ("create_uid", Value::from(1)),
+                ("write_uid", Value::from(1)),
+                ("create_date", when.clone()),
+                ("write_date", when),
+            ] {
+                if rec
+                    .get(k)
+                    .is_none_or(|v| v.is_null() || v == &Value::Bool(false))
+                {
+                    rec.insert(k.to_string(), v);
+                }
+            }
+        }
+    }
 }
 
 /// Purchase orders (RFQs and confirmed orders) from the demo companies,

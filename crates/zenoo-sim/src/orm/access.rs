@@ -87,15 +87,14 @@ impl Database {
         ))
     }
 
-    /// The operation a method needs.
-    pub fn operation_of(method: &str) -> &'static str {
-        match method {
-            "create" | "name_create" | "copy" => "create",
-            "write" | "action_archive" | "action_unarchive" | "action_confirm"
-            | "action_cancel" | "action_draft" | "button_confirm" | "button_cancel"
-            | "button_draft" => "write",
-            "unlink" => "unlink",
-            _ => "read",
+    /// `res.users.has_group(group_ext_id)` for `uid`.
+    pub fn has_group(&self, uid: i64, group: &str) -> bool {
+        let share = self.is_share(uid);
+        match group {
+            "base.group_system" | "base.group_erp_manager" => self.is_admin(uid),
+            "base.group_user" => !share,
+            "base.group_portal" => share && uid != 4,
+            _ => false,
         }
     }
 

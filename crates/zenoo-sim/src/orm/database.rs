@@ -62,12 +62,19 @@ pub struct Env {
     pub uid: i64,
     /// The call's context (`kwargs.context`).
     pub context: Map<String, Value>,
+    /// The commit clock when the request arrived (see [`super::snapshot`]),
+    /// when concurrent writes to one record must fail as under PostgreSQL.
+    pub snapshot: Option<u64>,
 }
 
 impl Env {
     /// An environment for `uid` with `context`.
     pub fn new(uid: i64, context: Map<String, Value>) -> Self {
-        Self { uid, context }
+        Self {
+            uid,
+            context,
+            snapshot: None,
+        }
     }
 
     /// `active_test` from the context (default true).
@@ -94,6 +101,8 @@ pub struct Database {
     pub tables: FxHashMap<String, Table>,
     /// Sorted ids per (model, order), until the next write.
     pub(crate) order_cache: super::order_cache::OrderCache,
+    /// Commit stamps for the serialization-failure switch.
+    pub(crate) commits: super::transaction::Commits,
 }
 
 impl Database {
@@ -104,6 +113,7 @@ impl Database {
             version,
             tables: FxHashMap::default(),
             order_cache: Default::default(),
+            commits: Default::default(),
         }
     }
 

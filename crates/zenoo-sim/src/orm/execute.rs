@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
+use super::bind::{Bound, bind};
 use super::database::{Database, Env};
-use super::methods::{Bound, bind, is_private, signature};
+use super::method_table::{Signature, is_private, lookup};
 use crate::error::{OdooException, OdooResult};
 
 /// Languages installed in every simulated database.
@@ -34,28 +35,18 @@ impl Database {
     }
 
     /// Checks that a public method exists and the user may call it.
-    pub fn resolve(
-        &self,
-        model: &str,
-        method: &str,
-        env: &Env,
-    ) -> OdooResult<super::methods::Signature> {
+    pub fn resolve(&self, model: &str, method: &str, env: &Env) -> OdooResult<Signature> {
         self.table(model)?;
         if is_private(method, self.version) {
             return Err(OdooException::access(format!(
                 "Private methods (such as '{model}.{method}') cannot be called remotely."
             )));
         }
-        let sig = signature(model, method, self.version).ok_or_else(|| {
+        let sig = lookup(model, method, self.version).ok_or_else(|| {
             OdooException::attribute_error(format!("The method '{model}.{method}' does not exist"))
         })?;
-        let op = Self::operation_of(method);
-        if !self.allowed(model, op, env)
-            && !matches!(
-                method,
-                "has_access" | "check_access_rights" | "fields_get" | "context_get"
-            )
-        {
+        let op = sig.operation.as_str();
+        if !sig.access_exempt && !self.allowed(model, op, env) {
             return Err(self.access_error(model, op));
         }
         Ok(sig)
@@ -70,6 +61,52 @@ impl Database {
         args: &[Value],
         kwargs: &Map<String, Value>,
     ) -> OdooResult<Option<Value>> {
+        self.execute_at(None, uid, model, method, args, kwargs)
+    }
+
+    /// `execute_kw` in a transaction that began at `snapshot` (see
+    /// [`super::snapshot`]): a write to a record another request committed
+    /// since fails when the serialization switch is on.
+    pub fn execute_at(
+        &mut self,
+        snapshot: Option<u64>,
+        uid: i64,
+        model: &str,
+        method: &str,
+        args: &[Value],
+        kwargs: &Map<String, Value>,
+    ) -> OdooResult<Option<Value>> {
+        let (sig, bound, mut env) = self.prepare(uid, model, method, args, kwargs)?;
+        env.snapshot = snapshot;
+        self.dispatch(model, sig, &bound, &env)
+    }
+
+    /// `execute_kw` of a method that changes nothing (on a shared borrow,
+    /// so such calls run in parallel).
+    ///
+    /// # Errors
+    /// Odoo's error for the call; a `RuntimeError` when the method changes
+    /// data (see [`super::changes_data`]).
+    pub fn execute_read(
+        &self,
+        uid: i64,
+        model: &str,
+        method: &str,
+        args: &[Value],
+        kwargs: &Map<String, Value>,
+    ) -> OdooResult<Option<Value>> {
+        let (sig, bound, env) = self.prepare(uid, model, method, args, kwargs)?;
+        self.dispatch_read(model, sig, &bound, &env)
+    }
+
+    fn prepare(
+        &self,
+        uid: i64,
+        model: &str,
+        method: &str,
+        args: &[Value],
+        kwargs: &Map<String, Value>,
+    ) -> OdooResult<(Signature, Bound, Env)> {
         let mut kwargs = kwargs.clone();
         let context = match kwargs.remove("context") {
             Some(Value::Object(c)) => c,
@@ -78,8 +115,8 @@ impl Database {
         let env = Env::new(uid, context);
         let sig = self.resolve(model, method, &env)?;
         self.check_context(&env)?;
-        let bound = bind(&sig, args, &kwargs)?;
-        self.dispatch(model, &sig, &bound, &env)
+        let bound = bind(sig, args, &kwargs)?;
+        Ok((sig, bound, env))
     }
 
     /// Runs an already bound call (JSON-2).
@@ -87,10 +124,22 @@ impl Database {
         &mut self,
         env: &Env,
         model: &str,
-        sig: &super::methods::Signature,
+        sig: Signature,
         bound: &Bound,
     ) -> OdooResult<Option<Value>> {
         self.check_context(env)?;
         self.dispatch(model, sig, bound, env)
+    }
+
+    /// Runs an already bound call of a method that changes nothing.
+    pub fn execute_bound_read(
+        &self,
+        env: &Env,
+        model: &str,
+        sig: Signature,
+        bound: &Bound,
+    ) -> OdooResult<Option<Value>> {
+        self.check_context(env)?;
+        self.dispatch_read(model, sig, bound, env)
     }
 }

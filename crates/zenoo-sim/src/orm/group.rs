@@ -4,8 +4,8 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
+use super::bind::Bound;
 use super::database::{Database, Env};
-use super::methods::Bound;
 use super::model::FieldType;
 use super::order::cmp_values;
 use super::write::civil_from_days;
@@ -417,12 +417,8 @@ impl Database {
                 Ordering::Equal
             });
         }
-        let offset = b.named.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let limit = b
-            .named
-            .get("limit")
-            .and_then(Value::as_u64)
-            .map(|l| l as usize);
+        let offset = b.window("offset")?.unwrap_or(0);
+        let limit = b.window("limit")?;
         let user_domain = normalize(&domain);
         let mut rows = Vec::new();
         for (key, ids) in groups
@@ -479,12 +475,8 @@ impl Database {
         let gbs = self.parse_groupby(model, &string_list(b.named.get("groupby")))?;
         let aggregates = string_list(b.named.get("aggregates"));
         let groups = self.grouped(model, &domain, &gbs, env)?;
-        let offset = b.named.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let limit = b
-            .named
-            .get("limit")
-            .and_then(Value::as_u64)
-            .map(|l| l as usize);
+        let offset = b.window("offset")?.unwrap_or(0);
+        let limit = b.window("limit")?;
         let mut rows = Vec::new();
         for (key, ids) in groups
             .into_iter()

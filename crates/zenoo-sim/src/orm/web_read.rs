@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::bind::Bound;
 use super::database::{Database, Env};
-use super::methods::Bound;
 use super::model::FieldType;
 use super::read::Load;
 use crate::error::{OdooException, OdooResult};
@@ -78,16 +78,8 @@ impl Database {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        let offset = b
-            .named
-            .get("offset")
-            .and_then(Value::as_u64)
-            .map_or(0, |o| usize::try_from(o).unwrap_or(usize::MAX));
-        let limit = b
-            .named
-            .get("limit")
-            .and_then(Value::as_u64)
-            .map(|l| l as usize);
+        let offset = b.window("offset")?.unwrap_or(0);
+        let limit = b.window("limit")?;
         let order = b.named.get("order").and_then(Value::as_str);
         let ids = self.search(model, &domain, offset, limit, order, env)?;
         let length = if limit.is_some_and(|l| ids.len() >= l) || offset > 0 {

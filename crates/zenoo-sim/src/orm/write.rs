@@ -135,7 +135,7 @@ impl Database {
             if f.ttype.is_x2many() {
                 x2many.push((k.clone(), v.clone()));
             } else if f.store() {
-                rec.insert(k.clone(), self.convert_scalar(f.ttype, v));
+                rec.insert(k.clone(), convert_scalar(f.ttype, v));
             }
         }
         for f in &def.fields {
@@ -216,19 +216,6 @@ impl Database {
             )
     }
 
-    fn convert_scalar(&self, ttype: FieldType, v: &Value) -> Value {
-        match (ttype, v) {
-            (FieldType::Many2one, Value::Array(a)) => {
-                a.first().cloned().unwrap_or(Value::Bool(false))
-            }
-            (FieldType::Float | FieldType::Monetary, Value::Number(n)) => {
-                Value::from(n.as_f64().unwrap_or(0.0))
-            }
-            (_, Value::Null) => Value::Bool(false),
-            _ => v.clone(),
-        }
-    }
-
     /// Checks field names, selection keys and many2one targets of `vals`.
     fn check_vals(&self, model: &str, vals: &Map<String, Value>) -> OdooResult<()> {
         let def = self.def(model)?;
@@ -249,6 +236,11 @@ impl Database {
                         }
                     }
                 }
+                FieldType::Many2one | FieldType::Integer => check_integer(f.ttype, v)?,
+                FieldType::Float | FieldType::Monetary => check_float(v)?,
+                _ => {}
+            }
+            match f.ttype {
                 FieldType::Many2one => {
                     if let (Some(id), Some(comodel)) = (v.as_i64(), f.relation()) {
                         if self.tables.contains_key(comodel) && !self.exists(comodel, id) {
@@ -289,9 +281,12 @@ impl Database {
         let def = self.def(model)?.clone();
         if model == "res.partner" {
             if let Some(p) = vals.get("parent_id").and_then(Value::as_i64) {
+                let limit = self.tables.get(model).map_or(0, |t| t.records.len());
                 for &id in ids {
                     let mut cur = Some(p);
-                    while let Some(c) = cur {
+                    // Bounded: a restored dump may already hold a cycle.
+                    for _ in 0..=limit {
+                        let Some(c) = cur else { break };
                         if c == id {
                             return Err(OdooException::validation(
                                 "You cannot create recursive Partner hierarchies.",
@@ -315,17 +310,7 @@ impl Database {
                     if f.ttype.is_x2many() {
                         x2many.push((k.clone(), v.clone()));
                     } else if f.store() && !(f.readonly() && k != "active") {
-                        let v = match (f.ttype, v) {
-                            (FieldType::Many2one, Value::Array(a)) => {
-                                a.first().cloned().unwrap_or(Value::Bool(false))
-                            }
-                            (FieldType::Float | FieldType::Monetary, Value::Number(n)) => {
-                                Value::from(n.as_f64().unwrap_or(0.0))
-                            }
-                            (_, Value::Null) => Value::Bool(false),
-                            _ => v.clone(),
-                        };
-                        rec.insert(k.clone(), v);
+                        rec.insert(k.clone(), convert_scalar(f.ttype, v));
                     }
                 }
                 if def.field("write_date").is_some() {
@@ -673,6 +658,67 @@ impl Database {
             }
         }
         self.create_one(model, &checked, env)
+    }
+}
+
+/// A written value as the column stores it: a many2one pair is its id, a
+/// number in text is the number PostgreSQL casts it to, a float column
+/// holds floats, `None` is `False`.
+fn convert_scalar(ttype: FieldType, v: &Value) -> Value {
+    match (ttype, v) {
+        (FieldType::Many2one, Value::Array(a)) => a.first().cloned().unwrap_or(Value::Bool(false)),
+        (FieldType::Many2one | FieldType::Integer, Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map_or_else(|_| v.clone(), Value::from),
+        (FieldType::Float | FieldType::Monetary, Value::Number(n)) => {
+            Value::from(n.as_f64().unwrap_or(0.0))
+        }
+        (FieldType::Float | FieldType::Monetary, Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .map_or_else(|_| v.clone(), Value::from),
+        (_, Value::Null) => Value::Bool(false),
+        _ => v.clone(),
+    }
+}
+
+/// What Odoo does with a value that is not an integer in an integer or
+/// many2one column: `int(value)` for an integer (Python's ValueError), the
+/// value as it is for a many2one (PostgreSQL's error).
+fn check_integer(ttype: FieldType, v: &Value) -> OdooResult<()> {
+    let text = match v {
+        Value::String(s) if s.trim().parse::<i64>().is_err() => s,
+        Value::Object(_) => {
+            return Err(OdooException::new(
+                "psycopg2.ProgrammingError",
+                "can't adapt type 'dict'",
+            ));
+        }
+        _ => return Ok(()),
+    };
+    if ttype == FieldType::Integer {
+        return Err(OdooException::value_error(format!(
+            "invalid literal for int() with base 10: '{text}'"
+        )));
+    }
+    Err(OdooException::new(
+        "psycopg2.errors.InvalidTextRepresentation",
+        format!("invalid input syntax for type integer: \"{text}\""),
+    ))
+}
+
+/// `float(value)` of Odoo's float and monetary columns.
+fn check_float(v: &Value) -> OdooResult<()> {
+    match v {
+        Value::String(s) if s.trim().parse::<f64>().is_err() => Err(OdooException::value_error(
+            format!("could not convert string to float: '{s}'"),
+        )),
+        Value::Array(_) | Value::Object(_) => Err(OdooException::type_error(format!(
+            "float() argument must be a string or a real number, not '{}'",
+            if v.is_array() { "list" } else { "dict" }
+        ))),
+        _ => Ok(()),
     }
 }
 

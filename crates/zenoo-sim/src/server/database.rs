@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 
 use axum::body::Body;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Method, Response, header};
 
-use super::Incoming;
 use super::response::{escape_html, raw};
 use super::state::{Shared, SimState};
+use super::{Incoming, not_found_page};
 use crate::error::{OdooException, OdooResult};
 
 fn redirect(location: &str) -> Response<Body> {
@@ -81,32 +82,37 @@ async fn parse_form(
     Ok((fields, files))
 }
 
-/// Serves a `/web/database/<action>` form route; `None` for other paths.
-pub async fn route(shared: &Shared, req: &Incoming, action: &str) -> Option<Response<Body>> {
+/// Serves a `/web/database/<action>` form route.
+pub async fn route(
+    State(shared): State<Shared>,
+    Path(action): Path<String>,
+    req: Incoming,
+) -> Response<Body> {
+    let action = action.as_str();
     if !matches!(
         action,
         "create" | "duplicate" | "drop" | "rename" | "backup" | "restore" | "change_password"
     ) {
-        return None;
+        return not_found_page();
     }
     if req.method != Method::POST {
-        return Some(raw(
+        return raw(
             405,
             "text/html; charset=utf-8",
             "<!doctype html>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n",
-        ));
+        );
     }
-    let (form, files) = match parse_form(req).await {
+    let (form, files) = match parse_form(&req).await {
         Ok(f) => f,
         Err(e) => {
-            return Some(raw(
+            return raw(
                 400,
                 "text/html; charset=utf-8",
                 format!("<h1>Bad Request</h1><p>{}</p>", escape_html(&e)),
-            ));
+            );
         }
     };
-    let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
+    let mut state = shared.lock(action != "backup");
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let result: OdooResult<Response<Body>> = (|| {
         check_master(&state, &form)?;
@@ -117,7 +123,7 @@ pub async fn route(shared: &Shared, req: &Incoming, action: &str) -> Option<Resp
                 } else {
                     get("login")
                 };
-                state.create_database(
+                state.get_mut()?.create_database(
                     &get("name"),
                     is_true(&form, "demo"),
                     &login,
@@ -133,6 +139,7 @@ pub async fn route(shared: &Shared, req: &Incoming, action: &str) -> Option<Resp
                     "duplicate_database",
                     &[get("master_pwd").into(), from.into(), to.into()],
                     req.ip,
+                    req.snapshot,
                 )?;
                 Ok(redirect("/web/database/manager"))
             }
@@ -147,6 +154,7 @@ pub async fn route(shared: &Shared, req: &Incoming, action: &str) -> Option<Resp
                         get("new_name").into(),
                     ],
                     req.ip,
+                    req.snapshot,
                 )?;
                 Ok(redirect("/web/database/manager"))
             }
@@ -157,6 +165,7 @@ pub async fn route(shared: &Shared, req: &Incoming, action: &str) -> Option<Resp
                     "drop",
                     &[get("master_pwd").into(), get("name").into()],
                     req.ip,
+                    req.snapshot,
                 )?;
                 if dropped != Some(serde_json::Value::Bool(true)) {
                     return Err(OdooException::new(
@@ -191,14 +200,14 @@ pub async fn route(shared: &Shared, req: &Incoming, action: &str) -> Option<Resp
                 let data = files.get("backup_file").ok_or_else(|| {
                     OdooException::new("builtins.Exception", "No backup file was sent")
                 })?;
-                state.restore_bytes(&get("name"), data)?;
+                state.get_mut()?.restore_bytes(&get("name"), data)?;
                 Ok(redirect("/web/database/manager"))
             }
             _ => {
-                state.master_password = get("master_pwd_new");
+                state.get_mut()?.master_password = get("master_pwd_new");
                 Ok(redirect("/web/database/manager"))
             }
         }
     })();
-    Some(result.unwrap_or_else(|e| failure(action, &e)))
+    result.unwrap_or_else(|e| failure(action, &e))
 }

@@ -1,14 +1,17 @@
 //! JSON-2 (`/json/2/<model>/<method>`) and `/doc-bearer/<model>.json` (19).
 
+use axum::Router;
 use axum::body::Body;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Method, Response, header};
+use axum::routing::any;
 use serde_json::{Map, Value, json};
 
 use super::Incoming;
 use super::response::{html_error, json, raw};
 use super::state::{Shared, SimState, uid_of};
 use crate::error::OdooException;
-use crate::orm::{Bound, Env, public_methods, signature};
+use crate::orm::{Bound, Env, lookup, public_methods};
 
 fn error_body(name: &str, message: &str, status: Option<u16>) -> Value {
     let mut args = vec![Value::from(message)];
@@ -104,8 +107,29 @@ fn python_json_error(body: &[u8], e: &serde_json::Error) -> String {
     )
 }
 
+/// `/json/2/<model>/<method>` and `/doc-bearer/<model>.json`.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/json/2",
+            any(|State(shared): State<Shared>, req: Incoming| async move { handle(&shared, &req) }),
+        )
+        .route(
+            "/json/2/{*path}",
+            any(|State(shared): State<Shared>, req: Incoming| async move { handle(&shared, &req) }),
+        )
+        .route(
+            "/doc-bearer/{*path}",
+            any(
+                |State(shared): State<Shared>, Path(rest): Path<String>, req: Incoming| async move {
+                    doc(&shared, &req, &rest)
+                },
+            ),
+        )
+}
+
 /// `POST /json/2/<model>/<method>`.
-pub fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
+fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
     let did_you_mean = || {
         werkzeug(
             404,
@@ -130,30 +154,30 @@ pub fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
             "Request inferred type is compatible with [&#39;http&#39;] but &#39;/json/2/&lt;__model__&gt;/&lt;__method__&gt;&#39; is type=&#39;json2&#39;.<br><br>Please verify the Content-Type request header and try again.",
         );
     }
-    let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
+    let body: Result<Value, String> = if req.body.is_empty() {
+        Ok(Value::Null)
+    } else {
+        serde_json::from_slice(&req.body).map_err(|e| python_json_error(&req.body, &e))
+    };
+    let version = shared.version;
+    let mut state = shared.lock(crate::orm::changes_data(&model, &method, version));
     let (db, uid) = match authenticate(&state, req) {
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    state.log.push(super::LoggedRequest {
+    shared.log(super::LoggedRequest {
         path: req.path.clone(),
         model: Some(model.clone()),
         method: Some(method.clone()),
     });
-    let body: Value = if req.body.is_empty() {
-        Value::Null
-    } else {
-        match serde_json::from_slice(&req.body) {
-            Ok(v) => v,
-            Err(e) => return werkzeug(400, "BadRequest", &python_json_error(&req.body, &e)),
-        }
-    };
     let mut named = match body {
-        Value::Object(m) => m,
-        _ => Map::new(),
+        Ok(Value::Object(m)) => m,
+        // Authentication comes first: a body that is not JSON is refused
+        // only for a caller who may call at all.
+        Err(error) => return werkzeug(400, "BadRequest", &error),
+        Ok(_) => Map::new(),
     };
-    let version = state.version;
-    let Some(database) = state.dbs.get_mut(&db) else {
+    let Some(database) = state.dbs.get(&db) else {
         return werkzeug(404, "NotFound", "database not found");
     };
     if !database.tables.contains_key(&model) {
@@ -167,13 +191,14 @@ pub fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
         Some(Value::Object(c)) => c,
         _ => Map::new(),
     };
-    let env = Env::new(uid, context);
+    let mut env = Env::new(uid, context);
+    env.snapshot = req.snapshot;
     if crate::orm::is_private(&method, version) {
         return exception(&OdooException::access(format!(
             "Private methods (such as '{model}.{method}') cannot be called remotely."
         )));
     }
-    let Some(sig) = signature(&model, &method, version) else {
+    let Some(sig) = lookup(&model, &method, version) else {
         return werkzeug(
             404,
             "NotFound",
@@ -208,25 +233,31 @@ pub fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
             &format!("missing a required argument: '{}'", p.name),
         );
     }
-    let op = crate::orm::Database::operation_of(&method);
-    if !database.allowed(&model, op, &env)
-        && !matches!(method.as_str(), "has_access" | "fields_get")
-    {
+    let op = sig.operation.as_str();
+    if !sig.access_exempt && !database.allowed(&model, op, &env) {
         return exception(&database.access_error(&model, op));
     }
     let bound = Bound {
         ids: ids.as_ref().map(crate::orm::ids_of).unwrap_or_default(),
         named,
     };
-    match database.execute_bound(&env, &model, &sig, &bound) {
+    let result = if sig.operation.changes_data() {
+        match state.get_mut().and_then(|s| s.db_mut(&db)) {
+            Ok(database) => database.execute_bound(&env, &model, sig, &bound),
+            Err(e) => Err(e),
+        }
+    } else {
+        database.execute_bound_read(&env, &model, sig, &bound)
+    };
+    match result {
         Ok(v) => json(200, &v.unwrap_or(Value::Null)),
         Err(e) => exception(&e),
     }
 }
 
 /// `GET /doc-bearer/<model>.json`.
-pub fn doc(shared: &Shared, req: &Incoming, rest: &str) -> Response<Body> {
-    let state = shared.lock().unwrap_or_else(|p| p.into_inner());
+fn doc(shared: &Shared, req: &Incoming, rest: &str) -> Response<Body> {
+    let state = shared.read();
     let (db, _uid) = match authenticate(&state, req) {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -260,7 +291,7 @@ pub fn doc(shared: &Shared, req: &Incoming, rest: &str) -> Response<Body> {
     for sig in public_methods(model, state.version) {
         let mut params = Map::new();
         let mut sig_text = Vec::new();
-        for p in &sig.params {
+        for p in sig.params {
             let mut pm = Map::new();
             if !p.required {
                 pm.insert(

@@ -3,10 +3,66 @@
 
 use std::net::IpAddr;
 
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::Response;
+use axum::routing::any;
 use serde_json::{Map, Value, json};
 
-use super::state::{SimState, unknown_db};
+use super::state::{Access, LoggedRequest, Shared, SimState, unknown_db};
+use super::{Incoming, web};
 use crate::error::{OdooException, OdooResult};
+use crate::version::OdooVersion;
+
+/// `/jsonrpc`: the `common`, `db` and `object` services.
+pub fn routes() -> Router<Shared> {
+    Router::new().route("/jsonrpc", any(route))
+}
+
+/// The service, method and arguments of a `/jsonrpc` call's params.
+fn call_of(params: &Map<String, Value>) -> (&str, &str, &[Value]) {
+    let text = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
+    let args = params
+        .get("args")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    (text("service"), text("method"), args)
+}
+
+async fn route(State(shared): State<Shared>, req: Incoming) -> Response<Body> {
+    let version = shared.version;
+    web::json_route(
+        &shared,
+        &req,
+        |params| {
+            let (service, method, args) = call_of(params);
+            changes_data(version, service, method, args)
+        },
+        |state, params, ip| {
+            let (service, method, args) = call_of(params);
+            shared.log(logged(&req.path, service, method, args));
+            dispatch(state, service, method, args, ip, req.snapshot)
+        },
+    )
+}
+
+/// How the request log shows a call of `service.method(*args)`.
+pub fn logged(path: &str, service: &str, method: &str, args: &[Value]) -> LoggedRequest {
+    let (model, method) = if service == "object" {
+        (
+            args.get(3).and_then(Value::as_str).map(str::to_string),
+            args.get(4).and_then(Value::as_str).map(str::to_string),
+        )
+    } else {
+        (None, Some(format!("{service}.{method}")))
+    };
+    LoggedRequest {
+        path: path.to_string(),
+        model,
+        method,
+    }
+}
 
 /// The JSON-RPC success envelope (`result` absent for `None`).
 pub fn envelope(id: &Value, result: Option<Value>) -> Value {
@@ -57,28 +113,42 @@ fn missing_args(func: &str, names: &[&str], given: usize) -> OdooException {
     ))
 }
 
+/// Whether `service.method(*args)` may change data, so needs the
+/// exclusive lock.
+pub fn changes_data(version: OdooVersion, service: &str, method: &str, args: &[Value]) -> bool {
+    match service {
+        "common" => false,
+        "db" => !matches!(
+            method,
+            "list" | "server_version" | "db_exist" | "list_lang" | "list_countries" | "dump"
+        ),
+        "object" => crate::orm::changes_data(&arg_str(args, 3), &arg_str(args, 4), version),
+        _ => false,
+    }
+}
+
 /// Runs `service.method(*args)`; `Ok(None)` is Python's `None`.
+/// `snapshot` is the commit clock when the request arrived.
 pub fn dispatch(
-    state: &mut SimState,
+    state: &mut Access<'_>,
     service: &str,
     method: &str,
     args: &[Value],
     ip: IpAddr,
+    snapshot: Option<u64>,
 ) -> OdooResult<Option<Value>> {
     match service {
         "common" => common(state, method, args, ip),
-        "db" => db_service(state, method, args),
-        "object" => object(state, method, args),
+        "db" if changes_data(state.version, service, method, args) => {
+            db_service(state.get_mut()?, method, args)
+        }
+        "db" => db_read(state, method, args),
+        "object" => object(state, method, args, snapshot),
         other => Err(OdooException::key_error(other)),
     }
 }
 
-fn common(
-    state: &mut SimState,
-    method: &str,
-    args: &[Value],
-    ip: IpAddr,
-) -> OdooResult<Option<Value>> {
+fn common(state: &SimState, method: &str, args: &[Value], ip: IpAddr) -> OdooResult<Option<Value>> {
     match method {
         "version" => Ok(Some(state.version.version_info())),
         "about" => Ok(Some(Value::from("See http://openerp.com"))),
@@ -115,7 +185,7 @@ fn check_master(state: &SimState, pw: &str) -> OdooResult<()> {
     }
 }
 
-fn db_service(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<Option<Value>> {
+fn db_read(state: &SimState, method: &str, args: &[Value]) -> OdooResult<Option<Value>> {
     match method {
         "list" => {
             let mut names: Vec<&String> = state.dbs.keys().collect();
@@ -132,6 +202,21 @@ fn db_service(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<
             check_master(state, &arg_str(args, 0))?;
             Ok(Some(json!([["be", "Belgium"], ["us", "United States"]])))
         }
+        "dump" => {
+            check_master(state, &arg_str(args, 0))?;
+            let name = arg_str(args, 1);
+            let dump = state.dump(&name)?;
+            Ok(Some(Value::from(dump)))
+        }
+        other => Err(OdooException::new(
+            "builtins.Exception",
+            format!("Method not found: {other}"),
+        )),
+    }
+}
+
+fn db_service(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<Option<Value>> {
+    match method {
         "create_database" => {
             check_master(state, &arg_str(args, 0))?;
             let name = arg_str(args, 1);
@@ -188,12 +273,6 @@ fn db_service(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<
             state.auth.credentials.retain(|(db, _), _| db != &name);
             Ok(Some(Value::Bool(existed)))
         }
-        "dump" => {
-            check_master(state, &arg_str(args, 0))?;
-            let name = arg_str(args, 1);
-            let dump = state.dump(&name)?;
-            Ok(Some(Value::from(dump)))
-        }
         "restore" => {
             check_master(state, &arg_str(args, 0))?;
             let name = arg_str(args, 1);
@@ -221,7 +300,12 @@ fn db_service(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<
     }
 }
 
-fn object(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<Option<Value>> {
+fn object(
+    state: &mut Access<'_>,
+    method: &str,
+    args: &[Value],
+    snapshot: Option<u64>,
+) -> OdooResult<Option<Value>> {
     let (names, func): (&[&str], &str) = match method {
         "execute_kw" => (
             &["db", "uid", "passwd", "model", "method", "args"],
@@ -235,40 +319,51 @@ fn object(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<Opti
             ));
         }
     };
-    if args.len() < names.len() {
+    let (Some(uid), Some(rest)) = (args.get(1), args.get(names.len()..)) else {
         return Err(missing_args(func, names, args.len()));
-    }
+    };
     let db = arg_str(args, 0);
-    let uid = args[1].as_i64().unwrap_or(0);
+    let uid = uid.as_i64().unwrap_or(0);
     state.check_uid(&db, uid, &arg_str(args, 2))?;
     let model = arg_str(args, 3);
     let name = arg_str(args, 4);
-    let database = state.db_mut(&db)?;
-    if method == "execute" {
-        return database.execute_kw(uid, &model, &name, &args[5..], &Map::new());
-    }
-    let call_args: Vec<Value> = match &args[5] {
-        Value::Array(a) => a.clone(),
-        _ => Vec::new(),
+    let (call_args, kwargs) = if method == "execute" {
+        (rest.to_vec(), Map::new())
+    } else {
+        let call_args = match args.get(5) {
+            Some(Value::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        };
+        let kwargs = args
+            .get(6)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        (call_args, kwargs)
     };
-    let kwargs = args
-        .get(6)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    database.execute_kw(uid, &model, &name, &call_args, &kwargs)
+    call_kw(
+        state, &db, uid, &model, &name, &call_args, &kwargs, snapshot,
+    )
 }
 
-/// Runs a `call_kw` from a web session.
+/// Runs a model method for `uid`: under the shared lock when it changes
+/// nothing, as a transaction that began at `snapshot` otherwise.
+#[allow(clippy::too_many_arguments)]
 pub fn call_kw(
-    state: &mut SimState,
+    state: &mut Access<'_>,
     db: &str,
     uid: i64,
     model: &str,
     method: &str,
     args: &[Value],
     kwargs: &Map<String, Value>,
+    snapshot: Option<u64>,
 ) -> OdooResult<Option<Value>> {
-    let database = state.db_mut(db)?;
-    database.execute_kw(uid, model, method, args, kwargs)
+    if crate::orm::changes_data(model, method, state.version) {
+        let database = state.get_mut()?.db_mut(db)?;
+        database.execute_at(snapshot, uid, model, method, args, kwargs)
+    } else {
+        let database = state.dbs.get(db).ok_or_else(|| unknown_db(db))?;
+        database.execute_read(uid, model, method, args, kwargs)
+    }
 }

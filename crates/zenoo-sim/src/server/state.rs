@@ -1,7 +1,8 @@
 //! Shared state of a running simulator.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::ops::Deref;
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::Value;
 
@@ -22,29 +23,155 @@ pub struct LoggedRequest {
     pub method: Option<String>,
 }
 
-/// Everything a running simulator holds.
+/// The data of a running simulator: what requests read and write.
 #[derive(Debug)]
 pub struct SimState {
     /// Version it behaves as.
     pub version: OdooVersion,
     /// Databases by name.
     pub dbs: HashMap<String, Database>,
-    /// Users, sessions and cooldown.
+    /// Users, sessions and cooldown (sessions and cooldown have their own
+    /// lock, so a login runs under the shared lock).
     pub auth: Auth,
     /// Master password of the `db` service.
     pub master_password: String,
-    /// Requests served.
-    pub log: Vec<LoggedRequest>,
-    /// Injected faults.
-    pub faults: FaultPlan,
+}
+
+/// A running simulator: its data behind a read-write lock, and what every
+/// request touches (log, faults) behind locks of their own.
+///
+/// Requests that only read take the lock shared and run in parallel; the
+/// others take it exclusively, one at a time, as PostgreSQL would
+/// serialise writers of the same rows.
+#[derive(Debug)]
+pub struct Server {
+    /// Version it behaves as (also in the state, for the ORM).
+    pub version: OdooVersion,
     /// Whether to print each request on stderr.
     pub verbose: bool,
     /// Whether `/jsonrpc` and `/xmlrpc` are served (Odoo 22 removes them).
     pub legacy_rpc: bool,
+    /// Whether every request takes the lock exclusively (the single-mutex
+    /// server, kept to measure against).
+    pub exclusive: bool,
+    /// Whether every answer closes its connection, as Odoo's own werkzeug
+    /// server does.
+    pub connection_close: bool,
+    /// The largest request body accepted.
+    pub max_body: usize,
+    /// How long a client may take to send its request body.
+    pub body_timeout: std::time::Duration,
+    state: RwLock<SimState>,
+    log: Mutex<Vec<LoggedRequest>>,
+    faults: Mutex<FaultPlan>,
 }
 
-/// The state behind a lock.
-pub type Shared = std::sync::Arc<Mutex<SimState>>;
+/// The state of a running simulator, shared by its requests.
+pub type Shared = std::sync::Arc<Server>;
+
+/// The state under the lock a request took.
+pub enum Access<'a> {
+    /// Taken shared: only reads.
+    Shared(RwLockReadGuard<'a, SimState>),
+    /// Taken exclusively.
+    Exclusive(RwLockWriteGuard<'a, SimState>),
+}
+
+impl Deref for Access<'_> {
+    type Target = SimState;
+    fn deref(&self) -> &SimState {
+        match self {
+            Self::Shared(g) => g,
+            Self::Exclusive(g) => g,
+        }
+    }
+}
+
+impl Access<'_> {
+    /// The state for a change: only under the exclusive lock. The server
+    /// takes that lock for every call the method table says may write, so
+    /// the error is a simulator bug reported as Odoo reports its own.
+    pub fn get_mut(&mut self) -> OdooResult<&mut SimState> {
+        match self {
+            Self::Exclusive(g) => Ok(&mut *g),
+            Self::Shared(_) => Err(OdooException::new(
+                "builtins.RuntimeError",
+                "zenoo-sim: a change was attempted under the shared lock",
+            )),
+        }
+    }
+}
+
+/// The configuration of a [`Server`] besides its data.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// See [`Server::verbose`].
+    pub verbose: bool,
+    /// See [`Server::legacy_rpc`].
+    pub legacy_rpc: bool,
+    /// See [`Server::exclusive`].
+    pub exclusive: bool,
+    /// See [`Server::connection_close`].
+    pub connection_close: bool,
+    /// See [`Server::max_body`].
+    pub max_body: usize,
+    /// See [`Server::body_timeout`].
+    pub body_timeout: std::time::Duration,
+}
+
+impl Server {
+    /// A server over `state`.
+    pub fn new(state: SimState, faults: FaultPlan, options: ServerOptions) -> Self {
+        Self {
+            version: state.version,
+            verbose: options.verbose,
+            legacy_rpc: options.legacy_rpc,
+            exclusive: options.exclusive,
+            connection_close: options.connection_close,
+            max_body: options.max_body,
+            body_timeout: options.body_timeout,
+            state: RwLock::new(state),
+            log: Mutex::new(Vec::new()),
+            faults: Mutex::new(faults),
+        }
+    }
+
+    /// The state, shared for a read or exclusive for a change. A lock a
+    /// panic poisoned is taken anyway: one failed request must not take the
+    /// server down with it (handlers change state only after every check).
+    pub fn lock(&self, changes_data: bool) -> Access<'_> {
+        if changes_data || self.exclusive {
+            Access::Exclusive(self.write())
+        } else {
+            Access::Shared(self.state.read().unwrap_or_else(|p| p.into_inner()))
+        }
+    }
+
+    /// The state, shared (exclusive when [`Server::exclusive`]).
+    pub fn read(&self) -> Access<'_> {
+        self.lock(false)
+    }
+
+    /// The state, exclusive.
+    pub fn write(&self) -> RwLockWriteGuard<'_, SimState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends to the request log.
+    pub fn log(&self, entry: LoggedRequest) {
+        self.log_mut().push(entry);
+    }
+
+    /// The request log.
+    pub fn log_mut(&self) -> MutexGuard<'_, Vec<LoggedRequest>> {
+        self.log.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The fault plan.
+    pub fn faults(&self) -> MutexGuard<'_, FaultPlan> {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
 
 impl SimState {
     /// The database `name`, or the error Odoo gives for a missing one.
@@ -54,7 +181,7 @@ impl SimState {
 
     /// Resolves a login (password or API key) to a uid; `None` when refused.
     pub fn login(
-        &mut self,
+        &self,
         db: &str,
         login: &str,
         secret: &str,

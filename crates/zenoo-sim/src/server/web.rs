@@ -3,33 +3,34 @@
 
 use std::net::IpAddr;
 
+use axum::Router;
 use axum::body::Body;
+use axum::extract::State;
 use axum::http::{Method, Response};
+use axum::routing::any;
 use serde_json::{Map, Value, json};
 
 use super::Incoming;
 use super::jsonrpc::{envelope, error_envelope};
 use super::response::{escape_html, html_error, json, raw, set_session_cookie};
-use super::state::{Shared, SimState};
-use super::xmlrpc;
+use super::state::{Access, Shared, SimState};
 use crate::auth::{Auth, Session};
 use crate::error::{OdooException, OdooResult};
 use crate::version::OdooVersion;
 
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, SimState> {
-    shared.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Parses a JSON-RPC request and answers with Odoo's envelope.
-pub fn json_route<F>(shared: &Shared, req: &Incoming, f: F) -> Response<Body>
+/// Parses a JSON-RPC request and answers with Odoo's envelope. The state
+/// is locked exclusively when `changes_data(params)` says so, shared
+/// otherwise.
+pub fn json_route<C, F>(shared: &Shared, req: &Incoming, changes_data: C, f: F) -> Response<Body>
 where
-    F: FnOnce(&mut SimState, &Map<String, Value>, IpAddr) -> OdooResult<Option<Value>>,
+    C: FnOnce(&Map<String, Value>) -> bool,
+    F: FnOnce(&mut Access<'_>, &Map<String, Value>, IpAddr) -> OdooResult<Option<Value>>,
 {
-    let mut state = lock(shared);
-    match parse_json(&state, req) {
+    match parse_json(shared.version, req) {
         Err(resp) => resp,
         Ok((id, params)) => {
-            let code = state.version.error_code();
+            let code = shared.version.error_code();
+            let mut state = shared.lock(changes_data(&params));
             match f(&mut state, &params, req.ip) {
                 Ok(result) => json(200, &envelope(&id, result)),
                 // Authentication fails before the body is read: no id.
@@ -44,7 +45,7 @@ where
 
 #[allow(clippy::result_large_err)]
 fn parse_json(
-    state: &SimState,
+    version: OdooVersion,
     req: &Incoming,
 ) -> Result<(Value, Map<String, Value>), Response<Body>> {
     if req.method != Method::POST
@@ -53,7 +54,7 @@ fn parse_json(
             "application/json" | "application/json-rpc"
         )
     {
-        let status = if state.version >= OdooVersion::V19 {
+        let status = if version >= OdooVersion::V19 {
             415
         } else {
             400
@@ -88,40 +89,6 @@ fn parse_json(
         .cloned()
         .unwrap_or_default();
     Ok((id, params))
-}
-
-/// `/xmlrpc/2/<service>` and `/xmlrpc/<service>`.
-pub fn xmlrpc_route(
-    shared: &Shared,
-    req: &Incoming,
-    service: &str,
-    legacy: bool,
-) -> Response<Body> {
-    let text = String::from_utf8_lossy(&req.body);
-    let xml = |s: String| raw(200, "text/xml; charset=utf-8", s);
-    let (method, params) = match xmlrpc::parse_call(&text) {
-        Ok(c) => c,
-        Err(e) => return xml(xmlrpc::fault_xml(Value::from(1), &e.traceback())),
-    };
-    let mut state = lock(shared);
-    let (model, m) = if service == "object" {
-        (
-            params.get(3).and_then(Value::as_str).map(str::to_string),
-            params.get(4).and_then(Value::as_str).map(str::to_string),
-        )
-    } else {
-        (None, Some(format!("{service}.{method}")))
-    };
-    state.log.push(super::LoggedRequest {
-        path: req.path.clone(),
-        model,
-        method: m,
-    });
-    match super::jsonrpc::dispatch(&mut state, service, &method, &params, req.ip) {
-        Ok(result) => xml(xmlrpc::response_xml(result)),
-        Err(e) if legacy => xml(xmlrpc::legacy_fault_for(&e)),
-        Err(e) => xml(xmlrpc::fault_for(&e)),
-    }
 }
 
 fn session_expired() -> OdooException {
@@ -180,160 +147,177 @@ pub fn session_info(state: &SimState, db: &str, uid: i64) -> Value {
     })
 }
 
-/// Routes under `/web/`; `None` when the path is not one of them.
-pub async fn web_route(shared: &Shared, req: &Incoming) -> Option<Response<Body>> {
-    let path = req.path.as_str();
+/// The web client's JSON routes (`/web/session/*`, `/web/dataset/call_kw`,
+/// `/web/webclient/version_info`) and the database manager's
+/// (`/web/database/*`).
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/web/session/authenticate", any(authenticate))
+        .route("/web/session/get_session_info", any(session))
+        .route("/web/session/check", any(session))
+        .route("/web/session/destroy", any(session))
+        .route("/web/webclient/version_info", any(version_info))
+        .route("/web/dataset/call_kw", any(call_kw))
+        .route("/web/dataset/call_kw/{*path}", any(call_kw))
+        .route("/web/database/list", any(database_list))
+        .route("/web/database/{action}", any(super::database::route))
+}
+
+fn text_param(params: &Map<String, Value>, key: &str) -> String {
+    params
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn authenticate(State(shared): State<Shared>, req: Incoming) -> Response<Body> {
+    let mut new_sid = None;
+    let mut resp = json_route(
+        &shared,
+        &req,
+        |_| false,
+        |state, params, ip| {
+            let db = text_param(params, "db");
+            let login = text_param(params, "login");
+            let password = text_param(params, "password");
+            let uid = state
+                .login(&db, &login, &password, ip, false)?
+                .ok_or_else(OdooException::access_denied)?;
+            let id = Auth::new_session_id(state.version >= OdooVersion::V18);
+            state.auth.sessions().insert(
+                id.clone(),
+                Session {
+                    db: db.clone(),
+                    uid: Some(uid),
+                    login,
+                },
+            );
+            new_sid = Some(id);
+            Ok(Some(session_info(state, &db, uid)))
+        },
+    );
+    if let Some(id) = new_sid {
+        set_session_cookie(&mut resp, &id);
+    }
+    resp
+}
+
+/// `get_session_info`, `check` and `destroy`.
+async fn session(State(shared): State<Shared>, req: Incoming) -> Response<Body> {
     let sid = req.session_id();
-    let resp = match path {
-        "/web/session/authenticate" => {
-            let mut new_sid = None;
-            let resp = json_route(shared, req, |state, params, ip| {
-                let db = params
-                    .get("db")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let login = params
-                    .get("login")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let password = params
-                    .get("password")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let uid = state
-                    .login(&db, &login, &password, ip, false)?
-                    .ok_or_else(OdooException::access_denied)?;
-                let id = Auth::new_session_id(state.version >= OdooVersion::V18);
-                state.auth.sessions.insert(
-                    id.clone(),
-                    Session {
-                        db: db.clone(),
-                        uid: Some(uid),
-                        login,
-                    },
-                );
-                new_sid = Some(id);
-                Ok(Some(session_info(state, &db, uid)))
-            });
-            let mut resp = resp;
-            if let Some(id) = new_sid {
-                set_session_cookie(&mut resp, &id);
-            }
-            resp
-        }
-        "/web/session/get_session_info" | "/web/session/check" | "/web/session/destroy" => {
-            let check = path.ends_with("check");
-            let destroy = path.ends_with("destroy");
-            let mut resp = json_route(shared, req, |state, _params, _ip| {
-                let session = sid
-                    .as_ref()
-                    .and_then(|s| state.auth.sessions.get(s))
-                    .cloned();
-                if destroy {
-                    if let Some(s) = &sid {
-                        state.auth.sessions.remove(s);
-                    }
-                    return Ok(None);
+    let check = req.path.ends_with("check");
+    let destroy = req.path.ends_with("destroy");
+    let mut resp = json_route(
+        &shared,
+        &req,
+        |_| false,
+        |state, _params, _ip| {
+            let mut sessions = state.auth.sessions();
+            if destroy {
+                if let Some(s) = &sid {
+                    sessions.remove(s);
                 }
-                let session = session
-                    .filter(|s| s.uid.is_some())
-                    .ok_or_else(session_expired)?;
-                if check {
-                    return Ok(None);
-                }
-                Ok(Some(session_info(
-                    state,
-                    &session.db,
-                    session.uid.unwrap_or(0),
-                )))
-            });
-            if let (Some(s), false) = (&sid, check) {
-                set_session_cookie(&mut resp, s);
+                return Ok(None);
             }
-            resp
-        }
-        "/web/webclient/version_info" => json_route(shared, req, |state, _, _| {
-            Ok(Some(state.version.version_info()))
-        }),
-        p if p == "/web/dataset/call_kw" || p.starts_with("/web/dataset/call_kw/") => {
-            let path = req.path.clone();
-            let mut state = lock(shared);
-            match parse_json(&state, req) {
-                Err(resp) => resp,
-                Ok((id, params)) => {
-                    let code = state.version.error_code();
-                    let session = sid
-                        .as_ref()
-                        .and_then(|s| state.auth.sessions.get(s))
-                        .cloned()
-                        .filter(|s| s.uid.is_some());
-                    let model = params
-                        .get("model")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    let method = params
-                        .get("method")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    state.log.push(super::LoggedRequest {
-                        path,
-                        model: Some(model.clone()),
-                        method: Some(method.clone()),
-                    });
-                    let Some(session) = session else {
-                        return Some(json(
-                            200,
-                            &error_envelope(&Value::Null, &session_expired(), code),
-                        ));
-                    };
-                    if state
-                        .dbs
-                        .get(&session.db)
-                        .is_none_or(|d| !d.tables.contains_key(&model))
-                    {
-                        return Some(json(200, &error_envelope(&Value::Null, &not_found(), code)));
-                    }
-                    let args = params
-                        .get("args")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default();
-                    let kwargs = params
-                        .get("kwargs")
-                        .and_then(Value::as_object)
-                        .cloned()
-                        .unwrap_or_default();
-                    let uid = session.uid.unwrap_or(0);
-                    match super::jsonrpc::call_kw(
-                        &mut state,
-                        &session.db,
-                        uid,
-                        &model,
-                        &method,
-                        &args,
-                        &kwargs,
-                    ) {
-                        Ok(result) => json(200, &envelope(&id, result)),
-                        Err(e) => json(200, &error_envelope(&id, &e, code)),
-                    }
-                }
+            let session = sid
+                .as_ref()
+                .and_then(|s| sessions.get(s))
+                .cloned()
+                .filter(|s| s.uid.is_some())
+                .ok_or_else(session_expired)?;
+            drop(sessions);
+            if check {
+                return Ok(None);
             }
-        }
-        "/web/database/list" => json_route(shared, req, |state, _, _| {
+            Ok(Some(session_info(
+                state,
+                &session.db,
+                session.uid.unwrap_or(0),
+            )))
+        },
+    );
+    if let (Some(s), false) = (&sid, check) {
+        set_session_cookie(&mut resp, s);
+    }
+    resp
+}
+
+async fn version_info(State(shared): State<Shared>, req: Incoming) -> Response<Body> {
+    json_route(
+        &shared,
+        &req,
+        |_| false,
+        |state, _, _| Ok(Some(state.version.version_info())),
+    )
+}
+
+async fn database_list(State(shared): State<Shared>, req: Incoming) -> Response<Body> {
+    json_route(
+        &shared,
+        &req,
+        |_| false,
+        |state, _, _| {
             let mut names: Vec<&String> = state.dbs.keys().collect();
             names.sort();
             Ok(Some(json!(names)))
-        }),
-        p if p.starts_with("/web/database/") => {
-            return super::database::route(shared, req, p.trim_start_matches("/web/database/"))
-                .await;
-        }
-        _ => return None,
+        },
+    )
+}
+
+/// `/web/dataset/call_kw[/<anything>]`: a model method for the session's
+/// user. A missing session fails before the body is read, so its error
+/// has no id.
+async fn call_kw(State(shared): State<Shared>, req: Incoming) -> Response<Body> {
+    let version = shared.version;
+    let (id, params) = match parse_json(version, &req) {
+        Err(resp) => return resp,
+        Ok(p) => p,
     };
-    Some(resp)
+    let code = version.error_code();
+    let model = text_param(&params, "model");
+    let method = text_param(&params, "method");
+    shared.log(super::LoggedRequest {
+        path: req.path.clone(),
+        model: Some(model.clone()),
+        method: Some(method.clone()),
+    });
+    let mut state = shared.lock(crate::orm::changes_data(&model, &method, version));
+    let session = req
+        .session_id()
+        .and_then(|s| state.auth.sessions().get(&s).cloned())
+        .filter(|s| s.uid.is_some());
+    let Some(session) = session else {
+        return json(200, &error_envelope(&Value::Null, &session_expired(), code));
+    };
+    if state
+        .dbs
+        .get(&session.db)
+        .is_none_or(|d| !d.tables.contains_key(&model))
+    {
+        return json(200, &error_envelope(&Value::Null, &not_found(), code));
+    }
+    let args = params
+        .get("args")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let kwargs = params
+        .get("kwargs")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let uid = session.uid.unwrap_or(0);
+    match super::jsonrpc::call_kw(
+        &mut state,
+        &session.db,
+        uid,
+        &model,
+        &method,
+        args,
+        &kwargs,
+        req.snapshot,
+    ) {
+        Ok(result) => json(200, &envelope(&id, result)),
+        Err(e) => json(200, &error_envelope(&id, &e, code)),
+    }
 }

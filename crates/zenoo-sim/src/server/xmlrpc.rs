@@ -1,10 +1,58 @@
 //! `/xmlrpc/2/<service>` and legacy `/xmlrpc/<service>`, with Odoo's fault
 //! codes and marshalling rules.
 
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::Response;
+use axum::routing::any;
 use dxr::{MethodCall, Value as Xml};
 use serde_json::{Map, Number, Value};
 
+use super::response::raw;
+use super::state::Shared;
+use super::{Incoming, jsonrpc};
+
 use crate::error::OdooException;
+
+/// `/xmlrpc/2/<service>`, and the legacy `/xmlrpc/<service>` whose faults
+/// carry only the message.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/xmlrpc/2/{service}",
+            any(
+                |State(shared): State<Shared>, Path(service): Path<String>, req: Incoming| async move {
+                    route(&shared, &req, &service, false)
+                },
+            ),
+        )
+        .route(
+            "/xmlrpc/{service}",
+            any(
+                |State(shared): State<Shared>, Path(service): Path<String>, req: Incoming| async move {
+                    route(&shared, &req, &service, true)
+                },
+            ),
+        )
+}
+
+fn route(shared: &Shared, req: &Incoming, service: &str, legacy: bool) -> Response<Body> {
+    let text = String::from_utf8_lossy(&req.body);
+    let xml = |s: String| raw(200, "text/xml; charset=utf-8", s);
+    let (method, params) = match parse_call(&text) {
+        Ok(c) => c,
+        Err(e) => return xml(fault_xml(Value::from(1), &e.traceback())),
+    };
+    shared.log(jsonrpc::logged(&req.path, service, &method, &params));
+    let writes = jsonrpc::changes_data(shared.version, service, &method, &params);
+    let mut state = shared.lock(writes);
+    match jsonrpc::dispatch(&mut state, service, &method, &params, req.ip, req.snapshot) {
+        Ok(result) => xml(response_xml(result)),
+        Err(e) if legacy => xml(legacy_fault_for(&e)),
+        Err(e) => xml(fault_for(&e)),
+    }
+}
 
 /// Converts an XML-RPC value to JSON.
 pub fn to_json(v: &Xml) -> Value {

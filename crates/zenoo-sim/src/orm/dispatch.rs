@@ -1,0 +1,327 @@
+//! Running a bound public method: the methods that only read run on a
+//! shared `&Database` (so reads proceed in parallel), the others on
+//! `&mut Database`.
+
+use serde_json::{Map, Value, json};
+
+use super::bind::Bound;
+use super::database::{Database, Env};
+use super::domain::falsy;
+use super::method_table::Signature;
+use super::read::FieldError;
+use crate::error::{OdooException, OdooResult};
+use crate::version::OdooVersion;
+
+impl Database {
+    /// Runs a bound public method. `Ok(None)` means Python returned `None`.
+    pub fn dispatch(
+        &mut self,
+        model: &str,
+        sig: Signature,
+        b: &Bound,
+        env: &Env,
+    ) -> OdooResult<Option<Value>> {
+        if !sig.operation.changes_data() {
+            return self.dispatch_read(model, sig, b, env);
+        }
+        self.check_conflicts(model, &b.ids, env)?;
+        self.order_cache.invalidate();
+        let result = self.dispatch_write(model, sig, b, env);
+        if result.is_ok() {
+            self.stamp_writes(model, &b.ids, env);
+        }
+        result
+    }
+
+    /// Runs a method that changes nothing.
+    ///
+    /// # Errors
+    /// Odoo's error for the call, or a `RuntimeError` when `sig` is a method
+    /// that changes data (those go through [`dispatch`](Self::dispatch)).
+    pub fn dispatch_read(
+        &self,
+        model: &str,
+        sig: Signature,
+        b: &Bound,
+        env: &Env,
+    ) -> OdooResult<Option<Value>> {
+        let v19 = self.version >= OdooVersion::V19;
+        let empty = Value::Array(Vec::new());
+        let result = match sig.name {
+            "search" => {
+                let domain = b.get("domain").unwrap_or(&empty);
+                Value::from(self.search(
+                    model,
+                    domain,
+                    b.window("offset")?.unwrap_or(0),
+                    b.window("limit")?,
+                    b.get("order").and_then(Value::as_str),
+                    env,
+                )?)
+            }
+            "search_count" => {
+                let domain = b.get("domain").unwrap_or(&empty);
+                let n = self.search_set(model, domain, env)?.len();
+                Value::from(b.window("limit")?.map_or(n, |l| n.min(l)))
+            }
+            "search_read" => {
+                let domain = b.get("domain").unwrap_or(&empty);
+                let fields = b.strings("fields");
+                let fields =
+                    self.read_fields(model, fields.as_deref(), self.field_error_style())?;
+                let ids = self.search(
+                    model,
+                    domain,
+                    b.window("offset")?.unwrap_or(0),
+                    b.window("limit")?,
+                    b.get("order").and_then(Value::as_str),
+                    env,
+                )?;
+                Value::from(self.read(model, &ids, &fields, b.load(), env)?)
+            }
+            "read" => {
+                let fields = b.strings("fields");
+                let fields =
+                    self.read_fields(model, fields.as_deref(), self.field_error_style())?;
+                Value::from(self.read(model, &b.ids, &fields, b.load(), env)?)
+            }
+            "name_search" => {
+                let domain = b
+                    .get(if v19 { "domain" } else { "args" })
+                    .cloned()
+                    .unwrap_or(empty.clone());
+                let limit =
+                    b.window("limit")?
+                        .or(if b.named.get("limit").is_some_and(Value::is_null) {
+                            None
+                        } else {
+                            Some(100)
+                        });
+                self.name_search(
+                    model,
+                    b.text("name", ""),
+                    &domain,
+                    b.text("operator", "ilike"),
+                    limit,
+                    env,
+                )?
+            }
+            "fields_get" => self.fields_get(
+                model,
+                b.strings("allfields").as_deref(),
+                b.strings("attributes").as_deref(),
+                env.context.get("lang").and_then(Value::as_str),
+            )?,
+            "default_get" => {
+                let fields = b
+                    .strings(if v19 { "fields" } else { "fields_list" })
+                    .unwrap_or_default();
+                Value::Object(self.defaults(model, &fields, env)?)
+            }
+            "read_group" => self.read_group(model, b, env)?,
+            "formatted_read_group" => self.formatted_read_group(model, b, env)?,
+            "web_search_read" => self.web_search_read(model, b, env)?,
+            "web_read" => {
+                let spec = b
+                    .get("specification")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                Value::from(self.web_read(model, &b.ids, &spec, env)?)
+            }
+            "check_access_rights" => {
+                let op = b.text("operation", "read");
+                let allowed = self.allowed(model, op, env);
+                let raise = !b.named.get("raise_exception").is_some_and(falsy);
+                if raise {
+                    if !allowed {
+                        return Err(self.access_error(model, op));
+                    }
+                    return Ok(if self.version >= OdooVersion::V18 {
+                        None
+                    } else {
+                        Some(Value::Bool(true))
+                    });
+                }
+                Value::Bool(allowed)
+            }
+            "has_access" => Value::Bool(self.allowed(model, b.text("operation", "read"), env)),
+            "check_access" => {
+                let op = b.text("operation", "read");
+                if !self.allowed(model, op, env) {
+                    return Err(self.access_error(model, op));
+                }
+                return Ok(None);
+            }
+            "exists" => Value::from(
+                b.ids
+                    .iter()
+                    .copied()
+                    .filter(|i| self.exists(model, *i))
+                    .collect::<Vec<_>>(),
+            ),
+            "name_get" => Value::from(
+                b.ids
+                    .iter()
+                    .filter(|i| self.exists(model, **i))
+                    .map(|i| json!([i, self.display_name(model, *i)]))
+                    .collect::<Vec<_>>(),
+            ),
+            "context_get" => self.context_of(env.uid),
+            "has_group" => {
+                let uid = b.ids.first().copied().unwrap_or(env.uid);
+                Value::Bool(self.has_group(uid, b.text("group_ext_id", "")))
+            }
+            other => {
+                return Err(OdooException::new(
+                    "builtins.RuntimeError",
+                    format!("zenoo-sim: '{model}.{other}' changes data and needs the write path"),
+                ));
+            }
+        };
+        Ok(Some(result))
+    }
+
+    fn dispatch_write(
+        &mut self,
+        model: &str,
+        sig: Signature,
+        b: &Bound,
+        env: &Env,
+    ) -> OdooResult<Option<Value>> {
+        let v19 = self.version >= OdooVersion::V19;
+        let result = match sig.name {
+            "create" => match b.named.get("vals_list") {
+                Some(Value::Object(map)) => {
+                    let id = self.create_one(model, map, env)?;
+                    if v19 {
+                        Value::from(vec![id])
+                    } else {
+                        Value::from(id)
+                    }
+                }
+                Some(Value::Array(items)) => {
+                    let mut ids = Vec::with_capacity(items.len());
+                    for item in items {
+                        let Value::Object(map) = item else {
+                            return Err(vals_type_error(item));
+                        };
+                        ids.push(self.create_one(model, map, env)?);
+                    }
+                    Value::from(ids)
+                }
+                other => return Err(vals_type_error(other.unwrap_or(&Value::Null))),
+            },
+            "write" => {
+                let vals = match b.named.get("vals") {
+                    Some(Value::Object(map)) => map,
+                    other => return Err(vals_type_error(other.unwrap_or(&Value::Null))),
+                };
+                self.write(model, &b.ids, vals, env)?;
+                Value::Bool(true)
+            }
+            "unlink" => {
+                self.unlink(model, &b.ids, env)?;
+                Value::Bool(true)
+            }
+            "copy" => {
+                let default = b
+                    .get("default")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut new = Vec::new();
+                for id in &b.ids {
+                    new.push(self.copy(model, *id, &default, env)?);
+                }
+                if self.version >= OdooVersion::V18 {
+                    Value::from(new)
+                } else {
+                    new.first()
+                        .map(|i| Value::from(*i))
+                        .unwrap_or(Value::Bool(false))
+                }
+            }
+            "name_create" => {
+                let (id, display) = self.name_create(model, b.text("name", ""), env)?;
+                json!([id, display])
+            }
+            "action_archive" | "action_unarchive" => {
+                let mut vals = Map::new();
+                vals.insert("active".into(), Value::Bool(sig.name == "action_unarchive"));
+                self.write(model, &b.ids, &vals, env)?;
+                return Ok(None);
+            }
+            "action_confirm" | "button_confirm" => {
+                let state = if model == "purchase.order" {
+                    "purchase"
+                } else {
+                    "sale"
+                };
+                self.set_state(model, &b.ids, state, env)?;
+                Value::Bool(true)
+            }
+            "action_cancel" | "button_cancel" => {
+                self.set_state(model, &b.ids, "cancel", env)?;
+                Value::Bool(true)
+            }
+            "action_draft" | "button_draft" => {
+                self.set_state(model, &b.ids, "draft", env)?;
+                Value::Bool(true)
+            }
+            other => {
+                return Err(OdooException::attribute_error(format!(
+                    "The method '{model}.{other}' does not exist"
+                )));
+            }
+        };
+        Ok(Some(result))
+    }
+
+    fn set_state(&mut self, model: &str, ids: &[i64], state: &str, env: &Env) -> OdooResult<()> {
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|i| !self.exists(model, *i))
+            .collect();
+        if !missing.is_empty() {
+            return Err(OdooException::missing(model, &missing, env.uid));
+        }
+        for id in ids {
+            if let Some(r) = self
+                .tables
+                .get_mut(model)
+                .and_then(|t| t.records.get_mut(id))
+            {
+                r.insert("state".into(), Value::from(state));
+            }
+        }
+        Ok(())
+    }
+
+    fn field_error_style(&self) -> FieldError {
+        if self.version >= OdooVersion::V19 {
+            FieldError::On
+        } else {
+            FieldError::OnModel
+        }
+    }
+}
+
+/// Odoo's error when `vals` is not a dict: `write` and `create` iterate it
+/// as one (`for fname, value in vals.items()`).
+fn vals_type_error(v: &Value) -> OdooException {
+    let ty = match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    };
+    OdooException::new(
+        "builtins.AttributeError",
+        format!("'{ty}' object has no attribute 'items'"),
+    )
+}
