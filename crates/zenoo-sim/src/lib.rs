@@ -361,9 +361,10 @@ impl SimHandle {
         self.addr
     }
 
-    /// Requests served so far (model methods with their model).
+    /// Requests served so far (model methods with their model), the last
+    /// 100,000 of them.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.log_mut().clone()
+        self.shared.log_mut().iter().cloned().collect()
     }
 
     /// Forgets the request log.

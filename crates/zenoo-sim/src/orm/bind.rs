@@ -116,7 +116,8 @@ impl Bound {
 }
 
 /// Binds positional and keyword arguments like Python does, with its
-/// `TypeError` messages.
+/// `TypeError` messages; a `context` keyword is the call's environment and
+/// is left out.
 pub fn bind(sig: Signature, args: &[Value], kwargs: &Map<String, Value>) -> OdooResult<Bound> {
     let fname = format!("{}.{}()", sig.class, sig.name);
     let mut bound = Bound::default();
@@ -156,7 +157,8 @@ pub fn bind(sig: Signature, args: &[Value], kwargs: &Map<String, Value>) -> Odoo
     for (p, v) in sig.params.iter().zip(positional) {
         bound.named.insert(p.name.to_string(), v.clone());
     }
-    for (k, v) in kwargs {
+    // The context is the call's environment, not an argument.
+    for (k, v) in kwargs.iter().filter(|(k, _)| *k != "context") {
         if sig.params.iter().any(|p| p.name == k) {
             if bound.named.contains_key(k) {
                 return Err(OdooException::type_error(format!(

@@ -107,15 +107,14 @@ impl Database {
         args: &[Value],
         kwargs: &Map<String, Value>,
     ) -> OdooResult<(Signature, Bound, Env)> {
-        let mut kwargs = kwargs.clone();
-        let context = match kwargs.remove("context") {
-            Some(Value::Object(c)) => c,
+        let context = match kwargs.get("context") {
+            Some(Value::Object(c)) => c.clone(),
             _ => Map::new(),
         };
         let env = Env::new(uid, context);
         let sig = self.resolve(model, method, &env)?;
         self.check_context(&env)?;
-        let bound = bind(sig, args, &kwargs)?;
+        let bound = bind(sig, args, kwargs)?;
         Ok((sig, bound, env))
     }
 

@@ -234,16 +234,11 @@ impl Database {
             .filter(|o| !o.trim().is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| table.def.order.clone());
-        let sorted = match self.order_cache.get(model, &spec) {
-            Some(sorted) => sorted,
-            None => {
-                let mut all: Vec<i64> = table.records.keys().copied().collect();
-                self.sort_ids(model, &mut all, &spec)?;
-                let all = std::sync::Arc::new(all);
-                self.order_cache.put(model, &spec, all.clone());
-                all
-            }
-        };
+        let sorted = self.order_cache.get_or_sort(model, &spec, || {
+            let mut all: Vec<i64> = table.records.keys().copied().collect();
+            self.sort_ids(model, &mut all, &spec)?;
+            Ok(all)
+        })?;
         // Walk the order and stop once offset + limit records matched. In id
         // order, an `id >`/`id >=` condition every match must meet (keyset
         // paging) lets the walk start at that id instead of the first one.

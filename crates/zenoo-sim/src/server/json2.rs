@@ -249,6 +249,7 @@ fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
     } else {
         database.execute_bound_read(&env, &model, sig, &bound)
     };
+    let _held = shared.release(state);
     match result {
         Ok(v) => json(200, &v.unwrap_or(Value::Null)),
         Err(e) => exception(&e),

@@ -327,23 +327,20 @@ fn object(
     state.check_uid(&db, uid, &arg_str(args, 2))?;
     let model = arg_str(args, 3);
     let name = arg_str(args, 4);
+    let none = Map::new();
     let (call_args, kwargs) = if method == "execute" {
-        (rest.to_vec(), Map::new())
+        (rest, &none)
     } else {
         let call_args = match args.get(5) {
-            Some(Value::Array(a)) => a.clone(),
-            _ => Vec::new(),
+            Some(Value::Array(a)) => a.as_slice(),
+            _ => &[],
         };
-        let kwargs = args
-            .get(6)
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        (call_args, kwargs)
+        (
+            call_args,
+            args.get(6).and_then(Value::as_object).unwrap_or(&none),
+        )
     };
-    call_kw(
-        state, &db, uid, &model, &name, &call_args, &kwargs, snapshot,
-    )
+    call_kw(state, &db, uid, &model, &name, call_args, kwargs, snapshot)
 }
 
 /// Runs a model method for `uid`: under the shared lock when it changes

@@ -1,6 +1,6 @@
 //! Shared state of a running simulator.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ops::Deref;
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -22,6 +22,9 @@ pub struct LoggedRequest {
     /// Method or RPC method called, if any.
     pub method: Option<String>,
 }
+
+/// How many requests the log keeps.
+pub const LOG_CAPACITY: usize = 100_000;
 
 /// The data of a running simulator: what requests read and write.
 #[derive(Debug)]
@@ -62,7 +65,7 @@ pub struct Server {
     /// How long a client may take to send its request body.
     pub body_timeout: std::time::Duration,
     state: RwLock<SimState>,
-    log: Mutex<Vec<LoggedRequest>>,
+    log: Mutex<VecDeque<LoggedRequest>>,
     faults: Mutex<FaultPlan>,
 }
 
@@ -131,7 +134,7 @@ impl Server {
             max_body: options.max_body,
             body_timeout: options.body_timeout,
             state: RwLock::new(state),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(VecDeque::new()),
             faults: Mutex::new(faults),
         }
     }
@@ -147,6 +150,13 @@ impl Server {
         }
     }
 
+    /// Ends a request's hold on the state before its answer is encoded:
+    /// returns the guard to keep only on the exclusive server, which (as the
+    /// single-mutex server it stands for did) encodes under the lock.
+    pub fn release<'a>(&self, access: Access<'a>) -> Option<Access<'a>> {
+        self.exclusive.then_some(access)
+    }
+
     /// The state, shared (exclusive when [`Server::exclusive`]).
     pub fn read(&self) -> Access<'_> {
         self.lock(false)
@@ -157,13 +167,18 @@ impl Server {
         self.state.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Appends to the request log.
+    /// Appends to the request log, which keeps the last [`LOG_CAPACITY`]
+    /// requests (a long-running simulator does not grow without bound).
     pub fn log(&self, entry: LoggedRequest) {
-        self.log_mut().push(entry);
+        let mut log = self.log_mut();
+        if log.len() >= LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(entry);
     }
 
     /// The request log.
-    pub fn log_mut(&self) -> MutexGuard<'_, Vec<LoggedRequest>> {
+    pub fn log_mut(&self) -> MutexGuard<'_, VecDeque<LoggedRequest>> {
         self.log.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -31,7 +31,9 @@ where
         Ok((id, params)) => {
             let code = shared.version.error_code();
             let mut state = shared.lock(changes_data(&params));
-            match f(&mut state, &params, req.ip) {
+            let result = f(&mut state, &params, req.ip);
+            let _held = shared.release(state);
+            match result {
                 Ok(result) => json(200, &envelope(&id, result)),
                 // Authentication fails before the body is read: no id.
                 Err(e) if e.name == "odoo.http.SessionExpiredException" => {
@@ -75,19 +77,18 @@ fn parse_json(
     }
     let body: Value = serde_json::from_slice(&req.body)
         .map_err(|_| raw(400, "text/html; charset=utf-8", "Invalid JSON data"))?;
-    let Value::Object(body) = body else {
+    let Value::Object(mut body) = body else {
         return Err(raw(
             400,
             "text/html; charset=utf-8",
             "Invalid JSON-RPC data",
         ));
     };
-    let id = body.get("id").cloned().unwrap_or(Value::Null);
-    let params = body
-        .get("params")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let id = body.remove("id").unwrap_or(Value::Null);
+    let params = match body.remove("params") {
+        Some(Value::Object(params)) => params,
+        _ => Map::new(),
+    };
     Ok((id, params))
 }
 
@@ -301,22 +302,24 @@ async fn call_kw(State(shared): State<Shared>, req: Incoming) -> Response<Body> 
         .get("args")
         .and_then(Value::as_array)
         .map_or(&[][..], Vec::as_slice);
+    let none = Map::new();
     let kwargs = params
         .get("kwargs")
         .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+        .unwrap_or(&none);
     let uid = session.uid.unwrap_or(0);
-    match super::jsonrpc::call_kw(
+    let result = super::jsonrpc::call_kw(
         &mut state,
         &session.db,
         uid,
         &model,
         &method,
         args,
-        &kwargs,
+        kwargs,
         req.snapshot,
-    ) {
+    );
+    let _held = shared.release(state);
+    match result {
         Ok(result) => json(200, &envelope(&id, result)),
         Err(e) => json(200, &error_envelope(&id, &e, code)),
     }

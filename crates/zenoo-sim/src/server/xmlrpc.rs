@@ -47,7 +47,9 @@ fn route(shared: &Shared, req: &Incoming, service: &str, legacy: bool) -> Respon
     shared.log(jsonrpc::logged(&req.path, service, &method, &params));
     let writes = jsonrpc::changes_data(shared.version, service, &method, &params);
     let mut state = shared.lock(writes);
-    match jsonrpc::dispatch(&mut state, service, &method, &params, req.ip, req.snapshot) {
+    let result = jsonrpc::dispatch(&mut state, service, &method, &params, req.ip, req.snapshot);
+    let _held = shared.release(state);
+    match result {
         Ok(result) => xml(response_xml(result)),
         Err(e) if legacy => xml(legacy_fault_for(&e)),
         Err(e) => xml(fault_for(&e)),
