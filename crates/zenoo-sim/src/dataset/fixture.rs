@@ -102,23 +102,55 @@ pub fn model_from_fields(
     ModelDef::new(name, description, order, rec_name, list)
 }
 
-/// Loads every `<model>.json` of `dir` into a database called `name`.
+/// Loads every `<model>.json` of `dir`, and of its `rules/` folder (groups,
+/// access rights, record rules, models), into a database called `name`.
 pub fn load_dir(dir: &Path, name: &str, version: OdooVersion) -> Result<Database, DatasetError> {
+    let mut db = Database::new(name, version);
+    load_models(&mut db, dir)?;
+    let rules = dir.join("rules");
+    if rules.is_dir() {
+        load_models(&mut db, &rules)?;
+    }
+    if db.tables.is_empty() {
+        return Err(DatasetError::Empty(dir.display().to_string()));
+    }
+    super::metadata::add_metadata_models(&mut db);
+    Ok(db)
+}
+
+/// Loads the `<model>.json` files of `dir` into `db`; other files, and
+/// folders other than `rules/` and `i18n/`, are reported and skipped.
+fn load_models(db: &mut Database, dir: &Path) -> Result<(), DatasetError> {
     let io = |source| DatasetError::Io {
         path: dir.display().to_string(),
         source,
     };
-    let mut db = Database::new(name, version);
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .collect();
     entries.sort();
-    for path in entries
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-    {
+    for path in entries {
+        if path.is_dir() {
+            let known = path
+                .file_name()
+                .is_some_and(|n| n == "rules" || n == "i18n");
+            if !known {
+                tracing::warn!(
+                    "zenoo-sim: skipping folder {} of the fixture",
+                    path.display()
+                );
+            }
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "json") {
+            tracing::warn!(
+                "zenoo-sim: skipping {}: not a <model>.json file",
+                path.display()
+            );
+            continue;
+        }
         let text = std::fs::read_to_string(&path).map_err(|source| DatasetError::Io {
             path: path.display().to_string(),
             source,
@@ -148,9 +180,5 @@ pub fn load_dir(dir: &Path, name: &str, version: OdooVersion) -> Result<Database
         }
         db.tables.insert(file.model.clone(), table);
     }
-    if db.tables.is_empty() {
-        return Err(DatasetError::Empty(dir.display().to_string()));
-    }
-    super::metadata::add_metadata_models(&mut db);
-    Ok(db)
+    Ok(())
 }

@@ -60,16 +60,33 @@ pub fn add_metadata_models(db: &mut Database) {
         "field_description",
         &mf,
     );
-    let mut t_model = Table::new(ir_model);
+    // A fixture's own `ir.model` (its `rules/` folder) keeps its ids, which
+    // the access rights and record rules refer to; models it lacks are added.
+    let mut t_model = db
+        .tables
+        .remove("ir.model")
+        .unwrap_or_else(|| Table::new(ir_model));
+    let mut ids: std::collections::HashMap<String, i64> = t_model
+        .records
+        .iter()
+        .filter_map(|(id, r)| Some((r.get("model")?.as_str()?.to_string(), *id)))
+        .collect();
     let mut t_fields = Table::new(ir_fields);
     let mut fid = 1;
-    for (mid, (model, description)) in models.iter().enumerate() {
-        let mid = mid as i64 + 1;
-        let mut rec = Map::new();
-        rec.insert("name".into(), Value::from(description.clone()));
-        rec.insert("model".into(), Value::from(model.clone()));
-        rec.insert("display_name".into(), Value::from(description.clone()));
-        t_model.insert(mid, rec);
+    for (model, description) in &models {
+        let mid = match ids.get(model) {
+            Some(id) => *id,
+            None => {
+                let mid = t_model.next_id;
+                let mut rec = Map::new();
+                rec.insert("name".into(), Value::from(description.clone()));
+                rec.insert("model".into(), Value::from(model.clone()));
+                rec.insert("display_name".into(), Value::from(description.clone()));
+                t_model.insert(mid, rec);
+                ids.insert(model.clone(), mid);
+                mid
+            }
+        };
         if let Some(table) = db.tables.get(model) {
             for f in &table.def.fields {
                 let mut r = Map::new();

@@ -21,6 +21,9 @@ impl Database {
 
     /// Whether `env.uid` may perform `operation` on `model`.
     pub fn allowed(&self, model: &str, operation: &str, env: &Env) -> bool {
+        if let Some(allowed) = self.allowed_by_data(model, operation, env.uid) {
+            return allowed;
+        }
         if self.is_admin(env.uid) {
             return true;
         }
@@ -61,6 +64,20 @@ impl Database {
             .get(model)
             .map(|t| t.def.description.clone())
             .unwrap_or_else(|| model.to_string());
+        if let Some(groups) = self.groups_allowed(model, operation) {
+            let info = if groups.is_empty() {
+                "No group currently allows this operation.".to_string()
+            } else {
+                let list: Vec<String> = groups.iter().map(|g| format!("\t- {g}")).collect();
+                format!(
+                    "This operation is allowed for the following groups:\n{}",
+                    list.join("\n")
+                )
+            };
+            return OdooException::access(format!(
+                "You are not allowed to {verb} '{description}' ({model}) records.\n\n{info}\n\nContact your administrator to request access if necessary."
+            ));
+        }
         let groups: &[&str] = match (model, operation) {
             ("res.partner", _) => &[
                 "Contact/Creation",

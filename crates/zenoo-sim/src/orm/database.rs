@@ -103,6 +103,8 @@ pub struct Database {
     pub(crate) order_cache: super::order_cache::OrderCache,
     /// Commit stamps for the serialization-failure switch.
     pub(crate) commits: super::transaction::Commits,
+    /// Access rights and record rules read from the database's records.
+    pub(crate) security: std::sync::OnceLock<Option<Arc<super::security::Security>>>,
 }
 
 impl Database {
@@ -114,6 +116,7 @@ impl Database {
             tables: FxHashMap::default(),
             order_cache: Default::default(),
             commits: Default::default(),
+            security: std::sync::OnceLock::new(),
         }
     }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::bind::Bound;
 use super::database::{Database, Env};
 use super::domain::falsy;
-use super::method_table::Signature;
+use super::method_table::{Operation, Signature};
 use super::read::FieldError;
 use crate::error::{OdooException, OdooResult};
 use crate::version::OdooVersion;
@@ -24,11 +24,15 @@ impl Database {
         if !sig.operation.changes_data() {
             return self.dispatch_read(model, sig, b, env);
         }
+        if !sig.model_level && sig.operation != Operation::Create {
+            self.check_rules(model, sig.operation.as_str(), &b.ids, env)?;
+        }
         self.check_conflicts(model, &b.ids, env)?;
         self.order_cache.invalidate();
         let result = self.dispatch_write(model, sig, b, env);
         if result.is_ok() {
             self.stamp_writes(model, &b.ids, env);
+            self.security_changed(model);
         }
         result
     }
@@ -80,6 +84,7 @@ impl Database {
                 Value::from(self.read(model, &ids, &fields, b.load(), env)?)
             }
             "read" => {
+                self.check_rules(model, "read", &b.ids, env)?;
                 let fields = b.strings("fields");
                 let fields =
                     self.read_fields(model, fields.as_deref(), self.field_error_style())?;
@@ -122,6 +127,7 @@ impl Database {
             "formatted_read_group" => self.formatted_read_group(model, b, env)?,
             "web_search_read" => self.web_search_read(model, b, env)?,
             "web_read" => {
+                self.check_rules(model, "read", &b.ids, env)?;
                 let spec = b
                     .get("specification")
                     .and_then(Value::as_object)
@@ -194,6 +200,7 @@ impl Database {
             "create" => match b.named.get("vals_list") {
                 Some(Value::Object(map)) => {
                     let id = self.create_one(model, map, env)?;
+                    self.check_created(model, &[id], env)?;
                     if v19 {
                         Value::from(vec![id])
                     } else {
@@ -208,6 +215,7 @@ impl Database {
                         };
                         ids.push(self.create_one(model, map, env)?);
                     }
+                    self.check_created(model, &ids, env)?;
                     Value::from(ids)
                 }
                 other => return Err(vals_type_error(other.unwrap_or(&Value::Null))),
@@ -276,6 +284,20 @@ impl Database {
             }
         };
         Ok(Some(result))
+    }
+
+    /// The create rules hold for records just created, or they are taken
+    /// back (Odoo's transaction rolls back) with the AccessError.
+    fn check_created(&mut self, model: &str, ids: &[i64], env: &Env) -> OdooResult<()> {
+        if let Err(e) = self.check_rules(model, "create", ids, env) {
+            if let Some(table) = self.tables.get_mut(model) {
+                for id in ids {
+                    table.records.remove(id);
+                }
+            }
+            return Err(e);
+        }
+        Ok(())
     }
 
     fn set_state(&mut self, model: &str, ids: &[i64], state: &str, env: &Env) -> OdooResult<()> {

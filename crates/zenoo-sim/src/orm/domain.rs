@@ -514,6 +514,34 @@ impl Database {
         env: &Env,
     ) -> OdooResult<Filter> {
         let def = self.def(model)?;
+        if let Some(rules) = self.rule_filter(model, "read", env)? {
+            filter = Filter::And(vec![filter, rules]);
+        } else {
+            filter = self.builtin_rules(model, filter, env)?;
+        }
+        if def.has_active() && env.active_test() && !names_active {
+            let mut filter = Filter::And(vec![
+                filter,
+                Filter::Cmp {
+                    field: "active".into(),
+                    ttype: FieldType::Boolean,
+                    op: "=".into(),
+                    value: Value::Bool(true),
+                    slot: None,
+                },
+            ]);
+            bind(&mut filter, self.table(model)?);
+            return Ok(filter);
+        }
+        bind(&mut filter, self.table(model)?);
+        Ok(filter)
+    }
+
+    /// The record rules of a dataset without rules of its own: records of
+    /// the allowed companies (or none), partners of internal users across
+    /// companies, a portal user's own partner.
+    fn builtin_rules(&self, model: &str, mut filter: Filter, env: &Env) -> OdooResult<Filter> {
+        let def = self.def(model)?;
         let multi_company = model != "res.company"
             && def
                 .field("company_id")
@@ -549,21 +577,6 @@ impl Database {
                 .collect();
             filter = Filter::And(vec![filter, Filter::IdIn(own)]);
         }
-        if def.has_active() && env.active_test() && !names_active {
-            let mut filter = Filter::And(vec![
-                filter,
-                Filter::Cmp {
-                    field: "active".into(),
-                    ttype: FieldType::Boolean,
-                    op: "=".into(),
-                    value: Value::Bool(true),
-                    slot: None,
-                },
-            ]);
-            bind(&mut filter, self.table(model)?);
-            return Ok(filter);
-        }
-        bind(&mut filter, self.table(model)?);
         Ok(filter)
     }
 
@@ -643,6 +656,12 @@ impl Database {
 }
 
 /// Resolves the slots of stored, non-computed fields.
+/// Resolves the field positions of `filter`'s conditions in `table`'s
+/// records, so evaluation reads values by slot.
+pub(crate) fn bind_filter(filter: &mut Filter, table: &Table) {
+    bind(filter, table);
+}
+
 fn bind(filter: &mut Filter, table: &Table) {
     let slot_of = |field: &str| {
         table

@@ -16,6 +16,8 @@ mod order_cache;
 mod pyrepr;
 mod read;
 mod record;
+mod rule_eval;
+mod security;
 mod text;
 mod transaction;
 mod translate;
