@@ -111,11 +111,51 @@ pub fn load_dir(dir: &Path, name: &str, version: OdooVersion) -> Result<Database
     if rules.is_dir() {
         load_models(&mut db, &rules)?;
     }
+    let i18n = dir.join("i18n");
+    if i18n.is_dir() {
+        load_i18n(&mut db, &i18n)?;
+    }
     if db.tables.is_empty() {
         return Err(DatasetError::Empty(dir.display().to_string()));
     }
     super::metadata::add_metadata_models(&mut db);
     Ok(db)
+}
+
+/// Loads an `i18n/` folder: `res.lang.json` is a model file, each
+/// `<lang>.json` the translated values of that language.
+fn load_i18n(db: &mut Database, dir: &Path) -> Result<(), DatasetError> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|source| DatasetError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let text = std::fs::read_to_string(&path).map_err(|source| DatasetError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let doc: Value = serde_json::from_str(&text).map_err(|source| DatasetError::Format {
+            path: path.display().to_string(),
+            source,
+        })?;
+        if doc.get("model").is_some() {
+            let file: FixtureFile =
+                serde_json::from_value(doc).map_err(|source| DatasetError::Format {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            insert_file(db, file);
+        } else {
+            crate::orm::load_translations(&doc, &mut db.translations);
+        }
+    }
+    Ok(())
 }
 
 /// Loads the `<model>.json` files of `dir` into `db`; other files, and
@@ -160,25 +200,30 @@ fn load_models(db: &mut Database, dir: &Path) -> Result<(), DatasetError> {
                 path: path.display().to_string(),
                 source,
             })?;
-        let description = file
-            .description
-            .clone()
-            .unwrap_or_else(|| model_description(&file.model));
-        let def = model_from_fields(
-            &file.model,
-            &description,
-            file.order.as_deref().unwrap_or("id"),
-            file.rec_name.as_deref().unwrap_or("name"),
-            &file.fields,
-        );
-        let mut table = Table::new(def);
-        for rec in file.records {
-            let Some(id) = rec.get("id").and_then(Value::as_i64) else {
-                continue;
-            };
-            table.insert(id, rec);
-        }
-        db.tables.insert(file.model.clone(), table);
+        insert_file(db, file);
     }
     Ok(())
+}
+
+/// Adds a model file's model and records to `db`.
+fn insert_file(db: &mut Database, file: FixtureFile) {
+    let description = file
+        .description
+        .clone()
+        .unwrap_or_else(|| model_description(&file.model));
+    let def = model_from_fields(
+        &file.model,
+        &description,
+        file.order.as_deref().unwrap_or("id"),
+        file.rec_name.as_deref().unwrap_or("name"),
+        &file.fields,
+    );
+    let mut table = Table::new(def);
+    for rec in file.records {
+        let Some(id) = rec.get("id").and_then(Value::as_i64) else {
+            continue;
+        };
+        table.insert(id, rec);
+    }
+    db.tables.insert(file.model.clone(), table);
 }

@@ -103,6 +103,8 @@ pub struct Database {
     pub(crate) order_cache: super::order_cache::OrderCache,
     /// Commit stamps for the serialization-failure switch.
     pub(crate) commits: super::transaction::Commits,
+    /// Values of translatable fields per language, from data.
+    pub translations: super::translate::Translations,
     /// Access rights and record rules read from the database's records.
     pub(crate) security: std::sync::OnceLock<Option<Arc<super::security::Security>>>,
 }
@@ -117,6 +119,7 @@ impl Database {
             order_cache: Default::default(),
             commits: Default::default(),
             security: std::sync::OnceLock::new(),
+            translations: Default::default(),
         }
     }
 

@@ -35,4 +35,5 @@ pub use model::{Field, FieldType, ModelDef};
 pub use read::Load;
 pub use record::{Layout, Record};
 pub use transaction::snapshot;
+pub use translate::load_translations;
 pub use write::now_string;

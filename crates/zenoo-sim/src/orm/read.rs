@@ -60,8 +60,13 @@ impl Database {
         ids: &[i64],
         fields: &[String],
         load: Load,
-        _env: &Env,
+        env: &Env,
     ) -> OdooResult<Vec<Value>> {
+        let translating = env
+            .context
+            .get("lang")
+            .and_then(Value::as_str)
+            .is_some_and(|l| self.translations.contains_key(l));
         let table = self.table(model)?;
         let mut out = Vec::with_capacity(ids.len());
         let mut seen = rustc_hash::FxHashSet::default();
@@ -93,9 +98,44 @@ impl Database {
                 };
                 row.insert(name.clone(), v);
             }
+            if translating {
+                self.translate_row(model, id, &cols, &mut row, env);
+            }
             out.push(Value::Object(row));
         }
         Ok(out)
+    }
+
+    /// Puts the call language's values into a read row: translated fields,
+    /// and the display names of the many2one values and of the record.
+    fn translate_row(
+        &self,
+        model: &str,
+        id: i64,
+        cols: &[Option<(&Field, Option<usize>)>],
+        row: &mut Map<String, Value>,
+        env: &Env,
+    ) {
+        let own = self.translated(env, model, id);
+        for col in cols.iter().flatten() {
+            let (f, _) = col;
+            if let Some(v) = own.and_then(|t| t.get(&f.name)) {
+                row.insert(f.name.clone(), v.clone());
+            } else if f.name == "display_name" {
+                row.insert(
+                    f.name.clone(),
+                    Value::from(self.display_name_in(env, model, id)),
+                );
+            } else if let (FieldType::Many2one, Some(comodel)) = (f.ttype, f.relation()) {
+                if let Some(Value::Array(pair)) = row.get_mut(&f.name) {
+                    if let Some(rid) = pair.first().and_then(Value::as_i64) {
+                        if let Some(slot) = pair.get_mut(1) {
+                            *slot = Value::from(self.display_name_in(env, comodel, rid));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// One field of one record as `read` returns it.
