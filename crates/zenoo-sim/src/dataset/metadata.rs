@@ -34,6 +34,11 @@ pub fn add_metadata_models(db: &mut Database) {
         &fields(&[
             ("name", "char", "Model Description", None),
             ("model", "char", "Model", None),
+            ("order", "char", "Order", None),
+            ("info", "text", "Information", None),
+            ("state", "selection", "Type", None),
+            ("transient", "boolean", "Transient Model", None),
+            ("abstract", "boolean", "Abstract Model", None),
             ("display_name", "char", "Display Name", None),
         ]),
     );
@@ -82,6 +87,14 @@ pub fn add_metadata_models(db: &mut Database) {
                 rec.insert("name".into(), Value::from(description.clone()));
                 rec.insert("model".into(), Value::from(model.clone()));
                 rec.insert("display_name".into(), Value::from(description.clone()));
+                let order = db.tables.get(model).map(|t| t.def.order.clone());
+                rec.insert(
+                    "order".into(),
+                    order.map_or(Value::Bool(false), Value::from),
+                );
+                rec.insert("state".into(), Value::from("base"));
+                rec.insert("transient".into(), Value::Bool(false));
+                rec.insert("abstract".into(), Value::Bool(false));
                 t_model.insert(mid, rec);
                 ids.insert(model.clone(), mid);
                 mid

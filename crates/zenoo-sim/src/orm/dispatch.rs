@@ -174,6 +174,7 @@ impl Database {
                     .collect::<Vec<_>>(),
             ),
             "context_get" => self.context_of(env.uid),
+            "get_available_models" => self.available_models(env),
             "has_group" => {
                 let uid = b.ids.first().copied().unwrap_or(env.uid);
                 Value::Bool(self.has_group(uid, b.text("group_ext_id", "")))
@@ -195,17 +196,14 @@ impl Database {
         b: &Bound,
         env: &Env,
     ) -> OdooResult<Option<Value>> {
-        let v19 = self.version >= OdooVersion::V19;
         let result = match sig.name {
             "create" => match b.named.get("vals_list") {
                 Some(Value::Object(map)) => {
+                    // RPC's call_kw answers the id for one dict (JSON-2,
+                    // which returns the recordset's ids, wraps it again).
                     let id = self.create_one(model, map, env)?;
                     self.check_created(model, &[id], env)?;
-                    if v19 {
-                        Value::from(vec![id])
-                    } else {
-                        Value::from(id)
-                    }
+                    Value::from(id)
                 }
                 Some(Value::Array(items)) => {
                     let mut ids = Vec::with_capacity(items.len());
@@ -319,6 +317,29 @@ impl Database {
             }
         }
         Ok(())
+    }
+
+    /// `ir.model.get_available_models()`: the models the user may read, as
+    /// `{"display_name", "model"}`, by model name.
+    fn available_models(&self, env: &Env) -> Value {
+        let mut models: Vec<&String> = self
+            .tables
+            .keys()
+            .filter(|m| self.allowed(m, "read", env))
+            .collect();
+        models.sort();
+        Value::from(
+            models
+                .into_iter()
+                .map(|m| {
+                    let name = self
+                        .tables
+                        .get(m)
+                        .map_or(m.as_str(), |t| t.def.description.as_str());
+                    json!({"display_name": name, "model": m})
+                })
+                .collect::<Vec<_>>(),
+        )
     }
 
     fn field_error_style(&self) -> FieldError {

@@ -208,6 +208,7 @@ const STATE: &str = "Change the state of the orders.";
 const SALE: &[&str] = &["sale.order"];
 const PURCHASE: &[&str] = &["purchase.order"];
 const USERS: &[&str] = &["res.users"];
+const IR_MODEL: &[&str] = &["ir.model"];
 
 use OdooVersion::{V17, V18, V19};
 use Operation::{Create, Unlink, Write};
@@ -298,6 +299,14 @@ pub static METHODS: &[Method] = &[
     .exempt()
     .since(V18)
     .until(V19),
+    base(
+        "get_available_models",
+        &[],
+        "The models the user may read, with their names.",
+    )
+    .model_level()
+    .exempt()
+    .on(IR_MODEL, "IrModel"),
     base(
         "has_group",
         &[req("group_ext_id")],

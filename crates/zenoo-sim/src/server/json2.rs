@@ -250,6 +250,11 @@ fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
         database.execute_bound_read(&env, &model, sig, &bound)
     };
     let _held = shared.release(state);
+    // JSON-2 answers a recordset as its ids: `create` of one dict is `[id]`.
+    let result = result.map(|v| match v {
+        Some(id @ Value::Number(_)) if sig.name == "create" => Some(Value::Array(vec![id])),
+        v => v,
+    });
     match result {
         Ok(v) => json(200, &v.unwrap_or(Value::Null)),
         Err(e) => exception(&e),

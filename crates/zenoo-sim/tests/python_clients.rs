@@ -1,0 +1,84 @@
+//! The Python clients people use today (odoorpc, odooly, odoo-client-lib)
+//! work against the simulator as against Odoo 18 and 19, over every
+//! protocol each speaks (`tests/python/clients.py` drives them).
+//!
+//! Needs `ZENOO_PYTHON`: a Python with the three packages installed (`.ci/run`
+//! makes a venv for it); without one the test says so and does nothing.
+
+use std::process::Command;
+
+use zenoo_sim::{OdooVersion, Sim};
+
+const KEY: &str = "0123456789abcdef0123456789abcdef01234567";
+
+fn python() -> Result<String, String> {
+    let python = std::env::var("ZENOO_PYTHON").map_err(|_| {
+        "ZENOO_PYTHON is not set (a Python with odoorpc, odooly and odoo-client-lib)".to_string()
+    })?;
+    let probe = Command::new(&python)
+        .args(["-c", "import odoorpc, odooly, odoolib"])
+        .output()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
+    if !probe.status.success() {
+        return Err(format!(
+            "{python} lacks a client: {}",
+            String::from_utf8_lossy(&probe.stderr).trim()
+        ));
+    }
+    Ok(python)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odoorpc_odooly_and_odoo_client_lib_work_against_18_and_19() {
+    let python = match python() {
+        Ok(p) => p,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/clients.py");
+    for (version, number) in [(OdooVersion::V18, "18"), (OdooVersion::V19, "19")] {
+        let sim = Sim::builder()
+            .version(version)
+            .user("admin", "admin", Some(KEY))
+            .start()
+            .await
+            .expect("sim");
+        let url = sim.url();
+        let out = tokio::task::spawn_blocking({
+            let python = python.clone();
+            move || {
+                Command::new(python)
+                    .args([script, &url, number, KEY])
+                    .output()
+            }
+        })
+        .await
+        .expect("task")
+        .expect("python runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        println!("Odoo {number}:\n{stdout}");
+        assert!(
+            out.status.success(),
+            "Odoo {number}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Every client and protocol ran its steps.
+        for client in [
+            "odoorpc/jsonrpc",
+            "odooly/web",
+            "odooly/jsonrpc",
+            "odoo-client-lib/xmlrpc",
+            "odoo-client-lib/jsonrpc",
+        ] {
+            assert!(
+                stdout.contains(&format!("ok   {client}: error")),
+                "{client} on {number}: {stdout}"
+            );
+        }
+        if version >= OdooVersion::V19 {
+            assert!(stdout.contains("ok   odooly/json2: error"), "{stdout}");
+        }
+    }
+}
