@@ -245,11 +245,8 @@ impl SimBuilder {
         self
     }
 
-    /// Loads the dataset, binds 127.0.0.1 and serves in a background task.
-    ///
-    /// # Errors
-    /// When the dataset cannot be loaded or the port cannot be bound.
-    pub async fn start(self) -> Result<SimHandle, StartError> {
+    /// Loads the dataset into the state a server serves.
+    fn into_shared(self) -> Result<(Shared, u16, Limits), StartError> {
         let db = match &self.dataset {
             Dataset::Demo => dataset::demo(&self.db, self.version, self.scale),
             Dataset::Dir(dir) => dataset::load_dir(dir, &self.db, self.version)?,
@@ -274,7 +271,28 @@ impl SimBuilder {
             body_timeout: self.limits.body_timeout,
         };
         let shared: Shared = Arc::new(Server::new(state, self.faults, options));
-        let addr = format!("127.0.0.1:{}", self.port);
+        Ok((shared, self.port, self.limits))
+    }
+
+    /// The simulator as an axum [`Router`](axum::Router), to serve in-process
+    /// without a socket (`tower::ServiceExt::oneshot`), e.g. for fuzzing:
+    /// every route, the body limits and the panic guard, but no connection
+    /// limits (those belong to the listener of [`start`](Self::start)).
+    ///
+    /// # Errors
+    /// When the dataset cannot be loaded.
+    pub fn into_router(self) -> Result<axum::Router, StartError> {
+        let (shared, _, _) = self.into_shared()?;
+        Ok(server::router(shared))
+    }
+
+    /// Loads the dataset, binds 127.0.0.1 and serves in a background task.
+    ///
+    /// # Errors
+    /// When the dataset cannot be loaded or the port cannot be bound.
+    pub async fn start(self) -> Result<SimHandle, StartError> {
+        let (shared, port, limits) = self.into_shared()?;
+        let addr = format!("127.0.0.1:{port}");
         let listener = tokio::net::TcpListener::bind(&addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -286,8 +304,8 @@ impl SimBuilder {
             .map_err(|source| StartError::Bind { addr, source })?;
         let app = server::router(shared.clone());
         let limits = server::Limits {
-            max_connections: self.limits.max_connections,
-            header_timeout: self.limits.header_timeout,
+            max_connections: limits.max_connections,
+            header_timeout: limits.header_timeout,
         };
         let task = tokio::spawn(server::serve(listener, app, limits));
         Ok(SimHandle {

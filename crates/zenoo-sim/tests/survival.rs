@@ -441,3 +441,39 @@ async fn limits_and_offsets_that_are_not_counts_are_postgresql_errors() {
     .await;
     assert_eq!(v["result"].as_array().map(Vec::len), Some(2), "{v}");
 }
+
+#[tokio::test]
+async fn keyset_pages_of_a_100000_operator_domain_are_served() {
+    let sim = Sim::builder().scale(50).start().await.expect("sim");
+    let (http, url) = (reqwest::Client::new(), sim.url());
+    let n = 100_000;
+    let mut domain: Vec<Value> = vec![json!("&"); n];
+    domain.push(json!(["id", ">", 1010]));
+    domain.extend(std::iter::repeat_n(json!(["name", "!=", "nobody"]), n));
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "search",
+        json!([domain]),
+        json!({"order": "id", "limit": 3}),
+    )
+    .await;
+    assert_eq!(
+        v["result"],
+        json!([1011, 1012, 1013]),
+        "{}",
+        &v.to_string()[..v.to_string().len().min(300)]
+    );
+    // Under an OR the id bound is not a bound of every match.
+    let v = execute(
+        &http,
+        &url,
+        "res.partner",
+        "search",
+        json!([["|", ["id", ">", 1010], ["id", "=", 1]]]),
+        json!({"order": "id", "limit": 2}),
+    )
+    .await;
+    assert_eq!(v["result"], json!([1, 1011]), "{v}");
+}

@@ -276,28 +276,30 @@ fn is_id_order(spec: &str) -> bool {
 /// `id >=` leaves that every match must satisfy (reached from the root
 /// through AND only).
 fn id_lower_bound(domain: &Value) -> Option<i64> {
-    fn walk<'a>(items: &'a [Value], i: usize, and_only: bool, out: &mut Vec<&'a Value>) -> usize {
-        match items.get(i) {
-            None => items.len(),
-            Some(Value::String(op)) if op == "&" || op == "|" => {
-                let keep = and_only && op == "&";
-                let j = walk(items, i + 1, keep, out);
-                walk(items, j, keep, out)
-            }
-            Some(Value::String(op)) if op == "!" => walk(items, i + 1, false, out),
-            Some(leaf) => {
+    let items = domain.as_array()?;
+    // Prefix notation read in one pass: each open operator is a frame of
+    // (operands still to come, whether it is reached through AND only).
+    let mut frames: Vec<(u8, bool)> = Vec::new();
+    let mut conjuncts = Vec::new();
+    for item in items {
+        let and_only = frames.last().is_none_or(|f| f.1);
+        match item {
+            Value::String(op) if op == "&" || op == "|" => frames.push((2, and_only && op == "&")),
+            Value::String(op) if op == "!" => frames.push((1, false)),
+            leaf => {
                 if and_only {
-                    out.push(leaf);
+                    conjuncts.push(leaf);
                 }
-                i + 1
+                // A finished operand may finish the operators above it.
+                while let Some(top) = frames.last_mut() {
+                    top.0 -= 1;
+                    if top.0 > 0 {
+                        break;
+                    }
+                    frames.pop();
+                }
             }
         }
-    }
-    let items = domain.as_array()?;
-    let mut conjuncts = Vec::new();
-    let mut i = 0;
-    while i < items.len() {
-        i = walk(items, i, true, &mut conjuncts);
     }
     conjuncts
         .into_iter()

@@ -92,19 +92,12 @@ fn authenticate(state: &SimState, req: &Incoming) -> Result<(String, i64), Respo
     Ok((db.to_string(), uid))
 }
 
-/// Python's json error text for a parse failure.
-fn python_json_error(body: &[u8], e: &serde_json::Error) -> String {
+/// Odoo's text for a body Python's json cannot parse.
+fn python_json_error(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let (line, col) = (e.line(), e.column());
-    let char_pos: usize = text
-        .lines()
-        .take(line.saturating_sub(1))
-        .map(|l| l.chars().count() + 1)
-        .sum::<usize>()
-        + col.saturating_sub(1);
-    format!(
-        "could not parse the body as json: Expecting value: line {line} column {col} (char {char_pos})"
-    )
+    let reason = super::pyjson::error(&text)
+        .unwrap_or_else(|| "Expecting value: line 1 column 1 (char 0)".to_string());
+    format!("could not parse the body as json: {reason}")
 }
 
 /// `/json/2/<model>/<method>` and `/doc-bearer/<model>.json`.
@@ -157,7 +150,7 @@ fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
     let body: Result<Value, String> = if req.body.is_empty() {
         Ok(Value::Null)
     } else {
-        serde_json::from_slice(&req.body).map_err(|e| python_json_error(&req.body, &e))
+        serde_json::from_slice(&req.body).map_err(|_| python_json_error(&req.body))
     };
     let version = shared.version;
     let mut state = shared.lock(crate::orm::changes_data(&model, &method, version));

@@ -7,6 +7,7 @@ mod database;
 mod json2;
 mod jsonrpc;
 mod listen;
+mod pyjson;
 mod response;
 mod state;
 mod web;
