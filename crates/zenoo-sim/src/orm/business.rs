@@ -118,6 +118,7 @@ impl Database {
                 }
             }
             "sale.order" | "purchase.order" => self.recompute_order(model, id),
+            _ if self.is_hierarchy(model) => self.recompute_hierarchy(model, id),
             _ => {
                 let def = self.def(model)?;
                 let rec_name = def.rec_name.clone();
@@ -130,6 +131,54 @@ impl Database {
             }
         }
         Ok(())
+    }
+
+    /// A model whose records nest by their own `parent_id` and show their
+    /// path in `complete_name` (product categories, partner tags, ...).
+    fn is_hierarchy(&self, model: &str) -> bool {
+        self.def(model).is_ok_and(|d| {
+            d.field("complete_name").is_some()
+                && d.field("parent_id")
+                    .is_some_and(|f| f.relation() == Some(model))
+        })
+    }
+
+    /// `complete_name` ("All / Saleable") of a record and of every record
+    /// below it, and the display name that shows it.
+    fn recompute_hierarchy(&mut self, model: &str, id: i64) {
+        let mut todo = vec![id];
+        let limit = self.tables.get(model).map_or(0, |t| t.records.len());
+        let mut done = 0;
+        while let Some(id) = todo.pop() {
+            done += 1;
+            if done > limit {
+                break;
+            }
+            let name = self
+                .value(model, id, "name")
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let complete = match self.value(model, id, "parent_id").as_i64() {
+                Some(p) => match self.value(model, p, "complete_name").as_str() {
+                    Some(parent) if !parent.is_empty() => format!("{parent} / {name}"),
+                    _ => name,
+                },
+                None => name,
+            };
+            if let Some(r) = self.record_mut(model, id) {
+                r.insert("complete_name".into(), Value::from(complete.clone()));
+                r.insert("display_name".into(), Value::from(complete));
+            }
+            if let Some(t) = self.tables.get(model) {
+                todo.extend(
+                    t.records
+                        .iter()
+                        .filter(|(_, r)| r.get("parent_id").and_then(Value::as_i64) == Some(id))
+                        .map(|(i, _)| *i),
+                );
+            }
+        }
     }
 
     fn record_mut(&mut self, model: &str, id: i64) -> Option<&mut Record> {

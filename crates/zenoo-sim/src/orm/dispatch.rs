@@ -258,21 +258,9 @@ impl Database {
                 self.write(model, &b.ids, &vals, env)?;
                 return Ok(None);
             }
-            "action_confirm" | "button_confirm" => {
-                let state = if model == "purchase.order" {
-                    "purchase"
-                } else {
-                    "sale"
-                };
-                self.set_state(model, &b.ids, state, env)?;
-                Value::Bool(true)
-            }
-            "action_cancel" | "button_cancel" => {
-                self.set_state(model, &b.ids, "cancel", env)?;
-                Value::Bool(true)
-            }
-            "action_draft" | "button_draft" => {
-                self.set_state(model, &b.ids, "draft", env)?;
+            "action_confirm" | "button_confirm" | "action_cancel" | "button_cancel"
+            | "action_draft" | "button_draft" => {
+                self.run_button(model, sig.name, &b.ids, env)?;
                 Value::Bool(true)
             }
             other => {
@@ -294,27 +282,6 @@ impl Database {
                 }
             }
             return Err(e);
-        }
-        Ok(())
-    }
-
-    fn set_state(&mut self, model: &str, ids: &[i64], state: &str, env: &Env) -> OdooResult<()> {
-        let missing: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|i| !self.exists(model, *i))
-            .collect();
-        if !missing.is_empty() {
-            return Err(OdooException::missing(model, &missing, env.uid));
-        }
-        for id in ids {
-            if let Some(r) = self
-                .tables
-                .get_mut(model)
-                .and_then(|t| t.records.get_mut(id))
-            {
-                r.insert("state".into(), Value::from(state));
-            }
         }
         Ok(())
     }

@@ -22,6 +22,7 @@ mod text;
 mod transaction;
 mod translate;
 mod web_read;
+mod workflow;
 mod write;
 
 pub use bind::{Bound, bind, ids_of};

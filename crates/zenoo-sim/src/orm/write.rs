@@ -279,23 +279,8 @@ impl Database {
             return Err(OdooException::missing(model, &missing, env.uid));
         }
         let def = self.def(model)?.clone();
-        if model == "res.partner" {
-            if let Some(p) = vals.get("parent_id").and_then(Value::as_i64) {
-                let limit = self.tables.get(model).map_or(0, |t| t.records.len());
-                for &id in ids {
-                    let mut cur = Some(p);
-                    // Bounded: a restored dump may already hold a cycle.
-                    for _ in 0..=limit {
-                        let Some(c) = cur else { break };
-                        if c == id {
-                            return Err(OdooException::validation(
-                                "You cannot create recursive Partner hierarchies.",
-                            ));
-                        }
-                        cur = self.value(model, c, "parent_id").as_i64();
-                    }
-                }
-            }
+        if let Some(p) = vals.get("parent_id").and_then(Value::as_i64) {
+            self.check_parent_cycle(model, ids, p)?;
         }
         let now = now_string();
         for &id in ids {
@@ -480,18 +465,7 @@ impl Database {
         if !missing.is_empty() {
             return Err(OdooException::missing(model, &missing, env.uid));
         }
-        if model == "sale.order" {
-            for &id in ids {
-                if matches!(
-                    self.value(model, id, "state").as_str(),
-                    Some("sent" | "sale")
-                ) {
-                    return Err(OdooException::user(
-                        "You can not delete a sent quotation or a confirmed sales order. You must first cancel it.",
-                    ));
-                }
-            }
-        }
+        self.check_unlink_state(model, ids)?;
         // ondelete: the field's own `ondelete` when the dataset gives one;
         // otherwise cascade for required links and set null for the others.
         let gone: HashSet<i64> = ids.iter().copied().collect();
@@ -658,6 +632,37 @@ impl Database {
             }
         }
         self.create_one(model, &checked, env)
+    }
+}
+
+impl Database {
+    /// Odoo's recursion constraint on a model's own `parent_id`: making a
+    /// record its own ancestor is refused.
+    fn check_parent_cycle(&self, model: &str, ids: &[i64], parent: i64) -> OdooResult<()> {
+        let own = self
+            .def(model)?
+            .field("parent_id")
+            .is_some_and(|f| f.relation() == Some(model));
+        if !own {
+            return Ok(());
+        }
+        let limit = self.tables.get(model).map_or(0, |t| t.records.len());
+        for &id in ids {
+            let mut cur = Some(parent);
+            // Bounded: a restored dump may already hold a cycle.
+            for _ in 0..=limit {
+                let Some(c) = cur else { break };
+                if c == id {
+                    return Err(OdooException::validation(match model {
+                        "res.partner" => "You cannot create recursive Partner hierarchies.",
+                        "product.category" => "You cannot create recursive categories.",
+                        _ => "Recursion Detected.",
+                    }));
+                }
+                cur = self.value(model, c, "parent_id").as_i64();
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,0 +1,183 @@
+//! Business rules clients run into: workflow buttons that refuse the wrong
+//! state, hierarchical names, and recursion on parent fields.
+
+use serde_json::{Value, json};
+use zenoo_sim::{OdooVersion, Sim};
+
+async fn call(url: &str, model: &str, method: &str, args: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{url}/jsonrpc"))
+        .json(
+            &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": ["demo", 2, "admin", model, method, args]}}),
+        )
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn error(v: &Value) -> (&str, &str) {
+    let d = &v["error"]["data"];
+    (
+        d["name"].as_str().unwrap_or(""),
+        d["message"].as_str().unwrap_or(""),
+    )
+}
+
+async fn state(url: &str, model: &str, id: i64) -> Value {
+    call(url, model, "read", json!([[id], ["state"]])).await["result"][0]["state"].clone()
+}
+
+#[tokio::test]
+async fn workflow_buttons_follow_odoo_state_rules() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let url = sim.url();
+    // Sale order 1 is confirmed: confirming again is Odoo's UserError.
+    let v = call(&url, "sale.order", "action_confirm", json!([[1]])).await;
+    assert_eq!(
+        error(&v),
+        (
+            "odoo.exceptions.UserError",
+            "Some orders are not in a state requiring confirmation."
+        ),
+        "{v}"
+    );
+    // A draft one confirms; draft from cancel only.
+    assert_eq!(
+        call(&url, "sale.order", "action_confirm", json!([[3]])).await["result"],
+        json!(true)
+    );
+    assert_eq!(state(&url, "sale.order", 3).await, "sale");
+    assert_eq!(
+        call(&url, "sale.order", "action_draft", json!([[3]])).await["result"],
+        json!(true)
+    );
+    assert_eq!(
+        state(&url, "sale.order", 3).await,
+        "sale",
+        "a confirmed order does not go back to draft"
+    );
+    call(&url, "sale.order", "action_cancel", json!([[3]])).await;
+    call(&url, "sale.order", "action_draft", json!([[3]])).await;
+    assert_eq!(state(&url, "sale.order", 3).await, "draft");
+    // Purchase: confirming a confirmed order changes nothing; deleting one
+    // that is not cancelled is refused.
+    assert_eq!(state(&url, "purchase.order", 1).await, "purchase");
+    assert_eq!(
+        call(&url, "purchase.order", "button_confirm", json!([[1]])).await["result"],
+        json!(true)
+    );
+    assert_eq!(state(&url, "purchase.order", 1).await, "purchase");
+    let v = call(&url, "purchase.order", "unlink", json!([[2]])).await;
+    assert_eq!(
+        error(&v),
+        (
+            "odoo.exceptions.UserError",
+            "In order to delete a purchase order, you must cancel it first."
+        ),
+        "{v}"
+    );
+    call(&url, "purchase.order", "button_cancel", json!([[2]])).await;
+    assert_eq!(
+        call(&url, "purchase.order", "unlink", json!([[2]])).await["result"],
+        json!(true)
+    );
+    // A button on a missing record is Odoo's MissingError.
+    let v = call(&url, "purchase.order", "button_confirm", json!([[999]])).await;
+    assert_eq!(error(&v).0, "odoo.exceptions.MissingError", "{v}");
+}
+
+#[tokio::test]
+async fn categories_show_their_path_and_refuse_cycles() {
+    let shared = match zenoo_sim::shared_data::shared_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            println!("skipped: {e}");
+            return;
+        }
+    };
+    let sim = Sim::builder()
+        .fixture(shared.join("odoo/fixtures/odoo18-demo"))
+        .version(OdooVersion::V18)
+        .database("demo")
+        .start()
+        .await
+        .expect("sim");
+    let url = sim.url();
+    let parent =
+        call(&url, "product.category", "create", json!([{"name": "Vet"}])).await["result"].clone();
+    let child = call(
+        &url,
+        "product.category",
+        "create",
+        json!([{"name": "Vaccines", "parent_id": parent}]),
+    )
+    .await["result"]
+        .clone();
+    let read = |id: Value| {
+        let url = url.clone();
+        async move {
+            call(
+                &url,
+                "product.category",
+                "read",
+                json!([[id], ["complete_name", "display_name"]]),
+            )
+            .await["result"][0]
+                .clone()
+        }
+    };
+    let row = read(child.clone()).await;
+    assert_eq!(row["complete_name"], "Vet / Vaccines", "{row}");
+    assert_eq!(row["display_name"], "Vet / Vaccines", "{row}");
+    // A product in the new category shows its path in the many2one.
+    let created = call(
+        &url,
+        "product.template",
+        "create",
+        json!([{"name": "Rabies shot", "categ_id": child, "uom_id": 1, "uom_po_id": 1}]),
+    )
+    .await;
+    let product = created["result"].clone();
+    assert!(product.is_i64(), "{created}");
+    let p = call(
+        &url,
+        "product.template",
+        "read",
+        json!([[product], ["categ_id"]]),
+    )
+    .await;
+    assert_eq!(p["result"][0]["categ_id"][1], "Vet / Vaccines", "{p}");
+    // Renaming the parent renames the path below it.
+    call(
+        &url,
+        "product.category",
+        "write",
+        json!([[parent], {"name": "Veterinary"}]),
+    )
+    .await;
+    assert_eq!(
+        read(child.clone()).await["complete_name"],
+        "Veterinary / Vaccines"
+    );
+    // A category under its own child is refused.
+    let v = call(
+        &url,
+        "product.category",
+        "write",
+        json!([[parent], {"parent_id": child}]),
+    )
+    .await;
+    assert_eq!(
+        error(&v),
+        (
+            "odoo.exceptions.ValidationError",
+            "You cannot create recursive categories."
+        ),
+        "{v}"
+    );
+}
