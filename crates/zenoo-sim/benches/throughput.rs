@@ -19,6 +19,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+// The allocator the `zenoo-sim` binary uses (see its Cargo.toml).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use zenoo_sim::Sim;
 
 fn call(method: &str, args: Value, kwargs: Value) -> Vec<u8> {

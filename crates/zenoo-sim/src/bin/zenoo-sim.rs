@@ -3,6 +3,10 @@
 
 use std::process::ExitCode;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use std::time::Duration;
 use zenoo_sim::{Dataset, Fault, FaultPlan, Limits, OdooVersion, Sim, SimUser};
