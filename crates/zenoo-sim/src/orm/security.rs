@@ -417,17 +417,19 @@ impl Database {
         let cx = self.rule_context(env);
         let sudo = Env::new(1, Map::new());
         let i = slot(operation);
-        let excludes = |rule: &Rule| -> bool {
-            let Ok(domain) = eval_domain(&rule.domain, &cx) else {
-                return true;
-            };
-            let Ok(mut filter) = self.compile(model, &domain, &sudo) else {
-                return true;
-            };
-            if let Ok(table) = self.table(model) {
-                super::domain::bind_filter(&mut filter, table);
-            }
-            failing.iter().any(|id| !self.eval(model, *id, &filter))
+        // A rule that cannot be evaluated matches nothing.
+        let compiled = |rule: &Rule| -> Option<Filter> {
+            let domain = eval_domain(&rule.domain, &cx).ok()?;
+            let mut filter = self.compile(model, &domain, &sudo).ok()?;
+            super::domain::bind_filter(&mut filter, self.table(model).ok()?);
+            Some(filter)
+        };
+        let matches = |filter: &Option<Filter>, id: i64| {
+            filter.as_ref().is_some_and(|f| self.eval(model, id, f))
+        };
+        let excludes = |rule: &Rule| {
+            let filter = compiled(rule);
+            failing.iter().any(|id| !matches(&filter, *id))
         };
         let mut out = Vec::new();
         let mut group_rules = Vec::new();
@@ -440,21 +442,11 @@ impl Database {
                 group_rules.push(rule);
             }
         }
+        let group_filters: Vec<Option<Filter>> = group_rules.iter().map(|r| compiled(r)).collect();
         if !group_rules.is_empty()
-            && failing.iter().any(|id| {
-                !group_rules.iter().any(|rule| {
-                    let Ok(domain) = eval_domain(&rule.domain, &cx) else {
-                        return false;
-                    };
-                    let Ok(mut filter) = self.compile(model, &domain, &sudo) else {
-                        return false;
-                    };
-                    if let Ok(table) = self.table(model) {
-                        super::domain::bind_filter(&mut filter, table);
-                    }
-                    self.eval(model, *id, &filter)
-                })
-            })
+            && failing
+                .iter()
+                .any(|id| !group_filters.iter().any(|f| matches(f, *id)))
         {
             out.extend(
                 group_rules
