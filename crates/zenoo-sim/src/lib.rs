@@ -191,7 +191,8 @@ impl SimBuilder {
         self.faults = plan;
         self
     }
-    /// Adds `n` synthetic partners, products and orders (demo dataset).
+    /// Adds `n` synthetic partners, products, sale orders and purchase
+    /// orders with two lines each (demo dataset).
     pub fn scale(mut self, n: usize) -> Self {
         self.scale = n;
         self

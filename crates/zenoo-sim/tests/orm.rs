@@ -242,3 +242,70 @@ async fn portal_users_are_refused_on_orders() {
         .expect("count");
     assert_eq!(n, Some(json!(1)));
 }
+
+#[tokio::test]
+async fn scale_adds_purchase_orders_with_lines_from_synthetic_suppliers() {
+    let sim = zenoo_sim::Sim::builder()
+        .scale(300)
+        .start()
+        .await
+        .expect("sim");
+    let http = reqwest::Client::new();
+    let call = |model: &str, method: &str, args: serde_json::Value| {
+        let body = serde_json::json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": ["demo", 2, "admin", model, method, args]}});
+        let (http, url) = (http.clone(), sim.url());
+        async move {
+            http.post(format!("{url}/jsonrpc"))
+                .json(&body)
+                .send()
+                .await
+                .expect("sent")
+                .json::<serde_json::Value>()
+                .await
+                .expect("json")["result"]
+                .clone()
+        }
+    };
+    let n = call(
+        "purchase.order",
+        "search_count",
+        serde_json::json!([[["id", ">=", 1000]]]),
+    )
+    .await;
+    assert_eq!(n, 300);
+    let lines = call(
+        "purchase.order.line",
+        "search_count",
+        serde_json::json!([[["order_id", ">=", 1000]]]),
+    )
+    .await;
+    assert_eq!(lines, 600);
+    let order = &call(
+        "purchase.order",
+        "read",
+        serde_json::json!([
+            [1005],
+            ["partner_id", "order_line", "amount_total", "write_date"]
+        ]),
+    )
+    .await[0];
+    assert_eq!(
+        order["order_line"].as_array().map(Vec::len),
+        Some(2),
+        "{order}"
+    );
+    let vendor = order["partner_id"][0].as_i64().expect("vendor");
+    let company = call(
+        "res.partner",
+        "read",
+        serde_json::json!([[vendor], ["is_company"]]),
+    )
+    .await;
+    assert_eq!(company[0]["is_company"], true, "{company}");
+    assert!(
+        order["amount_total"].as_f64().is_some_and(|t| t > 0.0),
+        "{order}"
+    );
+}

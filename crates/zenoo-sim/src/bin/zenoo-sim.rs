@@ -30,7 +30,8 @@ struct Args {
     /// A user's credentials, `LOGIN:PASSWORD[:APIKEY]` (repeatable).
     #[arg(long = "user")]
     users: Vec<String>,
-    /// Extra synthetic partners, products and orders (demo dataset).
+    /// Extra synthetic partners, products, sale orders and purchase orders
+    /// with lines (demo dataset).
     #[arg(long, default_value_t = 0)]
     scale: usize,
     /// Keep the databases in FILE between runs: loaded at start when it

@@ -649,7 +649,7 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         let oname = format!("S{:05}", 1000 + i);
         order.insert(1000 + i, rec(json!({"name": oname, "partner_id": id, "date_order": "2026-11-01 12:00:00", "state": if i % 3 == 0 { "sale" } else { "draft" }, "amount_untaxed": 100.0, "amount_tax": 0.0, "amount_total": 100.0, "currency_id": 1, "company_id": 1, "user_id": 2, "display_name": oname})));
     }
-    let (purchase, purchase_line) = purchases(&products);
+    let (purchase, purchase_line) = purchases(&products, scale);
     for t in [
         currency,
         country,
@@ -705,7 +705,7 @@ fn stamp_demo_records(db: &mut Database) {
 
 /// Purchase orders (RFQs and confirmed orders) from the demo companies,
 /// with lines priced at the products' cost and computed amounts.
-fn purchases(products: &[(i64, &str, &str, f64, &str)]) -> (Table, Table) {
+fn purchases(products: &[(i64, &str, &str, f64, &str)], scale: usize) -> (Table, Table) {
     let mut order = table(
         "purchase.order",
         "Purchase Order",
@@ -857,6 +857,27 @@ fn purchases(products: &[(i64, &str, &str, f64, &str)]) -> (Table, Table) {
         let name = format!("P{id:05}");
         let total = (total * 100.0_f64).round() / 100.0;
         order.insert(id, rec(json!({"name": name, "priority": "0", "partner_id": vendor, "date_order": date, "date_planned": date, "state": state, "amount_untaxed": total, "amount_tax": 0.0, "amount_total": total, "currency_id": 1, "company_id": 1, "user_id": 2, "display_name": name})));
+    }
+    // `--scale N`: N more orders from the synthetic suppliers (the scale
+    // partners that are companies), two lines each on synthetic products.
+    for i in 0..scale as i64 {
+        let id = 1000 + i;
+        let vendor = 1000 + (i / 10) * 10;
+        let state = if i % 3 == 0 { "purchase" } else { "draft" };
+        let mut total = 0.0;
+        for k in 0..2 {
+            let pid = 1000 + (i + k * 7) % (scale as i64);
+            let qty = (k + 1) as f64 * 5.0;
+            let cost = ((pid % 50) as f64 + 1.0) * 0.6;
+            let sub = (qty * cost * 100.0).round() / 100.0;
+            total += sub;
+            let pname = format!("Scale Product {}", pid - 1000);
+            line.insert(line_id, rec(json!({"order_id": id, "name": pname, "sequence": 10, "product_id": pid, "product_qty": qty, "price_unit": cost, "discount": 0.0, "date_planned": "2026-11-10 09:00:00", "price_subtotal": sub, "price_tax": 0.0, "price_total": sub, "display_name": format!("P{id:05}: {pname}")})));
+            line_id += 1;
+        }
+        let name = format!("P{id:05}");
+        let total = (total * 100.0_f64).round() / 100.0;
+        order.insert(id, rec(json!({"name": name, "priority": "0", "partner_id": vendor, "date_order": "2026-11-01 12:00:00", "date_planned": "2026-11-10 09:00:00", "state": state, "amount_untaxed": total, "amount_tax": 0.0, "amount_total": total, "currency_id": 1, "company_id": 1, "user_id": 2, "display_name": name})));
     }
     (order, line)
 }
