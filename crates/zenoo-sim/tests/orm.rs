@@ -210,9 +210,11 @@ async fn ondelete_restrict_cascade_and_set_null() {
 }
 
 #[tokio::test]
-async fn portal_users_are_refused_on_orders() {
+async fn portal_users_see_only_their_orders_and_change_none() {
     let sim = Sim::builder().start().await.expect("sim");
-    let e = sim
+    // The built-in rules: a portal user reads the orders of its commercial
+    // partner (none in the demo data), and may change no order.
+    let orders = sim
         .execute(
             "demo",
             7,
@@ -221,14 +223,46 @@ async fn portal_users_are_refused_on_orders() {
             vec![json!([])],
             Map::new(),
         )
-        .expect_err("portal");
+        .expect("portal reads");
+    assert_eq!(orders, Some(json!([])));
+    let e = sim
+        .execute(
+            "demo",
+            7,
+            "sale.order",
+            "write",
+            vec![json!([1]), json!({"note": "x"})],
+            Map::new(),
+        )
+        .expect_err("portal writes");
     assert_eq!(e.name, "odoo.exceptions.AccessError");
     assert!(
         e.message
-            .starts_with("You are not allowed to access 'Sales Order' (sale.order) records."),
+            .starts_with("You are not allowed to modify 'Sales Order' (sale.order) records.\n\nThis operation is allowed for the following groups:\n\t- Sales/Administrator\n\t- Sales/User: Own Documents Only"),
         "{}",
         e.message
     );
+    // An order of its own would be readable: give it one.
+    sim.execute(
+        "demo",
+        2,
+        "sale.order",
+        "write",
+        vec![json!([2]), json!({"partner_id": 4})],
+        Map::new(),
+    )
+    .expect("admin writes");
+    let mine = sim
+        .execute(
+            "demo",
+            7,
+            "sale.order",
+            "search",
+            vec![json!([])],
+            Map::new(),
+        )
+        .expect("portal reads");
+    assert_eq!(mine, Some(json!([2])));
     // Portal users see their own partner only.
     let n = sim
         .execute(

@@ -407,6 +407,11 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         30,
         json!({"name": "Old Supplier", "complete_name": "Old Supplier", "display_name": "Old Supplier", "is_company": true, "active": false, "type": "contact", "commercial_partner_id": 30, "category_id": [1]}),
     );
+    let groups_field = if version >= OdooVersion::V19 {
+        "group_ids"
+    } else {
+        "groups_id"
+    };
     let mut users = table(
         "res.users",
         "User",
@@ -443,6 +448,20 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
                 Some("res.company"),
                 none(),
             ),
+            (
+                "commercial_partner_id",
+                "many2one",
+                "Commercial Entity",
+                Some("res.partner"),
+                none(),
+            ),
+            (
+                groups_field,
+                "many2many",
+                "Groups",
+                Some("res.groups"),
+                none(),
+            ),
             ("name", "char", "Name", None, json!({"store": false})),
         ],
     );
@@ -451,7 +470,15 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         (6, "demo", 3, false, "Dmitri Demo"),
         (7, "portal", 4, true, "Petra Portal"),
     ] {
-        users.insert(id, rec(json!({"login": login, "partner_id": pid, "active": true, "share": share, "company_id": 1, "company_ids": [1], "display_name": name})));
+        let groups = super::security::USER_GROUPS
+            .iter()
+            .find(|(u, _)| *u == id)
+            .map_or(&[][..], |(_, g)| *g);
+        let mut r = rec(
+            json!({"login": login, "partner_id": pid, "commercial_partner_id": pid, "active": true, "share": share, "company_id": 1, "company_ids": [1], "display_name": name}),
+        );
+        r.insert(groups_field.into(), Value::from(groups.to_vec()));
+        users.insert(id, r);
     }
     let mut uom = table(
         "uom.uom",
@@ -667,7 +694,9 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         db.tables.insert(t.def.name.clone(), t);
     }
     stamp_demo_records(&mut db);
+    super::security::add_security_models(&mut db, version);
     add_metadata_models(&mut db);
+    super::security::fill_security(&mut db);
     db
 }
 

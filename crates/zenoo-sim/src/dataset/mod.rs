@@ -3,6 +3,7 @@
 mod demo;
 mod fixture;
 mod metadata;
+mod security;
 
 pub use demo::{demo, empty};
 pub use fixture::{DatasetError, load_dir, model_from_fields};

@@ -274,8 +274,21 @@ impl Database {
             if !applies {
                 continue;
             }
-            let domain = eval_domain(&rule.domain, &cx)?;
-            let filter = self.compile(model, &domain, &sudo)?;
+            // A rule the simulator cannot evaluate lets nothing through:
+            // never more than Odoo would show.
+            let filter = match eval_domain(&rule.domain, &cx)
+                .and_then(|domain| self.compile(model, &domain, &sudo))
+            {
+                Ok(filter) => filter,
+                Err(e) => {
+                    tracing::warn!(
+                        "zenoo-sim: record rule {:?} on {model}: {}",
+                        rule.name,
+                        e.message
+                    );
+                    Filter::False
+                }
+            };
             if rule.groups.is_empty() {
                 global.push(filter);
             } else {
