@@ -5,26 +5,11 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value, json};
 
 use super::bind::Bound;
+use super::calendar::{period, period_bound};
 use super::database::{Database, Env};
 use super::model::FieldType;
 use super::order::cmp_values;
-use super::write::civil_from_days;
 use crate::error::{OdooException, OdooResult};
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// One group-by key: a field and an optional date granularity.
 #[derive(Debug, Clone)]
@@ -43,82 +28,6 @@ struct GroupValue {
     domain: Vec<Value>,
     range: Option<(String, String)>,
     sort: Value,
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn ymd(s: &str) -> Option<(i64, u32, u32)> {
-    let y = s.get(0..4)?.parse().ok()?;
-    let m: u32 = s.get(5..7)?.parse().ok()?;
-    if !(1..=12).contains(&m) {
-        return None;
-    }
-    let d = s.get(8..10)?.parse().ok()?;
-    Some((y, m, d))
-}
-
-fn fmt_day(days: i64, datetime: bool) -> String {
-    let (y, m, d) = civil_from_days(days);
-    if datetime {
-        format!("{y:04}-{m:02}-{d:02} 00:00:00")
-    } else {
-        format!("{y:04}-{m:02}-{d:02}")
-    }
-}
-
-/// Start/end (in days) and label of the period containing `date`.
-fn period(date: &str, granularity: &str) -> Option<(i64, i64, String)> {
-    let (y, m, d) = ymd(date)?;
-    let day = days_from_civil(y, m, d);
-    Some(match granularity {
-        "day" => (
-            day,
-            day + 1,
-            format!("{d:02} {} {y}", &MONTHS[m as usize - 1][..3]),
-        ),
-        "week" => {
-            // en_US weeks start on Sunday; 1970-01-01 was a Thursday.
-            let weekday = (day + 4).rem_euclid(7);
-            let start = day - weekday;
-            let jan1 = days_from_civil(y, 1, 1);
-            let jan1_weekday = (jan1 + 4).rem_euclid(7);
-            let week = (start.max(jan1 - jan1_weekday) - jan1 + jan1_weekday) / 7 + 1;
-            let (sy, _, _) = civil_from_days(start);
-            let label_year = if start < jan1 { y } else { sy };
-            (start, start + 7, format!("W{week} {label_year}"))
-        }
-        "month" => {
-            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-            (
-                days_from_civil(y, m, 1),
-                days_from_civil(ny, nm, 1),
-                format!("{} {y}", MONTHS[m as usize - 1]),
-            )
-        }
-        "quarter" => {
-            let q = (m - 1) / 3;
-            let sm = q * 3 + 1;
-            let (ny, nm) = if sm + 3 > 12 { (y + 1, 1) } else { (y, sm + 3) };
-            (
-                days_from_civil(y, sm, 1),
-                days_from_civil(ny, nm, 1),
-                format!("Q{} {y}", q + 1),
-            )
-        }
-        _ => (
-            days_from_civil(y, 1, 1),
-            days_from_civil(y + 1, 1, 1),
-            format!("{y}"),
-        ),
-    })
 }
 
 impl Database {
@@ -170,7 +79,8 @@ impl Database {
                 let text = raw.as_str().unwrap_or("");
                 match period(text, g) {
                     Some((start, end, label)) => {
-                        let (from, to) = (fmt_day(start, datetime), fmt_day(end, datetime));
+                        let (from, to) =
+                            (period_bound(start, datetime), period_bound(end, datetime));
                         GroupValue {
                             shown: Value::from(label),
                             domain: vec![

@@ -3,6 +3,7 @@
 mod access;
 mod bind;
 mod business;
+mod calendar;
 mod database;
 mod dispatch;
 mod domain;

@@ -9,36 +9,8 @@ use super::database::{Database, Env};
 use super::model::FieldType;
 use crate::error::{OdooException, OdooResult};
 
-/// Current UTC time as Odoo writes it.
-pub fn now_string() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Gregorian date from days since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+use super::calendar::check_date;
+pub use super::calendar::now_string;
 
 impl Database {
     /// Default values for new records of `model` (`default_get`).
@@ -725,29 +697,4 @@ fn check_float(v: &Value) -> OdooResult<()> {
         ))),
         _ => Ok(()),
     }
-}
-
-/// A date or datetime text as Odoo's `Date.to_date` / `Datetime.to_datetime`
-/// read it: the first 10 (date) or 19 (datetime) characters, a date alone
-/// being midnight; anything else is strptime's ValueError.
-fn check_date(datetime: bool, s: &str) -> OdooResult<()> {
-    let (format, length) = if datetime {
-        ("%Y-%m-%d %H:%M:%S", 19)
-    } else {
-        ("%Y-%m-%d", 10)
-    };
-    let head = s.char_indices().nth(length).map_or(s, |(at, _)| &s[..at]);
-    let ok = if datetime && head.len() == 10 {
-        chrono::NaiveDate::parse_from_str(head, "%Y-%m-%d").is_ok()
-    } else if datetime {
-        chrono::NaiveDateTime::parse_from_str(head, format).is_ok()
-    } else {
-        chrono::NaiveDate::parse_from_str(head, format).is_ok()
-    };
-    if ok {
-        return Ok(());
-    }
-    Err(OdooException::value_error(format!(
-        "time data '{head}' does not match format '{format}'"
-    )))
 }
