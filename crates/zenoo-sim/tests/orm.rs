@@ -343,3 +343,78 @@ async fn scale_adds_purchase_orders_with_lines_from_synthetic_suppliers() {
         "{order}"
     );
 }
+
+type Run<'a> =
+    &'a dyn Fn(&str, &str, Vec<serde_json::Value>, serde_json::Value) -> serde_json::Value;
+
+#[tokio::test]
+async fn cached_orders_follow_the_writes_that_change_them() {
+    let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+    let run =
+        |model: &str, method: &str, args: Vec<serde_json::Value>, kwargs: serde_json::Value| {
+            sim.execute(
+                "demo",
+                2,
+                model,
+                method,
+                args,
+                kwargs.as_object().cloned().unwrap_or_default(),
+            )
+            .expect("call")
+            .unwrap_or(serde_json::Value::Null)
+        };
+    let top = |run: Run<'_>| {
+        run(
+            "sale.order",
+            "search",
+            vec![json!([])],
+            json!({"order": "amount_total desc", "limit": 1}),
+        )
+    };
+    let first = top(&run);
+    // A write of a field the order does not sort by keeps the answer.
+    run(
+        "sale.order",
+        "write",
+        vec![first.clone(), json!({"client_order_ref": "x"})],
+        json!({}),
+    );
+    assert_eq!(top(&run), first);
+    // A line of another order made huge: the recomputed total reorders.
+    let other = run(
+        "sale.order",
+        "search",
+        vec![json!([["id", "not in", first.clone()]])],
+        json!({"limit": 1}),
+    );
+    let line = run(
+        "sale.order.line",
+        "search",
+        vec![json!([["order_id", "in", other.clone()]])],
+        json!({"limit": 1}),
+    );
+    run(
+        "sale.order.line",
+        "write",
+        vec![line, json!({"product_uom_qty": 100000})],
+        json!({}),
+    );
+    assert_eq!(top(&run), other);
+    // Partners by name: a rename moves the partner.
+    let by_name = |run: Run<'_>| {
+        run(
+            "res.partner",
+            "search",
+            vec![json!([])],
+            json!({"order": "name", "limit": 1}),
+        )
+    };
+    let before = by_name(&run);
+    run(
+        "res.partner",
+        "write",
+        vec![json!([10]), json!({"name": "AAAA first"})],
+        json!({}),
+    );
+    assert_eq!(by_name(&run), json!([10]), "was {before}");
+}

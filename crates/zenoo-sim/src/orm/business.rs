@@ -8,6 +8,52 @@ use crate::error::{OdooException, OdooResult};
 
 const ADDRESS_FIELDS: &[&str] = &["street", "street2", "city", "zip", "state_id", "country_id"];
 
+/// The fields whose write makes the business rules here recompute others
+/// (a superset: names, parents, addresses, quantities and prices).
+pub(crate) const RECOMPUTE_TRIGGERS: &[&str] = &[
+    "name",
+    "parent_id",
+    "is_company",
+    "type",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "order_id",
+    "product_id",
+    "product_uom_qty",
+    "product_qty",
+    "price_unit",
+    "discount",
+    "tax_id",
+    "taxes_id",
+    "display_type",
+];
+
+/// Every stored field the business rules here recompute after a write (of
+/// the record or of others: a partner's contacts, an order's lines), so a
+/// cached order by one of them is dropped when a trigger is written.
+pub(crate) const DERIVED_FIELDS: &[&str] = &[
+    "complete_name",
+    "display_name",
+    "commercial_partner_id",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "price_subtotal",
+    "price_tax",
+    "price_total",
+    "amount_untaxed",
+    "amount_tax",
+    "amount_total",
+    "name",
+];
+
 impl Database {
     /// Model-specific defaults and checks before a record is inserted.
     pub(crate) fn before_create(

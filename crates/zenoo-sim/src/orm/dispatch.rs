@@ -28,13 +28,47 @@ impl Database {
             self.check_rules(model, sig.operation.as_str(), &b.ids, env)?;
         }
         self.check_conflicts(model, &b.ids, env)?;
-        self.order_cache.invalidate();
+        self.invalidate_orders(model, sig, b);
         let result = self.dispatch_write(model, sig, b, env);
         if result.is_ok() {
             self.stamp_writes(model, &b.ids, env);
             self.security_changed(model);
         }
         result
+    }
+
+    /// Drops the cached orders `sig` may change: for a write of plain fields
+    /// (and what business rules recompute from them), the orders by those
+    /// fields; for anything else (creates, deletes, x2many commands), all.
+    fn invalidate_orders(&self, model: &str, sig: Signature, b: &Bound) {
+        let mut fields: Vec<&str> = match sig.name {
+            "write" => match b.named.get("vals") {
+                Some(Value::Object(vals)) => vals.keys().map(String::as_str).collect(),
+                _ => Vec::new(),
+            },
+            "action_archive" | "action_unarchive" => vec!["active"],
+            name if name.starts_with("action_") || name.starts_with("button_") => vec!["state"],
+            _ => return self.order_cache.invalidate(),
+        };
+        let x2many = self.def(model).map_or(true, |def| {
+            fields
+                .iter()
+                .any(|f| def.field(f).is_none_or(|f| f.ttype.is_x2many()))
+        });
+        if x2many {
+            return self.order_cache.invalidate();
+        }
+        let recomputes = fields
+            .iter()
+            .any(|f| super::business::RECOMPUTE_TRIGGERS.contains(f));
+        let everywhere: &[&str] = if recomputes {
+            super::business::DERIVED_FIELDS
+        } else {
+            &[]
+        };
+        fields.extend(["write_date", "write_uid"]);
+        self.order_cache
+            .invalidate_fields(model, &fields, everywhere);
     }
 
     /// Runs a method that changes nothing.

@@ -234,7 +234,15 @@ impl Database {
             .filter(|o| !o.trim().is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| table.def.order.clone());
-        let sorted = self.order_cache.get_or_sort(model, &spec, || {
+        // An order by a relation, or by a field that is not a stored column,
+        // follows values the write of another record or model may change.
+        let relational = super::order_cache::spec_fields(&spec).iter().any(|f| {
+            table
+                .def
+                .field(f)
+                .is_none_or(|f| f.ttype == super::model::FieldType::Many2one || !f.store())
+        });
+        let sorted = self.order_cache.get_or_sort(model, &spec, relational, || {
             let mut all: Vec<i64> = table.records.keys().copied().collect();
             self.sort_ids(model, &mut all, &spec)?;
             Ok(all)

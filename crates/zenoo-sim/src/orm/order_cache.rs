@@ -1,27 +1,34 @@
-//! Every record of a model sorted by an order specification, kept until the
-//! next write, so `search` with a limit walks the order and stops early
-//! instead of sorting all matches on every call.
+//! Every record of a model sorted by an order specification, kept until a
+//! write could change that order, so `search` with a limit walks the order
+//! and stops early instead of sorting all matches on every call.
 //!
 //! Reads run in parallel: after a write, the first read of an order sorts
-//! and the others wait for its result instead of sorting too.
+//! and the others wait for its result instead of sorting too. Writes run
+//! alone (under the exclusive lock) and drop the orders they may change: a
+//! write of fields an order does not sort by keeps it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::OdooResult;
 
-/// One order, computed once per generation.
+/// One order, computed once.
 type Slot = Arc<Mutex<Option<Arc<Vec<i64>>>>>;
 
-/// (model, order specification) -> (generation, slot).
-type Sorted = HashMap<(String, String), (u64, Slot)>;
+/// What an order depends on.
+#[derive(Debug)]
+struct Entry {
+    slot: Slot,
+    /// The fields it sorts by.
+    fields: Vec<String>,
+    /// Whether it sorts by a relation (so by another model's values).
+    relational: bool,
+}
 
-/// Cached sorted id lists, invalidated by a write generation.
+/// Cached sorted id lists per (model, order specification).
 #[derive(Debug, Default)]
 pub struct OrderCache {
-    generation: AtomicU64,
-    sorted: Mutex<Sorted>,
+    sorted: Mutex<HashMap<(String, String), Entry>>,
 }
 
 impl Clone for OrderCache {
@@ -31,33 +38,55 @@ impl Clone for OrderCache {
     }
 }
 
+/// The field names of an order specification (`name desc, id`).
+pub fn spec_fields(spec: &str) -> Vec<String> {
+    spec.split(',')
+        .filter_map(|part| part.split_whitespace().next())
+        .map(|f| f.trim_matches('"').to_string())
+        .collect()
+}
+
 impl OrderCache {
-    /// Records that data changed: every cached order is stale.
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Entry>> {
+        self.sorted.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Drops every cached order.
     pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::Relaxed);
+        self.map().clear();
+    }
+
+    /// Drops the orders a write of `fields` on `model` may change: those of
+    /// `model` that sort by one of them, those of any model that sort by one
+    /// of `everywhere` (fields recomputed on other records and models), and
+    /// those that sort by a relation (their order follows other models).
+    pub fn invalidate_fields(&self, model: &str, fields: &[&str], everywhere: &[&str]) {
+        self.map().retain(|(m, _), e| {
+            let sorts_by = |names: &[&str]| e.fields.iter().any(|f| names.contains(&f.as_str()));
+            !(e.relational || sorts_by(everywhere) || (m == model && sorts_by(fields)))
+        });
     }
 
     /// The order of `model` by `spec`: cached, or computed by `sort` (by
-    /// one caller; concurrent callers wait for it).
+    /// one caller; concurrent callers wait for it). `relational` says
+    /// whether the order follows values of other models.
     pub fn get_or_sort(
         &self,
         model: &str,
         spec: &str,
+        relational: bool,
         sort: impl FnOnce() -> OdooResult<Vec<i64>>,
     ) -> OdooResult<Arc<Vec<i64>>> {
-        let generation = self.generation.load(Ordering::Relaxed);
         let slot = {
-            let mut map = self.sorted.lock().unwrap_or_else(PoisonError::into_inner);
-            let key = (model.to_string(), spec.to_string());
-            match map.get(&key) {
-                Some((g, slot)) if *g == generation => slot.clone(),
-                _ => {
-                    map.retain(|_, (g, _)| *g == generation);
-                    let slot = Slot::default();
-                    map.insert(key, (generation, slot.clone()));
-                    slot
-                }
-            }
+            let mut map = self.map();
+            map.entry((model.to_string(), spec.to_string()))
+                .or_insert_with(|| Entry {
+                    slot: Slot::default(),
+                    fields: spec_fields(spec),
+                    relational,
+                })
+                .slot
+                .clone()
         };
         let mut cell = slot.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(ids) = cell.as_ref() {

@@ -254,6 +254,14 @@ impl Database {
         if let Some(p) = vals.get("parent_id").and_then(Value::as_i64) {
             self.check_parent_cycle(model, ids, p)?;
         }
+        // Stored computed fields change only when what they are computed
+        // from does (a phone number recomputes nothing).
+        let rec_name = def.rec_name.clone();
+        let recomputes = vals.keys().any(|k| {
+            *k == rec_name
+                || super::business::RECOMPUTE_TRIGGERS.contains(&k.as_str())
+                || def.field(k).is_some_and(|f| f.ttype.is_x2many())
+        });
         let now = now_string();
         for &id in ids {
             let mut x2many = Vec::new();
@@ -278,7 +286,9 @@ impl Database {
             for (k, v) in x2many {
                 self.apply_x2many(model, id, &k, &v, env)?;
             }
-            self.after_write(model, id, env)?;
+            if recomputes {
+                self.after_write(model, id, env)?;
+            }
         }
         Ok(())
     }
