@@ -48,6 +48,9 @@ enum Cmd {
         /// Extra partners, products and orders.
         #[arg(long, default_value_t = 20_000)]
         scale: usize,
+        /// Close the connection after every answer, as Odoo's werkzeug does.
+        #[arg(long)]
+        connection_close: bool,
     },
     /// One run of a Rust contender (used by `run`).
     Contender {
@@ -85,6 +88,11 @@ struct RunArgs {
     /// Rounds: every contender runs every workload once per round.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Serve like Odoo's own (werkzeug, threaded) HTTP server with no proxy
+    /// in front: every answer closes its connection, so each call pays a
+    /// new one, as against a real Odoo.
+    #[arg(long)]
+    odoo_like: bool,
     /// Python interpreter with odoorpc, odoo-client-lib and zenoo-rpc installed.
     #[arg(long)]
     python: Option<PathBuf>,
@@ -143,9 +151,13 @@ struct SimProcess {
 }
 
 impl SimProcess {
-    fn start(scale: usize) -> anyhow::Result<Self> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .args(["serve", "--scale", &scale.to_string()])
+    fn start(scale: usize, connection_close: bool) -> anyhow::Result<Self> {
+        let mut command = Command::new(std::env::current_exe()?);
+        command.args(["serve", "--scale", &scale.to_string()]);
+        if connection_close {
+            command.arg("--connection-close");
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -256,7 +268,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let rounds = if args.quick { 1 } else { args.rounds.max(1) };
     let sim = match &args.url {
         Some(_) => None,
-        None => Some(SimProcess::start(scale)?),
+        None => Some(SimProcess::start(scale, args.odoo_like)?),
     };
     let server = match (&args.url, &sim) {
         (Some(url), _) => Server {
@@ -324,7 +336,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let mut flat = None;
     let mut flat_rows = BTreeMap::new();
     if args.url.is_none() && flat_scale > scale && workloads.contains(&Workload::Stream) {
-        let big = SimProcess::start(flat_scale)?;
+        let big = SimProcess::start(flat_scale, args.odoo_like)?;
         let big_server = Server {
             url: big.url.clone(),
             ..server.clone()
@@ -390,7 +402,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         .collect();
     let json = json!({
         "machine": machine(),
-        "server": if args.url.is_some() { json!({"url": server.url}) } else { json!({"zenoo-sim": {"scale": scale, "version": "19.0"}}) },
+        "server": if args.url.is_some() { json!({"url": server.url}) } else { json!({"zenoo-sim": {"scale": scale, "version": "19.0", "connection_close": args.odoo_like}}) },
         "rounds": rounds,
         "quick": args.quick,
         "clients": clients,
@@ -408,9 +420,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(scale: usize) -> anyhow::Result<()> {
+async fn serve(scale: usize, connection_close: bool) -> anyhow::Result<()> {
     let sim = zenoo_sim::Sim::builder()
         .version(zenoo_sim::OdooVersion::V19)
+        .connection_close(connection_close)
         .user("admin", "admin", Some(SIM_API_KEY))
         .scale(scale)
         .start()
@@ -440,9 +453,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Cmd::Run(args) => run(*args),
-        Cmd::Serve { scale } => tokio::runtime::Runtime::new()
+        Cmd::Serve {
+            scale,
+            connection_close,
+        } => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(serve(scale))),
+            .and_then(|rt| rt.block_on(serve(scale, connection_close))),
         Cmd::Contender { name, spec } => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
