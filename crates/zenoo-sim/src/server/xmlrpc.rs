@@ -186,11 +186,11 @@ pub fn parse_call(body: &str) -> Result<(String, Vec<Value>), OdooException> {
             "maximum recursion depth exceeded while decoding the call".to_string(),
         ));
     }
-    let call = MethodCall::from_xml(body).map_err(|_| {
-        OdooException::new(
-            "xml.parsers.expat.ExpatError",
-            "no element found: line 1, column 0".to_string(),
-        )
+    let call = MethodCall::from_xml(body).map_err(|_| match super::expat::error(body) {
+        // Not well-formed: expat's message and position.
+        Some(message) => OdooException::new("xml.parsers.expat.ExpatError", message),
+        // Well-formed, but not a method call xmlrpc.client can read.
+        None => OdooException::new("xmlrpc.client.ResponseError", "ResponseError()"),
     })?;
     Ok((
         call.name.to_string(),
