@@ -139,11 +139,20 @@ async fn categories_show_their_path_and_refuse_cycles() {
         &url,
         "product.template",
         "create",
-        json!([{"name": "Rabies shot", "categ_id": child, "uom_id": 1, "uom_po_id": 1}]),
+        json!([{"name": "Rabies shot", "categ_id": child}]),
     )
     .await;
+    // Without a unit of measure: Odoo's default, Units.
     let product = created["result"].clone();
     assert!(product.is_i64(), "{created}");
+    let uom = call(
+        &url,
+        "product.template",
+        "read",
+        json!([[product], ["uom_id"]]),
+    )
+    .await;
+    assert_eq!(uom["result"][0]["uom_id"][0], json!(1), "{uom}");
     let p = call(
         &url,
         "product.template",

@@ -42,6 +42,12 @@ impl Database {
                 ("res.partner", "company_id") => continue,
                 (_, "company_id") if f.ttype == FieldType::Many2one => Value::from(1),
                 (_, "currency_id") if self.exists("res.currency", 1) => Value::from(1),
+                // Odoo's `uom.product_uom_unit`, the first unit of measure.
+                (_, "uom_id" | "uom_po_id")
+                    if f.ttype == FieldType::Many2one && self.exists("uom.uom", 1) =>
+                {
+                    Value::from(1)
+                }
                 (_, "state") if f.selection_keys().contains(&"draft") => Value::from("draft"),
                 (_, "color") | (_, "sequence") if f.ttype == FieldType::Integer => {
                     Value::from(if name == "sequence" { 10 } else { 0 })
