@@ -142,6 +142,20 @@ impl Database {
             .is_some_and(|t| t.records.contains_key(&id))
     }
 
+    /// Odoo's MissingError for the ids of `ids` that name no record.
+    pub fn check_exist(&self, model: &str, ids: &[i64], env: &Env) -> OdooResult<()> {
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|i| !self.exists(model, *i))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(OdooException::missing(model, &missing, env.uid))
+        }
+    }
+
     /// The raw stored value of `field` on a record, following `_inherits`
     /// delegation and computing one2many from their inverse.
     pub fn value(&self, model: &str, id: i64, field: &str) -> Value {

@@ -35,14 +35,7 @@ impl Database {
         ids: &[i64],
         env: &Env,
     ) -> OdooResult<()> {
-        let missing: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|i| !self.exists(model, *i))
-            .collect();
-        if !missing.is_empty() {
-            return Err(OdooException::missing(model, &missing, env.uid));
-        }
+        self.check_exist(model, ids, env)?;
         let quotation = |s: &str| matches!(s, "draft" | "sent");
         let mut changes = Vec::new();
         for &id in ids {

@@ -248,14 +248,7 @@ impl Database {
         env: &Env,
     ) -> OdooResult<()> {
         self.check_vals(model, vals)?;
-        let missing: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|i| !self.exists(model, *i))
-            .collect();
-        if !missing.is_empty() {
-            return Err(OdooException::missing(model, &missing, env.uid));
-        }
+        self.check_exist(model, ids, env)?;
         let def = self.def(model)?.clone();
         if let Some(p) = vals.get("parent_id").and_then(Value::as_i64) {
             self.check_parent_cycle(model, ids, p)?;
@@ -445,14 +438,7 @@ impl Database {
 
     /// `unlink(ids)`.
     pub fn unlink(&mut self, model: &str, ids: &[i64], env: &Env) -> OdooResult<()> {
-        let missing: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|i| !self.exists(model, *i))
-            .collect();
-        if !missing.is_empty() {
-            return Err(OdooException::missing(model, &missing, env.uid));
-        }
+        self.check_exist(model, ids, env)?;
         self.check_unlink_state(model, ids)?;
         // ondelete: the field's own `ondelete` when the dataset gives one;
         // otherwise cascade for required links and set null for the others.
