@@ -73,6 +73,18 @@ pub struct Connection {
     /// Connect timeout, same forms (default 10 s).
     #[arg(long = "connect-timeout", global = true, env = "ZENOO_CONNECT_TIMEOUT", hide_env_values = true, value_parser = parse_duration)]
     pub connect_timeout: Option<Duration>,
+    /// Retries of a read that fails with a broken connection, a timeout, 429/502/503/504 or a serialization failure (0: none). Writes are retried only with --idempotent.
+    #[arg(
+        long,
+        global = true,
+        env = "ZENOO_RETRIES",
+        hide_env_values = true,
+        default_value_t = 3
+    )]
+    pub retries: u32,
+    /// Retry writes too: only for writes that are safe to repeat (setting the same values again).
+    #[arg(long, global = true)]
+    pub idempotent: bool,
     /// Show Odoo's traceback, and the body of an unexpected response, on errors.
     #[arg(long, global = true)]
     pub debug: bool,

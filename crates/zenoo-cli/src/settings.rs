@@ -259,6 +259,11 @@ impl Target {
         if let Some(t) = conn.connect_timeout {
             b = b.connect_timeout(t);
         }
+        b = b.retry(
+            zenoo_rpc::RetryPolicy::default()
+                .max_attempts(conn.retries.saturating_add(1))
+                .writes(conn.idempotent),
+        );
         b = crate::spinner::add(b);
         Ok(match (&conn.api_key, &conn.password) {
             (Some(key), _) => b.api_key(login, key.clone()),

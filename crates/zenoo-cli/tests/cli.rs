@@ -574,6 +574,8 @@ fn a_slow_server_times_out_at_the_given_timeout_and_causes_print_once() {
         "admin",
         "--timeout",
         "1s",
+        "--retries",
+        "0",
         "count",
         "res.partner",
     ]);

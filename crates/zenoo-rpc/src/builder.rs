@@ -11,15 +11,19 @@ use serde_json::{Map, Value};
 use tower::{Layer, Service};
 use tracing::Instrument;
 
+use crate::balance::{Balance, Endpoint, Role};
+use crate::breaker::BreakerPolicy;
 use crate::call::Call;
 use crate::client::{Client, ClientInner};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::protocol::{Credentials, ProtocolKind, WebSession, Wire};
 use crate::response::Response;
+use crate::retry::RetryPolicy;
 use crate::stack::{BoxService, ProtocolService, StackLayer};
 use crate::transport::{Transport, TransportConfig, redact_str};
 use crate::version::ServerVersion;
+use std::num::NonZeroU32;
 
 /// Default connect timeout: 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -55,6 +59,17 @@ pub struct ClientBuilder {
     headers: Vec<(String, String)>,
     context: Context,
     layers: Vec<StackLayer>,
+    retry: RetryPolicy,
+    breaker: Option<BreakerPolicy>,
+    max_concurrency: Option<usize>,
+    rate_limit: Option<NonZeroU32>,
+    pool_max_idle_per_host: usize,
+    pool_idle_timeout: Option<Duration>,
+    /// Further servers, with their role.
+    servers: Vec<(String, Role)>,
+    balance: Balance,
+    down_for: Duration,
+    health_check: Option<Duration>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -85,7 +100,96 @@ impl ClientBuilder {
             headers: Vec::new(),
             context: Context::new(),
             layers: Vec::new(),
+            retry: RetryPolicy::default(),
+            breaker: Some(BreakerPolicy::default()),
+            max_concurrency: None,
+            rate_limit: None,
+            pool_max_idle_per_host: usize::MAX,
+            pool_idle_timeout: Some(Duration::from_secs(60)),
+            servers: Vec::new(),
+            balance: Balance::default(),
+            down_for: Duration::from_secs(10),
+            health_check: None,
         }
+    }
+
+    /// When failed calls are repeated (default [`RetryPolicy::default`]:
+    /// reads and calls marked idempotent, 4 attempts, full-jitter backoff).
+    /// [`RetryPolicy::none`] turns retries off. See [`crate::retry`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The circuit breaker of each server (default [`BreakerPolicy::default`]);
+    /// `None` turns it off. See [`crate::breaker`].
+    pub fn circuit_breaker(mut self, policy: Option<BreakerPolicy>) -> Self {
+        self.breaker = policy;
+        self
+    }
+
+    /// At most `n` calls of this client (and its clones) in flight at once;
+    /// further calls wait their turn. Set it at or under the server's
+    /// worker count (Odoo's threaded server serves as many requests at once
+    /// as it has threads, a prefork server as many as `--workers`). Default:
+    /// no limit.
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = Some(n.max(1));
+        self
+    }
+
+    /// At most `per_second` calls start each second on each server (bursts
+    /// of as many); further calls wait. For hosted plans that throttle.
+    /// `0` turns the limit off (the default).
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = NonZeroU32::new(per_second);
+        self
+    }
+
+    /// Idle connections kept per host (default: no cap).
+    pub fn pool_max_idle_per_host(mut self, n: usize) -> Self {
+        self.pool_max_idle_per_host = n;
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 60 s; `None`
+    /// keeps it until the server closes it).
+    pub fn pool_idle_timeout(mut self, d: Option<Duration>) -> Self {
+        self.pool_idle_timeout = d;
+        self
+    }
+
+    /// Another server of the same database, logged into with the same
+    /// credentials, sharing the calls with the first (see [`crate::balance`]).
+    pub fn server(mut self, url: impl Into<String>) -> Self {
+        self.servers.push((url.into(), Role::Primary));
+        self
+    }
+
+    /// A read replica: calls that are safe to repeat go to the replicas
+    /// first; writes never do.
+    pub fn read_replica(mut self, url: impl Into<String>) -> Self {
+        self.servers.push((url.into(), Role::Replica));
+        self
+    }
+
+    /// How a server is picked among several (default round-robin).
+    pub fn balance(mut self, balance: Balance) -> Self {
+        self.balance = balance;
+        self
+    }
+
+    /// How long a server whose connection failed is left out (default 10 s).
+    pub fn down_for(mut self, d: Duration) -> Self {
+        self.down_for = d;
+        self
+    }
+
+    /// Asks each server for its version every `interval` and marks it up
+    /// or down by the answer (default: no active check).
+    pub fn health_check(mut self, interval: Duration) -> Self {
+        self.health_check = Some(interval.max(Duration::from_millis(10)));
+        self
     }
 
     /// The database name.
@@ -213,18 +317,7 @@ impl ClientBuilder {
     /// JSON-2 without an API key; an [`ErrorKind::Odoo`](crate::ErrorKind::Odoo) error with kind `AccessDenied`
     /// for bad credentials; transport errors when the server is unreachable.
     pub async fn build(self) -> Result<Client> {
-        let url = url::Url::parse(&self.url).map_err(|e| {
-            Error::config(
-                "url",
-                format!("{:?} is not a URL: {e}", redact_str(&self.url)),
-            )
-        })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::config(
-                "url",
-                format!("the scheme must be http or https, not {:?}", url.scheme()),
-            ));
-        }
+        let url = parse_url(&self.url)?;
         let db = self
             .database
             .clone()
@@ -255,16 +348,16 @@ impl ClientBuilder {
             })?;
             headers.insert(name, value);
         }
-        let transport = Transport::new(
-            &url,
-            &TransportConfig {
-                connect_timeout: self.connect_timeout,
-                timeout: self.timeout,
-                max_response_size: self.max_response_size,
-                user_agent: self.user_agent.clone(),
-                headers,
-            },
-        )?;
+        let config = TransportConfig {
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_response_size: self.max_response_size,
+            user_agent: self.user_agent.clone(),
+            headers,
+            pool_max_idle_per_host: self.pool_max_idle_per_host,
+            pool_idle_timeout: self.pool_idle_timeout,
+        };
+        let transport = Transport::new(&url, &config)?;
         let creds = match &self.secret {
             Secret::Password(s) => Credentials {
                 db,
@@ -284,14 +377,66 @@ impl ClientBuilder {
         let (wire, version) = log_in(self.protocol, transport.clone(), &creds)
             .instrument(span)
             .await?;
-        let default_context = self.context;
+        let default_context = self.context.clone();
         // The user's context, read before the client exists so that it is
         // never patched in afterwards.
         let ctx_call = Call::new("res.users", "context_get").context(default_context.clone());
         let mut user_ctx: Map<String, Value> = wire.call(&ctx_call).await?.decode()?;
         user_ctx.remove("uid");
         let wire = Arc::new(wire);
-        let mut service = BoxService::new(ProtocolService { wire: wire.clone() });
+        let mut endpoints = vec![self.endpoint(
+            transport.clone(),
+            Role::Primary,
+            BoxService::new(ProtocolService { wire: wire.clone() }),
+        )];
+        for (extra, role) in &self.servers {
+            let url = parse_url(extra)?;
+            let t = Transport::new(&url, &config)?;
+            let span = tracing::debug_span!("odoo.login", url = %t.base(), db = %creds.db);
+            let kind = wire.kind();
+            let (protocol, reachable) = match Wire::login(kind, t.clone(), &creds)
+                .instrument(span)
+                .await
+            {
+                Ok(w) => (BoxService::new(ProtocolService { wire: Arc::new(w) }), true),
+                Err(e) if e.is_transport() => {
+                    tracing::warn!(server = %t.base(), error = %e, "server unreachable at login; it is tried again later");
+                    let late = crate::stack::LateLogin {
+                        wire: Default::default(),
+                        kind,
+                        transport: t.clone(),
+                        creds: Arc::new(creds.clone()),
+                    };
+                    (BoxService::new(late), false)
+                }
+                Err(e) => return Err(e),
+            };
+            let ep = self.endpoint(t, *role, protocol);
+            if !reachable {
+                ep.mark(Some(self.down_for));
+            }
+            endpoints.push(ep);
+        }
+        let pool = crate::balance::Pool::new(endpoints, self.balance, self.down_for);
+        let mut service = match pool.endpoints.as_slice() {
+            [one] => one.service.clone(),
+            _ => BoxService::new(crate::balance::Balancer::new(pool.clone())),
+        };
+        if let Some(interval) = self.health_check.filter(|_| pool.endpoints.len() > 1) {
+            crate::balance::spawn_health_check(&pool, interval);
+        }
+        if let Some(n) = self.max_concurrency {
+            service = BoxService::new(tower::limit::ConcurrencyLimit::new(service, n));
+        }
+        service = BoxService::new(crate::retry::Retry::new(
+            service,
+            Arc::new(self.retry.clone()),
+        ));
+        service = BoxService::new(crate::observe::Observe::new(
+            service,
+            transport.base().into(),
+            wire.kind().name(),
+        ));
         for layer in self.layers.iter().rev() {
             service = layer(service);
         }
@@ -307,9 +452,39 @@ impl ClientBuilder {
                 default_context,
                 user_context: Context::from(user_ctx),
                 schemas: Default::default(),
+                pool,
             }),
         })
     }
+
+    /// One server's stack: its protocol, rate limit and breaker.
+    fn endpoint(&self, transport: Transport, role: Role, protocol: BoxService) -> Endpoint {
+        let mut service = protocol;
+        if let Some(n) = self.rate_limit {
+            service = BoxService::new(crate::limit::RateLimit::new(service, n));
+        }
+        let url: Arc<str> = transport.base().into();
+        let breaker = self
+            .breaker
+            .clone()
+            .map(|p| crate::breaker::Breaker::new(url.clone(), p));
+        if let Some(b) = &breaker {
+            service = BoxService::new(crate::breaker::CircuitBreaker::new(service, b.clone()));
+        }
+        Endpoint::new(url, role, service, breaker, transport)
+    }
+}
+
+fn parse_url(text: &str) -> Result<url::Url> {
+    let url = url::Url::parse(text)
+        .map_err(|e| Error::config("url", format!("{:?} is not a URL: {e}", redact_str(text))))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::config(
+            "url",
+            format!("the scheme must be http or https, not {:?}", url.scheme()),
+        ));
+    }
+    Ok(url)
 }
 
 /// Detects the version, resolves `Auto` and logs in.

@@ -7,7 +7,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use tower::ServiceExt;
-use tracing::Instrument;
 
 use crate::builder::ClientBuilder;
 use crate::call::Call;
@@ -31,6 +30,8 @@ pub(crate) struct ClientInner {
     pub(crate) default_context: Context,
     pub(crate) user_context: Context,
     pub(crate) schemas: crate::schema::SchemaCache,
+    /// The servers and their health.
+    pub(crate) pool: Arc<crate::balance::Pool>,
 }
 
 /// A logged-in connection to one Odoo database.
@@ -125,6 +126,20 @@ impl SearchOptions {
     }
 }
 
+/// One server of a client, as [`Client::servers`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerStatus {
+    /// Its URL, userinfo redacted.
+    pub url: String,
+    /// Whether it takes calls now (not marked down, circuit not open).
+    pub up: bool,
+    /// Calls in flight on it.
+    pub inflight: usize,
+    /// Whether it is a read replica.
+    pub replica: bool,
+}
+
 /// How `read` returns many2one values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Load {
@@ -165,6 +180,33 @@ impl Client {
         self.inner.wire.kind()
     }
 
+    /// The state of each server's circuit breaker, by URL (userinfo
+    /// redacted); empty when breakers are off.
+    pub fn circuit_states(&self) -> Vec<(String, crate::CircuitState)> {
+        self.inner
+            .pool
+            .endpoints
+            .iter()
+            .filter_map(|e| Some((e.url.to_string(), e.breaker.as_ref()?.state())))
+            .collect()
+    }
+
+    /// The client's servers: URL (userinfo redacted), whether it takes
+    /// calls now, and its calls in flight.
+    pub fn servers(&self) -> Vec<ServerStatus> {
+        self.inner
+            .pool
+            .endpoints
+            .iter()
+            .map(|e| ServerStatus {
+                url: e.url.to_string(),
+                up: e.is_up(),
+                inflight: e.inflight(),
+                replica: e.role == crate::balance::Role::Replica,
+            })
+            .collect()
+    }
+
     /// The user's context loaded at login (`lang`, `tz`).
     pub fn user_context(&self) -> &Context {
         &self.inner.user_context
@@ -194,13 +236,7 @@ impl Client {
     pub async fn send(&self, mut call: Call) -> Result<Response> {
         let own = std::mem::take(&mut call.context);
         call.context = self.effective_context(Some(&own));
-        let span = tracing::debug_span!("odoo.call", model = %call.model, method = %call.method);
-        self.inner
-            .service
-            .clone()
-            .oneshot(call)
-            .instrument(span)
-            .await
+        self.inner.service.clone().oneshot(call).await
     }
 
     /// `execute_kw(model, method, args, kwargs)` for any method. A `kwargs.context`

@@ -21,9 +21,7 @@ use crate::protocol::{
     ServiceParams, jsonrpc_decode_into, jsonrpc_encode, jsonrpc_error_of, service_call,
 };
 use crate::transport::{HttpReply, Transport, TransportConfig};
-use crate::{
-    Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, OdooError,
-};
+use crate::{Client, OdooError};
 
 /// A form body (`application/x-www-form-urlencoded`).
 fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
@@ -157,16 +155,7 @@ impl DbService {
                 format!("{:?} is not a URL: {e}", crate::transport::redact_str(url)),
             )
         })?;
-        let transport = Transport::new(
-            &parsed,
-            &TransportConfig {
-                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-                timeout: DEFAULT_TIMEOUT,
-                max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
-                user_agent: concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")).into(),
-                headers: Default::default(),
-            },
-        )?;
+        let transport = Transport::new(&parsed, &TransportConfig::default())?;
         Ok(Self {
             transport,
             master: SecretString::from(master_password.to_string()),

@@ -23,6 +23,15 @@ struct Inner {
     record_id: Option<i64>,
     /// The start of an unexpected response body (at most [`BODY_KEPT`] bytes).
     body: Option<bytes::Bytes>,
+    /// What a 429 or 503 answer's `Retry-After` asked for.
+    retry_after: Option<std::time::Duration>,
+    /// Until when an open circuit fails calls fast.
+    open_until: Option<std::time::Instant>,
+    /// How many times the call was sent (0: never, when the circuit was open).
+    attempts: u32,
+    /// The call may have been applied by the server: it was sent, no answer
+    /// says it was not, and it was not repeated because it is not idempotent.
+    outcome_unknown: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -60,6 +69,9 @@ pub enum ErrorKind {
     /// a malformed `order_by`, `stream` with an order, a prefetch path that
     /// is not a relation.
     InvalidQuery,
+    /// The server's circuit breaker is open: the call was not sent. See
+    /// [`Error::open_until`].
+    CircuitOpen,
 }
 
 impl Error {
@@ -72,6 +84,10 @@ impl Error {
                 odoo: None,
                 record_id: None,
                 body: None,
+                retry_after: None,
+                open_until: None,
+                attempts: 1,
+                outcome_unknown: false,
                 source: None,
             }),
         }
@@ -184,6 +200,77 @@ impl Error {
         Self::new(ErrorKind::InvalidQuery).with(None, Some(reason.into()))
     }
 
+    /// Calls to `server` fail fast until `until`: its circuit is open.
+    pub(crate) fn circuit_open(server: &str, until: std::time::Instant, why: String) -> Self {
+        let mut e = Self::new(ErrorKind::CircuitOpen).with(Some(server), Some(why));
+        e.inner.open_until = Some(until);
+        e.inner.attempts = 0;
+        e
+    }
+
+    pub(crate) fn with_retry_after(mut self, wait: Option<std::time::Duration>) -> Self {
+        self.inner.retry_after = wait;
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    pub(crate) fn with_outcome_unknown(mut self) -> Self {
+        self.inner.outcome_unknown = true;
+        self
+    }
+
+    /// What the server's `Retry-After` header asked for (429 and 503
+    /// answers), in seconds or as an HTTP date turned into a wait.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.inner.retry_after
+    }
+
+    /// Until when the circuit breaker fails calls to this server fast
+    /// ([`ErrorKind::CircuitOpen`]).
+    pub fn open_until(&self) -> Option<std::time::Instant> {
+        self.inner.open_until
+    }
+
+    /// How many times the call was sent: 1 without retries, more when the
+    /// retry layer repeated it, 0 when it was never sent (open circuit).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether the call may have been applied although it failed: it was
+    /// sent, the answer was lost or says nothing about the outcome (a reset
+    /// connection, a timeout, a 502/503/504), and it was not repeated
+    /// because it is a write that is not marked idempotent. Read the
+    /// records back before doing it again.
+    pub fn outcome_unknown(&self) -> bool {
+        self.inner.outcome_unknown
+    }
+
+    /// Whether the connection could not be made, so nothing was sent (a
+    /// refused connection, DNS, TLS handshake): repeating any call is safe.
+    pub fn is_connect(&self) -> bool {
+        self.inner.kind == ErrorKind::Transport
+            && self
+                .inner
+                .source
+                .as_deref()
+                .and_then(|s| s.downcast_ref::<reqwest::Error>())
+                .is_some_and(reqwest::Error::is_connect)
+    }
+
+    /// Whether Odoo reported a serialization failure: its transaction was
+    /// rolled back, so the call had no effect and may be repeated.
+    pub fn is_serialization_failure(&self) -> bool {
+        self.inner.kind == ErrorKind::Odoo
+            && self
+                .odoo()
+                .is_some_and(|e| e.name.ends_with("SerializationFailure"))
+    }
+
     /// The start of the response body of an [`ErrorKind::HttpStatus`] error
     /// (at most 64 KiB), for debugging: the message only shows its summary.
     pub fn response_body(&self) -> Option<&[u8]> {
@@ -262,9 +349,7 @@ impl Error {
         match self.inner.kind {
             ErrorKind::Transport | ErrorKind::Timeout => true,
             ErrorKind::HttpStatus(s) => matches!(s, 429 | 502 | 503 | 504),
-            ErrorKind::Odoo => self
-                .odoo()
-                .is_some_and(|e| e.name.ends_with("SerializationFailure")),
+            ErrorKind::Odoo => self.is_serialization_failure(),
             _ => false,
         }
     }
@@ -272,6 +357,21 @@ impl Error {
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.fmt_kind(f)?;
+        if self.inner.attempts > 1 {
+            write!(f, " (after {} attempts)", self.inner.attempts)?;
+        }
+        if self.inner.outcome_unknown {
+            f.write_str(
+                "; the call was sent and may have been applied: it was not repeated because it is not marked idempotent",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    fn fmt_kind(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let context = self.inner.context.as_deref().unwrap_or("?");
         let detail = self.inner.detail.as_deref().unwrap_or("");
         match self.inner.kind {
@@ -309,6 +409,18 @@ impl std::fmt::Display for Error {
             ErrorKind::InvalidQuery => write!(f, "{detail}"),
             ErrorKind::Encode => write!(f, "cannot encode the arguments of {context}: {detail}"),
             ErrorKind::Config => write!(f, "invalid configuration: {context}: {detail}"),
+            ErrorKind::CircuitOpen => {
+                let left = self
+                    .inner
+                    .open_until
+                    .map(|u| u.saturating_duration_since(std::time::Instant::now()))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "circuit open for {context}: {detail}; calls fail fast for another {:.1} s",
+                    left.as_secs_f64()
+                )
+            }
             ErrorKind::Io => match &self.inner.detail {
                 Some(d) => f.write_str(d),
                 None => f.write_str("I/O error"),
@@ -329,6 +441,12 @@ impl std::fmt::Debug for Error {
         }
         if let Some(o) = &self.inner.odoo {
             d.field("odoo", o);
+        }
+        if self.inner.attempts != 1 {
+            d.field("attempts", &self.inner.attempts);
+        }
+        if self.inner.outcome_unknown {
+            d.field("outcome_unknown", &true);
         }
         if let Some(s) = &self.inner.source {
             d.field("source", s);

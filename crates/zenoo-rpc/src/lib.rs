@@ -36,7 +36,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod balance;
 pub mod blocking;
+pub mod breaker;
 mod builder;
 mod call;
 mod client;
@@ -45,8 +47,10 @@ mod context;
 pub mod db;
 pub mod domain;
 mod error;
+mod limit;
 pub mod method;
 mod model;
+mod observe;
 mod protocol;
 mod q;
 mod query;
@@ -54,6 +58,7 @@ mod record;
 mod records;
 mod relations;
 mod response;
+pub mod retry;
 mod schema;
 mod stack;
 mod transport;
@@ -61,13 +66,15 @@ pub mod value;
 mod version;
 
 #[doc(inline)]
+pub use balance::Balance;
+pub use breaker::{BreakerPolicy, CircuitState};
+#[doc(inline)]
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
 #[doc(inline)]
 pub use call::Call;
-#[doc(inline)]
-pub use client::{Client, Load, SearchOptions};
+pub use client::{Client, Load, SearchOptions, ServerStatus};
 pub use command::Command;
 pub use context::Context;
 #[doc(inline)]
@@ -84,6 +91,7 @@ pub use record::DynamicRecord;
 pub use records::Records;
 pub use relations::{Prefetched, Related};
 pub use response::Response;
+pub use retry::RetryPolicy;
 pub use stack::BoxService;
 pub use value::{Binary, Date, Datetime, Decimal, Many2one, Monetary, Reference, X2many};
 pub use version::ServerVersion;

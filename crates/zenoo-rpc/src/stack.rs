@@ -44,5 +44,40 @@ impl tower::Service<Call> for ProtocolService {
     }
 }
 
+/// A server whose login failed at build time for want of a connection: it
+/// logs in on its first call that finds it reachable.
+#[derive(Clone)]
+pub(crate) struct LateLogin {
+    pub(crate) wire: Arc<tokio::sync::OnceCell<Arc<Wire>>>,
+    pub(crate) kind: crate::ProtocolKind,
+    pub(crate) transport: crate::transport::Transport,
+    pub(crate) creds: Arc<crate::protocol::Credentials>,
+}
+
+impl tower::Service<Call> for LateLogin {
+    type Response = Response;
+    type Error = Error;
+    type Future = BoxFuture;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, call: Call) -> Self::Future {
+        let me = self.clone();
+        Box::pin(async move {
+            let wire = me
+                .wire
+                .get_or_try_init(|| async {
+                    Wire::login(me.kind, me.transport.clone(), &me.creds)
+                        .await
+                        .map(Arc::new)
+                })
+                .await?;
+            wire.call(&call).await
+        })
+    }
+}
+
 /// A layer as the builder keeps it: it wraps the stack built so far.
 pub(crate) type StackLayer = Arc<dyn Fn(BoxService) -> BoxService + Send + Sync>;

@@ -43,8 +43,28 @@ impl HttpReply {
                 )
                 .as_bytes(),
             ),
-            _ => Error::status(self.status, &self.url, &self.media_type, &self.body),
+            _ => Error::status(self.status, &self.url, &self.media_type, &self.body)
+                .with_retry_after(self.retry_after()),
         }
+    }
+
+    /// `Retry-After` as a wait: delay-seconds, or an HTTP date from now
+    /// (RFC 9110 §10.2.3); a date in the past is no wait.
+    fn retry_after(&self) -> Option<Duration> {
+        let value = self
+            .headers
+            .get(reqwest::header::RETRY_AFTER)?
+            .to_str()
+            .ok()?;
+        let value = value.trim();
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        let at = httpdate::parse_http_date(value).ok()?;
+        Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+        )
     }
 
     /// Whether the body is JSON, or a malformed-response error saying what it is.
@@ -68,6 +88,22 @@ pub(crate) struct TransportConfig {
     pub(crate) max_response_size: usize,
     pub(crate) user_agent: String,
     pub(crate) headers: HeaderMap,
+    pub(crate) pool_max_idle_per_host: usize,
+    pub(crate) pool_idle_timeout: Option<Duration>,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: crate::DEFAULT_CONNECT_TIMEOUT,
+            timeout: crate::DEFAULT_TIMEOUT,
+            max_response_size: crate::DEFAULT_MAX_RESPONSE_SIZE,
+            user_agent: concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")).into(),
+            headers: HeaderMap::new(),
+            pool_max_idle_per_host: usize::MAX,
+            pool_idle_timeout: Some(Duration::from_secs(60)),
+        }
+    }
 }
 
 /// The HTTP layer shared by every protocol of a client (and its database
@@ -91,7 +127,8 @@ impl Transport {
             .connect_timeout(config.connect_timeout)
             .user_agent(config.user_agent.as_str())
             .default_headers(config.headers.clone())
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
             // An RPC endpoint that redirects is misconfigured (http -> https,
             // a proxy): following it would turn the POST into a GET and lose
             // the call. The 3xx is reported instead.

@@ -412,7 +412,14 @@ async fn unreachable_host_fails_fast() {
 #[tokio::test]
 async fn broken_responses_are_reported_not_panicked() {
     let sim = sim(OdooVersion::V18).await;
-    let c = client(&sim, ProtocolKind::JsonRpc).await;
+    let c = Client::builder(&sim.url())
+        .database("demo")
+        .protocol(ProtocolKind::JsonRpc)
+        .password("admin", "admin")
+        .retry(zenoo_rpc::RetryPolicy::none())
+        .build()
+        .await
+        .expect("login");
     sim.set_faults(FaultPlan::script([Some(Fault::Status(502))]));
     let e = c
         .search_count("res.partner", json!([]))
@@ -736,6 +743,7 @@ async fn timeouts_and_resets_are_transport_errors() {
         .database("demo")
         .password("admin", "admin")
         .timeout(std::time::Duration::from_millis(300))
+        .retry(zenoo_rpc::RetryPolicy::none())
         .build()
         .await
         .expect("login");

@@ -21,6 +21,17 @@ pub enum ProtocolKind {
 }
 
 impl ProtocolKind {
+    /// The name [`ProtocolKind::parse`] takes (`auto`, `jsonrpc`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::JsonRpc => "jsonrpc",
+            Self::XmlRpc => "xmlrpc",
+            Self::WebSession => "web",
+            Self::Json2 => "json2",
+        }
+    }
+
     /// Parses `auto`, `jsonrpc`, `xmlrpc`, `web` or `json2`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s.to_ascii_lowercase().as_str() {
