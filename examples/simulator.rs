@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use zenoo_rpc::{Client, ProtocolKind};
+use zenoo_rpc::{Client, ProtocolKind, RetryPolicy};
 use zenoo_sim::{Fault, FaultPlan, OdooVersion, Sim};
 
 #[tokio::main(flavor = "current_thread")]
@@ -20,18 +20,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()
         .await?;
     assert_eq!(client.protocol(), ProtocolKind::Json2);
-    // The next call answers 503; the one after is slow.
+    // The next call answers 503; the retry layer waits and repeats the read,
+    // which is slow the second time.
     sim.set_faults(FaultPlan::script([
         Some(Fault::Status(503)),
         Some(Fault::Latency(Duration::from_millis(300))),
     ]));
-    let e = client
-        .search_count("res.partner", json!([]))
-        .await
-        .expect_err("503");
-    println!("injected: {e} (retryable: {})", e.is_retryable());
     let n = client.search_count("res.partner", json!([])).await?;
-    println!("then {n} partners, slowly");
+    println!("{n} partners, after one retried 503");
+    // Without retries the injected fault reaches the caller.
+    let plain = Client::builder(&sim.url())
+        .database("demo")
+        .api_key("admin", "my-test-api-key")
+        .retry(RetryPolicy::none())
+        .build()
+        .await?;
+    sim.set_faults(FaultPlan::script([Some(Fault::Status(503))]));
+    match plain.search_count("res.partner", json!([])).await {
+        Err(e) => println!("injected: {e} (retryable: {})", e.is_retryable()),
+        Ok(n) => return Err(format!("the injected 503 was not seen ({n} partners)").into()),
+    }
     let calls: Vec<String> = sim
         .requests()
         .iter()

@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 pub mod balance;
+pub mod batch;
 pub mod blocking;
 pub mod breaker;
 mod builder;
@@ -67,6 +68,7 @@ mod version;
 
 #[doc(inline)]
 pub use balance::Balance;
+pub use batch::{Batch, BatchReport, ChunkFailure, Progress};
 pub use breaker::{BreakerPolicy, CircuitState};
 #[doc(inline)]
 pub use builder::{

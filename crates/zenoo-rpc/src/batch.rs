@@ -1,0 +1,271 @@
+//! Batches: creates, writes and unlinks over any number of records, in
+//! chunks, a few chunks at a time, with results in input order.
+//!
+//! A chunk is one call (`create` takes a list of values, `write` and
+//! `unlink` a list of ids), so it succeeds or fails whole: Odoo runs each
+//! call in one transaction. A failed chunk is reported with the input
+//! indexes it covers and its error; the chunks that succeeded are kept and
+//! reported too. A failed chunk is never re-sent record by record (that
+//! would duplicate what the server may already have created); retries of
+//! a chunk follow the client's [`RetryPolicy`](crate::RetryPolicy), under
+//! which creates are not repeated once sent.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> zenoo_rpc::Result<()> {
+//! # let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+//! use serde_json::json;
+//! use zenoo_rpc::Client;
+//!
+//! let client = Client::builder(&sim.url()).database("demo").password("admin", "admin").build().await?;
+//! let vals: Vec<_> = (0..250).map(|i| json!({"name": format!("Imported {i}")})).collect();
+//! let report = client.batch().chunk_size(100).concurrency(2).create_many("res.partner", &vals).await;
+//! assert!(report.is_complete());
+//! assert_eq!(report.ids().len(), 250);
+//! # Ok(()) }
+//! ```
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::call::Call;
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+/// Records done so far and in all, for a progress callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Records whose chunk has finished (succeeded or failed).
+    pub done: usize,
+    /// Records in the batch.
+    pub total: usize,
+}
+
+type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Settings of a batch: [`Client::batch`].
+#[derive(Clone)]
+#[must_use]
+pub struct Batch {
+    client: Client,
+    chunk: usize,
+    concurrency: usize,
+    progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("chunk", &self.chunk)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A chunk that failed: the input indexes it covers and why.
+#[derive(Debug)]
+pub struct ChunkFailure {
+    /// The input indexes of the chunk's records.
+    pub indexes: Range<usize>,
+    /// The chunk's error.
+    pub error: Error,
+}
+
+/// What a batch did, in input order.
+#[derive(Debug)]
+pub struct BatchReport<T> {
+    /// For each input index, its result when its chunk succeeded.
+    pub results: Vec<Option<T>>,
+    /// The chunks that failed, in input order.
+    pub failures: Vec<ChunkFailure>,
+}
+
+impl<T> BatchReport<T> {
+    /// Whether every chunk succeeded.
+    pub fn is_complete(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// The results of the chunks that succeeded, in input order (failed
+    /// records left out).
+    pub fn succeeded(&self) -> impl Iterator<Item = (usize, &T)> {
+        self.results
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((i, r.as_ref()?)))
+    }
+
+    /// Every result, or the first chunk's error.
+    ///
+    /// # Errors
+    /// The error of the first failed chunk.
+    pub fn into_result(self) -> Result<Vec<T>> {
+        if let Some(f) = self.failures.into_iter().next() {
+            return Err(f.error);
+        }
+        Ok(self.results.into_iter().flatten().collect())
+    }
+}
+
+impl BatchReport<i64> {
+    /// The ids created, in input order (those of failed chunks left out).
+    pub fn ids(&self) -> Vec<i64> {
+        self.results.iter().flatten().copied().collect()
+    }
+}
+
+impl Batch {
+    pub(crate) fn new(client: Client) -> Self {
+        Self {
+            client,
+            chunk: 100,
+            concurrency: 2,
+            progress: None,
+        }
+    }
+
+    /// Records per call (default 100).
+    pub fn chunk_size(mut self, n: usize) -> Self {
+        self.chunk = n.max(1);
+        self
+    }
+
+    /// Chunks in flight at once (default 2).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Called after each chunk with the records done so far.
+    pub fn progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs one call per chunk of `total` records, `call(range)` making
+    /// it, `split(range, value)` turning its result into per-record ones.
+    async fn run<T>(
+        &self,
+        total: usize,
+        call: impl Fn(Range<usize>) -> Result<Call>,
+        split: impl Fn(Range<usize>, Value) -> Result<Vec<T>>,
+    ) -> BatchReport<T> {
+        let ranges: Vec<Range<usize>> = (0..total)
+            .step_by(self.chunk)
+            .map(|s| s..s.saturating_add(self.chunk).min(total))
+            .collect();
+        let done = AtomicUsize::new(0);
+        let outcomes: Vec<(Range<usize>, Result<Vec<T>>)> = futures_util::stream::iter(ranges)
+            .map(|range| {
+                let c = call(range.clone());
+                let (split, done) = (&split, &done);
+                async move {
+                    let result = match c {
+                        Ok(c) => match self.client.call::<Value>(c).await {
+                            Ok(v) => split(range.clone(), v),
+                            Err(e) => Err(e),
+                        },
+                        Err(e) => Err(e),
+                    };
+                    let n = done.fetch_add(range.len(), Ordering::Relaxed) + range.len();
+                    if let Some(p) = &self.progress {
+                        p(Progress { done: n, total });
+                    }
+                    (range, result)
+                }
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        let mut report = BatchReport {
+            results: Vec::with_capacity(total),
+            failures: Vec::new(),
+        };
+        for (range, outcome) in outcomes {
+            match outcome {
+                Ok(items) => report.results.extend(items.into_iter().map(Some)),
+                Err(error) => {
+                    report.results.extend(range.clone().map(|_| None));
+                    report.failures.push(ChunkFailure {
+                        indexes: range,
+                        error,
+                    });
+                }
+            }
+        }
+        report
+    }
+
+    /// Creates one record per value: one `create` call per chunk, ids in
+    /// input order.
+    pub async fn create_many<V: Serialize>(&self, model: &str, vals: &[V]) -> BatchReport<i64> {
+        self.run(
+            vals.len(),
+            |r| {
+                let label = format!("{model}.create");
+                let chunk = vals.get(r).unwrap_or_default();
+                let list = serde_json::to_value(chunk).map_err(|e| Error::encode(&label, e))?;
+                Ok(Call::new(model, "create").arg(list))
+            },
+            |r, v| {
+                let ids: Vec<i64> = crate::response::decode_value(v, &format!("{model}.create"))?;
+                if ids.len() != r.len() {
+                    return Err(Error::invalid_query(format!(
+                        "{model}.create returned {} ids for {} records (input indexes {}..{})",
+                        ids.len(),
+                        r.len(),
+                        r.start,
+                        r.end
+                    )));
+                }
+                Ok(ids)
+            },
+        )
+        .await
+    }
+
+    /// Writes `vals` on every id: one `write` call per chunk of ids.
+    pub async fn write_many(
+        &self,
+        model: &str,
+        ids: &[i64],
+        vals: impl Serialize,
+    ) -> BatchReport<bool> {
+        let label = format!("{model}.write");
+        let vals = serde_json::to_value(vals).map_err(|e| Error::encode(&label, e));
+        self.run(
+            ids.len(),
+            |r| {
+                let vals = vals.as_ref().map_err(|e| Error::encode(&label, e))?;
+                Ok(Call::new(model, "write")
+                    .arg(json!(ids.get(r).unwrap_or_default()))
+                    .arg(vals.clone()))
+            },
+            |r, v| Ok(vec![v.as_bool().unwrap_or(false); r.len()]),
+        )
+        .await
+    }
+
+    /// Deletes the ids: one `unlink` call per chunk.
+    pub async fn unlink_many(&self, model: &str, ids: &[i64]) -> BatchReport<bool> {
+        self.run(
+            ids.len(),
+            |r| Ok(Call::new(model, "unlink").arg(json!(ids.get(r).unwrap_or_default()))),
+            |r, v| Ok(vec![v.as_bool().unwrap_or(false); r.len()]),
+        )
+        .await
+    }
+}
+
+impl Client {
+    /// A batch of creates, writes or unlinks over this client (see
+    /// [`crate::batch`]).
+    pub fn batch(&self) -> Batch {
+        Batch::new(self.clone())
+    }
+}
