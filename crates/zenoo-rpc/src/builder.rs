@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use crate::balance::{Balance, Endpoint, Role};
 use crate::breaker::BreakerPolicy;
+use crate::cache::CacheConfig;
 use crate::call::Call;
 use crate::client::{Client, ClientInner};
 use crate::context::Context;
@@ -61,6 +62,7 @@ pub struct ClientBuilder {
     layers: Vec<StackLayer>,
     retry: RetryPolicy,
     breaker: Option<BreakerPolicy>,
+    cache: Option<CacheConfig>,
     max_concurrency: Option<usize>,
     rate_limit: Option<NonZeroU32>,
     pool_max_idle_per_host: usize,
@@ -102,6 +104,7 @@ impl ClientBuilder {
             layers: Vec::new(),
             retry: RetryPolicy::default(),
             breaker: Some(BreakerPolicy::default()),
+            cache: None,
             max_concurrency: None,
             rate_limit: None,
             pool_max_idle_per_host: usize::MAX,
@@ -111,6 +114,12 @@ impl ClientBuilder {
             down_for: Duration::from_secs(10),
             health_check: None,
         }
+    }
+
+    /// Caches read results: see [`crate::cache`]. Off by default.
+    pub fn cache(mut self, config: CacheConfig) -> Self {
+        self.cache = Some(config);
+        self
     }
 
     /// When failed calls are repeated (default [`RetryPolicy::default`]:
@@ -432,6 +441,25 @@ impl ClientBuilder {
             service,
             Arc::new(self.retry.clone()),
         ));
+        let schemas: Arc<crate::schema::SchemaCache> = Arc::default();
+        let mut cache = None;
+        if let Some(config) = &self.cache {
+            let who = crate::cache::Identity {
+                server: transport.base().to_string(),
+                db: creds.db.clone(),
+                uid: wire.uid(),
+                protocol: wire.kind().name(),
+            };
+            let backend = crate::cache::backend(config, &who)?;
+            service = BoxService::new(crate::cache::CacheLayer::new(
+                service,
+                backend.clone(),
+                config,
+                who,
+                schemas.clone(),
+            ));
+            cache = Some(backend);
+        }
         service = BoxService::new(crate::observe::Observe::new(
             service,
             transport.base().into(),
@@ -451,7 +479,8 @@ impl ClientBuilder {
                 version,
                 default_context,
                 user_context: Context::from(user_ctx),
-                schemas: Default::default(),
+                schemas,
+                cache,
                 pool,
             }),
         })

@@ -32,6 +32,7 @@ pub struct Call {
     pub(crate) kwargs: Map<String, Value>,
     pub(crate) context: Context,
     idempotent: Option<bool>,
+    cache: Option<std::time::Duration>,
 }
 
 impl Call {
@@ -44,6 +45,7 @@ impl Call {
             kwargs: Map::new(),
             context: Context::new(),
             idempotent: None,
+            cache: None,
         }
     }
 
@@ -88,6 +90,20 @@ impl Call {
     pub fn idempotent(mut self, yes: bool) -> Self {
         self.idempotent = Some(yes);
         self
+    }
+
+    /// Lets the client's [cache](crate::cache) keep the result for `ttl`
+    /// (a read, or a method the client does not know that the caller
+    /// knows to be one); `Duration::ZERO` keeps this call out of it.
+    #[must_use]
+    pub fn cache(mut self, ttl: std::time::Duration) -> Self {
+        self.cache = Some(ttl);
+        self
+    }
+
+    /// What [`Call::cache`] asked for.
+    pub fn cache_ttl(&self) -> Option<std::time::Duration> {
+        self.cache
     }
 
     /// The model, e.g. `res.partner`.

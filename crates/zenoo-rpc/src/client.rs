@@ -29,7 +29,9 @@ pub(crate) struct ClientInner {
     pub(crate) version: ServerVersion,
     pub(crate) default_context: Context,
     pub(crate) user_context: Context,
-    pub(crate) schemas: crate::schema::SchemaCache,
+    pub(crate) schemas: Arc<crate::schema::SchemaCache>,
+    /// The cache backend, when the client has one.
+    pub(crate) cache: Option<Arc<dyn crate::cache::Backend>>,
     /// The servers and their health.
     pub(crate) pool: Arc<crate::balance::Pool>,
 }
@@ -89,6 +91,8 @@ pub struct SearchOptions {
     pub order: Option<String>,
     /// Context for this call only.
     pub context: Option<Context>,
+    /// How long the client's [cache](crate::cache) may keep the result.
+    pub cache: Option<std::time::Duration>,
 }
 
 impl SearchOptions {
@@ -122,6 +126,13 @@ impl SearchOptions {
     #[must_use]
     pub fn context(mut self, context: Context) -> Self {
         self.context = Some(context);
+        self
+    }
+
+    /// Lets the client's [cache](crate::cache) keep the result for `ttl`.
+    #[must_use]
+    pub fn cache(mut self, ttl: std::time::Duration) -> Self {
+        self.cache = Some(ttl);
         self
     }
 }
@@ -239,6 +250,16 @@ impl Client {
         self.inner.service.clone().oneshot(call).await
     }
 
+    /// What the client's cache has done, one entry per backend (memory,
+    /// Redis); empty without a cache.
+    pub fn cache_stats(&self) -> Vec<crate::cache::CacheStats> {
+        self.inner
+            .cache
+            .as_ref()
+            .map(|c| c.stats())
+            .unwrap_or_default()
+    }
+
     /// `execute_kw(model, method, args, kwargs)` for any method. A `kwargs.context`
     /// is layered over the client's and the user's context.
     pub async fn execute_kw<T: DeserializeOwned>(
@@ -255,7 +276,9 @@ impl Client {
         self.call(call).await
     }
 
-    fn paging(kwargs: &mut Map<String, Value>, opts: &SearchOptions) {
+    /// `opts` on `call`: paging, context and caching.
+    fn with_options(mut call: Call, opts: SearchOptions) -> Call {
+        let kwargs = &mut call.kwargs;
         if let Some(o) = opts.offset {
             kwargs.insert("offset".into(), json!(o));
         }
@@ -265,6 +288,13 @@ impl Client {
         if let Some(o) = &opts.order {
             kwargs.insert("order".into(), json!(o));
         }
+        if let Some(c) = opts.context {
+            call = call.context(c);
+        }
+        if let Some(ttl) = opts.cache {
+            call = call.cache(ttl);
+        }
+        call
     }
 
     /// `search`: ids of the records matching `domain`.
@@ -276,11 +306,7 @@ impl Client {
     ) -> Result<Vec<i64>> {
         let mut call = Call::new(model, "search");
         call.args = vec![to_value(domain, &call.label())?];
-        Self::paging(&mut call.kwargs, &opts);
-        if let Some(c) = opts.context {
-            call = call.context(c);
-        }
-        self.call(call).await
+        self.call(Self::with_options(call, opts)).await
     }
 
     /// `search_count`.
@@ -301,11 +327,7 @@ impl Client {
         let mut call = Call::new(model, "search_read");
         call.args = vec![to_value(domain, &call.label())?];
         call.kwargs.insert("fields".into(), json!(fields));
-        Self::paging(&mut call.kwargs, &opts);
-        if let Some(c) = opts.context {
-            call = call.context(c);
-        }
-        self.call(call).await
+        self.call(Self::with_options(call, opts)).await
     }
 
     /// `read` of `ids` (missing ids are dropped by Odoo).

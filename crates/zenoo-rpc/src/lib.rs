@@ -41,6 +41,7 @@ pub mod batch;
 pub mod blocking;
 pub mod breaker;
 mod builder;
+pub mod cache;
 mod call;
 mod client;
 mod command;
@@ -74,6 +75,7 @@ pub use breaker::{BreakerPolicy, CircuitState};
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
+pub use cache::{CacheConfig, CacheStats, Eviction};
 #[doc(inline)]
 pub use call::Call;
 pub use client::{Client, Load, SearchOptions, ServerStatus};

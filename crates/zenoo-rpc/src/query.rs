@@ -93,6 +93,7 @@ pub struct Query<M> {
     pub(crate) extra_fields: Vec<String>,
     pub(crate) error: Option<BuildError>,
     pub(crate) typed_fields: Option<&'static [&'static str]>,
+    pub(crate) cache: Option<std::time::Duration>,
     _rows: PhantomData<fn() -> M>,
 }
 
@@ -111,6 +112,7 @@ impl<M> Clone for Query<M> {
             extra_fields: self.extra_fields.clone(),
             error: self.error.clone(),
             typed_fields: self.typed_fields,
+            cache: self.cache,
             _rows: PhantomData,
         }
     }
@@ -198,6 +200,7 @@ impl<M> Query<M> {
             extra_fields: Vec::new(),
             error: None,
             typed_fields,
+            cache: None,
             _rows: PhantomData,
         }
     }
@@ -261,6 +264,13 @@ impl<M> Query<M> {
         self
     }
 
+    /// Lets the client's [cache](crate::cache) keep this query's results
+    /// (its searches, reads and prefetches) for `ttl`.
+    pub fn cache(mut self, ttl: std::time::Duration) -> Self {
+        self.cache = Some(ttl);
+        self
+    }
+
     /// Adds `context` over the client's for this query's calls.
     pub fn with_context(mut self, context: Context) -> Self {
         self.context = Some(match self.context {
@@ -298,7 +308,19 @@ impl<M> Query<M> {
         opts.limit = self.limit;
         opts.order = self.order.clone();
         opts.context = self.context.clone();
+        opts.cache = self.cache;
         opts
+    }
+
+    /// `call` with this query's context and cache setting.
+    pub(crate) fn scoped(&self, mut call: Call) -> Call {
+        if let Some(c) = &self.context {
+            call = call.context(c.clone());
+        }
+        if let Some(ttl) = self.cache {
+            call = call.cache(ttl);
+        }
+        call
     }
 
     /// The field list a read sends.
@@ -344,6 +366,9 @@ impl<M> Query<M> {
         if let Some(c) = opts.context {
             call = call.context(c);
         }
+        if let Some(ttl) = opts.cache {
+            call = call.cache(ttl);
+        }
         self.client.call(call).await
     }
 
@@ -359,9 +384,7 @@ impl<M> Query<M> {
     pub async fn count(&self) -> Result<u64> {
         self.check()?;
         let mut call = Call::new(self.model.as_ref(), "search_count").arg(self.domain.to_json());
-        if let Some(c) = &self.context {
-            call = call.context(c.clone());
-        }
+        call = self.scoped(call);
         self.client.call(call).await
     }
 

@@ -242,9 +242,7 @@ impl<M: Record> Query<M> {
                 let ids: Vec<i64> = ids.into_iter().collect();
                 let mut call = Call::new(comodel.as_str(), "read");
                 call.args = vec![json!(ids), json!(fields)];
-                if let Some(c) = &self.context {
-                    call = call.context(c.clone());
-                }
+                call = self.scoped(call);
                 let read: Vec<Map<String, Value>> = self.client.call(call).await?;
                 for row in &read {
                     related.insert(&comodel, row.clone());
@@ -284,9 +282,7 @@ impl<M: Record> Query<M> {
         struct Page {
             records: Vec<Value>,
         }
-        if let Some(c) = &self.context {
-            call = call.context(c.clone());
-        }
+        call = self.scoped(call);
         let page: Page = self.client.call(call).await?;
         let mut related = Related::default();
         let schema_root = self.client.schema(&self.model).await?;

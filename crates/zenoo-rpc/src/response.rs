@@ -29,11 +29,32 @@ pub struct Response {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Encoding {
+pub(crate) enum Encoding {
     Json,
     Xml,
     /// No result at all (JSON-RPC leaves `result` out for `None`).
     Absent,
+}
+
+impl Encoding {
+    /// One byte, for a cache entry.
+    pub(crate) fn tag(self) -> u8 {
+        match self {
+            Self::Json => b'j',
+            Self::Xml => b'x',
+            Self::Absent => b'n',
+        }
+    }
+
+    /// The encoding a [`tag`](Self::tag) stands for.
+    pub(crate) fn from_tag(tag: u8) -> Option<Self> {
+        match tag {
+            b'j' => Some(Self::Json),
+            b'x' => Some(Self::Xml),
+            b'n' => Some(Self::Absent),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Response {
@@ -76,6 +97,30 @@ impl Response {
             body: Bytes::new(),
             start: 0,
             encoding: Encoding::Absent,
+            label,
+            url,
+        }
+    }
+
+    /// The result's encoding and bytes, for a cache to keep.
+    pub(crate) fn encoded(&self) -> (Encoding, Bytes) {
+        (
+            self.encoding,
+            self.body.slice(self.start.min(self.body.len())..),
+        )
+    }
+
+    /// A result a cache kept, answered for the call `label` to `url`.
+    pub(crate) fn from_encoded(
+        encoding: Encoding,
+        body: Bytes,
+        label: Arc<str>,
+        url: Arc<str>,
+    ) -> Self {
+        Self {
+            body,
+            start: 0,
+            encoding,
             label,
             url,
         }

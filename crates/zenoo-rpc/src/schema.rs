@@ -49,17 +49,17 @@ pub(crate) struct SchemaCache {
     models: Mutex<HashMap<String, Arc<ModelSchema>>>,
 }
 
+impl SchemaCache {
+    /// The schema of `model` if it has been read already.
+    pub(crate) fn peek(&self, model: &str) -> Option<Arc<ModelSchema>> {
+        self.models.lock().ok().and_then(|m| m.get(model).cloned())
+    }
+}
+
 impl Client {
     /// The schema of `model`, read once per client.
     pub(crate) async fn schema(&self, model: &str) -> Result<Arc<ModelSchema>> {
-        if let Some(s) = self
-            .inner
-            .schemas
-            .models
-            .lock()
-            .ok()
-            .and_then(|m| m.get(model).cloned())
-        {
+        if let Some(s) = self.inner.schemas.peek(model) {
             return Ok(s);
         }
         let raw = self.fields_get(model, &[], &["type", "relation"]).await?;
