@@ -418,3 +418,80 @@ async fn cached_orders_follow_the_writes_that_change_them() {
     );
     assert_eq!(by_name(&run), json!([10]), "was {before}");
 }
+
+/// Every record of `model`, all stored fields, in id order.
+fn all_of(sim: &zenoo_sim::SimHandle, model: &str) -> Value {
+    sim.execute(
+        "demo",
+        2,
+        model,
+        "search_read",
+        vec![json!([])],
+        kwargs(json!({"order": "id"})),
+    )
+    .expect("search_read")
+    .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn a_failed_call_leaves_nothing_behind() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let partners = all_of(&sim, "res.partner");
+    // The second record of a create is refused: the first is not created.
+    let err = sim
+        .execute(
+            "demo",
+            2,
+            "res.partner",
+            "create",
+            vec![json!([{"name": "Atomic A"}, {"name": "Atomic B", "type": "bogus"}])],
+            Map::new(),
+        )
+        .expect_err("a bad selection value");
+    assert!(
+        format!("{err:?}").contains("Wrong value for res.partner.type"),
+        "{err:?}"
+    );
+    assert_eq!(all_of(&sim, "res.partner"), partners);
+
+    // A write whose second x2many command is refused: the first line is
+    // not created and the order is as it was.
+    let orders = all_of(&sim, "sale.order");
+    let lines = all_of(&sim, "sale.order.line");
+    let order = orders[0]["id"].as_i64().expect("an order");
+    let product = all_of(&sim, "product.product")[0]["id"]
+        .as_i64()
+        .expect("a product");
+    let err = sim
+        .execute(
+            "demo",
+            2,
+            "sale.order",
+            "write",
+            vec![
+                json!([order]),
+                json!({"order_line": [[0, 0, {"product_id": product, "product_uom_qty": 3}], [9, 1]]}),
+            ],
+            Map::new(),
+        )
+        .expect_err("an invalid command");
+    assert!(format!("{err:?}").contains("Invalid command"), "{err:?}");
+    assert_eq!(all_of(&sim, "sale.order.line"), lines);
+    assert_eq!(all_of(&sim, "sale.order"), orders);
+
+    // What succeeds stays.
+    sim.execute(
+        "demo",
+        2,
+        "res.partner",
+        "create",
+        vec![json!([{"name": "Atomic C"}])],
+        Map::new(),
+    )
+    .expect("create");
+    let now = all_of(&sim, "res.partner");
+    assert_eq!(
+        now.as_array().map(Vec::len),
+        partners.as_array().map(|p| p.len() + 1)
+    );
+}

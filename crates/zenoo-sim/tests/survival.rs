@@ -361,8 +361,8 @@ async fn values_of_the_wrong_type_are_refused_as_odoo_refuses_them() {
     .await;
     assert_eq!(
         v["result"],
-        json!(1),
-        "the first record of a batch is created before the second fails, as in Odoo's loop: {v}"
+        json!(0),
+        "Odoo rolls the whole call back, the first record of the batch with it: {v}"
     );
 }
 

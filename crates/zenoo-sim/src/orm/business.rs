@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env, Record};
+use super::database::{Database, Env};
 use crate::error::{OdooException, OdooResult};
 
 const ADDRESS_FIELDS: &[&str] = &["street", "street2", "city", "zip", "state_id", "country_id"];
@@ -225,10 +225,6 @@ impl Database {
                 );
             }
         }
-    }
-
-    fn record_mut(&mut self, model: &str, id: i64) -> Option<&mut Record> {
-        self.tables.get_mut(model)?.records.get_mut(&id)
     }
 
     fn recompute_partner(&mut self, id: i64) {

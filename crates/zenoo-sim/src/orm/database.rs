@@ -105,6 +105,8 @@ pub struct Database {
     pub(crate) commits: super::transaction::Commits,
     /// Values of translatable fields per language, from data.
     pub translations: super::translate::Translations,
+    /// The undo log of the call in progress.
+    pub(crate) journal: super::journal::Journal,
     /// Access rights and record rules read from the database's records.
     pub(crate) security: std::sync::OnceLock<Option<Arc<super::security::Security>>>,
 }
@@ -118,6 +120,7 @@ impl Database {
             tables: FxHashMap::default(),
             order_cache: Default::default(),
             commits: Default::default(),
+            journal: Default::default(),
             security: std::sync::OnceLock::new(),
             translations: Default::default(),
         }

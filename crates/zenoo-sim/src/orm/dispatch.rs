@@ -29,7 +29,9 @@ impl Database {
         }
         self.check_conflicts(model, &b.ids, env)?;
         self.invalidate_orders(model, sig, b);
+        self.begin();
         let result = self.dispatch_write(model, sig, b, env);
+        self.end(result.is_ok());
         if result.is_ok() {
             self.stamp_writes(model, &b.ids, env);
             self.security_changed(model);
@@ -310,10 +312,8 @@ impl Database {
     /// back (Odoo's transaction rolls back) with the AccessError.
     fn check_created(&mut self, model: &str, ids: &[i64], env: &Env) -> OdooResult<()> {
         if let Err(e) = self.check_rules(model, "create", ids, env) {
-            if let Some(table) = self.tables.get_mut(model) {
-                for id in ids {
-                    table.records.remove(id);
-                }
+            for id in ids {
+                self.remove_record(model, *id);
             }
             return Err(e);
         }

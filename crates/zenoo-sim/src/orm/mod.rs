@@ -9,6 +9,7 @@ mod dispatch;
 mod domain;
 mod execute;
 mod group;
+mod journal;
 mod method_table;
 mod model;
 mod names;

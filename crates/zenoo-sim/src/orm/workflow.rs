@@ -67,11 +67,7 @@ impl Database {
             }
         }
         for (id, state) in changes {
-            if let Some(r) = self
-                .tables
-                .get_mut(model)
-                .and_then(|t| t.records.get_mut(&id))
-            {
+            if let Some(r) = self.record_mut(model, id) {
                 r.insert("state".into(), Value::from(state));
             }
         }

@@ -165,7 +165,7 @@ impl Database {
                 ),
             ));
         }
-        table.insert(id, rec);
+        self.insert_record(model, id, rec);
         for (k, v) in x2many {
             self.apply_x2many(model, id, &k, &v, env)?;
         }
@@ -264,11 +264,7 @@ impl Database {
         let now = now_string();
         for &id in ids {
             let mut x2many = Vec::new();
-            if let Some(rec) = self
-                .tables
-                .get_mut(model)
-                .and_then(|t| t.records.get_mut(&id))
-            {
+            if let Some(rec) = self.record_mut(model, id) {
                 for (k, v) in vals {
                     let Some(f) = def.field(k) else { continue };
                     if f.ttype.is_x2many() {
@@ -357,11 +353,7 @@ impl Database {
                     if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
                         if comodel == "sale.order.line" || comodel == "purchase.order.line" {
                             self.unlink(&comodel, &[target], env)?;
-                        } else if let Some(r) = self
-                            .tables
-                            .get_mut(&comodel)
-                            .and_then(|t| t.records.get_mut(&target))
-                        {
+                        } else if let Some(r) = self.record_mut(&comodel, target) {
                             r.insert(inv.clone(), Value::Bool(false));
                         }
                     }
@@ -370,11 +362,7 @@ impl Database {
                 4 => {
                     if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
                         let previous = self.value(&comodel, target, inv).as_i64();
-                        if let Some(r) = self
-                            .tables
-                            .get_mut(&comodel)
-                            .and_then(|t| t.records.get_mut(&target))
-                        {
+                        if let Some(r) = self.record_mut(&comodel, target) {
                             r.insert(inv.clone(), Value::from(id));
                         }
                         self.after_write(&comodel, target, env)?;
@@ -397,20 +385,12 @@ impl Database {
                     };
                     if let (true, Some(inv)) = (ttype == FieldType::One2many, &inverse) {
                         for old in current.iter().filter(|o| !new.contains(o)) {
-                            if let Some(r) = self
-                                .tables
-                                .get_mut(&comodel)
-                                .and_then(|t| t.records.get_mut(old))
-                            {
+                            if let Some(r) = self.record_mut(&comodel, *old) {
                                 r.insert(inv.clone(), Value::Bool(false));
                             }
                         }
                         for n in &new {
-                            if let Some(r) = self
-                                .tables
-                                .get_mut(&comodel)
-                                .and_then(|t| t.records.get_mut(n))
-                            {
+                            if let Some(r) = self.record_mut(&comodel, *n) {
                                 r.insert(inv.clone(), Value::from(id));
                             }
                         }
@@ -425,11 +405,7 @@ impl Database {
             }
         }
         if !computed {
-            if let Some(rec) = self
-                .tables
-                .get_mut(model)
-                .and_then(|t| t.records.get_mut(&id))
-            {
+            if let Some(rec) = self.record_mut(model, id) {
                 rec.insert(field.to_string(), Value::from(current));
             }
         }
@@ -478,32 +454,30 @@ impl Database {
                 }
             }
         }
-        if let Some(t) = self.tables.get_mut(model) {
-            for id in ids {
-                t.records.remove(id);
-            }
+        for id in ids {
+            self.remove_record(model, *id);
         }
         for (name, hits) in cascades {
             let still: Vec<i64> = hits
                 .into_iter()
                 .filter(|i| self.exists(&name, *i))
                 .collect();
-            if !still.is_empty() {
-                if let Some(t) = self.tables.get_mut(&name) {
-                    for id in still {
-                        t.records.remove(&id);
-                    }
-                }
+            for id in still {
+                self.remove_record(&name, id);
             }
         }
         let removed = gone;
-        for table in self.tables.values_mut() {
-            let m2o: Vec<String> = table
+        // References to the deleted records: many2one set to null, many2many
+        // entries dropped (what PostgreSQL's ON DELETE and Odoo's relation
+        // tables do). Found first, then changed through the journal.
+        let mut touched: Vec<Reference> = Vec::new();
+        for (name, table) in &self.tables {
+            let m2o: Vec<(usize, String)> = table
                 .def
                 .fields
                 .iter()
                 .filter(|f| f.relation() == Some(model) && f.store() && !f.required())
-                .map(|f| f.name.clone())
+                .filter_map(|f| Some((table.position(&f.name)?, f.name.clone())))
                 .collect();
             let m2m: Vec<String> = table
                 .def
@@ -515,24 +489,51 @@ impl Database {
             if m2o.is_empty() && m2m.is_empty() {
                 continue;
             }
-            let m2o: Vec<(usize, String)> = m2o
-                .into_iter()
-                .filter_map(|f| Some((table.position(&f)?, f)))
-                .collect();
-            for rec in table.records.values_mut() {
-                for (pos, f) in &m2o {
-                    if rec
-                        .at(*pos)
+            for (id, rec) in &table.records {
+                let hit_m2o = m2o.iter().any(|(pos, _)| {
+                    rec.at(*pos)
                         .and_then(Value::as_i64)
                         .is_some_and(|v| removed.contains(&v))
-                    {
-                        rec.insert(f.clone(), Value::Bool(false));
-                    }
+                });
+                let hit_m2m = m2m.iter().any(|f| {
+                    rec.get(f).and_then(Value::as_array).is_some_and(|items| {
+                        items
+                            .iter()
+                            .any(|i| i.as_i64().is_some_and(|v| removed.contains(&v)))
+                    })
+                });
+                if hit_m2o || hit_m2m {
+                    touched.push(Reference {
+                        model: name.clone(),
+                        id: *id,
+                        m2o: m2o.clone(),
+                        m2m: m2m.clone(),
+                    });
                 }
-                for f in &m2m {
-                    if let Some(Value::Array(items)) = rec.get_mut(f) {
-                        items.retain(|i| !i.as_i64().is_some_and(|v| removed.contains(&v)));
-                    }
+            }
+        }
+        for Reference {
+            model: name,
+            id,
+            m2o,
+            m2m,
+        } in touched
+        {
+            let Some(rec) = self.record_mut(&name, id) else {
+                continue;
+            };
+            for (pos, f) in &m2o {
+                if rec
+                    .at(*pos)
+                    .and_then(Value::as_i64)
+                    .is_some_and(|v| removed.contains(&v))
+                {
+                    rec.insert(f.clone(), Value::Bool(false));
+                }
+            }
+            for f in &m2m {
+                if let Some(Value::Array(items)) = rec.get_mut(f) {
+                    items.retain(|i| !i.as_i64().is_some_and(|v| removed.contains(&v)));
                 }
             }
         }
@@ -699,4 +700,13 @@ fn check_float(v: &Value) -> OdooResult<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// A record that refers to records being deleted: its many2one fields (with
+/// their positions) and many2many fields to clean.
+struct Reference {
+    model: String,
+    id: i64,
+    m2o: Vec<(usize, String)>,
+    m2m: Vec<String>,
 }
