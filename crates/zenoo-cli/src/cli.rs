@@ -163,6 +163,17 @@ pub enum Commands {
         #[command(flatten)]
         domain: DomainArgs,
     },
+    /// Create records from a CSV or JSON Lines file, in chunks; rows that fail go to a reject file.
+    ///
+    /// Columns are field names; `field/id` holds external ids (`module.name`), `field/.id` database ids.
+    /// Exit status 0: every row imported; 2: some rows rejected; 1: nothing could be done.
+    #[command(after_help = "Example: zenoo import res.partner partners.csv --chunk 500 --dry-run")]
+    Import(ImportArgs),
+    /// Write the records that match a domain as CSV or JSON Lines, streamed in id order.
+    #[command(
+        after_help = "Example: zenoo export res.partner --where \"is_company = true\" --fields name,country_id --out partners.csv"
+    )]
+    Export(ExportArgs),
     /// Generate Rust models (#[derive(Model)]) from a live server.
     #[command(
         after_help = "Examples:\n  zenoo codegen res.partner sale.order --out src/models.rs\n  zenoo --api-key … codegen purchase.order   # on Odoo 19 also its business methods"
@@ -239,6 +250,69 @@ pub struct SearchArgs {
     /// One block per record, a line per field (psql's expanded mode).
     #[arg(long)]
     pub vertical: bool,
+}
+
+/// A file of rows: CSV with a header line, or one JSON object per line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowFormat {
+    /// CSV with a header line of field names.
+    Csv,
+    /// JSON Lines: one object per line.
+    Jsonl,
+}
+
+impl RowFormat {
+    /// The format a file's extension says (`.csv`, `.jsonl`, `.ndjson`).
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "jsonl" | "ndjson" => Some(Self::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// `zenoo import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Model, e.g. res.partner.
+    pub model: String,
+    /// The file: .csv or .jsonl.
+    pub file: PathBuf,
+    /// The file's format (default: from its extension).
+    #[arg(long, value_enum)]
+    pub format: Option<RowFormat>,
+    /// Records per create call.
+    #[arg(long, default_value_t = 500)]
+    pub chunk: usize,
+    /// Read, check and convert every row, resolve external ids, and create nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where rejected rows go (default: FILE's name with .rejects before the extension).
+    #[arg(long)]
+    pub reject: Option<PathBuf>,
+}
+
+/// `zenoo export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Model, e.g. res.partner.
+    pub model: String,
+    /// The domain.
+    #[command(flatten)]
+    pub domain: DomainArgs,
+    /// Comma-separated fields (default: all but binary and html).
+    #[arg(long)]
+    pub fields: Option<String>,
+    /// Output format (default: from --out's extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<RowFormat>,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Records per page.
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
 }
 
 /// `zenoo codegen`.

@@ -3,6 +3,8 @@
 mod call;
 mod codegen;
 mod db;
+mod export;
+mod import;
 mod search;
 mod version;
 
@@ -31,6 +33,8 @@ pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
         Commands::Search(args) => search::search(&target, &cli.conn, args).await,
         Commands::Count { model, domain } => search::count(&target, &cli.conn, model, domain).await,
         Commands::Codegen(args) => codegen::run(&target, &cli.conn, args).await,
+        Commands::Import(args) => import::run(&target, &cli.conn, args).await,
+        Commands::Export(args) => export::run(&target, &cli.conn, args).await,
         Commands::Completions { .. } | Commands::Config(_) => Ok(ExitCode::SUCCESS),
     }
 }
