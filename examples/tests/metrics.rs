@@ -1,0 +1,101 @@
+//! Runs the `metrics` example and scrapes its `/metrics`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// The example's executable, which `cargo test` and `cargo nextest` build
+/// beside the test binaries.
+fn example(name: &str) -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.parent()?.join("examples");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    path.exists().then_some(path)
+}
+
+/// Kills the example when the test ends, passed or not.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The value of the first sample of `name` whose labels contain all of
+/// `labels`.
+fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(name) && !l.starts_with('#'))
+        .filter(|l| l[name.len()..].starts_with(['{', ' ']))
+        .find(|l| labels.iter().all(|want| l.contains(want)))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn the_metrics_example_serves_the_client_metrics() {
+    let Some(exe) = example("metrics") else {
+        panic!("the metrics example was not built beside the tests (cargo test builds examples)");
+    };
+    let mut child = Command::new(exe)
+        .args(["--serve", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the example starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let _running = Running(child);
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a line");
+    let url = first
+        .trim()
+        .strip_prefix("serving ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
+        .to_string();
+    let text = reqwest::get(&url)
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    let ok = [
+        "model=\"res.partner\"",
+        "method=\"search_count\"",
+        "status=\"ok\"",
+    ];
+    assert!(
+        sample(&text, "zenoo_requests_total", &ok).is_some_and(|n| n >= 2.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "zenoo_retries_total",
+            &["model=\"res.country\"", "cause=\"http_503\""]
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "zenoo_cache_requests_total",
+            &["backend=\"memory\"", "result=\"hit\""]
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(
+        sample(
+            &text,
+            "zenoo_cache_invalidations_total",
+            &["model=\"res.partner\""]
+        )
+        .is_some(),
+        "{text}"
+    );
+    assert!(text.contains("zenoo_request_duration_seconds"), "{text}");
+    assert!(text.contains("zenoo_circuit_state"), "{text}");
+}
