@@ -244,8 +244,7 @@ pub struct CacheStats {
 impl CacheStats {
     fn new(
         backend: &'static str,
-        hits: u64,
-        misses: u64,
+        (hits, misses): (u64, u64),
         evictions: u64,
         entries: Option<u64>,
         bytes: Option<u64>,
@@ -269,6 +268,38 @@ impl CacheStats {
         } else {
             self.hits as f64 / total as f64
         }
+    }
+}
+
+/// Hit and miss counts of one backend, also exported as
+/// `zenoo_cache_requests_total{backend, result}`.
+#[derive(Debug, Default)]
+pub(crate) struct Lookups {
+    hits: std::sync::atomic::AtomicU64,
+    misses: std::sync::atomic::AtomicU64,
+}
+
+impl Lookups {
+    /// Counts one lookup of `backend`.
+    pub(crate) fn record(&self, backend: &'static str, hit: bool) {
+        use std::sync::atomic::Ordering;
+        let (counter, result) = if hit {
+            (&self.hits, "hit")
+        } else {
+            (&self.misses, "miss")
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("zenoo_cache_requests_total", "backend" => backend, "result" => result)
+            .increment(1);
+    }
+
+    /// (hits, misses) so far.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering;
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 }
 

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use moka::notification::RemovalCause;
 
 use super::{
-    Backend, BackendFuture, CacheStats, Entry, Eviction, Invalidation, Key, Lookup, Token, Version,
+    Backend, BackendFuture, CacheStats, Entry, Eviction, Invalidation, Key, Lookup, Lookups, Token,
+    Version,
 };
 
 /// What the memory backend keeps per key.
@@ -34,8 +35,7 @@ impl moka::Expiry<[u8; 32], Arc<Stored>> for PerEntryTtl {
 
 #[derive(Default)]
 struct Counters {
-    hits: AtomicU64,
-    misses: AtomicU64,
+    lookups: Lookups,
     evictions: AtomicU64,
 }
 
@@ -100,15 +100,7 @@ impl Memory {
             .entries
             .get(&key.digest)
             .filter(|s| s.version == current && s.expires > Instant::now());
-        let result = if found.is_some() { "hit" } else { "miss" };
-        let counter = if found.is_some() {
-            &self.counters.hits
-        } else {
-            &self.counters.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!("zenoo_cache_requests_total", "backend" => "memory", "result" => result)
-            .increment(1);
+        self.counters.lookups.record("memory", found.is_some());
         Lookup {
             entry: found.map(|s| s.entry.clone()),
             token: Token {
@@ -151,8 +143,7 @@ impl Memory {
         self.entries.run_pending_tasks();
         CacheStats::new(
             "memory",
-            self.counters.hits.load(Ordering::Relaxed),
-            self.counters.misses.load(Ordering::Relaxed),
+            self.counters.lookups.counts(),
             self.counters.evictions.load(Ordering::Relaxed),
             Some(self.entries.entry_count()),
             Some(self.entries.weighted_size()),

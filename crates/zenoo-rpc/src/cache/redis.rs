@@ -19,7 +19,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{Backend, BackendFuture, CacheStats, Entry, Invalidation, Key, Lookup, Token, Version};
+use super::{
+    Backend, BackendFuture, CacheStats, Entry, Invalidation, Key, Lookup, Lookups, Token, Version,
+};
 use crate::error::{Error, Result};
 use crate::response::Encoding;
 
@@ -31,8 +33,7 @@ const MIN_BACKOFF: Duration = Duration::from_millis(100);
 
 #[derive(Default)]
 struct Counters {
-    hits: AtomicU64,
-    misses: AtomicU64,
+    lookups: Lookups,
     errors: AtomicU64,
 }
 
@@ -230,15 +231,7 @@ impl Redis {
             generation: generation.unwrap_or(0),
         };
         let found = raw.and_then(|r| decode(r, version));
-        let result = if found.is_some() { "hit" } else { "miss" };
-        let counter = if found.is_some() {
-            &self.counters.hits
-        } else {
-            &self.counters.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!("zenoo_cache_requests_total", "backend" => "redis", "result" => result)
-            .increment(1);
+        self.counters.lookups.record("redis", found.is_some());
         let (entry, remaining) = found.unzip();
         Lookup {
             entry,
@@ -290,14 +283,7 @@ impl Redis {
     }
 
     pub(crate) fn stats(&self) -> CacheStats {
-        let mut s = CacheStats::new(
-            "redis",
-            self.counters.hits.load(Ordering::Relaxed),
-            self.counters.misses.load(Ordering::Relaxed),
-            0,
-            None,
-            None,
-        );
+        let mut s = CacheStats::new("redis", self.counters.lookups.counts(), 0, None, None);
         s.errors = self.counters.errors.load(Ordering::Relaxed);
         s
     }
