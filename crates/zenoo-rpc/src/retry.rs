@@ -12,6 +12,9 @@
 //!   ([`Error::is_connect`](crate::Error::is_connect)), or Odoo reported a
 //!   serialization failure, which rolls its transaction back.
 //!
+//! A call that is safe to repeat is also repeated when its answer came back
+//! cut or malformed (a proxy, or a worker that died mid-body).
+//!
 //! Any other write that failed after it was sent is not repeated: its error
 //! says the outcome is unknown ([`Error::outcome_unknown`](crate::Error::outcome_unknown)).
 //!
@@ -167,6 +170,11 @@ fn verdict(policy: &RetryPolicy, call: &Call, e: &Error) -> Verdict {
     if e.is_retryable() && (policy.allows(call) || e.is_connect() || e.is_serialization_failure()) {
         return Verdict::Retry;
     }
+    // An answer cut short (a proxy or a worker that died mid-body): safe
+    // to ask again when the call is.
+    if e.kind() == ErrorKind::MalformedResponse && policy.allows(call) {
+        return Verdict::Retry;
+    }
     if policy.allows(call) || e.is_connect() {
         return Verdict::GiveUp;
     }
@@ -193,6 +201,7 @@ fn cause(e: &Error) -> &'static str {
         ErrorKind::HttpStatus(503) => "http_503",
         ErrorKind::HttpStatus(504) => "http_504",
         ErrorKind::Odoo => "serialization",
+        ErrorKind::MalformedResponse => "malformed",
         _ => "other",
     }
 }

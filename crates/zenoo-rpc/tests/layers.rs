@@ -84,6 +84,7 @@ fn a_thousand_reads_survive_ten_percent_faults_and_every_retry_is_counted() {
             Fault::Reset,
             Fault::Latency(Duration::from_millis(400)),
             Fault::SerializationFailure,
+            Fault::Truncate,
         ];
         let plan = || FaultPlan::random(0.1, kinds.clone(), 7);
         // The faults the 1,000 reads will meet, drawn from the same seed:
