@@ -172,6 +172,17 @@ impl Error {
             .with_source(e)
     }
 
+    /// A unit-of-work journal that cannot be read back.
+    pub(crate) fn journal(path: &std::path::Path, reason: impl std::fmt::Display) -> Self {
+        Self::new(ErrorKind::Io).with(
+            None,
+            Some(format!(
+                "the unit-of-work journal {}: {reason}",
+                path.display()
+            )),
+        )
+    }
+
     pub(crate) fn decode(
         call: &str,
         path: String,

@@ -64,6 +64,7 @@ pub mod retry;
 mod schema;
 mod stack;
 mod transport;
+pub mod unit;
 pub mod value;
 mod version;
 
@@ -97,6 +98,7 @@ pub use relations::{Prefetched, Related};
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use stack::BoxService;
+pub use unit::{IdempotencyKey, RollbackReport, Savepoint, UnitOfWork};
 pub use value::{Binary, Date, Datetime, Decimal, Many2one, Monetary, Reference, X2many};
 pub use version::ServerVersion;
 pub use zenoo_derive::{Model, Selection};
