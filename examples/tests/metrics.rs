@@ -3,24 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-/// The example's executable, which `cargo test` and `cargo nextest` build
-/// beside the test binaries.
-fn example(name: &str) -> Option<std::path::PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?.join("examples");
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    path.exists().then_some(path)
-}
-
-/// Kills the example when the test ends, passed or not.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::{Running, example};
 
 /// The value of the first sample of `name` whose labels contain all of
 /// `labels`.
@@ -35,10 +19,7 @@ fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
 
 #[tokio::test]
 async fn the_metrics_example_serves_the_client_metrics() {
-    let Some(exe) = example("metrics") else {
-        panic!("the metrics example was not built beside the tests (cargo test builds examples)");
-    };
-    let mut child = Command::new(exe)
+    let mut child = Command::new(example("metrics"))
         .args(["--serve", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .spawn()
