@@ -174,6 +174,19 @@ pub enum Commands {
         after_help = "Example: zenoo export res.partner --where \"is_company = true\" --fields name,country_id --out partners.csv"
     )]
     Export(ExportArgs),
+    /// Run a plan of writes (a JSON array of steps) as one unit of work, rolled back if a step fails.
+    ///
+    /// Steps: {"create": MODEL, "vals": {...}, "as": NAME}, {"write": MODEL, "ids": [...], "vals": {...}},
+    /// {"unlink": MODEL, "ids": [...]}, {"call": MODEL, "method": M, "ids": [...], "args": [...], "undo": {"method": M2}};
+    /// "$NAME" in a later step is the id that create returned.
+    /// Exit status 0: applied (the named ids are printed); 1: rolled back, nothing left; 2: rolled back in part (see the report).
+    #[command(after_help = "Example: zenoo apply plan.json --journal plan.journal")]
+    Apply(ApplyArgs),
+    /// Roll back what an interrupted `zenoo apply --journal FILE` left.
+    Recover {
+        /// The journal file.
+        journal: PathBuf,
+    },
     /// Generate Rust models (#[derive(Model)]) from a live server.
     #[command(
         after_help = "Examples:\n  zenoo codegen res.partner sale.order --out src/models.rs\n  zenoo --api-key … codegen purchase.order   # on Odoo 19 also its business methods"
@@ -291,6 +304,16 @@ pub struct ImportArgs {
     /// Where rejected rows go (default: FILE's name with .rejects before the extension).
     #[arg(long)]
     pub reject: Option<PathBuf>,
+}
+
+/// `zenoo apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The plan: a JSON array of steps.
+    pub plan: PathBuf,
+    /// Journal every step to FILE (it must not exist), so that `zenoo recover FILE` can roll back after a crash.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 /// `zenoo export`.

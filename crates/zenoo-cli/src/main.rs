@@ -37,27 +37,34 @@ async fn main() -> ExitCode {
 }
 
 fn report(e: &anyhow::Error, debug: bool) {
-    if let Some(rpc) = e.downcast_ref::<zenoo_rpc::Error>() {
-        if let Some(odoo) = rpc.odoo() {
-            eprintln!("error: {:?} ({}): {}", odoo.kind(), odoo.name, odoo.message);
-            if debug {
-                if let Some(tb) = &odoo.debug {
-                    eprintln!("{tb}");
-                }
+    eprintln!("error: {}", describe(e));
+    let rpc = e.downcast_ref::<zenoo_rpc::Error>();
+    if let Some(odoo) = rpc.and_then(zenoo_rpc::Error::odoo) {
+        if debug {
+            if let Some(tb) = &odoo.debug {
+                eprintln!("{tb}");
             }
-            return;
         }
+        return;
     }
-    eprintln!("error: {}", cli_terms(&chain(e.as_ref())));
     // An unexpected page (a proxy's 502) is summed up in one line; the
     // page itself only with --debug.
-    let body = e
-        .downcast_ref::<zenoo_rpc::Error>()
-        .and_then(zenoo_rpc::Error::response_body);
-    match body {
+    match rpc.and_then(zenoo_rpc::Error::response_body) {
         Some(b) if debug => eprintln!("{}", String::from_utf8_lossy(b)),
         Some(_) => eprintln!("(run with --debug to see the response body)"),
         None => {}
+    }
+}
+
+/// An error in one line: Odoo's kind and message, or the error and its
+/// causes in the command line's terms.
+pub fn describe(e: &anyhow::Error) -> String {
+    match e
+        .downcast_ref::<zenoo_rpc::Error>()
+        .and_then(zenoo_rpc::Error::odoo)
+    {
+        Some(odoo) => format!("{:?} ({}): {}", odoo.kind(), odoo.name, odoo.message),
+        None => cli_terms(&chain(e.as_ref())),
     }
 }
 

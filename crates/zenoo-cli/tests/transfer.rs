@@ -1,64 +1,11 @@
 //! `zenoo import` and `zenoo export` against a simulator of the test's own.
 
 use std::io::Write;
-use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-struct Fixture {
-    rt: tokio::runtime::Runtime,
-    sim: zenoo_sim::SimHandle,
-    dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
-        let sim = rt.block_on(zenoo_sim::Sim::builder().start()).expect("sim");
-        Self {
-            rt,
-            sim,
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
-    }
-
-    fn zenoo(&self, db: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_zenoo"))
-            .args(["--url", &self.sim.url(), "--db", db, "--login", "admin"])
-            .args(["--password", "admin"])
-            .args(args)
-            .env_remove("ZENOO_URL")
-            .output()
-            .expect("zenoo runs")
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.dir.path().join(name).display().to_string()
-    }
-
-    /// `search_read` on the simulator, as a check from outside the CLI.
-    fn read(&self, db: &str, model: &str, domain: Value, fields: &[&str]) -> Vec<Value> {
-        let client = self.rt.block_on(
-            zenoo_rpc::Client::builder(&self.sim.url())
-                .database(db)
-                .password("admin", "admin")
-                .build(),
-        );
-        let client = client.expect("client");
-        self.rt
-            .block_on(client.search_read(
-                model,
-                domain,
-                fields,
-                zenoo_rpc::SearchOptions::new().order("id"),
-            ))
-            .expect("search_read")
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+mod common;
+use common::{Fixture, stderr};
 
 #[test]
 fn ten_thousand_rows_with_three_bad_ones() {

@@ -568,12 +568,13 @@ impl RollbackReport {
 
 impl std::fmt::Display for RollbackReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let steps = if self.steps == 1 { "step" } else { "steps" };
         if self.is_complete() {
-            write!(f, "rolled back: {} steps undone", self.steps)?;
+            write!(f, "rolled back: {} {steps} undone", self.steps)?;
         } else {
             write!(
                 f,
-                "partly rolled back: {} steps, {} not undone",
+                "partly rolled back: {} {steps}, {} not undone",
                 self.steps,
                 self.uncompensated.len()
             )?;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod apply;
 mod call;
 mod codegen;
 mod db;
@@ -34,6 +35,8 @@ pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
         Commands::Count { model, domain } => search::count(&target, &cli.conn, model, domain).await,
         Commands::Codegen(args) => codegen::run(&target, &cli.conn, args).await,
         Commands::Import(args) => import::run(&target, &cli.conn, args).await,
+        Commands::Apply(args) => apply::run(&target, &cli.conn, args).await,
+        Commands::Recover { journal } => apply::recover(&target, &cli.conn, journal).await,
         Commands::Export(args) => export::run(&target, &cli.conn, args).await,
         Commands::Completions { .. } | Commands::Config(_) => Ok(ExitCode::SUCCESS),
     }
