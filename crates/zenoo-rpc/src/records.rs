@@ -188,6 +188,24 @@ impl<M: Record> Records<M> {
             .ok_or_else(|| Error::no_record(&self.model, format!("id = {id} (just created)")))
     }
 
+    /// Creates a record unless the one `key` names exists, and reads it
+    /// back: a create retried after its answer was lost makes no second
+    /// record. See [`IdempotencyKey`](crate::IdempotencyKey).
+    pub async fn create_idempotent(
+        &self,
+        key: &crate::IdempotencyKey,
+        vals: impl Serialize,
+    ) -> Result<M> {
+        let id = self
+            .client
+            .create_idempotent(&self.model, key, vals)
+            .await?;
+        self.read_back(&[id])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::no_record(&self.model, format!("id = {id} (just created)")))
+    }
+
     /// Creates records in one call and reads them back, in input order.
     pub async fn create_many<V: Serialize>(&self, vals: &[V]) -> Result<Vec<M>> {
         let ids = self.client.create_many(&self.model, vals).await?;

@@ -26,7 +26,9 @@
 //!   accounting entries, done stock moves) is reported, not compensated.
 //! - **Other methods.** A workflow button or any other method is undone
 //!   only by the inverse call given with it ([`UnitOfWork::call`]); without
-//!   one the report says it could not be undone.
+//!   one the report says it could not be undone. What the inverse leaves in
+//!   the records it names (a cancelled order where the unit made a draft)
+//!   is the rollback's own doing, and does not count as a conflict.
 //!
 //! When one server-side method does all the work (a custom method, or
 //! Odoo's own such as `sale.order.action_confirm`, which creates the
@@ -1312,11 +1314,13 @@ async fn compensate(client: &Client, steps: Vec<Step>) -> RollbackReport {
         ..RollbackReport::default()
     };
     let mut metas: HashMap<String, Arc<ModelFields>> = HashMap::new();
+    let mut refreshed = HashMap::new();
     for step in steps.into_iter().rev() {
         let mut undo = Undo {
             client,
             report: &mut report,
             metas: &mut metas,
+            refreshed: &mut refreshed,
         };
         undo.step(step).await;
     }
@@ -1328,6 +1332,9 @@ struct Undo<'a> {
     client: &'a Client,
     report: &'a mut RollbackReport,
     metas: &'a mut HashMap<String, Arc<ModelFields>>,
+    /// Records the rollback's own inverse calls changed, as they left
+    /// them: what later checks expect instead of what the step left.
+    refreshed: &'a mut HashMap<(String, i64), Rec>,
 }
 
 impl Undo<'_> {
@@ -1412,11 +1419,47 @@ impl Undo<'_> {
                 Some(spec) => {
                     if let Err(e) = self.client.send(spec.call()).await {
                         self.fail(&label, None, Reason::Refused(e));
+                        return;
                     }
+                    self.refresh(&spec).await;
                 }
                 None => self.fail(&label, None, Reason::NotCompensable),
             },
         }
+    }
+
+    /// Reads back the records an inverse call acted on (its first
+    /// argument, when that is a list of ids): the state it leaves them in
+    /// is the rollback's own doing, not someone else's.
+    async fn refresh(&mut self, spec: &CallSpec) {
+        let Some(ids) = spec.args.first().and_then(Value::as_array) else {
+            return;
+        };
+        let ids: Vec<i64> = ids.iter().filter_map(Value::as_i64).collect();
+        let Some(meta) = self.meta(&spec.model).await else {
+            return;
+        };
+        if let Ok(rows) = snapshot(self.client, &spec.model, &ids, &meta.restorable()).await {
+            for r in rows {
+                if let Some(id) = id_of(&r) {
+                    self.refreshed.insert((spec.model.clone(), id), r);
+                }
+            }
+        }
+    }
+
+    /// What the unit left in `rec`, with what its own inverse calls did
+    /// since laid over it.
+    fn expected(&self, model: &str, rec: &Rec) -> Rec {
+        let mut out = rec.clone();
+        if let Some(r) = id_of(rec).and_then(|id| self.refreshed.get(&(model.to_string(), id))) {
+            for (k, v) in r {
+                if let Some(slot) = out.get_mut(k) {
+                    *slot = v.clone();
+                }
+            }
+        }
+        out
     }
 
     /// Where a record is now: a deleted record this rollback made again
@@ -1500,7 +1543,8 @@ impl Undo<'_> {
 
     /// Deletes a record the unit made, unless someone changed it since.
     async fn delete_if_unchanged(&mut self, model: &str, left: &Rec) {
-        let left = &self.translate(model, left).await;
+        let left = self.translate(model, left).await;
+        let left = &self.expected(model, &left);
         let Some(id) = id_of(left) else { return };
         let fields: Vec<String> = left.keys().filter(|k| *k != "id").cloned().collect();
         let Some(now) = self.current(model, id, &fields).await else {
@@ -1520,7 +1564,8 @@ impl Undo<'_> {
     /// changed them since.
     async fn restore(&mut self, model: &str, before: &Rec, after: &Rec) {
         let before = &self.translate(model, before).await;
-        let after = &self.translate(model, after).await;
+        let after = self.translate(model, after).await;
+        let after = &self.expected(model, &after);
         let Some(id) = id_of(before) else { return };
         let Some(meta) = self.meta(model).await else {
             return;

@@ -310,6 +310,13 @@ async fn a_create_whose_answer_was_lost_leaves_one_record() {
         .expect("adopt");
     assert_eq!(again, id);
     assert_eq!(count(client.clone()).await, 1);
+    // The same through a model handle, read back.
+    let rec = client
+        .model_named("res.partner")
+        .create_idempotent(&key, json!({"name": "Once"}))
+        .await
+        .expect("adopt by handle");
+    assert_eq!(rec.id(), id);
     // With an external id as well: made once, then found by it.
     let key = IdempotencyKey::field("ref", "KEY-2")
         .with_external_id("zenoo_test.partner_2")
