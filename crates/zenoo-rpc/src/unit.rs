@@ -904,11 +904,27 @@ impl UnitOfWork {
             before,
             children,
         };
+        let client = self.client.clone();
+        self.journaled(n, step, async move {
+            client.unlink(model, ids).await.map(|_| ())
+        })
+        .await
+    }
+
+    /// Runs step `n`, whose undoing `step` already knows before it is sent:
+    /// journaled as intended, then as done (or failed, when it provably
+    /// changed nothing).
+    async fn journaled<T>(
+        &mut self,
+        n: usize,
+        step: Step,
+        send: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
         self.journal(&Entry::Intent {
             n,
             step: step.clone(),
         })?;
-        let sent = self.client.unlink(model, ids).await.map(|_| ());
+        let sent = send.await;
         if let Err(e) = &sent {
             if !e.outcome_unknown() {
                 self.journal(&Entry::Failed { n })?;
@@ -936,23 +952,9 @@ impl UnitOfWork {
             label: call.label(),
             undo: undo.as_ref().map(CallSpec::of),
         };
-        self.journal(&Entry::Intent {
-            n,
-            step: step.clone(),
-        })?;
-        let sent = self.client.send(call).await;
-        if let Err(e) = &sent {
-            if !e.outcome_unknown() {
-                self.journal(&Entry::Failed { n })?;
-                return sent;
-            }
-        }
-        self.journal(&Entry::Done {
-            n,
-            step: step.clone(),
-        })?;
-        self.steps.push(step);
-        sent
+        let client = self.client.clone();
+        self.journaled(n, step, async move { client.send(call).await })
+            .await
     }
 
     /// The point reached: [`rollback_to`](Self::rollback_to) undoes what
