@@ -12,7 +12,8 @@
 //! - **Optimistic checks.** Before undoing a record, the unit reads it: if
 //!   one of the fields the unit changed no longer holds what the unit left
 //!   there, someone else changed it since, and the unit leaves it alone and
-//!   reports a [`Reason::Conflict`]. Checks are per field, not by
+//!   reports a [`Reason::Conflict`] (a field already back at its value from
+//!   before the step is simply left). Checks are per field, not by
 //!   `write_date`: Odoo stamps `write_date` in whole seconds, and the unit's
 //!   own later steps change it too (a new order line rewrites its order's
 //!   stored totals). A change another client made to other fields of the
@@ -1379,11 +1380,14 @@ impl Undo<'_> {
                 after,
                 lines,
             } => {
-                for (b, a) in before.iter().zip(&after) {
-                    self.restore(&model, b, a).await;
-                }
+                // Lines first, then their parents: a parent put back can
+                // rewrite its lines (Odoo copies a company's address to
+                // its contacts), which must not pass for someone else's edit.
                 for l in lines {
                     self.restore_lines(l).await;
+                }
+                for (b, a) in before.iter().zip(&after) {
+                    self.restore(&model, b, a).await;
                 }
             }
             Step::Deleted {
@@ -1585,8 +1589,17 @@ impl Undo<'_> {
         let Some(now) = self.current(model, id, &owned).await else {
             return;
         };
+        // A field already back to its value before the step (put back by
+        // another compensation's side effects) needs nothing.
+        let changed: Vec<&String> = changed
+            .into_iter()
+            .filter(|f| !same(&before[*f], now.get(*f).unwrap_or(&Value::Null)))
+            .collect();
         if let Some(conflict) = Self::differs(&changed, after, &now) {
             self.fail(model, Some(id), conflict);
+            return;
+        }
+        if changed.is_empty() {
             return;
         }
         let vals: Map<String, Value> = changed

@@ -319,3 +319,107 @@ async fn live_database_service_lists_and_dumps() {
     assert!(e.odoo().is_some(), "{e}");
     assert_eq!(std::fs::metadata(&path).expect("kept").len(), n);
 }
+
+/// Deletes the partners whose name starts with `name` (children first).
+async fn delete_partners(client: &Client, name: &str) {
+    let ids = client
+        .search(
+            "res.partner",
+            json!([["name", "=like", format!("{name}%")]]),
+            SearchOptions::new()
+                .order("id desc")
+                .context(zenoo_rpc::Context::new().active_test(false)),
+        )
+        .await
+        .unwrap_or_default();
+    if !ids.is_empty() {
+        if let Err(e) = client.unlink("res.partner", &ids).await {
+            eprintln!("cleanup of {name:?} failed: {e}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn live_a_unit_of_work_rolls_back_and_keyed_creates_happen_once() {
+    let Some(live) = live("live_a_unit_of_work_rolls_back_and_keyed_creates_happen_once") else {
+        return;
+    };
+    let client = live.client(ProtocolKind::Auto).await.expect("login");
+    let name = unique("unit");
+    let body = async {
+        let base = client
+            .create(
+                "res.partner",
+                json!({"name": format!("{name} base"), "city": "Before"}),
+            )
+            .await
+            .expect("base partner");
+        let mut unit = client.unit_of_work();
+        unit.write(
+            "res.partner",
+            &[base],
+            json!({"city": "During", "child_ids": [[0, 0, {"name": format!("{name} child")}]]}),
+        )
+        .await
+        .expect("write with a command");
+        let made = unit
+            .create("res.partner", json!({"name": format!("{name} made")}))
+            .await
+            .expect("create");
+        let doomed = client
+            .create(
+                "res.partner",
+                json!({"name": format!("{name} doomed"), "parent_id": base}),
+            )
+            .await
+            .expect("a contact to delete");
+        unit.unlink("res.partner", &[doomed]).await.expect("unlink");
+        let report = unit.rollback().await;
+        assert!(report.is_complete(), "{report}");
+        let rows: Vec<serde_json::Map<String, Value>> = client
+            .search_read(
+                "res.partner",
+                json!([["name", "=like", format!("{name}%")]]),
+                &["name", "city", "parent_id"],
+                SearchOptions::new().order("id"),
+            )
+            .await
+            .expect("read back");
+        let names: Vec<&str> = rows.iter().filter_map(|r| r["name"].as_str()).collect();
+        assert_eq!(
+            names,
+            [format!("{name} base"), format!("{name} doomed")],
+            "{report}"
+        );
+        assert_eq!(rows[0]["city"], "Before");
+        assert_eq!(rows[1]["parent_id"][0], base, "made again under its parent");
+        let _ = made;
+
+        let key = zenoo_rpc::IdempotencyKey::field("ref", name.clone());
+        let a = client
+            .create_idempotent(
+                "res.partner",
+                &key,
+                json!({"name": format!("{name} keyed")}),
+            )
+            .await
+            .expect("keyed create");
+        let b = client
+            .create_idempotent(
+                "res.partner",
+                &key,
+                json!({"name": format!("{name} keyed")}),
+            )
+            .await
+            .expect("keyed again");
+        assert_eq!(a, b);
+    };
+    let outcome = {
+        use futures_util::FutureExt;
+        std::panic::AssertUnwindSafe(body).catch_unwind().await
+    };
+    delete_partners(&client, &name).await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

@@ -360,3 +360,40 @@ async fn a_dropped_unit_is_rolled_back() {
     }
     panic!("the dropped unit's record is still there");
 }
+
+#[tokio::test]
+async fn contacts_made_again_under_their_parent_leave_the_parent_as_it_was() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let client = plain_client(&sim).await;
+    let base = client
+        .create("res.partner", json!({"name": "Base", "city": "Before"}))
+        .await
+        .expect("base");
+    let mut unit = client.unit_of_work();
+    unit.write(
+        "res.partner",
+        &[base],
+        json!({"city": "During", "child_ids": [[0, 0, {"name": "Child"}]]}),
+    )
+    .await
+    .expect("write with a command");
+    let doomed = client
+        .create("res.partner", json!({"name": "Doomed", "parent_id": base}))
+        .await
+        .expect("contact");
+    unit.unlink("res.partner", &[doomed]).await.expect("unlink");
+    let report = unit.rollback().await;
+    assert!(report.is_complete(), "{report}");
+    let rows: Vec<Map<String, Value>> = client
+        .search_read(
+            "res.partner",
+            json!([["id", ">=", base]]),
+            &["name", "city", "parent_id"],
+            SearchOptions::new().order("id"),
+        )
+        .await
+        .expect("read");
+    let names: Vec<&str> = rows.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["Base", "Doomed"], "{report}");
+    assert_eq!(rows[0]["city"], "Before");
+}
