@@ -29,6 +29,8 @@ async fn main() -> ExitCode {
     };
     match commands::run(cli, sources).await {
         Ok(code) => code,
+        // `zenoo export ... | head`: the reader has all it wants.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             report(&e, debug);
             ExitCode::from(1)
@@ -54,6 +56,25 @@ fn report(e: &anyhow::Error, debug: bool) {
         Some(_) => eprintln!("(run with --debug to see the response body)"),
         None => {}
     }
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has gone.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            })
+            .or_else(
+                || match c.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+                    Some(csv::ErrorKind::Io(io)) => Some(io.kind()),
+                    _ => None,
+                },
+            )
+            == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// An error in one line: Odoo's kind and message, or the error and its

@@ -92,6 +92,9 @@ const MAGIC: &[&str] = &[
     "__last_update",
 ];
 
+/// Comodels of one2many fields a unit never snapshots or makes again.
+const BOOKKEEPING: &[&str] = &["mail.", "rating.", "bus.", "website.visitor"];
+
 /// How a create finds the record an earlier, lost attempt made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -265,8 +268,7 @@ async fn find_keyed(client: &Client, model: &str, key: &IdempotencyKey) -> Resul
             .and_then(|r| r.get("res_id"))
             .and_then(Value::as_i64);
         if let Some(id) = id {
-            let alive: Vec<Value> = client.read(model, &[id], &["id"], Load::Raw).await?;
-            return Ok((!alive.is_empty()).then_some(id));
+            return Ok(existing(client, model, &[id]).await?.first().copied());
         }
     }
     Ok(None)
@@ -384,12 +386,20 @@ impl ModelFields {
         v
     }
 
-    /// The one2many fields: (field, comodel, inverse many2one).
+    /// The one2many fields whose lines are the record's own data:
+    /// (field, comodel, inverse many2one). Odoo's chatter and its kin
+    /// (messages, followers, activities, ratings) are left out: Odoo writes
+    /// its own for a record made again.
     fn children(&self) -> Vec<(String, String, String)> {
         let mut v: Vec<_> = self
             .fields
             .iter()
             .filter(|(_, f)| f.ttype == "one2many")
+            .filter(|(_, f)| {
+                !f.relation
+                    .as_deref()
+                    .is_some_and(|m| BOOKKEEPING.iter().any(|p| m.starts_with(p)))
+            })
             .filter_map(|(n, f)| Some((n.clone(), f.relation.clone()?, f.inverse.clone()?)))
             .collect();
         v.sort_unstable();
@@ -1216,6 +1226,18 @@ async fn model_fields(client: &Client, model: &str) -> Result<ModelFields> {
     Ok(ModelFields { fields })
 }
 
+/// Which of `ids` exist (archived ones included). A search, not a read:
+/// Odoo answers a `read` of `id` alone for missing records too.
+async fn existing(client: &Client, model: &str, ids: &[i64]) -> Result<Vec<i64>> {
+    client
+        .search(
+            model,
+            json!([["id", "in", ids]]),
+            SearchOptions::new().context(crate::Context::new().active_test(false)),
+        )
+        .await
+}
+
 /// The highest id of `model` now (archived records included).
 async fn highest_id(client: &Client, model: &str) -> Result<i64> {
     let ids = client
@@ -1410,12 +1432,15 @@ impl Undo<'_> {
                             .iter()
                             .filter(|c| c.get(&set.inverse).and_then(Value::as_i64) == Some(old))
                         {
-                            if let Some(cid) = id_of(child) {
-                                let cid = self.map_id(&set.model, cid);
-                                if !self.exists(&set.model, cid).await {
-                                    self.recreate(&set.model, child, Some((&set.inverse, new)))
-                                        .await;
-                                }
+                            let Some(cid) = id_of(child) else { continue };
+                            let cid = self.map_id(&set.model, cid);
+                            if self.exists(&set.model, cid).await {
+                                // It outlived its parent (Odoo emptied its
+                                // link): link it to the parent made again.
+                                self.relink(&set.model, cid, &set.inverse, new).await;
+                            } else {
+                                self.recreate(&set.model, child, Some((&set.inverse, new)))
+                                    .await;
                             }
                         }
                     }
@@ -1466,6 +1491,23 @@ impl Undo<'_> {
             }
         }
         out
+    }
+
+    /// Points `field` of `id` at `parent` when the deletion emptied it.
+    async fn relink(&mut self, model: &str, id: i64, field: &str, parent: i64) {
+        let Some(now) = self.current(model, id, &[field.to_string()]).await else {
+            return;
+        };
+        if !same(now.get(field).unwrap_or(&Value::Null), &Value::Bool(false)) {
+            return; // linked elsewhere since: someone else's doing
+        }
+        if let Err(e) = self
+            .client
+            .write(model, &[id], &json!({ field: parent }))
+            .await
+        {
+            self.fail(model, Some(id), Reason::Refused(e));
+        }
     }
 
     /// Where a record is now: a deleted record this rollback made again
@@ -1519,9 +1561,10 @@ impl Undo<'_> {
     }
 
     async fn exists(&mut self, model: &str, id: i64) -> bool {
-        let found: Result<Vec<Value>> = self.client.read(model, &[id], &["id"], Load::Raw).await;
         // When the check fails, assume it exists: nothing is made twice.
-        found.map_or(true, |v| !v.is_empty())
+        existing(self.client, model, &[id])
+            .await
+            .map_or(true, |v| !v.is_empty())
     }
 
     /// The first field of `fields` where `now` differs from what the unit

@@ -374,6 +374,34 @@ async fn live_a_unit_of_work_rolls_back_and_keyed_creates_happen_once() {
             .await
             .expect("a contact to delete");
         unit.unlink("res.partner", &[doomed]).await.expect("unlink");
+        // Orders and their lines, when the sale app is installed.
+        let product = client
+            .search(
+                "product.product",
+                json!([["sale_ok", "=", true]]),
+                SearchOptions::new().limit(1),
+            )
+            .await
+            .ok()
+            .and_then(|p| p.first().copied());
+        let mut order = None;
+        if let Some(product) = product {
+            let o = unit
+                .create(
+                    "sale.order",
+                    json!({"partner_id": base, "order_line": [[0, 0, {"product_id": product, "product_uom_qty": 2}]]}),
+                )
+                .await
+                .expect("order");
+            unit.write(
+                "sale.order",
+                &[o],
+                json!({"order_line": [[0, 0, {"product_id": product, "product_uom_qty": 1}]]}),
+            )
+            .await
+            .expect("a second line");
+            order = Some(o);
+        }
         let report = unit.rollback().await;
         assert!(report.is_complete(), "{report}");
         let rows: Vec<serde_json::Map<String, Value>> = client
@@ -394,6 +422,13 @@ async fn live_a_unit_of_work_rolls_back_and_keyed_creates_happen_once() {
         assert_eq!(rows[0]["city"], "Before");
         assert_eq!(rows[1]["parent_id"][0], base, "made again under its parent");
         let _ = made;
+        if let Some(o) = order {
+            let left = client
+                .search_count("sale.order", json!([["id", "=", o]]))
+                .await
+                .expect("count");
+            assert_eq!(left, 0, "the order and its lines are gone: {report}");
+        }
 
         let key = zenoo_rpc::IdempotencyKey::field("ref", name.clone());
         let a = client

@@ -349,11 +349,11 @@ async fn a_dropped_unit_is_rolled_back() {
             .expect("create")
     };
     for _ in 0..50 {
-        let rows: Vec<Value> = client
-            .read("res.partner", &[id], &["id"], Load::Raw)
+        let n = client
+            .search_count("res.partner", json!([["id", "=", id]]))
             .await
-            .expect("read");
-        if rows.is_empty() {
+            .expect("count");
+        if n == 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -495,3 +495,26 @@ async fn a_failed_call_leaves_nothing_behind() {
         partners.as_array().map(|p| p.len() + 1)
     );
 }
+
+#[tokio::test]
+async fn reading_only_the_id_of_a_missing_record_answers_it_as_odoo_does() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let read = |fields: Value| {
+        sim.execute(
+            "demo",
+            2,
+            "res.partner",
+            "read",
+            vec![json!([999_999, 1]), fields],
+            Map::new(),
+        )
+        .expect("read")
+        .unwrap_or(Value::Null)
+    };
+    // `id` needs no read of the row, so Odoo 18 answers it for any id.
+    assert_eq!(read(json!(["id"])), json!([{"id": 999_999}, {"id": 1}]));
+    // Any stored field drops the missing record.
+    let named = read(json!(["name"]));
+    assert_eq!(named.as_array().map(Vec::len), Some(1));
+    assert_eq!(named[0]["id"], 1);
+}

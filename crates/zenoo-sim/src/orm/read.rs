@@ -75,8 +75,14 @@ impl Database {
             .iter()
             .map(|name| table.def.field(name).map(|f| (f, table.position(name))))
             .collect();
+        // Odoo drops a missing record when reading one of its fields fails;
+        // `id` alone needs no read, so missing ids come back as they were.
+        let only_id = !fields.is_empty() && fields.iter().all(|f| f == "id");
         for &id in ids {
             let Some(rec) = table.records.get(&id) else {
+                if only_id && seen.insert(id) {
+                    out.push(serde_json::json!({"id": id}));
+                }
                 continue;
             };
             if !seen.insert(id) {
