@@ -77,7 +77,8 @@ impl Database {
             .collect();
         // Odoo drops a missing record when reading one of its fields fails;
         // `id` alone needs no read, so missing ids come back as they were.
-        let only_id = !fields.is_empty() && fields.iter().all(|f| f == "id");
+        // (`read_fields` has taken `id` out of the list: nothing is left.)
+        let only_id = fields.iter().all(|f| f == "id");
         for &id in ids {
             let Some(rec) = table.records.get(&id) else {
                 if only_id && seen.insert(id) {
