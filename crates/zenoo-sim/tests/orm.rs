@@ -518,3 +518,31 @@ async fn reading_only_the_id_of_a_missing_record_answers_it_as_odoo_does() {
     assert_eq!(named.as_array().map(Vec::len), Some(1));
     assert_eq!(named[0]["id"], 1);
 }
+
+#[tokio::test]
+async fn unknown_fields_in_vals_are_worded_per_version() {
+    for (version, create, write) in [
+        (
+            zenoo_sim::OdooVersion::V18,
+            ("builtins.ValueError", "Invalid field 'bogus' on model 'res.partner'"),
+            ("builtins.ValueError", "Invalid field 'bogus' on model 'res.partner'"),
+        ),
+        (
+            zenoo_sim::OdooVersion::V19,
+            ("builtins.ValueError", "Invalid field 'bogus' in 'res.partner'"),
+            ("builtins.KeyError", "bogus"),
+        ),
+    ] {
+        let sim = Sim::builder().version(version).start().await.expect("sim");
+        let err = |method: &str, args: Vec<Value>| {
+            let e = sim
+                .execute("demo", 2, "res.partner", method, args, Map::new())
+                .expect_err("an unknown field");
+            (e.name.clone(), e.message.clone())
+        };
+        let c = err("create", vec![json!({"name": "x", "bogus": 1})]);
+        assert_eq!((c.0.as_str(), c.1.as_str()), create, "{version:?}");
+        let w = err("write", vec![json!([1]), json!({"bogus": 1})]);
+        assert_eq!((w.0.as_str(), w.1.as_str()), write, "{version:?}");
+    }
+}

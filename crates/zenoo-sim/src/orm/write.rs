@@ -104,7 +104,7 @@ impl Database {
         env: &Env,
     ) -> OdooResult<i64> {
         let def = self.def(model)?.clone();
-        self.check_vals(model, vals)?;
+        self.check_vals(model, vals, Creating::Yes)?;
         let all: Vec<String> = def.fields.iter().map(|f| f.name.clone()).collect();
         let mut rec: Map<String, Value> = self.defaults(model, &all, env)?;
         let mut x2many = Vec::new();
@@ -195,13 +195,26 @@ impl Database {
     }
 
     /// Checks field names, selection keys and many2one targets of `vals`.
-    fn check_vals(&self, model: &str, vals: &Map<String, Value>) -> OdooResult<()> {
+    /// An unknown field is worded as the version words it: Odoo 19's
+    /// `create` says "in", its `write` fails on the field lookup itself.
+    fn check_vals(
+        &self,
+        model: &str,
+        vals: &Map<String, Value>,
+        creating: Creating,
+    ) -> OdooResult<()> {
         let def = self.def(model)?;
         for (k, v) in vals {
             let Some(f) = def.field(k) else {
-                return Err(OdooException::value_error(format!(
-                    "Invalid field '{k}' on model '{model}'"
-                )));
+                return Err(match (self.version >= crate::OdooVersion::V19, creating) {
+                    (true, Creating::Yes) => {
+                        OdooException::value_error(format!("Invalid field '{k}' in '{model}'"))
+                    }
+                    (true, Creating::No) => OdooException::key_error(k),
+                    (false, _) => OdooException::value_error(format!(
+                        "Invalid field '{k}' on model '{model}'"
+                    )),
+                });
             };
             match f.ttype {
                 FieldType::Selection => {
@@ -247,7 +260,7 @@ impl Database {
         vals: &Map<String, Value>,
         env: &Env,
     ) -> OdooResult<()> {
-        self.check_vals(model, vals)?;
+        self.check_vals(model, vals, Creating::No)?;
         self.check_exist(model, ids, env)?;
         let def = self.def(model)?.clone();
         if let Some(p) = vals.get("parent_id").and_then(Value::as_i64) {
@@ -709,4 +722,11 @@ struct Reference {
     id: i64,
     m2o: Vec<(usize, String)>,
     m2m: Vec<String>,
+}
+
+/// Whether values are checked for a create or a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Creating {
+    Yes,
+    No,
 }
