@@ -524,12 +524,21 @@ async fn unknown_fields_in_vals_are_worded_per_version() {
     for (version, create, write) in [
         (
             zenoo_sim::OdooVersion::V18,
-            ("builtins.ValueError", "Invalid field 'bogus' on model 'res.partner'"),
-            ("builtins.ValueError", "Invalid field 'bogus' on model 'res.partner'"),
+            (
+                "builtins.ValueError",
+                "Invalid field 'bogus' on model 'res.partner'",
+            ),
+            (
+                "builtins.ValueError",
+                "Invalid field 'bogus' on model 'res.partner'",
+            ),
         ),
         (
             zenoo_sim::OdooVersion::V19,
-            ("builtins.ValueError", "Invalid field 'bogus' in 'res.partner'"),
+            (
+                "builtins.ValueError",
+                "Invalid field 'bogus' in 'res.partner'",
+            ),
             ("builtins.KeyError", "bogus"),
         ),
     ] {
