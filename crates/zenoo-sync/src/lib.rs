@@ -1,0 +1,29 @@
+//! Two-way sync of an application's purchase orders with Odoo's
+//! `purchase.order`.
+//!
+//! The application keeps its orders in its own store ([`Store`]: SQLite
+//! by default, PostgreSQL when several instances share the work). Every
+//! change to an order writes, in the same database transaction, a job to
+//! the store's outbox; workers claim jobs with a lease, one order at a
+//! time, and send them to Odoo.
+//!
+//! The outbox is a table of the store, not a job-queue crate: a job must
+//! be written in the application's own transaction, which `apalis` cannot
+//! join and `underway` only can on PostgreSQL. Claiming is one `UPDATE …
+//! RETURNING` on both databases (with `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, so that workers never wait for each other); SQLite has one
+//! writer at a time anyway.
+//!
+//! This crate is being built in steps (see the issue); what is here: the
+//! store and its migrations, orders with their lines, the outbox with
+//! leases and per-order order.
+
+mod error;
+mod order;
+mod outbox;
+mod store;
+
+pub use error::{Error, Result};
+pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
+pub use outbox::{ClaimedJob, JobKind};
+pub use store::{Backend, Store};

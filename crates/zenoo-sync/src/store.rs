@@ -1,0 +1,262 @@
+//! The sync's store: SQLite or PostgreSQL through one pool, the same
+//! queries on both.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Row, Transaction};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::order::{AppLine, AppOrder, NewOrder, OrderStatus};
+use crate::outbox::JobKind;
+
+/// Which database the store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// A SQLite file: the embedded default, one worker.
+    Sqlite,
+    /// PostgreSQL: several instances share the outbox.
+    Postgres,
+}
+
+/// The application's orders, their sync state and the outbox.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+/// Milliseconds since the Unix epoch, the store's clock.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `url` without its password, for messages.
+fn shown(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens (and migrates) the store at `url`: `sqlite://FILE` (created
+    /// when missing), `sqlite::memory:`, or `postgres://…`.
+    ///
+    /// # Errors
+    /// [`Error::StoreUrl`] for another scheme; the database's error when it
+    /// cannot be reached or migrated.
+    pub async fn open(url: &str) -> Result<Self> {
+        install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let with_mode = if rest.contains(":memory:") || rest.contains("mode=") {
+                url.to_string()
+            } else if rest.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, with_mode)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(Error::StoreUrl { url: shown(url) });
+        };
+        let mut options = AnyPoolOptions::new();
+        if backend == Backend::Sqlite {
+            // One writer at a time: a single connection serialises them
+            // without SQLITE_BUSY (and keeps an in-memory store one store).
+            options = options.max_connections(1);
+        }
+        let pool = options.connect(&url).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Records a new application order and, in the same transaction, the
+    /// job that creates it in Odoo; its uuid.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOrder`] for an order that does not make sense; the
+    /// store's error.
+    pub async fn add_order(&self, order: &NewOrder) -> Result<Uuid> {
+        order.validate()?;
+        let uuid = Uuid::new_v4();
+        let id = uuid.to_string();
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO orders (uuid, supplier_ref, currency, state, version, updated_at) \
+             VALUES ($1, $2, $3, 'draft', 1, $4)",
+        )
+        .bind(&id)
+        .bind(&order.supplier_ref)
+        .bind(&order.currency)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_lines(&mut tx, &id, &order.lines).await?;
+        sqlx::query(
+            "INSERT INTO sync_state (order_uuid, status, attempts, updated_at) VALUES ($1, $2, 0, $3)",
+        )
+        .bind(&id)
+        .bind(OrderStatus::Pending.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+        audit(&mut tx, &id, "create", None, order, now).await?;
+        tx.commit().await?;
+        Ok(uuid)
+    }
+
+    /// Replaces the supplier, currency and lines of the order `uuid` with
+    /// `order`'s and, in the same transaction, queues the job that sends
+    /// the change to Odoo; `false` when there is no such order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOrder`]; the store's error.
+    pub async fn update_order(&self, uuid: Uuid, order: &NewOrder) -> Result<bool> {
+        order.validate()?;
+        let id = uuid.to_string();
+        let now = now_ms();
+        let Some(before) = self.order(uuid).await? else {
+            return Ok(false);
+        };
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE orders SET supplier_ref = $1, currency = $2, version = version + 1, updated_at = $3 \
+             WHERE uuid = $4",
+        )
+        .bind(&order.supplier_ref)
+        .bind(&order.currency)
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM order_lines WHERE order_uuid = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        insert_lines(&mut tx, &id, &order.lines).await?;
+        sqlx::query("UPDATE sync_state SET status = $1, updated_at = $2 WHERE order_uuid = $3")
+            .bind(OrderStatus::Pending.as_str())
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+        let before = NewOrder {
+            supplier_ref: before.supplier_ref,
+            currency: before.currency,
+            lines: before.lines,
+        };
+        audit(&mut tx, &id, "update", Some(&before), order, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The order `uuid` with its lines and sync state.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn order(&self, uuid: Uuid) -> Result<Option<AppOrder>> {
+        let id = uuid.to_string();
+        let row = sqlx::query(
+            "SELECT o.supplier_ref, o.currency, o.state, o.version, s.status, s.odoo_id, s.last_error \
+             FROM orders o JOIN sync_state s ON s.order_uuid = o.uuid WHERE o.uuid = $1",
+        )
+        .bind(&id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let lines = sqlx::query(
+            "SELECT product_code, quantity, price_unit, date_planned FROM order_lines \
+             WHERE order_uuid = $1 ORDER BY line_no",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|l| {
+            Ok(AppLine {
+                product_code: l.try_get(0)?,
+                quantity: l.try_get(1)?,
+                price_unit: l.try_get(2)?,
+                date_planned: l.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let status: String = row.try_get(4)?;
+        Ok(Some(AppOrder {
+            uuid,
+            supplier_ref: row.try_get(0)?,
+            currency: row.try_get(1)?,
+            state: row.try_get(2)?,
+            version: row.try_get(3)?,
+            status: OrderStatus::parse(&status)?,
+            odoo_id: row.try_get(5)?,
+            last_error: row.try_get(6)?,
+            lines,
+        }))
+    }
+}
+
+async fn insert_lines(tx: &mut Transaction<'_, Any>, order: &str, lines: &[AppLine]) -> Result<()> {
+    for (i, l) in lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO order_lines (order_uuid, line_no, product_code, quantity, price_unit, date_planned) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(order)
+        .bind(i64::try_from(i).unwrap_or(i64::MAX))
+        .bind(&l.product_code)
+        .bind(l.quantity)
+        .bind(l.price_unit)
+        .bind(l.date_planned.clone())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One audit entry, from the application side.
+async fn audit(
+    tx: &mut Transaction<'_, Any>,
+    order: &str,
+    action: &str,
+    before: Option<&NewOrder>,
+    after: &NewOrder,
+    now: i64,
+) -> Result<()> {
+    let json = |o: &NewOrder| serde_json::to_string(o).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO audit (order_uuid, origin, action, before, after, at) VALUES ($1, 'app', $2, $3, $4, $5)",
+    )
+    .bind(order)
+    .bind(action)
+    .bind(before.map(json))
+    .bind(json(after))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! The store and its outbox on SQLite, and on PostgreSQL when
+//! `ZENOO_TEST_POSTGRES_URL` names a database the test may fill (each test
+//! uses a schema of its own there).
+
+use std::time::Duration;
+
+use zenoo_sync::{AppLine, Backend, JobKind, NewOrder, OrderStatus, Store};
+
+fn order(supplier: &str, lines: usize) -> NewOrder {
+    NewOrder {
+        supplier_ref: supplier.into(),
+        currency: "EUR".into(),
+        lines: (0..lines)
+            .map(|i| AppLine {
+                product_code: format!("VET-{i:03}"),
+                quantity: 2.0 + i as f64,
+                price_unit: 9.5,
+                date_planned: Some("2026-12-10 08:00:00".into()),
+            })
+            .collect(),
+    }
+}
+
+/// The stores to test: a SQLite file, and PostgreSQL when configured.
+async fn stores(name: &str) -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("sync.db").display());
+    let mut out = vec![(Store::open(&url).await.expect("sqlite store"), Some(dir))];
+    match std::env::var("ZENOO_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => out.push((postgres(&base, name).await, None)),
+        _ => println!("PostgreSQL skipped for {name}: ZENOO_TEST_POSTGRES_URL is not set"),
+    }
+    out
+}
+
+/// A fresh database for `name` on the PostgreSQL server at `base`.
+async fn postgres(base: &str, name: &str) -> Store {
+    use sqlx::Executor;
+    let admin = sqlx::PgPool::connect(base).await.expect("postgres");
+    let db = format!("zenoo_sync_test_{name}_{}", std::process::id());
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {db}").as_str())
+        .await
+        .expect("drop");
+    admin
+        .execute(format!("CREATE DATABASE {db}").as_str())
+        .await
+        .expect("create");
+    let mut url = url::Url::parse(base).expect("url");
+    url.set_path(&db);
+    Store::open(url.as_str()).await.expect("postgres store")
+}
+
+#[tokio::test]
+async fn an_order_and_its_job_are_written_together() {
+    for (store, _dir) in stores("together").await {
+        let uuid = store.add_order(&order("SUP-1", 3)).await.expect("add");
+        let got = store.order(uuid).await.expect("read").expect("the order");
+        assert_eq!(got.lines.len(), 3);
+        assert_eq!(got.lines[1].product_code, "VET-001");
+        assert_eq!(
+            (got.status, got.version, got.odoo_id),
+            (OrderStatus::Pending, 1, None)
+        );
+        assert_eq!(store.backlog().await.expect("backlog"), 1);
+        // An order that makes no sense is refused, and nothing is written.
+        let mut bad = order("SUP-1", 1);
+        bad.lines[0].quantity = f64::NAN;
+        let e = store.add_order(&bad).await.expect_err("NaN quantity");
+        assert!(e.to_string().contains("line 1: quantity NaN"), "{e}");
+        assert_eq!(store.backlog().await.expect("backlog"), 1);
+        // A change rewrites the lines and queues a second job.
+        assert!(
+            store
+                .update_order(uuid, &order("SUP-2", 1))
+                .await
+                .expect("update")
+        );
+        let got = store.order(uuid).await.expect("read").expect("the order");
+        assert_eq!(
+            (got.supplier_ref.as_str(), got.lines.len(), got.version),
+            ("SUP-2", 1, 2)
+        );
+        assert_eq!(store.backlog().await.expect("backlog"), 2);
+        assert!(
+            !store
+                .update_order(uuid::Uuid::new_v4(), &order("X", 1))
+                .await
+                .expect("none")
+        );
+    }
+}
+
+#[tokio::test]
+async fn jobs_of_one_order_run_one_at_a_time_in_order() {
+    for (store, _dir) in stores("per_order").await {
+        let a = store.add_order(&order("A", 1)).await.expect("a");
+        let b = store.add_order(&order("B", 1)).await.expect("b");
+        store
+            .update_order(a, &order("A2", 1))
+            .await
+            .expect("a again");
+        let lease = Duration::from_secs(30);
+        let first = store.claim("w1", lease, 10).await.expect("claim");
+        // The head job of each order, not A's second one.
+        assert_eq!(first.iter().map(|j| j.order).collect::<Vec<_>>(), [a, b]);
+        assert!(
+            first
+                .iter()
+                .all(|j| j.kind == JobKind::Push && j.attempts == 1)
+        );
+        assert!(
+            store
+                .claim("w2", lease, 10)
+                .await
+                .expect("claim")
+                .is_empty(),
+            "all leased"
+        );
+        // A's second job waits for the first to be done.
+        assert!(store.complete(&first[0], "w1").await.expect("done"));
+        let next = store.claim("w2", lease, 10).await.expect("claim");
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].order, a);
+        assert!(next[0].id > first[0].id);
+    }
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish() {
+    for (store, _dir) in stores("lease").await {
+        let a = store.add_order(&order("A", 1)).await.expect("a");
+        let short = store
+            .claim("crashed", Duration::from_millis(50), 1)
+            .await
+            .expect("claim");
+        assert_eq!(short[0].order, a);
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        let taken = store
+            .claim("w2", Duration::from_secs(30), 1)
+            .await
+            .expect("take over");
+        assert_eq!((taken[0].id, taken[0].attempts), (short[0].id, 2));
+        assert!(
+            !store.complete(&short[0], "crashed").await.expect("fenced"),
+            "lost its lease"
+        );
+        // A failed attempt goes back for later, and is not claimable before.
+        assert!(
+            store
+                .retry_later(&taken[0], "w2", Duration::from_secs(60), "503")
+                .await
+                .expect("later")
+        );
+        assert!(
+            store
+                .claim("w3", Duration::from_secs(30), 1)
+                .await
+                .expect("claim")
+                .is_empty()
+        );
+        assert_eq!(store.backlog().await.expect("backlog"), 1);
+    }
+}
+
+#[tokio::test]
+async fn workers_sharing_a_postgres_outbox_never_take_the_same_job() {
+    let stores = stores("shared").await;
+    let Some((store, _)) = stores
+        .iter()
+        .find(|(s, _)| s.backend() == Backend::Postgres)
+    else {
+        println!("skipped: needs PostgreSQL (ZENOO_TEST_POSTGRES_URL)");
+        return;
+    };
+    for i in 0..200 {
+        store
+            .add_order(&order(&format!("S{i}"), 1))
+            .await
+            .expect("add");
+    }
+    let mut workers = Vec::new();
+    for w in 0..4 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let name = format!("w{w}");
+            let mut got = Vec::new();
+            loop {
+                let jobs = store
+                    .claim(&name, Duration::from_secs(30), 7)
+                    .await
+                    .expect("claim");
+                if jobs.is_empty() {
+                    break got;
+                }
+                for j in jobs {
+                    assert!(store.complete(&j, &name).await.expect("complete"));
+                    got.push(j.id);
+                }
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.expect("worker"));
+    }
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!((n, all.len()), (200, 200), "every job once");
+}
