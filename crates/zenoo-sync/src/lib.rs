@@ -16,14 +16,21 @@
 //!
 //! This crate is being built in steps (see the issue); what is here: the
 //! store and its migrations, orders with their lines, the outbox with
-//! leases and per-order order.
+//! leases and per-order order, the mapping of suppliers, products and
+//! currencies, and the worker that pushes orders to Odoo (created once,
+//! changes as x2many commands from the last synced snapshot, failures
+//! classed transient / permanent / business).
 
 mod error;
+mod mapping;
 mod order;
 mod outbox;
+mod push;
 mod store;
 
 pub use error::{Error, Result};
+pub use mapping::Mapping;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
 pub use outbox::{ClaimedJob, JobKind};
+pub use push::{ErrorClass, JobError, Worker};
 pub use store::{Backend, Store};

@@ -179,3 +179,18 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 }
+
+impl Store {
+    /// Makes every waiting job due at once (for tests and `zenoo sync retry`).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn make_all_due(&self) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET run_after = 0 WHERE done_at IS NULL AND lease_owner IS NULL",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}

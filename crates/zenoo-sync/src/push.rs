@@ -1,0 +1,406 @@
+//! To Odoo: a worker claims outbox jobs and sends each order's state,
+//! creating it once (its uuid is a key Odoo keeps) or writing the change
+//! as x2many commands computed from the last synced snapshot.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use sqlx::Row;
+use uuid::Uuid;
+use zenoo_rpc::{Client, IdempotencyKey, Load, OdooErrorKind};
+
+use crate::error::Result;
+use crate::mapping::Mapping;
+use crate::order::{AppLine, AppOrder};
+use crate::outbox::ClaimedJob;
+use crate::store::{Store, now_ms};
+
+/// How a failed job is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// The network, a 5xx or 429, a serialization failure, a lost answer:
+    /// tried again later, with backoff.
+    Transient,
+    /// Credentials, access rights, a constraint Odoo enforces: the order is
+    /// failed until someone acts.
+    Permanent,
+    /// The order itself cannot go to Odoo as it is (an unknown supplier or
+    /// product, an order Odoo already confirmed or cancelled).
+    Business,
+}
+
+impl ErrorClass {
+    /// The class's name, as stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transient => "transient",
+            Self::Permanent => "permanent",
+            Self::Business => "business",
+        }
+    }
+}
+
+/// Why a job failed, classed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct JobError {
+    /// How it is treated.
+    pub class: ErrorClass,
+    /// What happened, shown on the order.
+    pub message: String,
+}
+
+impl JobError {
+    pub(crate) fn business(message: impl Into<String>) -> Self {
+        Self {
+            class: ErrorClass::Business,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<zenoo_rpc::Error> for JobError {
+    fn from(e: zenoo_rpc::Error) -> Self {
+        let class = if e.is_retryable()
+            || e.outcome_unknown()
+            || matches!(
+                e.kind(),
+                zenoo_rpc::ErrorKind::Transport
+                    | zenoo_rpc::ErrorKind::Timeout
+                    | zenoo_rpc::ErrorKind::MalformedResponse
+                    | zenoo_rpc::ErrorKind::CircuitOpen
+            ) {
+            ErrorClass::Transient
+        } else {
+            match e.odoo().map(zenoo_rpc::OdooError::kind) {
+                Some(OdooErrorKind::UserError | OdooErrorKind::MissingError) => {
+                    ErrorClass::Business
+                }
+                _ => ErrorClass::Permanent,
+            }
+        };
+        Self {
+            class,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<crate::Error> for JobError {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Odoo(e) => e.into(),
+            other => Self {
+                class: ErrorClass::Transient,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+/// What the last push left in Odoo: the order's lines as sent, with the
+/// Odoo line ids, so that the next push sends only the difference.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Snapshot {
+    pub(crate) supplier_ref: String,
+    pub(crate) currency: String,
+    pub(crate) lines: Vec<(i64, AppLine)>,
+}
+
+/// Sends claimed jobs to Odoo.
+#[derive(Debug)]
+pub struct Worker {
+    store: Store,
+    client: Client,
+    mapping: Mapping,
+    name: String,
+    lease: Duration,
+}
+
+impl Worker {
+    /// A worker named `name` (unique among the workers sharing the store).
+    pub fn new(store: Store, client: Client, name: impl Into<String>) -> Self {
+        Self {
+            mapping: Mapping::new(client.clone()),
+            store,
+            client,
+            name: name.into(),
+            lease: Duration::from_secs(60),
+        }
+    }
+
+    /// How long a claimed job stays this worker's (default 60 s).
+    #[must_use]
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Claims and runs jobs until none is ready; how many were run.
+    ///
+    /// # Errors
+    /// The store's error (a job's own failure is recorded on its order).
+    pub async fn run_until_idle(&self) -> Result<usize> {
+        let mut ran = 0;
+        loop {
+            let jobs = self.store.claim(&self.name, self.lease, 16).await?;
+            if jobs.is_empty() {
+                return Ok(ran);
+            }
+            for job in jobs {
+                self.run(&job).await?;
+                ran += 1;
+            }
+        }
+    }
+
+    async fn run(&self, job: &ClaimedJob) -> Result<()> {
+        let outcome = match self.store.order(job.order).await? {
+            Some(order) => self.push(&order).await,
+            // Deleted in the application meanwhile: nothing to send.
+            None => Ok(()),
+        };
+        match outcome {
+            Ok(()) => {
+                self.store.complete(job, &self.name).await?;
+            }
+            Err(e) if e.class == ErrorClass::Transient => {
+                let wait = backoff(job.attempts);
+                tracing::warn!(target: "zenoo_sync", order = %job.order, attempt = job.attempts, wait_ms = wait.as_millis() as u64, error = %e, "push failed; trying again later");
+                self.store
+                    .retry_later(job, &self.name, wait, &e.message)
+                    .await?;
+                self.store.mark_error(job.order, &e, false).await?;
+            }
+            Err(e) => {
+                tracing::warn!(target: "zenoo_sync", order = %job.order, class = e.class.as_str(), error = %e, "push failed for good");
+                self.store.mark_error(job.order, &e, true).await?;
+                self.store.complete(job, &self.name).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends `order` as it is now.
+    async fn push(&self, order: &AppOrder) -> Result<(), JobError> {
+        let partner = self.mapping.supplier(&order.supplier_ref).await?;
+        let currency = self.mapping.currency(&order.currency).await?;
+        let mut products = Vec::with_capacity(order.lines.len());
+        for l in &order.lines {
+            products.push(self.mapping.product(&l.product_code).await?);
+        }
+        let line_vals = |l: &AppLine, product: i64| {
+            let mut v = json!({
+                "product_id": product,
+                "product_qty": l.quantity,
+                "price_unit": l.price_unit,
+                "name": l.product_code,
+            });
+            if let (Some(d), Some(m)) = (&l.date_planned, v.as_object_mut()) {
+                m.insert("date_planned".into(), json!(d));
+            }
+            v
+        };
+        let (previous, odoo_id) = self.store.snapshot(order.uuid).await?;
+        let id = match odoo_id {
+            None => {
+                let lines: Vec<Value> = order
+                    .lines
+                    .iter()
+                    .zip(&products)
+                    .map(|(l, p)| json!([0, 0, line_vals(l, *p)]))
+                    .collect();
+                let key = key(order.uuid)?;
+                self.client
+                    .create_idempotent(
+                        "purchase.order",
+                        &key,
+                        json!({"partner_id": partner, "currency_id": currency, "order_line": lines}),
+                    )
+                    .await?
+            }
+            Some(id) => {
+                let mut commands = Vec::new();
+                for (i, (l, p)) in order.lines.iter().zip(&products).enumerate() {
+                    match previous.lines.get(i) {
+                        Some((line_id, sent)) if sent == l => {
+                            let _ = line_id;
+                        }
+                        Some((line_id, _)) => commands.push(json!([1, line_id, line_vals(l, *p)])),
+                        None => commands.push(json!([0, 0, line_vals(l, *p)])),
+                    }
+                }
+                for (line_id, _) in previous.lines.iter().skip(order.lines.len()) {
+                    commands.push(json!([2, line_id]));
+                }
+                let mut vals = Map::new();
+                if previous.supplier_ref != order.supplier_ref {
+                    vals.insert("partner_id".into(), json!(partner));
+                }
+                if previous.currency != order.currency {
+                    vals.insert("currency_id".into(), json!(currency));
+                }
+                if !commands.is_empty() {
+                    vals.insert("order_line".into(), Value::Array(commands));
+                }
+                if !vals.is_empty() {
+                    self.client.write("purchase.order", &[id], &vals).await?;
+                }
+                id
+            }
+        };
+        // Read back what Odoo now holds: line ids in order, state, stamp.
+        let rows: Vec<Map<String, Value>> = self
+            .client
+            .read(
+                "purchase.order",
+                &[id],
+                &["state", "write_date", "order_line"],
+                Load::Raw,
+            )
+            .await?;
+        let row = rows.first().ok_or_else(|| {
+            JobError::business(format!("purchase.order {id} disappeared from Odoo"))
+        })?;
+        let mut line_ids: Vec<i64> = row
+            .get("order_line")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        line_ids.sort_unstable();
+        if line_ids.len() != order.lines.len() {
+            return Err(JobError {
+                class: ErrorClass::Permanent,
+                message: format!(
+                    "Odoo holds {} lines for the order, the application {}",
+                    line_ids.len(),
+                    order.lines.len()
+                ),
+            });
+        }
+        let snapshot = Snapshot {
+            supplier_ref: order.supplier_ref.clone(),
+            currency: order.currency.clone(),
+            lines: line_ids
+                .into_iter()
+                .zip(order.lines.iter().cloned())
+                .collect(),
+        };
+        self.store
+            .mark_synced(
+                order.uuid,
+                id,
+                &snapshot,
+                row.get("write_date").and_then(Value::as_str),
+                row.get("state").and_then(Value::as_str),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// The key an order's create carries: its uuid in `origin` (sent with the
+/// create, so a lost answer cannot make a second order) and as the
+/// external id `zenoo_sync.po_<uuid>`.
+fn key(uuid: Uuid) -> Result<IdempotencyKey, JobError> {
+    IdempotencyKey::field("origin", format!("zenoo:{uuid}"))
+        .with_external_id(&format!("zenoo_sync.po_{}", uuid.simple()))
+        .map_err(JobError::from)
+}
+
+/// The wait before attempt `attempts + 1`: 1 s doubling to 5 min, with
+/// full jitter.
+fn backoff(attempts: i64) -> Duration {
+    let exp = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    let cap = Duration::from_secs(1)
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(Duration::from_secs(300));
+    let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
+    Duration::from_nanos(rand::random::<u64>() % nanos.max(1))
+}
+
+impl Store {
+    /// The last synced snapshot of `order` and its Odoo id.
+    pub(crate) async fn snapshot(&self, order: Uuid) -> Result<(Snapshot, Option<i64>)> {
+        let row = sqlx::query("SELECT snapshot, odoo_id FROM sync_state WHERE order_uuid = $1")
+            .bind(order.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok((Snapshot::default(), None));
+        };
+        let text: Option<String> = row.try_get(0)?;
+        let snapshot = match text {
+            Some(t) => serde_json::from_str(&t).map_err(|e| crate::Error::Corrupt {
+                what: "a sync snapshot",
+                detail: e.to_string(),
+            })?,
+            None => Snapshot::default(),
+        };
+        Ok((snapshot, row.try_get(1)?))
+    }
+
+    /// Records that Odoo holds `snapshot` as order `odoo_id`.
+    pub(crate) async fn mark_synced(
+        &self,
+        order: Uuid,
+        odoo_id: i64,
+        snapshot: &Snapshot,
+        write_date: Option<&str>,
+        state: Option<&str>,
+    ) -> Result<()> {
+        let text = serde_json::to_string(snapshot).unwrap_or_default();
+        let hash = format!("{:016x}", fnv1a(text.as_bytes()));
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE sync_state SET odoo_id = $1, status = 'synced', attempts = 0, last_error = NULL, \
+             error_class = NULL, snapshot = $2, snapshot_hash = $3, odoo_write_date = $4, odoo_state = $5, \
+             updated_at = $6 WHERE order_uuid = $7",
+        )
+        .bind(odoo_id)
+        .bind(&text)
+        .bind(hash)
+        .bind(write_date.map(str::to_string))
+        .bind(state.map(str::to_string))
+        .bind(now)
+        .bind(order.to_string())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO audit (order_uuid, origin, action, after, at) VALUES ($1, 'sync', 'pushed', $2, $3)",
+        )
+        .bind(order.to_string())
+        .bind(&text)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a failed push on the order (`for_good`: it is failed).
+    pub(crate) async fn mark_error(&self, order: Uuid, e: &JobError, for_good: bool) -> Result<()> {
+        sqlx::query(
+            "UPDATE sync_state SET status = CASE WHEN $1 = 1 THEN 'failed' ELSE status END, \
+             attempts = attempts + 1, last_error = $2, error_class = $3, updated_at = $4 WHERE order_uuid = $5",
+        )
+        .bind(i64::from(for_good))
+        .bind(&e.message)
+        .bind(e.class.as_str())
+        .bind(now_ms())
+        .bind(order.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash of a snapshot's text.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

@@ -1,0 +1,225 @@
+//! The worker pushing application orders to zenoo-sim over HTTP.
+
+use serde_json::{Map, Value, json};
+use zenoo_rpc::{Client, ProtocolKind, RetryPolicy, SearchOptions};
+use zenoo_sim::{Fault, FaultPlan, Sim};
+use zenoo_sync::{AppLine, NewOrder, OrderStatus, Store, Worker};
+
+fn order(supplier: &str, lines: &[(&str, f64, f64)]) -> NewOrder {
+    NewOrder {
+        supplier_ref: supplier.into(),
+        currency: "EUR".into(),
+        lines: lines
+            .iter()
+            .map(|(code, qty, price)| AppLine {
+                product_code: (*code).into(),
+                quantity: *qty,
+                price_unit: *price,
+                date_planned: None,
+            })
+            .collect(),
+    }
+}
+
+async fn setup() -> (zenoo_sim::SimHandle, Client, Store, tempfile::TempDir) {
+    let sim = Sim::builder().start().await.expect("sim");
+    let client = Client::builder(&sim.url())
+        .database("demo")
+        .password("admin", "admin")
+        .protocol(ProtocolKind::JsonRpc)
+        .retry(RetryPolicy::none())
+        .build()
+        .await
+        .expect("client");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
+        .await
+        .expect("store");
+    (sim, client, store, dir)
+}
+
+async fn odoo_order(client: &Client, id: i64) -> (Map<String, Value>, Vec<Map<String, Value>>) {
+    let po: Vec<Map<String, Value>> = client
+        .read(
+            "purchase.order",
+            &[id],
+            &["partner_id", "origin", "state", "order_line"],
+            zenoo_rpc::Load::Raw,
+        )
+        .await
+        .expect("po");
+    let lines: Vec<Map<String, Value>> = client
+        .search_read(
+            "purchase.order.line",
+            json!([["order_id", "=", id]]),
+            &["product_id", "product_qty", "price_unit"],
+            SearchOptions::new().order("id"),
+        )
+        .await
+        .expect("lines");
+    (po.into_iter().next().expect("the order"), lines)
+}
+
+#[tokio::test]
+async fn orders_reach_odoo_once_and_changes_follow_as_commands() {
+    let (_sim, client, store, _dir) = setup().await;
+    let uuid = store
+        .add_order(&order(
+            "Alpenrose Dairy",
+            &[("ZL-100", 2.0, 80.0), ("ZL-200", 5.0, 20.0)],
+        ))
+        .await
+        .expect("add");
+    let worker = Worker::new(store.clone(), client.clone(), "w1");
+    assert_eq!(worker.run_until_idle().await.expect("run"), 1);
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Synced, "{:?}", got.last_error);
+    let id = got.odoo_id.expect("an Odoo id");
+    let (po, lines) = odoo_order(&client, id).await;
+    assert_eq!(po["partner_id"], 13);
+    assert_eq!(po["origin"], format!("zenoo:{uuid}"));
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        (
+            lines[1]["product_qty"].as_f64(),
+            lines[1]["price_unit"].as_f64()
+        ),
+        (Some(5.0), Some(20.0))
+    );
+    let xml: u64 = client
+        .search_count(
+            "ir.model.data",
+            json!([["module", "=", "zenoo_sync"], ["res_id", "=", id]]),
+        )
+        .await
+        .expect("external id");
+    assert_eq!(xml, 1);
+
+    // A change: one line edited, one removed, one added.
+    store
+        .update_order(
+            uuid,
+            &order(
+                "Alpenrose Dairy",
+                &[("ZL-100", 3.0, 80.0), ("ZL-300", 1.0, 300.0)],
+            ),
+        )
+        .await
+        .expect("update");
+    worker.run_until_idle().await.expect("run");
+    let (_, lines) = odoo_order(&client, id).await;
+    let got: Vec<(i64, f64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["product_id"][0].as_i64().unwrap_or(0),
+                l["product_qty"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(1, 3.0), (3, 1.0)]);
+    let count = client
+        .search_count(
+            "purchase.order",
+            json!([["origin", "=", format!("zenoo:{uuid}")]]),
+        )
+        .await
+        .expect("count");
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_does_not_make_a_second_order() {
+    let (sim, client, store, _dir) = setup().await;
+    let uuid = store
+        .add_order(&order("Northwind Looms", &[("ZL-400", 10.0, 3.5)]))
+        .await
+        .expect("add");
+    // Lookups pass; the create itself commits and its answer is cut.
+    sim.set_faults(FaultPlan::script([
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some(Fault::Truncate),
+    ]));
+    let worker = Worker::new(store.clone(), client.clone(), "w1")
+        .lease(std::time::Duration::from_millis(10));
+    worker.run_until_idle().await.expect("first pass");
+    // The job went back with backoff, or already finished: run it out.
+    for _ in 0..100 {
+        if store
+            .order(uuid)
+            .await
+            .expect("read")
+            .expect("order")
+            .status
+            == OrderStatus::Synced
+        {
+            break;
+        }
+        sqlx_force_due(&store).await;
+        worker.run_until_idle().await.expect("again");
+    }
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Synced, "{:?}", got.last_error);
+    let count = client
+        .search_count(
+            "purchase.order",
+            json!([["origin", "=", format!("zenoo:{uuid}")]]),
+        )
+        .await
+        .expect("count");
+    assert_eq!(count, 1, "exactly one order in Odoo");
+    let served: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter_map(|r| Some(format!("{}.{}", r.model.as_deref()?, r.method.as_deref()?)))
+        .collect();
+    // Sent once; the order was then found by its key, not made again.
+    let create = served.iter().position(|m| m == "purchase.order.create");
+    let found = served.iter().rposition(|m| m == "purchase.order.search");
+    assert!(create.zip(found).is_some_and(|(c, f)| f > c), "{served:?}");
+    assert_eq!(
+        served
+            .iter()
+            .filter(|m| *m == "purchase.order.create")
+            .count(),
+        1,
+        "{served:?}"
+    );
+}
+
+/// Makes every waiting job due now (the test does not wait for backoff).
+async fn sqlx_force_due(store: &Store) {
+    store.make_all_due().await.expect("due");
+}
+
+#[tokio::test]
+async fn an_unknown_product_fails_the_order_with_the_reason() {
+    let (_sim, client, store, _dir) = setup().await;
+    let uuid = store
+        .add_order(&order("Alpenrose Dairy", &[("NO-SUCH", 1.0, 1.0)]))
+        .await
+        .expect("add");
+    Worker::new(store.clone(), client.clone(), "w1")
+        .run_until_idle()
+        .await
+        .expect("run");
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Failed);
+    assert!(
+        got.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("unknown product \"NO-SUCH\"")),
+        "{:?}",
+        got.last_error
+    );
+    assert_eq!(
+        store.backlog().await.expect("backlog"),
+        0,
+        "a business error is not retried"
+    );
+}
