@@ -21,16 +21,20 @@
 //! changes as x2many commands from the last synced snapshot, failures
 //! classed transient / permanent / business).
 
+mod conflict;
 mod error;
 mod mapping;
 mod order;
 mod outbox;
+mod pull;
 mod push;
 mod store;
 
+pub use conflict::{Part, Policies, Policy, Take};
 pub use error::{Error, Result};
 pub use mapping::Mapping;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
 pub use outbox::{ClaimedJob, JobKind};
+pub use pull::{PollReport, Poller};
 pub use push::{ErrorClass, JobError, Worker};
 pub use store::{Backend, Store};

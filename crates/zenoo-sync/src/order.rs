@@ -122,4 +122,6 @@ pub struct AppOrder {
     pub odoo_id: Option<i64>,
     /// The last error, when a job failed.
     pub last_error: Option<String>,
+    /// When the application last changed it (ms since the Unix epoch).
+    pub updated_at: i64,
 }

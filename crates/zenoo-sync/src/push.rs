@@ -107,6 +107,12 @@ pub(crate) struct Snapshot {
     pub(crate) supplier_ref: String,
     pub(crate) currency: String,
     pub(crate) lines: Vec<(i64, AppLine)>,
+    /// The supplier's partner id in Odoo.
+    #[serde(default)]
+    pub(crate) partner_id: i64,
+    /// Odoo's state of the order (`draft`, `purchase`, `cancel`, ...).
+    #[serde(default)]
+    pub(crate) state: Option<String>,
 }
 
 /// Sends claimed jobs to Odoo.
@@ -158,6 +164,9 @@ impl Worker {
 
     async fn run(&self, job: &ClaimedJob) -> Result<()> {
         let outcome = match self.store.order(job.order).await? {
+            // Waits for a choice; resolving for the application queues a
+            // new push, for Odoo none is needed.
+            Some(order) if order.status == crate::order::OrderStatus::Conflict => Ok(()),
             Some(order) => self.push(&order).await,
             // Deleted in the application meanwhile: nothing to send.
             None => Ok(()),
@@ -281,6 +290,8 @@ impl Worker {
             });
         }
         let snapshot = Snapshot {
+            partner_id: partner,
+            state: row.get("state").and_then(Value::as_str).map(str::to_string),
             supplier_ref: order.supplier_ref.clone(),
             currency: order.currency.clone(),
             lines: line_ids

@@ -181,7 +181,7 @@ impl Store {
     pub async fn order(&self, uuid: Uuid) -> Result<Option<AppOrder>> {
         let id = uuid.to_string();
         let row = sqlx::query(
-            "SELECT o.supplier_ref, o.currency, o.state, o.version, s.status, s.odoo_id, s.last_error \
+            "SELECT o.supplier_ref, o.currency, o.state, o.version, s.status, s.odoo_id, s.last_error, o.updated_at \
              FROM orders o JOIN sync_state s ON s.order_uuid = o.uuid WHERE o.uuid = $1",
         )
         .bind(&id)
@@ -215,12 +215,17 @@ impl Store {
             status: OrderStatus::parse(&status)?,
             odoo_id: row.try_get(5)?,
             last_error: row.try_get(6)?,
+            updated_at: row.try_get(7)?,
             lines,
         }))
     }
 }
 
-async fn insert_lines(tx: &mut Transaction<'_, Any>, order: &str, lines: &[AppLine]) -> Result<()> {
+pub(crate) async fn insert_lines(
+    tx: &mut Transaction<'_, Any>,
+    order: &str,
+    lines: &[AppLine],
+) -> Result<()> {
     for (i, l) in lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO order_lines (order_uuid, line_no, product_code, quantity, price_unit, date_planned) \

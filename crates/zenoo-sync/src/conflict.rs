@@ -1,0 +1,101 @@
+//! Conflicts: the application and Odoo both changed the same part of an
+//! order since the last sync. A policy decides, per part or per order.
+
+use serde::{Deserialize, Serialize};
+
+/// What decides a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Policy {
+    /// Odoo's version is taken into the application.
+    OdooWins,
+    /// The application's version is sent to Odoo again.
+    AppWins,
+    /// The side changed last wins: the application's last change time
+    /// against Odoo's `write_date` (whole seconds, the Odoo server's clock;
+    /// a tie goes to Odoo).
+    NewestWins,
+    /// Both versions are kept until someone resolves the conflict.
+    Manual,
+}
+
+/// The parts of an order a conflict can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Part {
+    /// The supplier.
+    Supplier,
+    /// The lines (products, quantities, prices, planned dates), as a whole.
+    Lines,
+}
+
+impl Part {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Supplier => "supplier",
+            Self::Lines => "lines",
+        }
+    }
+}
+
+/// The policies of a sync: one per part, with a default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policies {
+    /// For parts without their own.
+    pub default: Policy,
+    /// The supplier's.
+    pub supplier: Option<Policy>,
+    /// The lines'.
+    pub lines: Option<Policy>,
+}
+
+impl Default for Policies {
+    /// Manual for everything: nothing is overwritten without a choice.
+    fn default() -> Self {
+        Self {
+            default: Policy::Manual,
+            supplier: None,
+            lines: None,
+        }
+    }
+}
+
+impl Policies {
+    /// Every part decided by `policy`.
+    pub fn all(policy: Policy) -> Self {
+        Self {
+            default: policy,
+            supplier: None,
+            lines: None,
+        }
+    }
+
+    /// The policy for `part` of an order in Odoo state `state`. Business
+    /// rules come first: the lines of an order Odoo has confirmed are never
+    /// overwritten from the application without a choice, so an
+    /// application-wins or newest-wins policy waits for one there.
+    pub fn for_part(&self, part: Part, state: Option<&str>) -> Policy {
+        let p = match part {
+            Part::Supplier => self.supplier,
+            Part::Lines => self.lines,
+        }
+        .unwrap_or(self.default);
+        let confirmed = matches!(state, Some("purchase" | "done"));
+        match (part, p) {
+            (Part::Lines, Policy::AppWins | Policy::NewestWins) if confirmed => Policy::Manual,
+            _ => p,
+        }
+    }
+}
+
+/// Which side a resolution takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Take {
+    /// Odoo's version.
+    Odoo,
+    /// The application's version.
+    App,
+}

@@ -1,0 +1,805 @@
+//! From Odoo: polling is the source of truth.
+//!
+//! Each pass reads the orders whose `write_date` is at or after the
+//! cursor minus an overlap window (Odoo stamps `write_date` with its
+//! transaction's start, so a long transaction can commit a row older than
+//! one already seen; the window re-reads the last minutes), and the orders
+//! whose *lines* changed (a line's description does not touch its order's
+//! `write_date`). Each order is compared three ways, part by part: the
+//! last synced snapshot, the application's version, Odoo's. What only Odoo
+//! changed is taken into the application; what both changed is a conflict
+//! decided by [`Policies`]. Changes the sync made itself match the
+//! snapshot, so they are not echoed back.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use sqlx::Row;
+use uuid::Uuid;
+use zenoo_rpc::{Client, Load, SearchOptions};
+
+use crate::conflict::{Part, Policies, Policy, Take};
+use crate::error::{Error, Result};
+use crate::order::{AppLine, AppOrder, OrderStatus};
+use crate::outbox::JobKind;
+use crate::push::Snapshot;
+use crate::store::{Store, now_ms};
+
+/// Odoo's `write_date` format.
+const STAMP: &str = "%Y-%m-%d %H:%M:%S";
+const EPOCH: &str = "1970-01-01 00:00:00";
+
+/// What one pass saw and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PollReport {
+    /// Orders of the sync read from Odoo.
+    pub seen: usize,
+    /// Orders whose Odoo changes were taken into the application.
+    pub applied: usize,
+    /// Conflicts found (decided by policy or left for a choice).
+    pub conflicts: usize,
+}
+
+/// Reads Odoo's orders back into the application.
+#[derive(Debug)]
+pub struct Poller {
+    store: Store,
+    client: Client,
+    policies: Policies,
+    overlap: Duration,
+    page: u64,
+    products: Mutex<HashMap<i64, String>>,
+}
+
+/// Odoo's version of one order.
+#[derive(Debug, Clone)]
+struct OdooView {
+    partner_id: i64,
+    state: Option<String>,
+    write_date: Option<String>,
+    lines: Vec<(i64, AppLine)>,
+}
+
+impl Poller {
+    /// A poller deciding conflicts by `policies`.
+    pub fn new(store: Store, client: Client, policies: Policies) -> Self {
+        Self {
+            store,
+            client,
+            policies,
+            overlap: Duration::from_secs(120),
+            page: 200,
+            products: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How far back each pass re-reads (default 2 minutes): longer than the
+    /// longest transaction Odoo may run.
+    #[must_use]
+    pub fn overlap(mut self, d: Duration) -> Self {
+        self.overlap = d;
+        self
+    }
+
+    /// One pass: the orders and lines changed since the cursor (minus the
+    /// overlap), each compared and applied; the cursors move forward.
+    ///
+    /// # Errors
+    /// Odoo's or the store's error; the cursors stay where they were.
+    pub async fn poll_once(&self) -> Result<PollReport> {
+        let mut ids = BTreeSet::new();
+        let (order_cursor, line_cursor) = (
+            self.store.cursor("purchase.order").await?,
+            self.store.cursor("purchase.order.line").await?,
+        );
+        let order_max = self
+            .changed(
+                "purchase.order",
+                &order_cursor,
+                json!([["origin", "=like", "zenoo:%"]]),
+                "id",
+                &mut ids,
+            )
+            .await?;
+        let line_max = self
+            .changed(
+                "purchase.order.line",
+                &line_cursor,
+                json!([]),
+                "order_id",
+                &mut ids,
+            )
+            .await?;
+        let mut report = PollReport::default();
+        for id in ids {
+            self.sync_one(id, &mut report).await?;
+        }
+        self.store.set_cursor("purchase.order", &order_max).await?;
+        self.store
+            .set_cursor("purchase.order.line", &line_max)
+            .await?;
+        Ok(report)
+    }
+
+    /// Every synced order compared again, whatever the cursors say: what a
+    /// cursor could have missed is found here.
+    ///
+    /// # Errors
+    /// Odoo's or the store's error.
+    pub async fn reconcile(&self) -> Result<PollReport> {
+        let mut report = PollReport::default();
+        for id in self.store.synced_odoo_ids().await? {
+            self.sync_one(id, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// The ids (`field`: the record's own, or its order's) of `model`'s
+    /// records written since `cursor` minus the overlap, into `ids`; the
+    /// newest (write_date, id) seen.
+    async fn changed(
+        &self,
+        model: &str,
+        cursor: &(String, i64),
+        extra: Value,
+        field: &str,
+        ids: &mut BTreeSet<i64>,
+    ) -> Result<(String, i64)> {
+        let since = back(&cursor.0, self.overlap);
+        let mut max = cursor.clone();
+        let mut after: Option<(String, i64)> = None;
+        loop {
+            let mut domain = vec![json!(["write_date", ">=", since])];
+            if let Some((wd, id)) = &after {
+                domain.extend([
+                    json!("|"),
+                    json!(["write_date", ">", wd]),
+                    json!("&"),
+                    json!(["write_date", "=", wd]),
+                    json!(["id", ">", id]),
+                ]);
+            }
+            domain.extend(extra.as_array().cloned().unwrap_or_default());
+            let fields: Vec<&str> = if field == "id" {
+                vec!["write_date"]
+            } else {
+                vec!["write_date", field]
+            };
+            let rows: Vec<Map<String, Value>> = self
+                .client
+                .search_read(
+                    model,
+                    Value::Array(domain),
+                    &fields,
+                    SearchOptions::new()
+                        .order("write_date asc, id asc")
+                        .limit(self.page),
+                )
+                .await?;
+            let n = rows.len();
+            for r in &rows {
+                let id = r.get("id").and_then(Value::as_i64).unwrap_or(0);
+                let wd = r
+                    .get("write_date")
+                    .and_then(Value::as_str)
+                    .unwrap_or(EPOCH)
+                    .to_string();
+                let target = if field == "id" {
+                    Some(id)
+                } else {
+                    r.get(field).and_then(|v| v.get(0)).and_then(Value::as_i64)
+                };
+                if let Some(t) = target {
+                    ids.insert(t);
+                }
+                if (wd.as_str(), id) > (max.0.as_str(), max.1) {
+                    max = (wd.clone(), id);
+                }
+                after = Some((wd, id));
+            }
+            if u64::try_from(n).unwrap_or(0) < self.page {
+                return Ok(max);
+            }
+        }
+    }
+
+    /// The default codes of `products`, read once.
+    async fn codes(&self, products: &[i64]) -> Result<HashMap<i64, String>> {
+        let missing: Vec<i64> = {
+            let known = self.products.lock().map_err(|_| Error::Corrupt {
+                what: "the product cache",
+                detail: "poisoned".into(),
+            })?;
+            products
+                .iter()
+                .copied()
+                .filter(|p| !known.contains_key(p))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let rows: Vec<Map<String, Value>> = self
+                .client
+                .read("product.product", &missing, &["default_code"], Load::Raw)
+                .await?;
+            if let Ok(mut known) = self.products.lock() {
+                for r in rows {
+                    if let (Some(id), Some(code)) = (
+                        r.get("id").and_then(Value::as_i64),
+                        r.get("default_code").and_then(Value::as_str),
+                    ) {
+                        known.insert(id, code.to_string());
+                    }
+                }
+            }
+        }
+        let known = self.products.lock().map_err(|_| Error::Corrupt {
+            what: "the product cache",
+            detail: "poisoned".into(),
+        })?;
+        Ok(products
+            .iter()
+            .filter_map(|p| Some((*p, known.get(p)?.clone())))
+            .collect())
+    }
+
+    async fn view(&self, id: i64) -> Result<Option<OdooView>> {
+        let rows: Vec<Map<String, Value>> = self
+            .client
+            .read(
+                "purchase.order",
+                &[id],
+                &["partner_id", "state", "write_date"],
+                Load::Raw,
+            )
+            .await?;
+        let Some(po) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let lines: Vec<Map<String, Value>> = self
+            .client
+            .search_read(
+                "purchase.order.line",
+                json!([["order_id", "=", id]]),
+                &["product_id", "product_qty", "price_unit", "date_planned"],
+                SearchOptions::new().order("id"),
+            )
+            .await?;
+        let products: Vec<i64> = lines
+            .iter()
+            .filter_map(|l| {
+                l.get("product_id")
+                    .and_then(|p| p.get(0))
+                    .and_then(Value::as_i64)
+            })
+            .collect();
+        let codes = self.codes(&products).await?;
+        let lines = lines
+            .iter()
+            .filter_map(|l| {
+                let id = l.get("id")?.as_i64()?;
+                let product = l
+                    .get("product_id")
+                    .and_then(|p| p.get(0))
+                    .and_then(Value::as_i64);
+                Some((
+                    id,
+                    AppLine {
+                        product_code: product
+                            .and_then(|p| codes.get(&p).cloned())
+                            .unwrap_or_default(),
+                        quantity: l.get("product_qty").and_then(Value::as_f64).unwrap_or(0.0),
+                        price_unit: l.get("price_unit").and_then(Value::as_f64).unwrap_or(0.0),
+                        date_planned: l
+                            .get("date_planned")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    },
+                ))
+            })
+            .collect();
+        Ok(Some(OdooView {
+            partner_id: po.get("partner_id").and_then(Value::as_i64).unwrap_or(0),
+            state: po.get("state").and_then(Value::as_str).map(str::to_string),
+            write_date: po
+                .get("write_date")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            lines,
+        }))
+    }
+
+    async fn sync_one(&self, odoo_id: i64, report: &mut PollReport) -> Result<()> {
+        let Some(uuid) = self.store.order_of(odoo_id).await? else {
+            return Ok(()); // not an order of this sync, or not pushed yet
+        };
+        let Some(app) = self.store.order(uuid).await? else {
+            return Ok(());
+        };
+        if app.status == OrderStatus::Conflict {
+            return Ok(()); // waits for a resolution
+        }
+        let (base, _) = self.store.snapshot(uuid).await?;
+        let Some(odoo) = self.view(odoo_id).await? else {
+            self.store.mark_gone(uuid).await?;
+            return Ok(());
+        };
+        report.seen += 1;
+        let odoo_lines: Vec<AppLine> = tracked(&odoo.lines, &base.lines);
+        let base_lines: Vec<AppLine> = base.lines.iter().map(|(_, l)| l.clone()).collect();
+        let lines_odoo = !same_lines(&odoo_lines, &base_lines);
+        let lines_app = !same_lines(&app.lines, &base_lines);
+        let supplier_odoo = odoo.partner_id != base.partner_id;
+        let supplier_app = app.supplier_ref != base.supplier_ref;
+        let state_changed = odoo.state != base.state;
+        let mut take_lines = false;
+        let mut take_supplier = false;
+        let mut push_again = false;
+        let mut manual = Vec::new();
+        for (part, odoo_changed, app_changed, converged) in [
+            (
+                Part::Lines,
+                lines_odoo,
+                lines_app,
+                same_lines(&odoo_lines, &app.lines),
+            ),
+            (Part::Supplier, supplier_odoo, supplier_app, false),
+        ] {
+            if !odoo_changed {
+                continue;
+            }
+            let take_odoo = if !app_changed || converged {
+                true
+            } else {
+                report.conflicts += 1;
+                match self.policies.for_part(part, odoo.state.as_deref()) {
+                    Policy::OdooWins => true,
+                    Policy::AppWins => {
+                        push_again = true;
+                        false
+                    }
+                    Policy::NewestWins => {
+                        let odoo_newer = odoo
+                            .write_date
+                            .as_deref()
+                            .and_then(|w| chrono::NaiveDateTime::parse_from_str(w, STAMP).ok())
+                            .map(|w| w.and_utc().timestamp_millis())
+                            .is_none_or(|w| w >= app_changed_at(&app));
+                        if !odoo_newer {
+                            push_again = true;
+                        }
+                        odoo_newer
+                    }
+                    Policy::Manual => {
+                        manual.push(part);
+                        false
+                    }
+                }
+            };
+            match (part, take_odoo) {
+                (Part::Lines, true) => take_lines = true,
+                (Part::Supplier, true) => take_supplier = true,
+                _ => {}
+            }
+        }
+        let supplier_ref = if take_supplier {
+            Some(self.supplier_ref(odoo.partner_id).await?)
+        } else {
+            None
+        };
+        let mut next = base.clone();
+        next.state = odoo.state.clone();
+        // What Odoo holds now is what the next push is computed against.
+        next.lines = odoo
+            .lines
+            .iter()
+            .zip(&odoo_lines)
+            .map(|((id, _), l)| (*id, l.clone()))
+            .collect();
+        next.partner_id = odoo.partner_id;
+        if let Some(r) = &supplier_ref {
+            next.supplier_ref = r.clone();
+        } else if supplier_odoo {
+            next.supplier_ref = String::new();
+        }
+        if !manual.is_empty() {
+            for part in &manual {
+                let (b, a, o) = match part {
+                    Part::Lines => (json!(base_lines), json!(app.lines), json!(odoo_lines)),
+                    Part::Supplier => (
+                        json!(base.supplier_ref),
+                        json!(app.supplier_ref),
+                        json!(self.supplier_ref(odoo.partner_id).await?),
+                    ),
+                };
+                self.store
+                    .open_conflict(uuid, *part, &b, &a, &o, &next)
+                    .await?;
+            }
+            return Ok(());
+        }
+        let nothing = !take_lines && !take_supplier && !state_changed && !push_again;
+        if nothing && odoo.write_date == base_write_date(&self.store, uuid).await? {
+            return Ok(());
+        }
+        self.store
+            .apply_odoo(
+                uuid,
+                supplier_ref.as_deref(),
+                take_lines.then_some(odoo_lines.as_slice()),
+                odoo.state.as_deref(),
+                &next,
+                odoo.write_date.as_deref(),
+                push_again,
+            )
+            .await?;
+        if take_lines || take_supplier || state_changed {
+            report.applied += 1;
+        }
+        Ok(())
+    }
+
+    async fn supplier_ref(&self, partner: i64) -> Result<String> {
+        let rows: Vec<Map<String, Value>> = self
+            .client
+            .read("res.partner", &[partner], &["ref", "name"], Load::Raw)
+            .await?;
+        let r = rows.first();
+        Ok(r.and_then(|r| r.get("ref"))
+            .and_then(Value::as_str)
+            .or_else(|| r.and_then(|r| r.get("name")).and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// Settles the open conflicts of `order` by taking one side.
+    ///
+    /// # Errors
+    /// The store's error; [`Error::InvalidOrder`] when the order has no
+    /// open conflict.
+    pub async fn resolve(&self, order: Uuid, take: Take) -> Result<()> {
+        self.store.resolve(order, take).await
+    }
+}
+
+/// Odoo's lines as the application tracks them: planned dates only where
+/// the application set one.
+fn tracked(odoo: &[(i64, AppLine)], base: &[(i64, AppLine)]) -> Vec<AppLine> {
+    odoo.iter()
+        .map(|(id, l)| {
+            let dated = base
+                .iter()
+                .find(|(b, _)| b == id)
+                .is_some_and(|(_, b)| b.date_planned.is_some());
+            AppLine {
+                date_planned: if dated { l.date_planned.clone() } else { None },
+                ..l.clone()
+            }
+        })
+        .collect()
+}
+
+fn same_lines(a: &[AppLine], b: &[AppLine]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.product_code == y.product_code
+                && (x.quantity - y.quantity).abs() < 1e-9
+                && (x.price_unit - y.price_unit).abs() < 1e-9
+                && x.date_planned == y.date_planned
+        })
+}
+
+/// When the application last changed the order (its store time).
+fn app_changed_at(app: &AppOrder) -> i64 {
+    app.updated_at
+}
+
+async fn base_write_date(store: &Store, order: Uuid) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT odoo_write_date FROM sync_state WHERE order_uuid = $1")
+        .bind(order.to_string())
+        .fetch_optional(&store.pool)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get(0)?,
+        None => None,
+    })
+}
+
+/// `stamp` minus `d`, in Odoo's format (the epoch for what does not parse).
+fn back(stamp: &str, d: Duration) -> String {
+    chrono::NaiveDateTime::parse_from_str(stamp, STAMP)
+        .ok()
+        .and_then(|t| t.checked_sub_signed(chrono::TimeDelta::from_std(d).ok()?))
+        .map_or_else(|| EPOCH.to_string(), |t| t.format(STAMP).to_string())
+}
+
+impl Store {
+    /// A poll cursor: the newest (write_date, id) seen.
+    pub(crate) async fn cursor(&self, name: &str) -> Result<(String, i64)> {
+        let row = sqlx::query("SELECT write_date, last_id FROM cursors WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => (r.try_get(0)?, r.try_get(1)?),
+            None => (EPOCH.to_string(), 0),
+        })
+    }
+
+    /// Moves a cursor forward (never back).
+    pub(crate) async fn set_cursor(&self, name: &str, at: &(String, i64)) -> Result<()> {
+        let current = self.cursor(name).await?;
+        if (at.0.as_str(), at.1) <= (current.0.as_str(), current.1) {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM cursors WHERE name = $1")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO cursors (name, write_date, last_id) VALUES ($1, $2, $3)")
+            .bind(name)
+            .bind(&at.0)
+            .bind(at.1)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The application order pushed as `odoo_id`.
+    pub(crate) async fn order_of(&self, odoo_id: i64) -> Result<Option<Uuid>> {
+        let row = sqlx::query("SELECT order_uuid FROM sync_state WHERE odoo_id = $1")
+            .bind(odoo_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let text: String = row.try_get(0)?;
+        Uuid::parse_str(&text)
+            .map(Some)
+            .map_err(|e| Error::Corrupt {
+                what: "an order uuid",
+                detail: e.to_string(),
+            })
+    }
+
+    /// The Odoo ids of every order pushed so far.
+    pub(crate) async fn synced_odoo_ids(&self) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT odoo_id FROM sync_state WHERE odoo_id IS NOT NULL ORDER BY odoo_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// Odoo no longer has the order: it is failed, with the reason.
+    pub(crate) async fn mark_gone(&self, order: Uuid) -> Result<()> {
+        sqlx::query(
+            "UPDATE sync_state SET status = 'failed', last_error = 'the order was deleted in Odoo', \
+             error_class = 'business', odoo_state = 'deleted', updated_at = $1 WHERE order_uuid = $2",
+        )
+        .bind(now_ms())
+        .bind(order.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes Odoo's changes into the application, in one transaction, with
+    /// an audit entry from Odoo's side.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn apply_odoo(
+        &self,
+        order: Uuid,
+        supplier_ref: Option<&str>,
+        lines: Option<&[AppLine]>,
+        state: Option<&str>,
+        snapshot: &Snapshot,
+        write_date: Option<&str>,
+        push_again: bool,
+    ) -> Result<()> {
+        let id = order.to_string();
+        let now = now_ms();
+        let before = self.order(order).await?;
+        let mut tx = self.pool.begin().await?;
+        if let Some(s) = state {
+            sqlx::query("UPDATE orders SET state = $1 WHERE uuid = $2")
+                .bind(s)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(r) = supplier_ref {
+            // `updated_at` stays the application's own last change.
+            sqlx::query(
+                "UPDATE orders SET supplier_ref = $1, version = version + 1 WHERE uuid = $2",
+            )
+            .bind(r)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(lines) = lines {
+            sqlx::query("DELETE FROM order_lines WHERE order_uuid = $1")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            crate::store::insert_lines(&mut tx, &id, lines).await?;
+            sqlx::query("UPDATE orders SET version = version + 1 WHERE uuid = $1")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let text = serde_json::to_string(snapshot).unwrap_or_default();
+        let status = if push_again { "pending" } else { "synced" };
+        sqlx::query(
+            "UPDATE sync_state SET status = $1, snapshot = $2, odoo_write_date = $3, odoo_state = $4, \
+             updated_at = $5 WHERE order_uuid = $6",
+        )
+        .bind(status)
+        .bind(&text)
+        .bind(write_date.map(str::to_string))
+        .bind(state.map(str::to_string))
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        if push_again {
+            crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+        }
+        sqlx::query(
+            "INSERT INTO audit (order_uuid, origin, action, before, after, at) VALUES ($1, 'odoo', 'pulled', $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(before.map(|b| serde_json::to_string(&b).unwrap_or_default()))
+        .bind(&text)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a conflict left for a choice; the order waits.
+    pub(crate) async fn open_conflict(
+        &self,
+        order: Uuid,
+        part: Part,
+        base: &Value,
+        app: &Value,
+        odoo: &Value,
+        next: &Snapshot,
+    ) -> Result<()> {
+        let now = now_ms();
+        let id = order.to_string();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO conflicts (order_uuid, field, base, app, odoo, policy, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'manual', 'open', $6)",
+        )
+        .bind(&id)
+        .bind(part.as_str())
+        .bind(base.to_string())
+        .bind(app.to_string())
+        .bind(odoo.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        // Odoo's version waits beside the snapshot until the choice.
+        sqlx::query(
+            "UPDATE sync_state SET status = 'conflict', pending_snapshot = $1, updated_at = $2 WHERE order_uuid = $3",
+        )
+            .bind(serde_json::to_string(next).unwrap_or_default())
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO audit (order_uuid, origin, action, before, after, at) VALUES ($1, 'sync', 'conflict', $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(app.to_string())
+        .bind(odoo.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Settles an order's open conflicts.
+    pub(crate) async fn resolve(&self, order: Uuid, take: Take) -> Result<()> {
+        let id = order.to_string();
+        let rows = sqlx::query(
+            "SELECT field, odoo FROM conflicts WHERE order_uuid = $1 AND status = 'open'",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Err(Error::InvalidOrder(format!(
+                "order {order} has no open conflict"
+            )));
+        }
+        let state_row = sqlx::query("SELECT pending_snapshot, odoo_state, odoo_write_date FROM sync_state WHERE order_uuid = $1")
+            .bind(&id)
+            .fetch_one(&self.pool)
+            .await?;
+        let next_text: Option<String> = state_row.try_get(0)?;
+        let next: Snapshot = next_text
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default();
+        let state: Option<String> = state_row.try_get(1)?;
+        let write_date: Option<String> = state_row.try_get(2)?;
+        let mut lines = None;
+        let mut supplier = None;
+        for r in &rows {
+            let field: String = r.try_get(0)?;
+            let odoo: String = r.try_get(1)?;
+            match (field.as_str(), take) {
+                ("lines", Take::Odoo) => lines = serde_json::from_str::<Vec<AppLine>>(&odoo).ok(),
+                ("supplier", Take::Odoo) => supplier = serde_json::from_str::<String>(&odoo).ok(),
+                _ => {}
+            }
+        }
+        sqlx::query("UPDATE sync_state SET pending_snapshot = NULL WHERE order_uuid = $1")
+            .bind(&id)
+            .execute(&self.pool)
+            .await?;
+        self.apply_odoo(
+            order,
+            supplier.as_deref(),
+            lines.as_deref(),
+            state.as_deref(),
+            &next,
+            write_date.as_deref(),
+            take == Take::App,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE conflicts SET status = 'resolved', resolved_at = $1, resolution = $2 \
+             WHERE order_uuid = $3 AND status = 'open'",
+        )
+        .bind(now_ms())
+        .bind(match take {
+            Take::Odoo => "odoo",
+            Take::App => "app",
+        })
+        .bind(&id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The open conflicts: (order, part, application version, Odoo version).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn conflicts(&self) -> Result<Vec<(Uuid, String, Value, Value)>> {
+        let rows = sqlx::query(
+            "SELECT order_uuid, field, app, odoo FROM conflicts WHERE status = 'open' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let order: String = r.try_get(0)?;
+                let app: String = r.try_get(2)?;
+                let odoo: String = r.try_get(3)?;
+                Ok((
+                    Uuid::parse_str(&order).map_err(|e| Error::Corrupt {
+                        what: "an order uuid",
+                        detail: e.to_string(),
+                    })?,
+                    r.try_get(1)?,
+                    serde_json::from_str(&app).unwrap_or(Value::Null),
+                    serde_json::from_str(&odoo).unwrap_or(Value::Null),
+                ))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,267 @@
+//! Changes made in Odoo come back to the application; edits on both sides
+//! are conflicts decided by policy. Against zenoo-sim over HTTP.
+
+use serde_json::{Map, Value, json};
+use zenoo_rpc::{Call, Client, Load, ProtocolKind, RetryPolicy};
+use zenoo_sync::{AppLine, NewOrder, OrderStatus, Policies, Policy, Poller, Store, Take, Worker};
+
+fn order(lines: &[(&str, f64, f64)]) -> NewOrder {
+    NewOrder {
+        supplier_ref: "Alpenrose Dairy".into(),
+        currency: "EUR".into(),
+        lines: lines
+            .iter()
+            .map(|(code, qty, price)| AppLine {
+                product_code: (*code).into(),
+                quantity: *qty,
+                price_unit: *price,
+                date_planned: None,
+            })
+            .collect(),
+    }
+}
+
+struct Fixture {
+    _sim: zenoo_sim::SimHandle,
+    client: Client,
+    store: Store,
+    worker: Worker,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+    let client = Client::builder(&sim.url())
+        .database("demo")
+        .password("admin", "admin")
+        .protocol(ProtocolKind::JsonRpc)
+        .retry(RetryPolicy::none())
+        .build()
+        .await
+        .expect("client");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
+        .await
+        .expect("store");
+    let worker = Worker::new(store.clone(), client.clone(), "w");
+    Fixture {
+        _sim: sim,
+        client,
+        store,
+        worker,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    /// An order made in the application and pushed: its uuid and Odoo id.
+    async fn pushed(&self, lines: &[(&str, f64, f64)]) -> (uuid::Uuid, i64) {
+        let uuid = self.store.add_order(&order(lines)).await.expect("add");
+        self.worker.run_until_idle().await.expect("push");
+        let o = self.store.order(uuid).await.expect("read").expect("order");
+        (uuid, o.odoo_id.expect("pushed"))
+    }
+
+    async fn odoo_lines(&self, id: i64) -> Vec<Map<String, Value>> {
+        self.client
+            .search_read(
+                "purchase.order.line",
+                json!([["order_id", "=", id]]),
+                &["product_id", "product_qty", "price_unit"],
+                zenoo_rpc::SearchOptions::new().order("id"),
+            )
+            .await
+            .expect("lines")
+    }
+
+    async fn app(&self, uuid: uuid::Uuid) -> zenoo_sync::AppOrder {
+        self.store.order(uuid).await.expect("read").expect("order")
+    }
+}
+
+fn quantities(o: &zenoo_sync::AppOrder) -> Vec<(String, f64, f64)> {
+    o.lines
+        .iter()
+        .map(|l| (l.product_code.clone(), l.quantity, l.price_unit))
+        .collect()
+}
+
+#[tokio::test]
+async fn odoo_side_edits_come_back_and_are_not_echoed() {
+    let fx = fixture().await;
+    let (uuid, id) = fx
+        .pushed(&[("ZL-100", 2.0, 80.0), ("ZL-200", 5.0, 20.0)])
+        .await;
+    let poller = Poller::new(
+        fx.store.clone(),
+        fx.client.clone(),
+        Policies::all(Policy::Manual),
+    );
+    // What the sync pushed itself is not a change.
+    let first = poller.poll_once().await.expect("poll");
+    assert_eq!((first.applied, first.conflicts), (0, 0), "{first:?}");
+
+    // In Odoo: confirm, a quantity and a price, a line added, a line removed.
+    let lines = fx.odoo_lines(id).await;
+    let (l1, l2) = (
+        lines[0]["id"].as_i64().expect("id"),
+        lines[1]["id"].as_i64().expect("id"),
+    );
+    fx.client
+        .write(
+            "purchase.order",
+            &[id],
+            json!({"order_line": [
+                [1, l1, {"product_qty": 4.0, "price_unit": 75.0}],
+                [2, l2],
+                [0, 0, {"product_id": 3, "product_qty": 1.0, "price_unit": 300.0, "name": "ZL-300"}]
+            ]}),
+        )
+        .await
+        .expect("odoo edit");
+    let _: Value = fx
+        .client
+        .call(Call::new("purchase.order", "button_confirm").arg(json!([id])))
+        .await
+        .expect("confirm");
+    let r = poller.poll_once().await.expect("poll");
+    assert_eq!(r.applied, 1, "{r:?}");
+    let app = fx.app(uuid).await;
+    assert_eq!(app.state, "purchase");
+    assert_eq!(app.status, OrderStatus::Synced);
+    assert_eq!(
+        quantities(&app),
+        [
+            ("ZL-100".to_string(), 4.0, 75.0),
+            ("ZL-300".to_string(), 1.0, 300.0)
+        ]
+    );
+    // Taken, not echoed: nothing to push, and the next pass sees nothing.
+    assert_eq!(fx.store.backlog().await.expect("backlog"), 0);
+    let again = poller.poll_once().await.expect("poll");
+    assert_eq!(again.applied, 0, "{again:?}");
+
+    // Cancellation comes back too.
+    let _: Value = fx
+        .client
+        .call(Call::new("purchase.order", "button_cancel").arg(json!([id])))
+        .await
+        .expect("cancel");
+    poller.poll_once().await.expect("poll");
+    assert_eq!(fx.app(uuid).await.state, "cancel");
+}
+
+/// Edits the order's first line on both sides: the application to `app`
+/// units, Odoo to `odoo` units.
+async fn edit_both(fx: &Fixture, uuid: uuid::Uuid, id: i64, app: f64, odoo: f64) {
+    fx.store
+        .update_order(uuid, &order(&[("ZL-100", app, 80.0)]))
+        .await
+        .expect("app edit");
+    let line = fx.odoo_lines(id).await[0]["id"].as_i64().expect("line");
+    fx.client
+        .write(
+            "purchase.order",
+            &[id],
+            json!({"order_line": [[1, line, {"product_qty": odoo}]]}),
+        )
+        .await
+        .expect("odoo edit");
+}
+
+#[tokio::test]
+async fn a_manual_conflict_waits_and_resolves_through_the_api() {
+    let fx = fixture().await;
+    let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
+    let poller = Poller::new(fx.store.clone(), fx.client.clone(), Policies::default());
+    edit_both(&fx, uuid, id, 3.0, 9.0).await;
+    let r = poller.poll_once().await.expect("poll");
+    assert_eq!(r.conflicts, 1);
+    assert_eq!(fx.app(uuid).await.status, OrderStatus::Conflict);
+    let open = fx.store.conflicts().await.expect("conflicts");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].0, uuid);
+    assert_eq!(open[0].2[0]["quantity"], 3.0, "the application's version");
+    assert_eq!(open[0].3[0]["quantity"], 9.0, "Odoo's version");
+    // The pending push waits: the order is in conflict.
+    fx.worker.run_until_idle().await.expect("run");
+    assert_eq!(fx.odoo_lines(id).await[0]["product_qty"], 9.0);
+    poller.resolve(uuid, Take::Odoo).await.expect("resolve");
+    let app = fx.app(uuid).await;
+    assert_eq!(
+        (app.status, app.lines[0].quantity),
+        (OrderStatus::Synced, 9.0)
+    );
+    assert!(fx.store.conflicts().await.expect("conflicts").is_empty());
+}
+
+#[tokio::test]
+async fn each_policy_decides_a_conflict() {
+    for (policy, expect_app, expect_odoo) in [
+        (Policy::OdooWins, 9.0, 9.0),
+        (Policy::AppWins, 3.0, 3.0),
+        // The application changed before Odoo did: Odoo is newer.
+        (Policy::NewestWins, 9.0, 9.0),
+    ] {
+        let fx = fixture().await;
+        let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
+        let poller = Poller::new(fx.store.clone(), fx.client.clone(), Policies::all(policy));
+        // Odoo's write_date is whole seconds: let the app's edit be older.
+        fx.store
+            .update_order(uuid, &order(&[("ZL-100", 3.0, 80.0)]))
+            .await
+            .expect("app edit");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let line = fx.odoo_lines(id).await[0]["id"].as_i64().expect("line");
+        fx.client
+            .write(
+                "purchase.order",
+                &[id],
+                json!({"order_line": [[1, line, {"product_qty": 9.0}]]}),
+            )
+            .await
+            .expect("odoo edit");
+        let r = poller.poll_once().await.expect("poll");
+        assert_eq!(r.conflicts, 1, "{policy:?}");
+        fx.worker.run_until_idle().await.expect("run");
+        let app = fx.app(uuid).await;
+        assert_eq!(app.lines[0].quantity, expect_app, "{policy:?}");
+        assert_eq!(
+            fx.odoo_lines(id).await[0]["product_qty"],
+            expect_odoo,
+            "{policy:?}"
+        );
+        assert_eq!(app.status, OrderStatus::Synced, "{policy:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_confirmed_orders_lines_are_not_overwritten_from_the_app_without_a_choice() {
+    let fx = fixture().await;
+    let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
+    let _: Value = fx
+        .client
+        .call(Call::new("purchase.order", "button_confirm").arg(json!([id])))
+        .await
+        .expect("confirm");
+    let poller = Poller::new(
+        fx.store.clone(),
+        fx.client.clone(),
+        Policies::all(Policy::AppWins),
+    );
+    poller.poll_once().await.expect("state comes back");
+    edit_both(&fx, uuid, id, 3.0, 9.0).await;
+    poller.poll_once().await.expect("poll");
+    assert_eq!(
+        fx.app(uuid).await.status,
+        OrderStatus::Conflict,
+        "app-wins waits for a choice here"
+    );
+    let po: Vec<Map<String, Value>> = fx
+        .client
+        .read("purchase.order", &[id], &["state"], Load::Raw)
+        .await
+        .expect("po");
+    assert_eq!(po[0]["state"], "purchase");
+    assert_eq!(fx.odoo_lines(id).await[0]["product_qty"], 9.0);
+}
