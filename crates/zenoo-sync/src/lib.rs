@@ -23,18 +23,22 @@
 
 mod conflict;
 mod error;
+mod event;
 mod mapping;
 mod order;
 mod outbox;
 mod pull;
 mod push;
+mod service;
 mod store;
 
 pub use conflict::{Part, Policies, Policy, Take};
 pub use error::{Error, Result};
+pub use event::{Direction, Events, SyncEvent};
 pub use mapping::Mapping;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
 pub use outbox::{ClaimedJob, JobKind};
 pub use pull::{PollReport, Poller};
 pub use push::{ErrorClass, JobError, Worker};
+pub use service::{Payload, Round, Status, SyncService, Webhook, WebhookError};
 pub use store::{Backend, Store};

@@ -437,6 +437,11 @@ impl Poller {
             .await?;
         if take_lines || take_supplier || state_changed {
             report.applied += 1;
+            self.store.events.send(crate::event::SyncEvent::Synced {
+                order: uuid,
+                odoo_id,
+                direction: crate::event::Direction::FromOdoo,
+            });
         }
         Ok(())
     }
@@ -460,7 +465,11 @@ impl Poller {
     /// The store's error; [`Error::InvalidOrder`] when the order has no
     /// open conflict.
     pub async fn resolve(&self, order: Uuid, take: Take) -> Result<()> {
-        self.store.resolve(order, take).await
+        self.store.resolve(order, take).await?;
+        self.store
+            .events
+            .send(crate::event::SyncEvent::Resolved { order });
+        Ok(())
     }
 }
 

@@ -174,6 +174,8 @@ impl Worker {
         match outcome {
             Ok(()) => {
                 self.store.complete(job, &self.name).await?;
+                metrics::counter!("zenoo_sync_jobs_total", "result" => "ok", "class" => "none")
+                    .increment(1);
             }
             Err(e) if e.class == ErrorClass::Transient => {
                 let wait = backoff(job.attempts);
@@ -187,6 +189,11 @@ impl Worker {
                 tracing::warn!(target: "zenoo_sync", order = %job.order, class = e.class.as_str(), error = %e, "push failed for good");
                 self.store.mark_error(job.order, &e, true).await?;
                 self.store.complete(job, &self.name).await?;
+                metrics::counter!("zenoo_sync_jobs_total", "result" => "failed", "class" => e.class.as_str()).increment(1);
+                self.store.events.send(crate::event::SyncEvent::Failed {
+                    order: job.order,
+                    error: e.message.clone(),
+                });
             }
         }
         Ok(())
@@ -308,6 +315,11 @@ impl Worker {
                 row.get("state").and_then(Value::as_str),
             )
             .await?;
+        self.store.events.send(crate::event::SyncEvent::Synced {
+            order: order.uuid,
+            odoo_id: id,
+            direction: crate::event::Direction::ToOdoo,
+        });
         Ok(())
     }
 }

@@ -26,6 +26,7 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    pub(crate) events: crate::event::Events,
 }
 
 /// Milliseconds since the Unix epoch, the store's clock.
@@ -80,7 +81,17 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            events: crate::event::Events::default(),
+        })
+    }
+
+    /// The sync's events, for subscribers: every component sharing this
+    /// store (workers, pollers) sends to it.
+    pub fn events(&self) -> &crate::event::Events {
+        &self.events
     }
 
     /// Which database this is.
@@ -122,6 +133,8 @@ impl Store {
         crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
         audit(&mut tx, &id, "create", None, order, now).await?;
         tx.commit().await?;
+        self.events
+            .send(crate::event::SyncEvent::Created { order: uuid });
         Ok(uuid)
     }
 
@@ -171,6 +184,8 @@ impl Store {
         };
         audit(&mut tx, &id, "update", Some(&before), order, now).await?;
         tx.commit().await?;
+        self.events
+            .send(crate::event::SyncEvent::Updated { order: uuid });
         Ok(true)
     }
 
