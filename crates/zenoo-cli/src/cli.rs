@@ -187,6 +187,9 @@ pub enum Commands {
         /// The journal file.
         journal: PathBuf,
     },
+    /// Two-way purchase-order sync between a store (SQLite or PostgreSQL) and Odoo.
+    #[command(subcommand)]
+    Sync(SyncCommand),
     /// Generate Rust models (#[derive(Model)]) from a live server.
     #[command(
         after_help = "Examples:\n  zenoo codegen res.partner sale.order --out src/models.rs\n  zenoo --api-key … codegen purchase.order   # on Odoo 19 also its business methods"
@@ -304,6 +307,135 @@ pub struct ImportArgs {
     /// Where rejected rows go (default: FILE's name with .rejects before the extension).
     #[arg(long)]
     pub reject: Option<PathBuf>,
+}
+
+/// Where the sync keeps its orders, jobs and conflicts.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The store: sqlite://FILE or postgres://USER@HOST/DB (default: zenoo-sync.db here).
+    #[arg(
+        long,
+        env = "ZENOO_SYNC_STORE",
+        default_value = "sqlite://zenoo-sync.db",
+        global = true
+    )]
+    pub store: String,
+}
+
+/// A table, or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// Conflict policies on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyArg {
+    /// Odoo's version is taken.
+    Odoo,
+    /// The application's version is sent again.
+    App,
+    /// The side changed last wins.
+    Newest,
+    /// Both are kept until `zenoo sync resolve`.
+    Manual,
+}
+
+/// Which side a resolution takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TakeArg {
+    /// Odoo's version.
+    Odoo,
+    /// The application's version.
+    App,
+}
+
+/// `zenoo sync ...`.
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Run a worker: push the store's changes to Odoo, poll Odoo's back.
+    Run {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// One round each way, until the outbox is empty, then exit.
+        #[arg(long)]
+        once: bool,
+        /// This worker's name (unique among those sharing a PostgreSQL store).
+        #[arg(long, default_value = "zenoo")]
+        worker: String,
+        /// Poll Odoo this often: `30`, `5s`, `2m`.
+        #[arg(long, default_value = "30s", value_parser = parse_duration)]
+        poll_every: Duration,
+        /// How conflicts are decided.
+        #[arg(long, value_enum, default_value_t = PolicyArg::Manual)]
+        policy: PolicyArg,
+        /// How long a claimed job stays this worker's; a crashed worker's jobs are taken over after it.
+        #[arg(long, default_value = "60s", value_parser = parse_duration)]
+        lease: Duration,
+    },
+    /// Application-side orders.
+    #[command(subcommand)]
+    Orders(OrdersCommand),
+    /// Backlog, failures and conflicts.
+    Status {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// The open conflicts, both versions side by side.
+    Conflicts {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Settle an order's conflicts by taking one side.
+    Resolve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The order's uuid.
+        uuid: String,
+        /// The side to take.
+        #[arg(long, value_enum)]
+        take: TakeArg,
+    },
+    /// Queue failed orders again and run waiting jobs now.
+    Retry {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The whole loop against the embedded simulator, printing what moves each way.
+    Demo,
+}
+
+/// `zenoo sync orders ...`.
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// Add an application order (for scripts and demos); prints its uuid.
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The supplier's reference (Odoo partner `ref`, or its exact name).
+        #[arg(long)]
+        supplier: String,
+        /// A line, CODE:QTY:PRICE (product default code, quantity, unit price); repeat for more.
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+        /// ISO currency code.
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+    },
+    /// The orders with their uuid, Odoo id, sync state and Odoo's state.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
 }
 
 /// `zenoo apply`.

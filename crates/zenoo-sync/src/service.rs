@@ -78,6 +78,13 @@ impl SyncService {
         self
     }
 
+    /// How long the worker's claimed jobs stay its own (default 60 s).
+    #[must_use]
+    pub fn lease(mut self, d: Duration) -> Self {
+        self.worker = self.worker.lease(d);
+        self
+    }
+
     /// The poller, to resolve conflicts or reconcile.
     pub fn poller(&self) -> &Poller {
         &self.poller

@@ -280,3 +280,80 @@ async fn audit(
     .await?;
     Ok(())
 }
+
+/// One order as `zenoo sync orders list` shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OrderSummary {
+    /// The application's id.
+    pub uuid: Uuid,
+    /// The supplier's reference.
+    pub supplier_ref: String,
+    /// Its `purchase.order` id, once pushed.
+    pub odoo_id: Option<i64>,
+    /// Where it stands with Odoo.
+    pub status: OrderStatus,
+    /// The state Odoo reports (`draft`, `purchase`, `cancel`, ...).
+    pub odoo_state: Option<String>,
+    /// The last error, when a job failed.
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    /// Every order with its sync state, oldest first.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn list_orders(&self) -> Result<Vec<OrderSummary>> {
+        let rows = sqlx::query(
+            "SELECT o.uuid, o.supplier_ref, s.odoo_id, s.status, s.odoo_state, s.last_error \
+             FROM orders o JOIN sync_state s ON s.order_uuid = o.uuid ORDER BY o.updated_at, o.uuid",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let uuid: String = r.try_get(0)?;
+                let status: String = r.try_get(3)?;
+                Ok(OrderSummary {
+                    uuid: Uuid::parse_str(&uuid).map_err(|e| Error::Corrupt {
+                        what: "an order uuid",
+                        detail: e.to_string(),
+                    })?,
+                    supplier_ref: r.try_get(1)?,
+                    odoo_id: r.try_get(2)?,
+                    status: OrderStatus::parse(&status)?,
+                    odoo_state: r.try_get(4)?,
+                    last_error: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Queues failed orders again and makes every waiting job due now; how
+    /// many failed orders were queued.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn retry_failed(&self) -> Result<u64> {
+        let now = now_ms();
+        let failed = sqlx::query("SELECT order_uuid FROM sync_state WHERE status = 'failed'")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        for r in &failed {
+            let id: String = r.try_get(0)?;
+            sqlx::query(
+                "UPDATE sync_state SET status = 'pending', updated_at = $1 WHERE order_uuid = $2",
+            )
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+        }
+        tx.commit().await?;
+        self.make_all_due().await?;
+        Ok(u64::try_from(failed.len()).unwrap_or(u64::MAX))
+    }
+}

@@ -7,6 +7,7 @@ mod db;
 mod export;
 mod import;
 mod search;
+mod sync;
 mod version;
 
 use std::process::ExitCode;
@@ -25,6 +26,11 @@ pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
         clap_complete::generate(*shell, &mut cmd, "zenoo", &mut std::io::stdout());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Commands::Sync(cmd) = &cli.command {
+        if let Some(done) = sync::run_offline(cmd).await {
+            return done;
+        }
+    }
     let needs_login = !matches!(cli.command, Commands::Db(_) | Commands::Version);
     let target = Target::resolve(&cli.conn, needs_login).await?;
     match &cli.command {
@@ -36,6 +42,7 @@ pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
         Commands::Codegen(args) => codegen::run(&target, &cli.conn, args).await,
         Commands::Import(args) => import::run(&target, &cli.conn, args).await,
         Commands::Apply(args) => apply::run(&target, &cli.conn, args).await,
+        Commands::Sync(cmd) => sync::run(&target, &cli.conn, cmd).await,
         Commands::Recover { journal } => apply::recover(&target, &cli.conn, journal).await,
         Commands::Export(args) => export::run(&target, &cli.conn, args).await,
         Commands::Completions { .. } | Commands::Config(_) => Ok(ExitCode::SUCCESS),

@@ -1,0 +1,301 @@
+//! `zenoo sync ...`: the purchase-order sync from the command line.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use uuid::Uuid;
+use zenoo_sync::{AppLine, NewOrder, Policies, Policy, Store, SyncEvent, SyncService, Take};
+
+use crate::cli::{Connection, ListFormat, OrdersCommand, PolicyArg, SyncCommand, TakeArg};
+use crate::settings::Target;
+use crate::table;
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::open(url)
+        .await
+        .with_context(|| "cannot open the sync store".to_string())
+}
+
+fn policy(p: PolicyArg) -> Policies {
+    Policies::all(match p {
+        PolicyArg::Odoo => Policy::OdooWins,
+        PolicyArg::App => Policy::AppWins,
+        PolicyArg::Newest => Policy::NewestWins,
+        PolicyArg::Manual => Policy::Manual,
+    })
+}
+
+/// `CODE:QTY:PRICE`.
+fn line(text: &str) -> anyhow::Result<AppLine> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [code, qty, price] = parts.as_slice() else {
+        bail!("--line {text:?}: expected CODE:QTY:PRICE, e.g. VET-001:10:4.50");
+    };
+    Ok(AppLine {
+        product_code: (*code).to_string(),
+        quantity: qty
+            .parse()
+            .with_context(|| format!("--line {text:?}: {qty:?} is not a quantity"))?,
+        price_unit: price
+            .parse()
+            .with_context(|| format!("--line {text:?}: {price:?} is not a price"))?,
+        date_planned: None,
+    })
+}
+
+/// The commands that need only the store (no Odoo login): `None` for the
+/// others.
+pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> {
+    Some(match cmd {
+        SyncCommand::Orders(OrdersCommand::Add {
+            store,
+            supplier,
+            lines,
+            currency,
+        }) => {
+            async {
+                let lines = lines
+                    .iter()
+                    .map(|l| line(l))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let store = open(&store.store).await?;
+                let uuid = store
+                    .add_order(&NewOrder {
+                        supplier_ref: supplier.clone(),
+                        currency: currency.clone(),
+                        lines,
+                    })
+                    .await?;
+                println!("{uuid}");
+                Ok(ExitCode::SUCCESS)
+            }
+            .await
+        }
+        SyncCommand::Orders(OrdersCommand::List { store, format }) => {
+            async {
+                let orders = open(&store.store).await?.list_orders().await?;
+                if *format == ListFormat::Json {
+                    println!("{}", serde_json::to_string_pretty(&orders)?);
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let headers: Vec<String> =
+                    ["uuid", "supplier", "odoo id", "sync", "odoo state", "error"]
+                        .iter()
+                        .map(|s| (*s).to_string())
+                        .collect();
+                let rows: Vec<Vec<String>> = orders
+                    .iter()
+                    .map(|o| {
+                        vec![
+                            o.uuid.to_string(),
+                            o.supplier_ref.clone(),
+                            o.odoo_id.map(|i| i.to_string()).unwrap_or_default(),
+                            format!("{:?}", o.status).to_lowercase(),
+                            o.odoo_state.clone().unwrap_or_default(),
+                            o.last_error.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                print!("{}", table::render(&headers, &rows, None).text);
+                Ok(ExitCode::SUCCESS)
+            }
+            .await
+        }
+        SyncCommand::Status { store, format } => {
+            async {
+                let store = open(&store.store).await?;
+                let orders = store.list_orders().await?;
+                let backlog = store.backlog().await?;
+                let count =
+                    |s: zenoo_sync::OrderStatus| orders.iter().filter(|o| o.status == s).count();
+                let status = serde_json::json!({
+                    "orders": orders.len(),
+                    "backlog": backlog,
+                    "synced": count(zenoo_sync::OrderStatus::Synced),
+                    "pending": count(zenoo_sync::OrderStatus::Pending),
+                    "failed": count(zenoo_sync::OrderStatus::Failed),
+                    "conflicts": count(zenoo_sync::OrderStatus::Conflict),
+                });
+                if *format == ListFormat::Json {
+                    println!("{}", serde_json::to_string_pretty(&status)?);
+                } else if let Some(m) = status.as_object() {
+                    let headers: Vec<String> = m.keys().cloned().collect();
+                    let row: Vec<String> = m.values().map(ToString::to_string).collect();
+                    print!("{}", table::render(&headers, &[row], None).text);
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            .await
+        }
+        SyncCommand::Conflicts { store } => {
+            async {
+                let open_ones = open(&store.store).await?.conflicts().await?;
+                for (order, part, app, odoo) in &open_ones {
+                    println!("{order} {part}\n  app:  {app}\n  odoo: {odoo}");
+                }
+                eprintln!(
+                    "({} open conflict{})",
+                    open_ones.len(),
+                    if open_ones.len() == 1 { "" } else { "s" }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            .await
+        }
+        SyncCommand::Retry { store } => {
+            async {
+                let n = open(&store.store).await?.retry_failed().await?;
+                eprintln!("{n} failed order(s) queued again");
+                Ok(ExitCode::SUCCESS)
+            }
+            .await
+        }
+        _ => return None,
+    })
+}
+
+/// The commands that talk to Odoo.
+pub async fn run(
+    target: &Target,
+    conn: &Connection,
+    cmd: &SyncCommand,
+) -> anyhow::Result<ExitCode> {
+    match cmd {
+        SyncCommand::Run {
+            store,
+            once,
+            worker,
+            poll_every,
+            policy: p,
+            lease,
+        } => {
+            let store = open(&store.store).await?;
+            let client = target.builder(conn)?.build().await?;
+            let sync = SyncService::new(store.clone(), client, worker, policy(*p))
+                .poll_every(*poll_every)
+                .lease(*lease);
+            if *once {
+                loop {
+                    let round = sync.round().await?;
+                    if store.backlog().await? == 0 {
+                        eprintln!(
+                            "{} pushed, {} read from Odoo, {} taken, {} conflicts",
+                            round.pushed,
+                            round.polled.seen,
+                            round.polled.applied,
+                            round.polled.conflicts
+                        );
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    // Jobs waiting out a backoff: wait a little.
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    store.make_all_due().await?;
+                }
+            }
+            sync.run(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        SyncCommand::Resolve { store, uuid, take } => {
+            let uuid =
+                Uuid::parse_str(uuid).with_context(|| format!("{uuid:?} is not an order uuid"))?;
+            let store = open(&store.store).await?;
+            let client = target.builder(conn)?.build().await?;
+            let sync = SyncService::new(store, client, "resolve", Policies::default());
+            sync.poller()
+                .resolve(
+                    uuid,
+                    match take {
+                        TakeArg::Odoo => Take::Odoo,
+                        TakeArg::App => Take::App,
+                    },
+                )
+                .await?;
+            eprintln!("resolved {uuid}");
+            Ok(ExitCode::SUCCESS)
+        }
+        SyncCommand::Demo => demo(target, conn).await,
+        _ => bail!("this sync command needs no connection"),
+    }
+}
+
+/// The whole loop against the embedded simulator.
+async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
+    let store = open("sqlite::memory:").await?;
+    let client = target.builder(conn)?.build().await?;
+    let sync = SyncService::new(
+        store.clone(),
+        client.clone(),
+        "demo",
+        Policies::all(Policy::OdooWins),
+    );
+    let mut events = store.events().subscribe();
+    let say = |e: &SyncEvent| match e {
+        SyncEvent::Created { order } => println!("app   → created {order}"),
+        SyncEvent::Updated { order } => println!("app   → changed {order}"),
+        SyncEvent::Synced {
+            order,
+            odoo_id,
+            direction,
+        } => {
+            println!("sync  → {order} is purchase.order {odoo_id} ({direction:?})");
+        }
+        SyncEvent::Conflict { order } => println!("sync  → conflict on {order}"),
+        SyncEvent::Failed { order, error } => println!("sync  → {order} failed: {error}"),
+        SyncEvent::Resolved { order } => println!("sync  → {order} resolved"),
+        _ => {}
+    };
+    let uuid = store
+        .add_order(&NewOrder {
+            supplier_ref: "Alpenrose Dairy".into(),
+            currency: "EUR".into(),
+            lines: vec![line("ZL-100:2:80")?, line("ZL-200:5:20")?],
+        })
+        .await?;
+    sync.round().await?;
+    while let Ok(e) = events.try_recv() {
+        say(&e);
+    }
+    let odoo_id = store
+        .order(uuid)
+        .await?
+        .and_then(|o| o.odoo_id)
+        .context("not pushed")?;
+    println!("odoo  → confirms purchase.order {odoo_id} and sets the first line to 4 units");
+    let lines = client
+        .search(
+            "purchase.order.line",
+            serde_json::json!([["order_id", "=", odoo_id]]),
+            Default::default(),
+        )
+        .await?;
+    if let Some(first) = lines.first() {
+        client
+            .write(
+                "purchase.order.line",
+                &[*first],
+                serde_json::json!({"product_qty": 4.0}),
+            )
+            .await?;
+    }
+    let _: serde_json::Value = client
+        .call(
+            zenoo_rpc::Call::new("purchase.order", "button_confirm")
+                .arg(serde_json::json!([odoo_id])),
+        )
+        .await?;
+    sync.round().await?;
+    while let Ok(e) = events.try_recv() {
+        say(&e);
+    }
+    let o = store.order(uuid).await?.context("the order")?;
+    println!(
+        "app   ← state {}, first line {} units ({:?})",
+        o.state,
+        o.lines.first().map_or(0.0, |l| l.quantity),
+        o.status
+    );
+    Ok(ExitCode::SUCCESS)
+}
