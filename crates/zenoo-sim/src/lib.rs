@@ -396,6 +396,17 @@ impl SimHandle {
         *self.shared.faults() = plan;
     }
 
+    /// Stamps the writes that follow `lag` in the past, in every database:
+    /// what Odoo does for a transaction that began `lag` before it
+    /// committed (`write_date` is the transaction's start), so that a poller
+    /// can be shown a row older than rows it already saw.
+    pub fn set_write_lag(&self, lag: std::time::Duration) {
+        let secs = i64::try_from(lag.as_secs()).unwrap_or(i64::MAX);
+        for db in self.shared.write().dbs.values_mut() {
+            db.stamp_lag = secs;
+        }
+    }
+
     /// Drops every web session (their next call gets "Session Expired").
     pub fn expire_sessions(&self) {
         self.shared.read().auth.sessions().clear();

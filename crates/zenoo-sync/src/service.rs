@@ -27,6 +27,8 @@ pub struct SyncService {
     every: Duration,
     last_push: AtomicI64,
     last_pull: AtomicI64,
+    reconcile_every: Duration,
+    last_reconcile: AtomicI64,
 }
 
 /// What one round did.
@@ -68,7 +70,17 @@ impl SyncService {
             every: Duration::from_secs(30),
             last_push: AtomicI64::new(0),
             last_pull: AtomicI64::new(0),
+            reconcile_every: Duration::from_secs(600),
+            last_reconcile: AtomicI64::new(now_ms()),
         }
+    }
+
+    /// How often every synced order is compared again, whatever the
+    /// cursors say (default 10 minutes).
+    #[must_use]
+    pub fn reconcile_every(mut self, d: Duration) -> Self {
+        self.reconcile_every = d;
+        self
     }
 
     /// How often Odoo is polled without a webhook (default 30 s).
@@ -97,7 +109,14 @@ impl SyncService {
     pub async fn round(&self) -> Result<Round> {
         let mut pushed = self.worker.run_until_idle().await?;
         self.last_push.store(now_ms(), Ordering::Relaxed);
-        let polled = self.poller.poll_once().await?;
+        let mut polled = self.poller.poll_once().await?;
+        let every = i64::try_from(self.reconcile_every.as_millis()).unwrap_or(i64::MAX);
+        if now_ms().saturating_sub(self.last_reconcile.load(Ordering::Relaxed)) >= every {
+            let full = self.poller.reconcile().await?;
+            polled.applied += full.applied;
+            polled.conflicts += full.conflicts;
+            self.last_reconcile.store(now_ms(), Ordering::Relaxed);
+        }
         self.last_pull.store(now_ms(), Ordering::Relaxed);
         pushed += self.worker.run_until_idle().await?;
         let status = self.status().await?;

@@ -265,3 +265,74 @@ async fn a_confirmed_orders_lines_are_not_overwritten_from_the_app_without_a_cho
     assert_eq!(po[0]["state"], "purchase");
     assert_eq!(fx.odoo_lines(id).await[0]["product_qty"], 9.0);
 }
+
+#[tokio::test]
+async fn an_edit_committed_with_an_older_write_date_is_still_picked_up() {
+    let fx = fixture().await;
+    let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
+    let poller = Poller::new(
+        fx.store.clone(),
+        fx.client.clone(),
+        Policies::all(Policy::OdooWins),
+    );
+    let blind = Poller::new(
+        fx.store.clone(),
+        fx.client.clone(),
+        Policies::all(Policy::OdooWins),
+    )
+    .overlap(std::time::Duration::ZERO);
+    // Something newer is seen first: the cursor moves to now.
+    let (_, other) = fx.pushed(&[("ZL-200", 1.0, 20.0)]).await;
+    poller.poll_once().await.expect("poll");
+    // Then a transaction that began a minute ago commits a quantity.
+    fx._sim.set_write_lag(std::time::Duration::from_secs(60));
+    let line = fx.odoo_lines(id).await[0]["id"].as_i64().expect("line");
+    fx.client
+        .write(
+            "purchase.order",
+            &[id],
+            json!({"order_line": [[1, line, {"product_qty": 6.0}]]}),
+        )
+        .await
+        .expect("late commit");
+    fx._sim.set_write_lag(std::time::Duration::ZERO);
+    let _ = other;
+    // Without an overlap a cursor skips it; the full reconcile finds it.
+    let missed = blind.poll_once().await.expect("poll");
+    assert_eq!(missed.applied, 0, "a bare cursor misses the late row");
+    assert_eq!(fx.app(uuid).await.lines[0].quantity, 2.0);
+    // With the overlap window the next pass picks it up.
+    let r = poller.poll_once().await.expect("poll");
+    assert_eq!(r.applied, 1, "{r:?}");
+    assert_eq!(fx.app(uuid).await.lines[0].quantity, 6.0);
+    // And a reconcile agrees there is nothing left to take.
+    let again = blind.reconcile().await.expect("reconcile");
+    assert_eq!(again.applied, 0);
+}
+
+#[tokio::test]
+async fn the_full_reconcile_catches_what_a_cursor_missed() {
+    let fx = fixture().await;
+    let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
+    let blind = Poller::new(
+        fx.store.clone(),
+        fx.client.clone(),
+        Policies::all(Policy::OdooWins),
+    )
+    .overlap(std::time::Duration::ZERO);
+    blind.poll_once().await.expect("poll");
+    fx._sim.set_write_lag(std::time::Duration::from_secs(600));
+    let line = fx.odoo_lines(id).await[0]["id"].as_i64().expect("line");
+    fx.client
+        .write(
+            "purchase.order",
+            &[id],
+            json!({"order_line": [[1, line, {"price_unit": 70.0}]]}),
+        )
+        .await
+        .expect("late commit");
+    assert_eq!(blind.poll_once().await.expect("poll").applied, 0);
+    let r = blind.reconcile().await.expect("reconcile");
+    assert_eq!(r.applied, 1);
+    assert_eq!(fx.app(uuid).await.lines[0].price_unit, 70.0);
+}

@@ -137,21 +137,23 @@ async fn webhooks_only_make_the_next_poll_sooner() {
     let qty = |store: Store| async move {
         store.order(uuid).await.expect("read").expect("order").lines[0].quantity
     };
-    // The first round pushes the order.
+    // The first round pushes the order and polls; then the loop sleeps.
     let started = Instant::now();
-    let id = loop {
-        if let Some(id) = store
-            .order(uuid)
-            .await
-            .expect("read")
-            .expect("order")
-            .odoo_id
-        {
-            break id;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "never pushed");
+    while sync.status().await.expect("status").last_pull_ms == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no first round"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let id = store
+        .order(uuid)
+        .await
+        .expect("read")
+        .expect("order")
+        .odoo_id
+        .expect("pushed");
     let line = odoo
         .search(
             "purchase.order.line",

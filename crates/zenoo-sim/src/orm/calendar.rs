@@ -24,10 +24,16 @@ const MONTHS: [&str; 12] = [
 
 /// Current UTC time as Odoo writes it.
 pub fn now_string() -> String {
+    stamp(0)
+}
+
+/// The time `lag` seconds ago, as Odoo writes datetimes.
+pub fn stamp(lag: i64) -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
+    let secs = i64::try_from(secs).unwrap_or(0).saturating_sub(lag.max(0));
+    chrono::DateTime::from_timestamp(secs, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_default()
 }

@@ -107,6 +107,9 @@ pub struct Database {
     pub translations: super::translate::Translations,
     /// The undo log of the call in progress.
     pub(crate) journal: super::journal::Journal,
+    /// Seconds by which `write_date`/`create_date` lag the clock, as when
+    /// Odoo's transaction began that long before it committed.
+    pub(crate) stamp_lag: i64,
     /// Access rights and record rules read from the database's records.
     pub(crate) security: std::sync::OnceLock<Option<Arc<super::security::Security>>>,
 }
@@ -121,6 +124,7 @@ impl Database {
             order_cache: Default::default(),
             commits: Default::default(),
             journal: Default::default(),
+            stamp_lag: 0,
             security: std::sync::OnceLock::new(),
             translations: Default::default(),
         }

@@ -139,7 +139,8 @@ impl Database {
             self.burn_id(model);
             return Err(e);
         }
-        let now = now_string();
+        // Odoo stamps a write with its transaction's start time.
+        let now = super::calendar::stamp(self.stamp_lag);
         for (k, v) in [
             ("create_uid", Value::from(env.uid)),
             ("write_uid", Value::from(env.uid)),
@@ -274,7 +275,8 @@ impl Database {
                 || super::business::RECOMPUTE_TRIGGERS.contains(&k.as_str())
                 || def.field(k).is_some_and(|f| f.ttype.is_x2many())
         });
-        let now = now_string();
+        // Odoo stamps a write with its transaction's start time.
+        let now = super::calendar::stamp(self.stamp_lag);
         for &id in ids {
             let mut x2many = Vec::new();
             if let Some(rec) = self.record_mut(model, id) {
