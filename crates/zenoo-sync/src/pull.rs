@@ -114,6 +114,9 @@ impl Poller {
             )
             .await?;
         let mut report = PollReport::default();
+        // Every order the window holds is compared again: an edit in the
+        // same second as the last one has the same (whole-second)
+        // write_date, so nothing cheaper can tell it was made.
         for id in ids {
             self.sync_one(id, &mut report).await?;
         }
@@ -139,7 +142,8 @@ impl Poller {
 
     /// The ids (`field`: the record's own, or its order's) of `model`'s
     /// records written since `cursor` minus the overlap, into `ids`; the
-    /// newest (write_date, id) seen.
+    /// newest (write_date, id) seen. The overlap (at least a second) also
+    /// re-reads the cursor's own second, whose rows tie in whole seconds.
     async fn changed(
         &self,
         model: &str,
@@ -150,18 +154,15 @@ impl Poller {
     ) -> Result<(String, i64)> {
         let since = back(&cursor.0, self.overlap);
         let mut max = cursor.clone();
-        let mut after: Option<(String, i64)> = None;
+        // Paged by id under a fixed `write_date >= since`: Odoo keeps
+        // microseconds but answers whole seconds, so `write_date = <a value
+        // it answered>` matches nothing and cannot page a keyset; ids can.
+        let mut last_id = 0i64;
         loop {
-            let mut domain = vec![json!(["write_date", ">=", since])];
-            if let Some((wd, id)) = &after {
-                domain.extend([
-                    json!("|"),
-                    json!(["write_date", ">", wd]),
-                    json!("&"),
-                    json!(["write_date", "=", wd]),
-                    json!(["id", ">", id]),
-                ]);
-            }
+            let mut domain = vec![
+                json!(["write_date", ">=", since]),
+                json!(["id", ">", last_id]),
+            ];
             domain.extend(extra.as_array().cloned().unwrap_or_default());
             let fields: Vec<&str> = if field == "id" {
                 vec!["write_date"]
@@ -174,9 +175,7 @@ impl Poller {
                     model,
                     Value::Array(domain),
                     &fields,
-                    SearchOptions::new()
-                        .order("write_date asc, id asc")
-                        .limit(self.page),
+                    SearchOptions::new().order("id asc").limit(self.page),
                 )
                 .await?;
             let n = rows.len();
@@ -196,9 +195,9 @@ impl Poller {
                     ids.insert(t);
                 }
                 if (wd.as_str(), id) > (max.0.as_str(), max.1) {
-                    max = (wd.clone(), id);
+                    max = (wd, id);
                 }
-                after = Some((wd, id));
+                last_id = last_id.max(id);
             }
             if u64::try_from(n).unwrap_or(0) < self.page {
                 return Ok(max);

@@ -336,3 +336,28 @@ async fn the_full_reconcile_catches_what_a_cursor_missed() {
     assert_eq!(r.applied, 1);
     assert_eq!(fx.app(uuid).await.lines[0].price_unit, 70.0);
 }
+
+#[tokio::test]
+async fn a_pass_pages_through_more_orders_than_a_page_holds() {
+    let fx = fixture().await;
+    for i in 0..450 {
+        fx.store
+            .add_order(&order(&[
+                ("ZL-100", 1.0 + i as f64, 80.0),
+                ("ZL-400", 2.0, 3.5),
+            ]))
+            .await
+            .expect("add");
+    }
+    fx.worker.run_until_idle().await.expect("push");
+    let poller = Poller::new(
+        fx.store.clone(),
+        fx.client.clone(),
+        Policies::all(Policy::OdooWins),
+    );
+    let first = tokio::time::timeout(std::time::Duration::from_secs(60), poller.poll_once())
+        .await
+        .expect("a pass ends")
+        .expect("poll");
+    assert_eq!((first.seen, first.applied, first.conflicts), (450, 0, 0));
+}
