@@ -2,8 +2,10 @@
 //! are conflicts decided by policy. Against zenoo-sim over HTTP.
 
 use serde_json::{Map, Value, json};
-use zenoo_rpc::{Call, Client, Load, ProtocolKind, RetryPolicy};
+use zenoo_rpc::{Call, Client, Load};
 use zenoo_sync::{AppLine, NewOrder, OrderStatus, Policies, Policy, Poller, Store, Take, Worker};
+
+mod common;
 
 fn order(lines: &[(&str, f64, f64)]) -> NewOrder {
     NewOrder {
@@ -30,19 +32,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
-    let client = Client::builder(&sim.url())
-        .database("demo")
-        .password("admin", "admin")
-        .protocol(ProtocolKind::JsonRpc)
-        .retry(RetryPolicy::none())
-        .build()
-        .await
-        .expect("client");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
-        .await
-        .expect("store");
+    let (sim, client, store, dir) = common::setup().await;
     let worker = Worker::new(store.clone(), client.clone(), "w");
     Fixture {
         _sim: sim,

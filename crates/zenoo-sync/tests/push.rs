@@ -1,9 +1,12 @@
 //! The worker pushing application orders to zenoo-sim over HTTP.
 
 use serde_json::{Map, Value, json};
-use zenoo_rpc::{Client, ProtocolKind, RetryPolicy, SearchOptions};
-use zenoo_sim::{Fault, FaultPlan, Sim};
+use zenoo_rpc::{Client, SearchOptions};
+use zenoo_sim::{Fault, FaultPlan};
 use zenoo_sync::{AppLine, NewOrder, OrderStatus, Store, Worker};
+
+mod common;
+use common::setup;
 
 fn order(supplier: &str, lines: &[(&str, f64, f64)]) -> NewOrder {
     NewOrder {
@@ -19,23 +22,6 @@ fn order(supplier: &str, lines: &[(&str, f64, f64)]) -> NewOrder {
             })
             .collect(),
     }
-}
-
-async fn setup() -> (zenoo_sim::SimHandle, Client, Store, tempfile::TempDir) {
-    let sim = Sim::builder().start().await.expect("sim");
-    let client = Client::builder(&sim.url())
-        .database("demo")
-        .password("admin", "admin")
-        .protocol(ProtocolKind::JsonRpc)
-        .retry(RetryPolicy::none())
-        .build()
-        .await
-        .expect("client");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
-        .await
-        .expect("store");
-    (sim, client, store, dir)
 }
 
 async fn odoo_order(client: &Client, id: i64) -> (Map<String, Value>, Vec<Map<String, Value>>) {

@@ -5,12 +5,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use zenoo_rpc::{Client, ProtocolKind, RetryPolicy};
+use zenoo_rpc::RetryPolicy;
 use zenoo_sim::{Fault, FaultPlan, Sim};
 use zenoo_sync::{
     AppLine, Direction, NewOrder, OrderStatus, Policies, Policy, Store, SyncEvent, SyncService,
     WebhookError,
 };
+
+mod common;
+use common::{client, store};
 
 fn order(supplier: &str, qty: f64) -> NewOrder {
     NewOrder {
@@ -23,23 +26,6 @@ fn order(supplier: &str, qty: f64) -> NewOrder {
             date_planned: None,
         }],
     }
-}
-
-async fn client(url: &str, retry: RetryPolicy) -> Client {
-    Client::builder(url)
-        .database("demo")
-        .password("admin", "admin")
-        .protocol(ProtocolKind::JsonRpc)
-        .retry(retry)
-        .build()
-        .await
-        .expect("client")
-}
-
-async fn store(dir: &tempfile::TempDir) -> Store {
-    Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
-        .await
-        .expect("store")
 }
 
 #[tokio::test]
