@@ -13,6 +13,7 @@ use zenoo_rpc::Client;
 
 use crate::conflict::Policies;
 use crate::error::Result;
+use crate::event::SyncEvent;
 use crate::pull::{PollReport, Poller};
 use crate::push::Worker;
 use crate::store::{Store, now_ms};
@@ -126,21 +127,41 @@ impl SyncService {
     }
 
     /// Runs rounds until `shutdown` completes: one every
-    /// [`poll_every`](Self::poll_every), or sooner when a webhook arrives.
+    /// [`poll_every`](Self::poll_every), or sooner when a webhook arrives;
+    /// a change the application makes through the store is pushed at once.
     /// A failed round is logged and the next one tries again.
     ///
     /// # Errors
     /// None so far: failures are logged; the signature leaves room.
     pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
         tokio::pin!(shutdown);
+        // A change made in the application through this store is pushed at
+        // once, without waiting for the next poll.
+        let mut changes = self.store.events().subscribe();
+        let mut next_round = tokio::time::Instant::now();
         loop {
-            if let Err(e) = self.round().await {
-                tracing::warn!(target: "zenoo_sync", error = %e, "a sync round failed; the next one tries again");
+            if tokio::time::Instant::now() >= next_round {
+                if let Err(e) = self.round().await {
+                    tracing::warn!(target: "zenoo_sync", error = %e, "a sync round failed; the next one tries again");
+                }
+                next_round = tokio::time::Instant::now() + self.every;
             }
             tokio::select! {
                 () = &mut shutdown => return Ok(()),
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(self.every) => {}
+                () = self.wake.notified() => next_round = tokio::time::Instant::now(),
+                () = tokio::time::sleep_until(next_round) => {}
+                event = changes.recv() => {
+                    let app_change = matches!(
+                        event,
+                        Ok(SyncEvent::Created { .. } | SyncEvent::Updated { .. })
+                            | Err(tokio::sync::broadcast::error::RecvError::Lagged(_))
+                    );
+                    if app_change {
+                        if let Err(e) = self.worker.run_until_idle().await {
+                            tracing::warn!(target: "zenoo_sync", error = %e, "a push failed; the next round tries again");
+                        }
+                    }
+                }
             }
         }
     }

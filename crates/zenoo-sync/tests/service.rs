@@ -326,3 +326,54 @@ async fn a_thousand_orders_reach_odoo_exactly_once_under_faults() {
         .expect("count");
     assert_eq!(keyed, 1000, "each order once, by its external id");
 }
+
+#[tokio::test]
+async fn an_application_change_is_pushed_at_once_without_waiting_for_a_poll() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir).await;
+    let odoo = client(&sim.url(), RetryPolicy::none()).await;
+    let sync = Arc::new(
+        SyncService::new(store.clone(), odoo, "w", Policies::all(Policy::OdooWins))
+            .poll_every(Duration::from_secs(3600)),
+    );
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let running = {
+        let sync = sync.clone();
+        tokio::spawn(async move {
+            sync.run(async {
+                let _ = stop_rx.await;
+            })
+            .await
+        })
+    };
+    let started = Instant::now();
+    while sync.status().await.expect("status").last_pull_ms == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no first round"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let uuid = store
+        .add_order(&order("Alpenrose Dairy", 3.0))
+        .await
+        .expect("add");
+    let started = Instant::now();
+    while store
+        .order(uuid)
+        .await
+        .expect("read")
+        .expect("order")
+        .status
+        != OrderStatus::Synced
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the change waited for a poll an hour away"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = stop_tx.send(());
+    running.await.expect("joined").expect("run");
+}
