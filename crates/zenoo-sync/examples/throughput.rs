@@ -54,62 +54,85 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..n {
         store.add_order(&order(i)).await?;
     }
-    let sync = SyncService::new(
-        store.clone(),
-        client.clone(),
-        "bench",
-        Policies::all(Policy::OdooWins),
-    );
     let started = Instant::now();
-    let round = sync.round().await?;
+    let pushed = zenoo_sync::Worker::new(store.clone(), client.clone(), "bench")
+        .run_until_idle()
+        .await?;
     let took = started.elapsed();
     println!(
-        "to Odoo: {} orders (2 lines each) in {:.2} s: {:.0} orders/s",
-        round.pushed,
+        "to Odoo: {pushed} orders (2 lines each) in {:.2} s: {:.0} orders/s",
         took.as_secs_f64(),
-        round.pushed as f64 / took.as_secs_f64()
+        pushed as f64 / took.as_secs_f64()
     );
-
-    // Lag to Odoo: one order at a time, from the application's write to
-    // Odoo holding it, with a round every 50 ms.
+    // Lag, with the sync running as a service (its poll an hour away): to
+    // Odoo, from the application's write until Odoo holds the order; from
+    // Odoo, from a line edit (and its webhook) until the application has it.
+    let sync = std::sync::Arc::new(
+        SyncService::new(
+            store.clone(),
+            client.clone(),
+            "bench",
+            Policies::all(Policy::OdooWins),
+        )
+        .poll_every(Duration::from_secs(3600)),
+    );
+    let hook = sync.webhook("bench-token");
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let running = {
+        let sync = sync.clone();
+        tokio::spawn(async move {
+            sync.run(async {
+                let _ = stop_rx.await;
+            })
+            .await
+        })
+    };
+    while sync.status().await?.last_pull_ms == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let mut to_odoo = Vec::new();
+    let mut uuids = Vec::new();
     for i in 0..50 {
         let t = Instant::now();
         let uuid = store.add_order(&order(i)).await?;
-        loop {
-            sync.round().await?;
-            if store.order(uuid).await?.and_then(|o| o.odoo_id).is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        while store.order(uuid).await?.and_then(|o| o.odoo_id).is_none() {
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
         to_odoo.push(t.elapsed());
+        uuids.push(uuid);
     }
-    // Lag from Odoo: a line edited in Odoo until the application has it.
-    let ids = client
-        .search(
-            "purchase.order.line",
-            json!([]),
-            zenoo_rpc::SearchOptions::new().limit(50),
-        )
-        .await?;
     let mut from_odoo = Vec::new();
-    for (k, line) in ids.iter().enumerate() {
-        let t = Instant::now();
-        client
-            .write(
+    for (k, uuid) in uuids.iter().enumerate() {
+        let id = store
+            .order(*uuid)
+            .await?
+            .and_then(|o| o.odoo_id)
+            .unwrap_or(0);
+        let line = client
+            .search(
                 "purchase.order.line",
-                &[*line],
-                json!({"product_qty": 100.0 + k as f64}),
+                json!([["order_id", "=", id]]),
+                zenoo_rpc::SearchOptions::new().limit(1),
             )
             .await?;
-        sync.round().await?;
+        let qty = 100.0 + k as f64;
+        let t = Instant::now();
+        client
+            .write("purchase.order.line", &line, json!({"product_qty": qty}))
+            .await?;
+        let body = json!({"_model": "purchase.order", "_id": id}).to_string();
+        let _ = hook.accept("bench-token", body.as_bytes());
+        while store.order(*uuid).await?.map(|o| o.lines[0].quantity) != Some(qty) {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         from_odoo.push(t.elapsed());
     }
+    let _ = stop_tx.send(());
+    running.await??;
     to_odoo.sort();
     from_odoo.sort();
     println!(
-        "lag to Odoo: p50 {:?}, p95 {:?}; from Odoo (one round after the edit): p50 {:?}, p95 {:?}",
+        "lag to Odoo: p50 {:?}, p95 {:?}; from Odoo (edit + webhook): p50 {:?}, p95 {:?}",
         percentile(&to_odoo, 0.5),
         percentile(&to_odoo, 0.95),
         percentile(&from_odoo, 0.5),
