@@ -13,7 +13,7 @@ use zenoo_sync::{
 };
 
 mod common;
-use common::{client, store};
+use common::{Running, client, store};
 
 fn order(supplier: &str, qty: f64) -> NewOrder {
     NewOrder {
@@ -110,28 +110,11 @@ async fn webhooks_only_make_the_next_poll_sooner() {
         .poll_every(Duration::from_secs(3600)),
     );
     let hook = sync.webhook("s3cret-token");
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let running = {
-        let sync = sync.clone();
-        tokio::spawn(async move {
-            sync.run(async {
-                let _ = stop_rx.await;
-            })
-            .await
-        })
-    };
+    let running = Running::start(sync.clone()).await;
     let qty = |store: Store| async move {
         store.order(uuid).await.expect("read").expect("order").lines[0].quantity
     };
-    // The first round pushes the order and polls; then the loop sleeps.
-    let started = Instant::now();
-    while sync.status().await.expect("status").last_pull_ms == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no first round"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    // The first round has pushed the order and polled; the loop sleeps.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let id = store
         .order(uuid)
@@ -182,8 +165,7 @@ async fn webhooks_only_make_the_next_poll_sooner() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let o = store.order(uuid).await.expect("read").expect("order");
     assert_eq!((o.lines[0].quantity, o.status), (7.0, OrderStatus::Synced));
-    let _ = stop_tx.send(());
-    running.await.expect("joined").expect("run");
+    running.stop().await;
 }
 
 #[tokio::test]
@@ -224,16 +206,7 @@ async fn a_lost_webhook_only_delays_the_change_to_the_next_poll() {
     odoo.write("purchase.order.line", &[line], json!({"product_qty": 5.0}))
         .await
         .expect("edit");
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let running = {
-        let sync = sync.clone();
-        tokio::spawn(async move {
-            sync.run(async {
-                let _ = stop_rx.await;
-            })
-            .await
-        })
-    };
+    let running = Running::start(sync.clone()).await;
     let started = Instant::now();
     loop {
         let q = store.order(uuid).await.expect("read").expect("order").lines[0].quantity;
@@ -246,8 +219,7 @@ async fn a_lost_webhook_only_delays_the_change_to_the_next_poll() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let _ = stop_tx.send(());
-    running.await.expect("joined").expect("run");
+    running.stop().await;
 }
 
 #[tokio::test]
@@ -337,24 +309,7 @@ async fn an_application_change_is_pushed_at_once_without_waiting_for_a_poll() {
         SyncService::new(store.clone(), odoo, "w", Policies::all(Policy::OdooWins))
             .poll_every(Duration::from_secs(3600)),
     );
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let running = {
-        let sync = sync.clone();
-        tokio::spawn(async move {
-            sync.run(async {
-                let _ = stop_rx.await;
-            })
-            .await
-        })
-    };
-    let started = Instant::now();
-    while sync.status().await.expect("status").last_pull_ms == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no first round"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let running = Running::start(sync.clone()).await;
     let uuid = store
         .add_order(&order("Alpenrose Dairy", 3.0))
         .await
@@ -374,6 +329,5 @@ async fn an_application_change_is_pushed_at_once_without_waiting_for_a_poll() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let _ = stop_tx.send(());
-    running.await.expect("joined").expect("run");
+    running.stop().await;
 }
