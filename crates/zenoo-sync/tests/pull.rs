@@ -6,6 +6,7 @@ use zenoo_rpc::{Call, Client, Load};
 use zenoo_sync::{AppLine, NewOrder, OrderStatus, Policies, Policy, Poller, Store, Take, Worker};
 
 mod common;
+use common::Db;
 
 fn order(lines: &[(&str, f64, f64)]) -> NewOrder {
     NewOrder {
@@ -28,19 +29,19 @@ struct Fixture {
     client: Client,
     store: Store,
     worker: Worker,
-    _dir: tempfile::TempDir,
+    _keep: common::Keep,
 }
 
-async fn fixture() -> Fixture {
-    let (sim, client, store, dir) = common::setup().await;
+async fn fixture(db: Db) -> Option<Fixture> {
+    let (sim, client, store, keep) = common::setup(db).await?;
     let worker = Worker::new(store.clone(), client.clone(), "w");
-    Fixture {
+    Some(Fixture {
         _sim: sim,
         client,
         store,
         worker,
-        _dir: dir,
-    }
+        _keep: keep,
+    })
 }
 
 impl Fixture {
@@ -76,9 +77,10 @@ fn quantities(o: &zenoo_sync::AppOrder) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
-#[tokio::test]
-async fn odoo_side_edits_come_back_and_are_not_echoed() {
-    let fx = fixture().await;
+async fn odoo_side_edits_come_back_and_are_not_echoed(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
     let (uuid, id) = fx
         .pushed(&[("ZL-100", 2.0, 80.0), ("ZL-200", 5.0, 20.0)])
         .await;
@@ -159,9 +161,10 @@ async fn edit_both(fx: &Fixture, uuid: uuid::Uuid, id: i64, app: f64, odoo: f64)
         .expect("odoo edit");
 }
 
-#[tokio::test]
-async fn a_manual_conflict_waits_and_resolves_through_the_api() {
-    let fx = fixture().await;
+async fn a_manual_conflict_waits_and_resolves_through_the_api(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
     let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
     let poller = Poller::new(fx.store.clone(), fx.client.clone(), Policies::default());
     edit_both(&fx, uuid, id, 3.0, 9.0).await;
@@ -185,15 +188,16 @@ async fn a_manual_conflict_waits_and_resolves_through_the_api() {
     assert!(fx.store.conflicts().await.expect("conflicts").is_empty());
 }
 
-#[tokio::test]
-async fn each_policy_decides_a_conflict() {
+async fn each_policy_decides_a_conflict(db: Db) {
     for (policy, expect_app, expect_odoo) in [
         (Policy::OdooWins, 9.0, 9.0),
         (Policy::AppWins, 3.0, 3.0),
         // The application changed before Odoo did: Odoo is newer.
         (Policy::NewestWins, 9.0, 9.0),
     ] {
-        let fx = fixture().await;
+        let Some(fx) = fixture(db).await else {
+            return;
+        };
         let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
         let poller = Poller::new(fx.store.clone(), fx.client.clone(), Policies::all(policy));
         // Odoo's write_date is whole seconds: let the app's edit be older.
@@ -225,9 +229,10 @@ async fn each_policy_decides_a_conflict() {
     }
 }
 
-#[tokio::test]
-async fn a_confirmed_orders_lines_are_not_overwritten_from_the_app_without_a_choice() {
-    let fx = fixture().await;
+async fn a_confirmed_orders_lines_are_not_overwritten_from_the_app_without_a_choice(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
     let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
     let _: Value = fx
         .client
@@ -256,9 +261,10 @@ async fn a_confirmed_orders_lines_are_not_overwritten_from_the_app_without_a_cho
     assert_eq!(fx.odoo_lines(id).await[0]["product_qty"], 9.0);
 }
 
-#[tokio::test]
-async fn an_edit_committed_with_an_older_write_date_is_still_picked_up() {
-    let fx = fixture().await;
+async fn an_edit_committed_with_an_older_write_date_is_still_picked_up(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
     let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
     let poller = Poller::new(
         fx.store.clone(),
@@ -300,9 +306,10 @@ async fn an_edit_committed_with_an_older_write_date_is_still_picked_up() {
     assert_eq!(again.applied, 0);
 }
 
-#[tokio::test]
-async fn the_full_reconcile_catches_what_a_cursor_missed() {
-    let fx = fixture().await;
+async fn the_full_reconcile_catches_what_a_cursor_missed(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
     let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
     let blind = Poller::new(
         fx.store.clone(),
@@ -327,9 +334,10 @@ async fn the_full_reconcile_catches_what_a_cursor_missed() {
     assert_eq!(fx.app(uuid).await.lines[0].price_unit, 70.0);
 }
 
-#[tokio::test]
-async fn a_pass_pages_through_more_orders_than_a_page_holds() {
-    let fx = fixture().await;
+async fn a_pass_pages_through_more_orders_than_a_page_holds(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
     for i in 0..450 {
         fx.store
             .add_order(&order(&[
@@ -351,3 +359,13 @@ async fn a_pass_pages_through_more_orders_than_a_page_holds() {
         .expect("poll");
     assert_eq!((first.seen, first.applied, first.conflicts), (450, 0, 0));
 }
+
+on_both_stores!(
+    odoo_side_edits_come_back_and_are_not_echoed,
+    a_manual_conflict_waits_and_resolves_through_the_api,
+    each_policy_decides_a_conflict,
+    a_confirmed_orders_lines_are_not_overwritten_from_the_app_without_a_choice,
+    an_edit_committed_with_an_older_write_date_is_still_picked_up,
+    the_full_reconcile_catches_what_a_cursor_missed,
+    a_pass_pages_through_more_orders_than_a_page_holds,
+);

@@ -6,7 +6,7 @@ use zenoo_sim::{Fault, FaultPlan};
 use zenoo_sync::{AppLine, NewOrder, OrderStatus, Store, Worker};
 
 mod common;
-use common::setup;
+use common::{Db, setup};
 
 fn order(supplier: &str, lines: &[(&str, f64, f64)]) -> NewOrder {
     NewOrder {
@@ -46,9 +46,10 @@ async fn odoo_order(client: &Client, id: i64) -> (Map<String, Value>, Vec<Map<St
     (po.into_iter().next().expect("the order"), lines)
 }
 
-#[tokio::test]
-async fn orders_reach_odoo_once_and_changes_follow_as_commands() {
-    let (_sim, client, store, _dir) = setup().await;
+async fn orders_reach_odoo_once_and_changes_follow_as_commands(db: Db) {
+    let Some((_sim, client, store, _keep)) = setup(db).await else {
+        return;
+    };
     let uuid = store
         .add_order(&order(
             "Alpenrose Dairy",
@@ -114,9 +115,10 @@ async fn orders_reach_odoo_once_and_changes_follow_as_commands() {
     assert_eq!(count, 1);
 }
 
-#[tokio::test]
-async fn a_lost_create_answer_does_not_make_a_second_order() {
-    let (sim, client, store, _dir) = setup().await;
+async fn a_lost_create_answer_does_not_make_a_second_order(db: Db) {
+    let Some((sim, client, store, _keep)) = setup(db).await else {
+        return;
+    };
     let uuid = store
         .add_order(&order("Northwind Looms", &[("ZL-400", 10.0, 3.5)]))
         .await
@@ -183,9 +185,10 @@ async fn sqlx_force_due(store: &Store) {
     store.make_all_due().await.expect("due");
 }
 
-#[tokio::test]
-async fn an_unknown_product_fails_the_order_with_the_reason() {
-    let (_sim, client, store, _dir) = setup().await;
+async fn an_unknown_product_fails_the_order_with_the_reason(db: Db) {
+    let Some((_sim, client, store, _keep)) = setup(db).await else {
+        return;
+    };
     let uuid = store
         .add_order(&order("Alpenrose Dairy", &[("NO-SUCH", 1.0, 1.0)]))
         .await
@@ -209,3 +212,9 @@ async fn an_unknown_product_fails_the_order_with_the_reason() {
         "a business error is not retried"
     );
 }
+
+on_both_stores!(
+    orders_reach_odoo_once_and_changes_follow_as_commands,
+    a_lost_create_answer_does_not_make_a_second_order,
+    an_unknown_product_fails_the_order_with_the_reason,
+);

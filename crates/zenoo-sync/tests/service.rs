@@ -13,7 +13,7 @@ use zenoo_sync::{
 };
 
 mod common;
-use common::{Running, client, store};
+use common::{Db, Running, client, store};
 
 fn order(supplier: &str, qty: f64) -> NewOrder {
     NewOrder {
@@ -28,11 +28,11 @@ fn order(supplier: &str, qty: f64) -> NewOrder {
     }
 }
 
-#[tokio::test]
-async fn events_tell_both_directions() {
+async fn events_tell_both_directions(db: Db) {
     let sim = Sim::builder().start().await.expect("sim");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
+    let Some((store, _keep)) = store(db).await else {
+        return;
+    };
     let odoo = client(&sim.url(), RetryPolicy::none()).await;
     let sync = SyncService::new(
         store.clone(),
@@ -90,11 +90,11 @@ async fn events_tell_both_directions() {
     assert!(status.last_push_ms > 0 && status.last_pull_ms > 0);
 }
 
-#[tokio::test]
-async fn webhooks_only_make_the_next_poll_sooner() {
+async fn webhooks_only_make_the_next_poll_sooner(db: Db) {
     let sim = Sim::builder().start().await.expect("sim");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
+    let Some((store, _keep)) = store(db).await else {
+        return;
+    };
     let odoo = client(&sim.url(), RetryPolicy::none()).await;
     let uuid = store
         .add_order(&order("Alpenrose Dairy", 2.0))
@@ -168,11 +168,11 @@ async fn webhooks_only_make_the_next_poll_sooner() {
     running.stop().await;
 }
 
-#[tokio::test]
-async fn a_lost_webhook_only_delays_the_change_to_the_next_poll() {
+async fn a_lost_webhook_only_delays_the_change_to_the_next_poll(db: Db) {
     let sim = Sim::builder().start().await.expect("sim");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
+    let Some((store, _keep)) = store(db).await else {
+        return;
+    };
     let odoo = client(&sim.url(), RetryPolicy::none()).await;
     let uuid = store
         .add_order(&order("Alpenrose Dairy", 2.0))
@@ -222,11 +222,11 @@ async fn a_lost_webhook_only_delays_the_change_to_the_next_poll() {
     running.stop().await;
 }
 
-#[tokio::test]
-async fn a_thousand_orders_reach_odoo_exactly_once_under_faults() {
+async fn a_thousand_orders_reach_odoo_exactly_once_under_faults(db: Db) {
     let sim = Sim::builder().start().await.expect("sim");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
+    let Some((store, _keep)) = store(db).await else {
+        return;
+    };
     let odoo = client(
         &sim.url(),
         RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(10)),
@@ -299,11 +299,11 @@ async fn a_thousand_orders_reach_odoo_exactly_once_under_faults() {
     assert_eq!(keyed, 1000, "each order once, by its external id");
 }
 
-#[tokio::test]
-async fn an_application_change_is_pushed_at_once_without_waiting_for_a_poll() {
+async fn an_application_change_is_pushed_at_once_without_waiting_for_a_poll(db: Db) {
     let sim = Sim::builder().start().await.expect("sim");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
+    let Some((store, _keep)) = store(db).await else {
+        return;
+    };
     let odoo = client(&sim.url(), RetryPolicy::none()).await;
     let sync = Arc::new(
         SyncService::new(store.clone(), odoo, "w", Policies::all(Policy::OdooWins))
@@ -331,3 +331,11 @@ async fn an_application_change_is_pushed_at_once_without_waiting_for_a_poll() {
     }
     running.stop().await;
 }
+
+on_both_stores!(
+    events_tell_both_directions,
+    webhooks_only_make_the_next_poll_sooner,
+    a_lost_webhook_only_delays_the_change_to_the_next_poll,
+    a_thousand_orders_reach_odoo_exactly_once_under_faults,
+    an_application_change_is_pushed_at_once_without_waiting_for_a_poll,
+);

@@ -1,10 +1,12 @@
 //! The store and its outbox on SQLite, and on PostgreSQL when
-//! `ZENOO_TEST_POSTGRES_URL` names a database the test may fill (each test
-//! uses a schema of its own there).
+//! `ZENOO_TEST_POSTGRES_URL` names a server the test may create databases on.
 
 use std::time::Duration;
 
-use zenoo_sync::{AppLine, Backend, JobKind, NewOrder, OrderStatus, Store};
+mod common;
+use common::{Db, store};
+
+use zenoo_sync::{AppLine, Backend, JobKind, NewOrder, OrderStatus};
 
 fn order(supplier: &str, lines: usize) -> NewOrder {
     NewOrder {
@@ -21,39 +23,11 @@ fn order(supplier: &str, lines: usize) -> NewOrder {
     }
 }
 
-/// The stores to test: a SQLite file, and PostgreSQL when configured.
-async fn stores(name: &str) -> Vec<(Store, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("sync.db").display());
-    let mut out = vec![(Store::open(&url).await.expect("sqlite store"), Some(dir))];
-    match std::env::var("ZENOO_TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => out.push((postgres(&base, name).await, None)),
-        _ => println!("PostgreSQL skipped for {name}: ZENOO_TEST_POSTGRES_URL is not set"),
-    }
-    out
-}
-
-/// A fresh database for `name` on the PostgreSQL server at `base`.
-async fn postgres(base: &str, name: &str) -> Store {
-    use sqlx::Executor;
-    let admin = sqlx::PgPool::connect(base).await.expect("postgres");
-    let db = format!("zenoo_sync_test_{name}_{}", std::process::id());
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {db}").as_str())
-        .await
-        .expect("drop");
-    admin
-        .execute(format!("CREATE DATABASE {db}").as_str())
-        .await
-        .expect("create");
-    let mut url = url::Url::parse(base).expect("url");
-    url.set_path(&db);
-    Store::open(url.as_str()).await.expect("postgres store")
-}
-
-#[tokio::test]
-async fn an_order_and_its_job_are_written_together() {
-    for (store, _dir) in stores("together").await {
+async fn an_order_and_its_job_are_written_together(db: Db) {
+    {
+        let Some((store, _keep)) = store(db).await else {
+            return;
+        };
         let uuid = store.add_order(&order("SUP-1", 3)).await.expect("add");
         let got = store.order(uuid).await.expect("read").expect("the order");
         assert_eq!(got.lines.len(), 3);
@@ -91,9 +65,11 @@ async fn an_order_and_its_job_are_written_together() {
     }
 }
 
-#[tokio::test]
-async fn jobs_of_one_order_run_one_at_a_time_in_order() {
-    for (store, _dir) in stores("per_order").await {
+async fn jobs_of_one_order_run_one_at_a_time_in_order(db: Db) {
+    {
+        let Some((store, _keep)) = store(db).await else {
+            return;
+        };
         let a = store.add_order(&order("A", 1)).await.expect("a");
         let b = store.add_order(&order("B", 1)).await.expect("b");
         store
@@ -126,9 +102,11 @@ async fn jobs_of_one_order_run_one_at_a_time_in_order() {
     }
 }
 
-#[tokio::test]
-async fn an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish() {
-    for (store, _dir) in stores("lease").await {
+async fn an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish(db: Db) {
+    {
+        let Some((store, _keep)) = store(db).await else {
+            return;
+        };
         let a = store.add_order(&order("A", 1)).await.expect("a");
         let short = store
             .claim("crashed", Duration::from_millis(50), 1)
@@ -163,16 +141,15 @@ async fn an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish() {
     }
 }
 
-#[tokio::test]
-async fn workers_sharing_a_postgres_outbox_never_take_the_same_job() {
-    let stores = stores("shared").await;
-    let Some((store, _)) = stores
-        .iter()
-        .find(|(s, _)| s.backend() == Backend::Postgres)
-    else {
-        println!("skipped: needs PostgreSQL (ZENOO_TEST_POSTGRES_URL)");
+async fn workers_sharing_a_postgres_outbox_never_take_the_same_job(db: Db) {
+    if db == Db::Sqlite {
+        println!("SKIPPED on SQLite: one connection, one worker at a time");
+        return;
+    }
+    let Some((store, _keep)) = store(db).await else {
         return;
     };
+    assert_eq!(store.backend(), Backend::Postgres);
     for i in 0..200 {
         store
             .add_order(&order(&format!("S{i}"), 1))
@@ -209,3 +186,10 @@ async fn workers_sharing_a_postgres_outbox_never_take_the_same_job() {
     all.dedup();
     assert_eq!((n, all.len()), (200, 200), "every job once");
 }
+
+on_both_stores!(
+    an_order_and_its_job_are_written_together,
+    jobs_of_one_order_run_one_at_a_time_in_order,
+    an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish,
+    workers_sharing_a_postgres_outbox_never_take_the_same_job,
+);

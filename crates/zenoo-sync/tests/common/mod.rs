@@ -1,9 +1,38 @@
-//! What the sync tests share: a client of a simulator, and a SQLite store.
+//! What the sync tests share: a client of a simulator, the stores to run on
+//! (a SQLite file always, PostgreSQL when `ZENOO_TEST_POSTGRES_URL` names a
+//! server the tests may create databases on), and a running service.
 
 #![allow(dead_code)]
 
 use zenoo_rpc::{Client, ProtocolKind, RetryPolicy};
 use zenoo_sync::Store;
+
+/// The database a test runs its store on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    /// A SQLite file in a temporary folder.
+    Sqlite,
+    /// A fresh database on the server `ZENOO_TEST_POSTGRES_URL` names.
+    Postgres,
+}
+
+/// Runs each named `async fn(Db)` as two tests, `name::sqlite` and
+/// `name::postgres`, so nextest runs and reports them apart.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::common::Db::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::common::Db::Postgres).await
+            }
+        }
+    )*};
+}
 
 /// A JSON-RPC client of the simulator at `url` as admin, with `retry`.
 pub async fn client(url: &str, retry: RetryPolicy) -> Client {
@@ -17,20 +46,59 @@ pub async fn client(url: &str, retry: RetryPolicy) -> Client {
         .expect("client")
 }
 
-/// A SQLite store in `dir`.
-pub async fn store(dir: &tempfile::TempDir) -> Store {
-    Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
-        .await
-        .expect("store")
+/// What keeps a store's database alive for the test: the SQLite file's
+/// folder (PostgreSQL databases are left to the server, which the test setup
+/// throws away).
+pub struct Keep {
+    dir: Option<tempfile::TempDir>,
+    /// The URL the store was opened with, for a second store or a process.
+    pub url: String,
 }
 
-/// A simulator, a client without retries, and a store in a folder of its own.
-pub async fn setup() -> (zenoo_sim::SimHandle, Client, Store, tempfile::TempDir) {
+/// A fresh store on `db`, or `None` (with the reason printed) when `db` is
+/// PostgreSQL and no server is configured.
+pub async fn store(db: Db) -> Option<(Store, Keep)> {
+    let (url, dir) = match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}", dir.path().join("sync.db").display());
+            (url, Some(dir))
+        }
+        Db::Postgres => match std::env::var("ZENOO_TEST_POSTGRES_URL") {
+            Ok(base) if !base.is_empty() => (postgres_database(&base).await, None),
+            _ => {
+                println!("SKIPPED on PostgreSQL: ZENOO_TEST_POSTGRES_URL is not set");
+                return None;
+            }
+        },
+    };
+    let store = Store::open(&url).await.expect("store");
+    Some((store, Keep { dir, url }))
+}
+
+/// Creates an empty database on the PostgreSQL server at `base` and returns
+/// its URL.
+async fn postgres_database(base: &str) -> String {
+    use sqlx::Executor;
+    let admin = sqlx::PgPool::connect(base).await.expect("postgres");
+    let name = format!("zenoo_sync_test_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create database");
+    admin.close().await;
+    let mut url = url::Url::parse(base).expect("ZENOO_TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// A simulator, a client without retries, and a store on `db`; `None` when
+/// `db` is not available (the reason is printed).
+pub async fn setup(db: Db) -> Option<(zenoo_sim::SimHandle, Client, Store, Keep)> {
+    let (store, keep) = store(db).await?;
     let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
     let client = client(&sim.url(), RetryPolicy::none()).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
-    (sim, client, store, dir)
+    Some((sim, client, store, keep))
 }
 
 /// A sync running as a service on the test's runtime, until [`Running::stop`].
