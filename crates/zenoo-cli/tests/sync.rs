@@ -122,3 +122,169 @@ fn a_killed_worker_leaves_no_order_twice_and_none_behind() {
         assert_eq!(n, 1, "{origin}");
     }
 }
+
+/// An empty database on the PostgreSQL server `ZENOO_TEST_POSTGRES_URL`
+/// names, or `None` (the reason printed) when none is configured.
+fn postgres_store(fx: &Fixture) -> Option<String> {
+    use sqlx::Executor;
+    let Ok(base) = std::env::var("ZENOO_TEST_POSTGRES_URL") else {
+        println!("SKIPPED: needs PostgreSQL (ZENOO_TEST_POSTGRES_URL is not set)");
+        return None;
+    };
+    let name = format!("zenoo_cli_test_{}", uuid::Uuid::new_v4().simple());
+    fx.rt.block_on(async {
+        let admin = sqlx::PgPool::connect(&base).await.expect("postgres");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create database");
+        admin.close().await;
+    });
+    let mut url = url::Url::parse(&base).expect("a URL");
+    url.set_path(&name);
+    Some(url.to_string())
+}
+
+fn line(code: &str, quantity: f64) -> zenoo_sync::AppLine {
+    zenoo_sync::AppLine {
+        product_code: code.into(),
+        quantity,
+        price_unit: 4.25,
+        date_planned: None,
+    }
+}
+
+#[test]
+fn two_worker_processes_share_a_postgres_outbox_in_order_and_once() {
+    let fx = Fixture::new();
+    let Some(store_url) = postgres_store(&fx) else {
+        return;
+    };
+    let store = fx
+        .rt
+        .block_on(zenoo_sync::Store::open(&store_url))
+        .expect("store");
+    // Slow calls, so that the two workers overlap.
+    fx.sim
+        .set_faults(zenoo_sim::FaultPlan::none().with_latency(Duration::from_millis(3)));
+    let worker = |name: &str| {
+        Command::new(env!("CARGO_BIN_EXE_zenoo"))
+            .args(["--url", &fx.sim.url(), "--db", "demo", "--login", "admin"])
+            .args(["--password", "admin", "sync", "run", "--store", &store_url])
+            .args(["--worker", name, "--poll-every", "100ms"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("worker")
+    };
+    // Each order is made and then changed a dozen times before the workers
+    // start, so that its jobs wait side by side in the outbox; each change
+    // adds, changes or drops lines. A job run twice, or two jobs of one order
+    // at once (both sending the same difference, or both creating), would
+    // leave Odoo with other lines than the application.
+    let codes = ["ZL-100", "ZL-200", "ZL-300", "ZL-400"];
+    let version = |i: usize, round: usize| zenoo_sync::NewOrder {
+        supplier_ref: "Northwind Looms".into(),
+        currency: "EUR".into(),
+        lines: codes[..1 + (round % codes.len())]
+            .iter()
+            .enumerate()
+            .map(|(k, code)| line(code, (100 * i + 10 * round + k) as f64 + 1.0))
+            .collect(),
+    };
+    let mut orders = Vec::new();
+    for i in 0..6 {
+        let uuid = fx
+            .rt
+            .block_on(store.add_order(&version(i, 0)))
+            .expect("add");
+        orders.push((uuid, version(i, 0)));
+    }
+    let change = |orders: &mut Vec<(uuid::Uuid, zenoo_sync::NewOrder)>, round: usize| {
+        for (i, (uuid, order)) in orders.iter_mut().enumerate() {
+            *order = version(i, round);
+            assert!(
+                fx.rt
+                    .block_on(store.update_order(*uuid, order))
+                    .expect("update")
+            );
+        }
+    };
+    for round in 1..12 {
+        change(&mut orders, round);
+    }
+    let mut workers = [worker("a"), worker("b")];
+    // And once more while they run.
+    std::thread::sleep(Duration::from_millis(200));
+    change(&mut orders, 12);
+    let started = Instant::now();
+    while fx.rt.block_on(store.backlog()).expect("backlog") > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the workers did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for w in &mut workers {
+        w.kill().expect("stop");
+        let _ = w.wait();
+    }
+    fx.sim.set_faults(zenoo_sim::FaultPlan::none());
+
+    // Exactly once: one create per order, one Odoo order per uuid.
+    let creates = fx
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.model.as_deref() == Some("purchase.order") && r.method.as_deref() == Some("create")
+        })
+        .count();
+    assert_eq!(creates, orders.len(), "one create per order");
+    for (uuid, order) in &orders {
+        let po = fx.read(
+            "demo",
+            "purchase.order",
+            json!([["origin", "=", format!("zenoo:{uuid}")]]),
+            &["order_line"],
+        );
+        assert_eq!(po.len(), 1, "{uuid} once in Odoo");
+        let lines = fx.read(
+            "demo",
+            "purchase.order.line",
+            json!([["order_id", "=", po[0]["id"]]]),
+            &["product_qty"],
+        );
+        let got: Vec<f64> = lines
+            .iter()
+            .filter_map(|l| l["product_qty"].as_f64())
+            .collect();
+        let want: Vec<f64> = order.lines.iter().map(|l| l.quantity).collect();
+        assert_eq!(got, want, "{uuid}: Odoo has the application's last lines");
+        let app = fx
+            .rt
+            .block_on(store.order(*uuid))
+            .expect("read")
+            .expect("order");
+        assert_eq!(app.status, zenoo_sync::OrderStatus::Synced, "{uuid}");
+    }
+
+    // Both workers did some of the work; per order, jobs finished in order.
+    let jobs: Vec<(String, i64, i64, String)> = fx.rt.block_on(async {
+        let pool = sqlx::PgPool::connect(&store_url).await.expect("pool");
+        sqlx::query_as(
+            "SELECT order_uuid, id, done_at, done_by FROM outbox ORDER BY order_uuid, id",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("jobs")
+    });
+    assert_eq!(jobs.len(), orders.len() * 13, "every job recorded");
+    let by = |w: &str| jobs.iter().filter(|j| j.3 == w).count();
+    assert!(by("a") > 0 && by("b") > 0, "a: {}, b: {}", by("a"), by("b"));
+    for pair in jobs.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            assert!(pair[0].2 <= pair[1].2, "{pair:?}: finished out of order");
+        }
+    }
+}

@@ -131,7 +131,7 @@ impl Store {
     /// The store's error.
     pub async fn complete(&self, job: &ClaimedJob, worker: &str) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE outbox SET done_at = $1, lease_owner = NULL, lease_until = NULL \
+            "UPDATE outbox SET done_at = $1, done_by = $3, lease_owner = NULL, lease_until = NULL \
              WHERE id = $2 AND lease_owner = $3 AND done_at IS NULL",
         )
         .bind(now_ms())
