@@ -31,8 +31,21 @@ pub enum Part {
     Lines,
 }
 
+impl Policy {
+    /// The policy's name, as in configuration (`odoo_wins`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OdooWins => "odoo_wins",
+            Self::AppWins => "app_wins",
+            Self::NewestWins => "newest_wins",
+            Self::Manual => "manual",
+        }
+    }
+}
+
 impl Part {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The part's name (`supplier`, `lines`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Supplier => "supplier",
             Self::Lines => "lines",
@@ -88,6 +101,30 @@ impl Policies {
             _ => p,
         }
     }
+}
+
+impl Take {
+    /// `odoo` or `app`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Odoo => "odoo",
+            Self::App => "app",
+        }
+    }
+}
+
+/// A conflict decided as the order was compared: by a policy, or by the
+/// resolution of a manual conflict (`policy` is then `Manual`).
+#[derive(Debug, Clone)]
+pub(crate) struct Decided {
+    pub part: Part,
+    pub policy: Policy,
+    pub take: Take,
+    pub base: serde_json::Value,
+    pub app: serde_json::Value,
+    pub odoo: serde_json::Value,
+    /// Where the sides collided (lines: position and field).
+    pub at: serde_json::Value,
 }
 
 /// Which side a resolution takes.

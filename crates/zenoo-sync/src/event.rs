@@ -28,10 +28,13 @@ pub enum SyncEvent {
         /// Which way the change went: `to_odoo` or `from_odoo`.
         direction: Direction,
     },
-    /// Both sides changed the order: it waits for a choice.
+    /// Both sides changed the same part of the order and its policy is
+    /// manual: it waits for a choice.
     Conflict {
         /// The order.
         order: Uuid,
+        /// The parts both sides changed.
+        parts: Vec<crate::conflict::Part>,
     },
     /// A job failed for good.
     Failed {

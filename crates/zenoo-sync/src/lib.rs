@@ -21,10 +21,12 @@
 //! changes as x2many commands from the last synced snapshot, failures
 //! classed transient / permanent / business).
 
+mod audit;
 mod conflict;
 mod error;
 mod event;
 mod mapping;
+mod merge;
 mod order;
 mod outbox;
 mod pull;
@@ -32,10 +34,12 @@ mod push;
 mod service;
 mod store;
 
+pub use audit::{AuditEntry, Origin};
 pub use conflict::{Part, Policies, Policy, Take};
 pub use error::{Error, Result};
 pub use event::{Direction, Events, SyncEvent};
 pub use mapping::Mapping;
+pub use merge::Collision;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
 pub use outbox::{ClaimedJob, JobKind};
 pub use pull::{PollReport, Poller};

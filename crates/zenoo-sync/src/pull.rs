@@ -20,8 +20,10 @@ use sqlx::Row;
 use uuid::Uuid;
 use zenoo_rpc::{Client, Load, SearchOptions};
 
-use crate::conflict::{Part, Policies, Policy, Take};
+use crate::audit::Origin;
+use crate::conflict::{Decided, Part, Policies, Policy, Take};
 use crate::error::{Error, Result};
+use crate::merge::{merge, same_lines};
 use crate::order::{AppLine, AppOrder, OrderStatus};
 use crate::outbox::JobKind;
 use crate::push::Snapshot;
@@ -314,10 +316,23 @@ impl Poller {
         let Some(uuid) = self.store.order_of(odoo_id).await? else {
             return Ok(()); // not an order of this sync, or not pushed yet
         };
+        self.compare(uuid, odoo_id, None, report).await
+    }
+
+    /// Compares one order three ways and applies the outcome. With
+    /// `settle`, the order is in conflict and every collision goes to that
+    /// side (a resolution); without, an order in conflict waits.
+    async fn compare(
+        &self,
+        uuid: Uuid,
+        odoo_id: i64,
+        settle: Option<Take>,
+        report: &mut PollReport,
+    ) -> Result<()> {
         let Some(app) = self.store.order(uuid).await? else {
             return Ok(());
         };
-        if app.status == OrderStatus::Conflict {
+        if app.status == OrderStatus::Conflict && settle.is_none() {
             return Ok(()); // waits for a resolution
         }
         let (base, _) = self.store.snapshot(uuid).await?;
@@ -327,113 +342,169 @@ impl Poller {
         };
         report.seen += 1;
         let odoo_lines: Vec<AppLine> = tracked(&odoo.lines, &base.lines);
-        let base_lines: Vec<AppLine> = base.lines.iter().map(|(_, l)| l.clone()).collect();
-        let lines_odoo = !same_lines(&odoo_lines, &base_lines);
-        let lines_app = !same_lines(&app.lines, &base_lines);
-        let supplier_odoo = odoo.partner_id != base.partner_id;
-        let supplier_app = app.supplier_ref != base.supplier_ref;
-        let state_changed = odoo.state != base.state;
-        let mut take_lines = false;
-        let mut take_supplier = false;
-        let mut push_again = false;
-        let mut manual = Vec::new();
-        for (part, odoo_changed, app_changed, converged) in [
-            (
-                Part::Lines,
-                lines_odoo,
-                lines_app,
-                same_lines(&odoo_lines, &app.lines),
-            ),
-            (Part::Supplier, supplier_odoo, supplier_app, false),
-        ] {
-            if !odoo_changed {
-                continue;
-            }
-            let take_odoo = if !app_changed || converged {
-                true
-            } else {
-                report.conflicts += 1;
-                match self.policies.for_part(part, odoo.state.as_deref()) {
-                    Policy::OdooWins => true,
-                    Policy::AppWins => {
-                        push_again = true;
-                        false
-                    }
-                    Policy::NewestWins => {
-                        let odoo_newer = odoo
-                            .write_date
-                            .as_deref()
-                            .and_then(|w| chrono::NaiveDateTime::parse_from_str(w, STAMP).ok())
-                            .map(|w| w.and_utc().timestamp_millis())
-                            .is_none_or(|w| w >= app_changed_at(&app));
-                        if !odoo_newer {
-                            push_again = true;
-                        }
-                        odoo_newer
-                    }
-                    Policy::Manual => {
-                        manual.push(part);
-                        false
-                    }
-                }
-            };
-            match (part, take_odoo) {
-                (Part::Lines, true) => take_lines = true,
-                (Part::Supplier, true) => take_supplier = true,
-                _ => {}
-            }
-        }
-        let supplier_ref = if take_supplier {
-            Some(self.supplier_ref(odoo.partner_id).await?)
-        } else {
-            None
-        };
-        let mut next = base.clone();
-        next.state = odoo.state.clone();
-        // What Odoo holds now is what the next push is computed against.
-        next.lines = odoo
+        let odoo_tracked: Vec<(i64, AppLine)> = odoo
             .lines
             .iter()
             .zip(&odoo_lines)
             .map(|((id, _), l)| (*id, l.clone()))
             .collect();
+        let base_lines: Vec<AppLine> = base.lines.iter().map(|(_, l)| l.clone()).collect();
+        let state_changed = odoo.state != base.state;
+        // Who decides a collision: the resolution, or the part's policy.
+        let decide = |part: Part| -> (Policy, Option<Take>) {
+            let policy = match settle {
+                Some(_) => Policy::Manual,
+                None => self.policies.for_part(part, odoo.state.as_deref()),
+            };
+            let take = match (settle, policy) {
+                (Some(t), _) => Some(t),
+                (None, Policy::OdooWins) => Some(Take::Odoo),
+                (None, Policy::AppWins) => Some(Take::App),
+                (None, Policy::NewestWins) => {
+                    let odoo_newer = odoo
+                        .write_date
+                        .as_deref()
+                        .and_then(|w| chrono::NaiveDateTime::parse_from_str(w, STAMP).ok())
+                        .map(|w| w.and_utc().timestamp_millis())
+                        .is_none_or(|w| w >= app_changed_at(&app));
+                    Some(if odoo_newer { Take::Odoo } else { Take::App })
+                }
+                (None, _) => None,
+            };
+            (policy, take)
+        };
+        let mut push_again = false;
+        let mut decided: Vec<Decided> = Vec::new();
+        let mut manual: Vec<Part> = Vec::new();
+
+        // The lines, merged field by field.
+        let mut lines_to_app: Option<Vec<AppLine>> = None;
+        if !same_lines(&odoo_lines, &base_lines) || settle.is_some() {
+            let mut merged = merge(&base.lines, &app.lines, &odoo_tracked, Take::Odoo);
+            let mut go = true;
+            if !merged.collisions.is_empty() {
+                report.conflicts += 1;
+                match decide(Part::Lines) {
+                    (policy, Some(take)) => {
+                        merged = merge(&base.lines, &app.lines, &odoo_tracked, take);
+                        decided.push(Decided {
+                            part: Part::Lines,
+                            policy,
+                            take,
+                            base: json!(base_lines),
+                            app: json!(app.lines),
+                            odoo: json!(odoo_lines),
+                            at: json!(merged.collisions),
+                        });
+                    }
+                    (_, None) => {
+                        manual.push(Part::Lines);
+                        go = false;
+                    }
+                }
+            }
+            if go {
+                let to_odoo = !same_lines(&merged.lines, &odoo_lines);
+                let to_app = !same_lines(&merged.lines, &app.lines);
+                // What the application changed alone is already queued.
+                push_again |= to_odoo && (to_app || !merged.collisions.is_empty());
+                if to_app {
+                    lines_to_app = Some(merged.lines);
+                }
+            }
+        }
+
+        // The supplier: one field.
+        let supplier_odoo = odoo.partner_id != base.partner_id;
+        let supplier_app = app.supplier_ref != base.supplier_ref;
+        let mut take_supplier = false;
+        let odoo_supplier = if supplier_odoo {
+            Some(self.supplier_ref(odoo.partner_id).await?)
+        } else {
+            None
+        };
+        if let Some(theirs) = &odoo_supplier {
+            if !supplier_app || *theirs == app.supplier_ref {
+                take_supplier = true;
+            } else {
+                report.conflicts += 1;
+                match decide(Part::Supplier) {
+                    (policy, Some(take)) => {
+                        decided.push(Decided {
+                            part: Part::Supplier,
+                            policy,
+                            take,
+                            base: json!(base.supplier_ref),
+                            app: json!(app.supplier_ref),
+                            odoo: json!(theirs),
+                            at: json!([]),
+                        });
+                        take_supplier = take == Take::Odoo;
+                        push_again |= take == Take::App;
+                    }
+                    (_, None) => manual.push(Part::Supplier),
+                }
+            }
+        }
+
+        let mut next = base.clone();
+        next.state = odoo.state.clone();
+        // What Odoo holds now is what the next push is computed against.
+        next.lines = odoo_tracked;
         next.partner_id = odoo.partner_id;
-        if let Some(r) = &supplier_ref {
-            next.supplier_ref = r.clone();
+        if take_supplier {
+            next.supplier_ref = odoo_supplier.clone().unwrap_or_default();
         } else if supplier_odoo {
             next.supplier_ref = String::new();
         }
         if !manual.is_empty() {
+            // Everything about this order waits for the one choice.
             for part in &manual {
                 let (b, a, o) = match part {
                     Part::Lines => (json!(base_lines), json!(app.lines), json!(odoo_lines)),
                     Part::Supplier => (
                         json!(base.supplier_ref),
                         json!(app.supplier_ref),
-                        json!(self.supplier_ref(odoo.partner_id).await?),
+                        json!(odoo_supplier),
                     ),
                 };
                 self.store
                     .open_conflict(uuid, *part, &b, &a, &o, &next)
                     .await?;
+                metrics::counter!("zenoo_sync_conflicts_total", "part" => part.as_str(), "policy" => "manual").increment(1);
             }
+            self.store.events.send(crate::event::SyncEvent::Conflict {
+                order: uuid,
+                parts: manual,
+            });
             return Ok(());
         }
+        let take_lines = lines_to_app.is_some();
         let nothing = !take_lines && !take_supplier && !state_changed && !push_again;
-        if nothing && odoo.write_date == base_write_date(&self.store, uuid).await? {
+        if settle.is_none()
+            && nothing
+            && odoo.write_date == base_write_date(&self.store, uuid).await?
+        {
             return Ok(());
         }
         self.store
             .apply_odoo(
                 uuid,
-                supplier_ref.as_deref(),
-                take_lines.then_some(odoo_lines.as_slice()),
-                odoo.state.as_deref(),
-                &next,
-                odoo.write_date.as_deref(),
-                push_again,
+                &OdooChange {
+                    supplier_ref: take_supplier.then_some(next.supplier_ref.as_str()),
+                    lines: lines_to_app.as_deref(),
+                    state: odoo.state.as_deref(),
+                    snapshot: &next,
+                    write_date: odoo.write_date.as_deref(),
+                    push_again,
+                    decided: &decided,
+                    settles: settle,
+                },
             )
             .await?;
+        for d in &decided {
+            metrics::counter!("zenoo_sync_conflicts_total", "part" => d.part.as_str(), "policy" => d.policy.as_str()).increment(1);
+        }
         if take_lines || take_supplier || state_changed {
             report.applied += 1;
             self.store.events.send(crate::event::SyncEvent::Synced {
@@ -458,18 +529,74 @@ impl Poller {
             .to_string())
     }
 
-    /// Settles the open conflicts of `order` by taking one side.
+    /// Settles the open conflicts of `order`: Odoo's order is read again
+    /// and merged with the application's as it is now, every collision
+    /// going to `take`; what only one side changed is kept either way.
     ///
     /// # Errors
-    /// The store's error; [`Error::InvalidOrder`] when the order has no
-    /// open conflict.
+    /// The store's or Odoo's error; [`Error::InvalidOrder`] when the order
+    /// has no open conflict.
     pub async fn resolve(&self, order: Uuid, take: Take) -> Result<()> {
-        self.store.resolve(order, take).await?;
+        let odoo_id = match self.store.order(order).await? {
+            Some(o) if o.status == OrderStatus::Conflict => o.odoo_id,
+            _ => None,
+        };
+        let Some(odoo_id) = odoo_id else {
+            return Err(Error::InvalidOrder(format!(
+                "order {order} has no open conflict"
+            )));
+        };
+        self.compare(order, odoo_id, Some(take), &mut PollReport::default())
+            .await?;
         self.store
             .events
             .send(crate::event::SyncEvent::Resolved { order });
         Ok(())
     }
+}
+
+/// What a comparison takes from Odoo into the application.
+pub(crate) struct OdooChange<'a> {
+    /// The supplier, when Odoo's is taken.
+    pub supplier_ref: Option<&'a str>,
+    /// The lines, when they change in the application.
+    pub lines: Option<&'a [AppLine]>,
+    /// Odoo's state.
+    pub state: Option<&'a str>,
+    /// What Odoo holds now: the base of the next push and comparison.
+    pub snapshot: &'a Snapshot,
+    /// Odoo's `write_date`.
+    pub write_date: Option<&'a str>,
+    /// The application's version (or a merge) must go to Odoo again.
+    pub push_again: bool,
+    /// Conflicts decided on the way, for the record.
+    pub decided: &'a [Decided],
+    /// The comparison resolves the order's open conflicts for this side.
+    pub settles: Option<Take>,
+}
+
+/// One audit entry by the sync: the application's version before, Odoo's
+/// after, and what was decided.
+async fn audit_sync(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order: &str,
+    action: &str,
+    versions: (&Value, &Value),
+    detail: &Value,
+    now: i64,
+) -> Result<()> {
+    let (app, odoo) = versions;
+    crate::audit::record(
+        tx,
+        order,
+        Origin::Sync,
+        action,
+        Some(app.to_string()),
+        Some(odoo.to_string()),
+        Some(detail.to_string()),
+        now,
+    )
+    .await
 }
 
 /// Odoo's lines as the application tracks them: planned dates only where
@@ -487,16 +614,6 @@ fn tracked(odoo: &[(i64, AppLine)], base: &[(i64, AppLine)]) -> Vec<AppLine> {
             }
         })
         .collect()
-}
-
-fn same_lines(a: &[AppLine], b: &[AppLine]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x.product_code == y.product_code
-                && (x.quantity - y.quantity).abs() < 1e-9
-                && (x.price_unit - y.price_unit).abs() < 1e-9
-                && x.date_planned == y.date_planned
-        })
 }
 
 /// When the application last changed the order (its store time).
@@ -593,34 +710,32 @@ impl Store {
         .bind(order.to_string())
         .execute(&self.pool)
         .await?;
+        sqlx::query(
+            "UPDATE conflicts SET status = 'resolved', resolved_at = $1, resolution = 'deleted in odoo' \
+             WHERE order_uuid = $2 AND status = 'open'",
+        )
+        .bind(now_ms())
+        .bind(order.to_string())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     /// Takes Odoo's changes into the application, in one transaction, with
-    /// an audit entry from Odoo's side.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn apply_odoo(
-        &self,
-        order: Uuid,
-        supplier_ref: Option<&str>,
-        lines: Option<&[AppLine]>,
-        state: Option<&str>,
-        snapshot: &Snapshot,
-        write_date: Option<&str>,
-        push_again: bool,
-    ) -> Result<()> {
+    /// an audit entry from Odoo's side and one per decided conflict.
+    pub(crate) async fn apply_odoo(&self, order: Uuid, change: &OdooChange<'_>) -> Result<()> {
         let id = order.to_string();
         let now = now_ms();
         let before = self.order(order).await?;
         let mut tx = self.pool.begin().await?;
-        if let Some(s) = state {
+        if let Some(s) = change.state {
             sqlx::query("UPDATE orders SET state = $1 WHERE uuid = $2")
                 .bind(s)
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
         }
-        if let Some(r) = supplier_ref {
+        if let Some(r) = change.supplier_ref {
             // `updated_at` stays the application's own last change.
             sqlx::query(
                 "UPDATE orders SET supplier_ref = $1, version = version + 1 WHERE uuid = $2",
@@ -630,7 +745,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        if let Some(lines) = lines {
+        if let Some(lines) = change.lines {
             sqlx::query("DELETE FROM order_lines WHERE order_uuid = $1")
                 .bind(&id)
                 .execute(&mut *tx)
@@ -641,31 +756,79 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let text = serde_json::to_string(snapshot).unwrap_or_default();
-        let status = if push_again { "pending" } else { "synced" };
+        let text = serde_json::to_string(change.snapshot).unwrap_or_default();
+        let status = if change.push_again {
+            "pending"
+        } else {
+            "synced"
+        };
         sqlx::query(
             "UPDATE sync_state SET status = $1, snapshot = $2, odoo_write_date = $3, odoo_state = $4, \
-             updated_at = $5 WHERE order_uuid = $6",
+             pending_snapshot = NULL, updated_at = $5 WHERE order_uuid = $6",
         )
         .bind(status)
         .bind(&text)
-        .bind(write_date.map(str::to_string))
-        .bind(state.map(str::to_string))
+        .bind(change.write_date.map(str::to_string))
+        .bind(change.state.map(str::to_string))
         .bind(now)
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-        if push_again {
+        if change.push_again {
             crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
         }
-        sqlx::query(
-            "INSERT INTO audit (order_uuid, origin, action, before, after, at) VALUES ($1, 'odoo', 'pulled', $2, $3, $4)",
+        if let Some(take) = change.settles {
+            sqlx::query(
+                "UPDATE conflicts SET status = 'resolved', resolved_at = $1, resolution = $2 \
+                 WHERE order_uuid = $3 AND status = 'open'",
+            )
+            .bind(now)
+            .bind(take.as_str())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for d in change.decided {
+            let detail = json!({
+                "part": d.part.as_str(),
+                "policy": d.policy.as_str(),
+                "taken": d.take.as_str(),
+                "at": d.at,
+                "base": d.base,
+            });
+            let action = if change.settles.is_some() {
+                "resolved"
+            } else {
+                // A conflict a policy decided is on record like a manual one.
+                sqlx::query(
+                    "INSERT INTO conflicts (order_uuid, field, base, app, odoo, policy, status, created_at, resolved_at, resolution) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'resolved', $7, $7, $8)",
+                )
+                .bind(&id)
+                .bind(d.part.as_str())
+                .bind(d.base.to_string())
+                .bind(d.app.to_string())
+                .bind(d.odoo.to_string())
+                .bind(d.policy.as_str())
+                .bind(now)
+                .bind(d.take.as_str())
+                .execute(&mut *tx)
+                .await?;
+                "conflict"
+            };
+            audit_sync(&mut tx, &id, action, (&d.app, &d.odoo), &detail, now).await?;
+        }
+        let before = before.map(|b| serde_json::to_string(&b).unwrap_or_default());
+        crate::audit::record(
+            &mut tx,
+            &id,
+            Origin::Odoo,
+            "pulled",
+            before,
+            Some(text),
+            None,
+            now,
         )
-        .bind(&id)
-        .bind(before.map(|b| serde_json::to_string(&b).unwrap_or_default()))
-        .bind(&text)
-        .bind(now)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
@@ -700,86 +863,14 @@ impl Store {
         sqlx::query(
             "UPDATE sync_state SET status = 'conflict', pending_snapshot = $1, updated_at = $2 WHERE order_uuid = $3",
         )
-            .bind(serde_json::to_string(next).unwrap_or_default())
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO audit (order_uuid, origin, action, before, after, at) VALUES ($1, 'sync', 'conflict', $2, $3, $4)",
-        )
-        .bind(&id)
-        .bind(app.to_string())
-        .bind(odoo.to_string())
+        .bind(serde_json::to_string(next).unwrap_or_default())
         .bind(now)
+        .bind(&id)
         .execute(&mut *tx)
         .await?;
+        let detail = json!({"part": part.as_str(), "policy": "manual", "base": base});
+        audit_sync(&mut tx, &id, "conflict", (app, odoo), &detail, now).await?;
         tx.commit().await?;
-        Ok(())
-    }
-
-    /// Settles an order's open conflicts.
-    pub(crate) async fn resolve(&self, order: Uuid, take: Take) -> Result<()> {
-        let id = order.to_string();
-        let rows = sqlx::query(
-            "SELECT field, odoo FROM conflicts WHERE order_uuid = $1 AND status = 'open'",
-        )
-        .bind(&id)
-        .fetch_all(&self.pool)
-        .await?;
-        if rows.is_empty() {
-            return Err(Error::InvalidOrder(format!(
-                "order {order} has no open conflict"
-            )));
-        }
-        let state_row = sqlx::query("SELECT pending_snapshot, odoo_state, odoo_write_date FROM sync_state WHERE order_uuid = $1")
-            .bind(&id)
-            .fetch_one(&self.pool)
-            .await?;
-        let next_text: Option<String> = state_row.try_get(0)?;
-        let next: Snapshot = next_text
-            .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or_default();
-        let state: Option<String> = state_row.try_get(1)?;
-        let write_date: Option<String> = state_row.try_get(2)?;
-        let mut lines = None;
-        let mut supplier = None;
-        for r in &rows {
-            let field: String = r.try_get(0)?;
-            let odoo: String = r.try_get(1)?;
-            match (field.as_str(), take) {
-                ("lines", Take::Odoo) => lines = serde_json::from_str::<Vec<AppLine>>(&odoo).ok(),
-                ("supplier", Take::Odoo) => supplier = serde_json::from_str::<String>(&odoo).ok(),
-                _ => {}
-            }
-        }
-        sqlx::query("UPDATE sync_state SET pending_snapshot = NULL WHERE order_uuid = $1")
-            .bind(&id)
-            .execute(&self.pool)
-            .await?;
-        self.apply_odoo(
-            order,
-            supplier.as_deref(),
-            lines.as_deref(),
-            state.as_deref(),
-            &next,
-            write_date.as_deref(),
-            take == Take::App,
-        )
-        .await?;
-        sqlx::query(
-            "UPDATE conflicts SET status = 'resolved', resolved_at = $1, resolution = $2 \
-             WHERE order_uuid = $3 AND status = 'open'",
-        )
-        .bind(now_ms())
-        .bind(match take {
-            Take::Odoo => "odoo",
-            Take::App => "app",
-        })
-        .bind(&id)
-        .execute(&self.pool)
-        .await?;
         Ok(())
     }
 

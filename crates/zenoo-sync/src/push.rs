@@ -392,13 +392,16 @@ impl Store {
         .bind(order.to_string())
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO audit (order_uuid, origin, action, after, at) VALUES ($1, 'sync', 'pushed', $2, $3)",
+        crate::audit::record(
+            &mut tx,
+            &order.to_string(),
+            crate::audit::Origin::Sync,
+            "pushed",
+            None,
+            Some(text),
+            None,
+            now,
         )
-        .bind(order.to_string())
-        .bind(&text)
-        .bind(now)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())

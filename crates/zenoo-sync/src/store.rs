@@ -7,6 +7,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use uuid::Uuid;
 
+use crate::audit::Origin;
 use crate::error::{Error, Result};
 use crate::order::{AppLine, AppOrder, NewOrder, OrderStatus};
 use crate::outbox::JobKind;
@@ -268,17 +269,8 @@ async fn audit(
     now: i64,
 ) -> Result<()> {
     let json = |o: &NewOrder| serde_json::to_string(o).unwrap_or_default();
-    sqlx::query(
-        "INSERT INTO audit (order_uuid, origin, action, before, after, at) VALUES ($1, 'app', $2, $3, $4, $5)",
-    )
-    .bind(order)
-    .bind(action)
-    .bind(before.map(json))
-    .bind(json(after))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let (before, after) = (before.map(json), Some(json(after)));
+    crate::audit::record(tx, order, Origin::App, action, before, after, None, now).await
 }
 
 /// One order as `zenoo sync orders list` shows it.

@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value, json};
 use zenoo_rpc::{Call, Client, Load};
-use zenoo_sync::{AppLine, NewOrder, OrderStatus, Policies, Policy, Poller, Store, Take, Worker};
+use zenoo_sync::{
+    AppLine, NewOrder, OrderStatus, Origin, Policies, Policy, Poller, Store, Take, Worker,
+};
 
 mod common;
 use common::Db;
@@ -186,35 +188,182 @@ async fn a_manual_conflict_waits_and_resolves_through_the_api(db: Db) {
         (OrderStatus::Synced, 9.0)
     );
     assert!(fx.store.conflicts().await.expect("conflicts").is_empty());
+    // The audit log holds both versions, then the choice.
+    let log = fx.store.audit(uuid).await.expect("audit");
+    let conflict = log
+        .iter()
+        .find(|e| e.action == "conflict")
+        .expect("the conflict is on record");
+    assert_eq!(conflict.origin, Origin::Sync);
+    assert_eq!(conflict.before.as_ref().expect("app")[0]["quantity"], 3.0);
+    assert_eq!(conflict.after.as_ref().expect("odoo")[0]["quantity"], 9.0);
+    assert_eq!(
+        conflict.detail.as_ref().expect("detail")["policy"],
+        "manual"
+    );
+    let resolved = log.iter().find(|e| e.action == "resolved").expect("choice");
+    assert_eq!(resolved.detail.as_ref().expect("detail")["taken"], "odoo");
+    assert!(
+        poller.resolve(uuid, Take::App).await.is_err(),
+        "nothing left to resolve"
+    );
+}
+
+async fn resolving_for_the_app_keeps_what_only_odoo_changed(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
+    let (uuid, id) = fx
+        .pushed(&[("ZL-100", 2.0, 80.0), ("ZL-200", 1.0, 50.0)])
+        .await;
+    let poller = Poller::new(fx.store.clone(), fx.client.clone(), Policies::default());
+    let mut events = fx.store.events().subscribe();
+    // Both change line 1's quantity; Odoo alone changes line 2's price.
+    fx.store
+        .update_order(
+            uuid,
+            &order(&[("ZL-100", 3.0, 80.0), ("ZL-200", 1.0, 50.0)]),
+        )
+        .await
+        .expect("app edit");
+    let lines = fx.odoo_lines(id).await;
+    let (l1, l2) = (lines[0]["id"].clone(), lines[1]["id"].clone());
+    fx.client
+        .write(
+            "purchase.order",
+            &[id],
+            json!({"order_line": [[1, l1, {"product_qty": 9.0}], [1, l2, {"price_unit": 55.0}]]}),
+        )
+        .await
+        .expect("odoo edit");
+    poller.poll_once().await.expect("poll");
+    assert_eq!(fx.app(uuid).await.status, OrderStatus::Conflict);
+    let parts = loop {
+        match events.try_recv().expect("a conflict event") {
+            zenoo_sync::SyncEvent::Conflict { order, parts } if order == uuid => break parts,
+            _ => {}
+        }
+    };
+    assert_eq!(parts, [zenoo_sync::Part::Lines]);
+    poller.resolve(uuid, Take::App).await.expect("resolve");
+    fx.worker.run_until_idle().await.expect("push");
+    let want = [
+        ("ZL-100".to_string(), 3.0, 80.0),
+        ("ZL-200".to_string(), 1.0, 55.0),
+    ];
+    assert_eq!(quantities(&fx.app(uuid).await), want);
+    let odoo = fx.odoo_lines(id).await;
+    assert_eq!(
+        odoo.iter()
+            .map(|l| (l["product_qty"].clone(), l["price_unit"].clone()))
+            .collect::<Vec<_>>(),
+        [(json!(3.0), json!(80.0)), (json!(1.0), json!(55.0))]
+    );
+    assert_eq!(fx.app(uuid).await.status, OrderStatus::Synced);
+}
+
+async fn edits_to_different_fields_on_both_sides_merge_without_a_conflict(db: Db) {
+    let Some(fx) = fixture(db).await else {
+        return;
+    };
+    let (uuid, id) = fx
+        .pushed(&[("ZL-100", 2.0, 80.0), ("ZL-200", 1.0, 50.0)])
+        .await;
+    // Manual everywhere: a real collision would stop here.
+    let poller = Poller::new(fx.store.clone(), fx.client.clone(), Policies::default());
+    // The application changes line 1's quantity and adds a line; Odoo
+    // changes line 2's price.
+    fx.store
+        .update_order(
+            uuid,
+            &order(&[
+                ("ZL-100", 4.0, 80.0),
+                ("ZL-200", 1.0, 50.0),
+                ("ZL-300", 7.0, 5.0),
+            ]),
+        )
+        .await
+        .expect("app edit");
+    let l2 = fx.odoo_lines(id).await[1]["id"].clone();
+    fx.client
+        .write(
+            "purchase.order",
+            &[id],
+            json!({"order_line": [[1, l2, {"price_unit": 52.5}]]}),
+        )
+        .await
+        .expect("odoo edit");
+    let r = poller.poll_once().await.expect("poll");
+    assert_eq!(r.conflicts, 0, "different fields do not collide");
+    fx.worker.run_until_idle().await.expect("push");
+    let want = [
+        ("ZL-100".to_string(), 4.0, 80.0),
+        ("ZL-200".to_string(), 1.0, 52.5),
+        ("ZL-300".to_string(), 7.0, 5.0),
+    ];
+    let app = fx.app(uuid).await;
+    assert_eq!(quantities(&app), want);
+    assert_eq!(app.status, OrderStatus::Synced);
+    let odoo: Vec<(f64, f64)> = fx
+        .odoo_lines(id)
+        .await
+        .iter()
+        .map(|l| {
+            (
+                l["product_qty"].as_f64().unwrap_or_default(),
+                l["price_unit"].as_f64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(odoo, [(4.0, 80.0), (1.0, 52.5), (7.0, 5.0)]);
+    // Nothing more moves either way.
+    assert_eq!(poller.poll_once().await.expect("again").applied, 0);
+    assert!(fx.store.conflicts().await.expect("conflicts").is_empty());
 }
 
 async fn each_policy_decides_a_conflict(db: Db) {
-    for (policy, expect_app, expect_odoo) in [
-        (Policy::OdooWins, 9.0, 9.0),
-        (Policy::AppWins, 3.0, 3.0),
+    for (policy, app_first, expect) in [
+        (Policy::OdooWins, true, 9.0),
+        (Policy::AppWins, true, 3.0),
         // The application changed before Odoo did: Odoo is newer.
-        (Policy::NewestWins, 9.0, 9.0),
+        (Policy::NewestWins, true, 9.0),
+        // And the other way round.
+        (Policy::NewestWins, false, 3.0),
     ] {
         let Some(fx) = fixture(db).await else {
             return;
         };
         let (uuid, id) = fx.pushed(&[("ZL-100", 2.0, 80.0)]).await;
         let poller = Poller::new(fx.store.clone(), fx.client.clone(), Policies::all(policy));
-        // Odoo's write_date is whole seconds: let the app's edit be older.
-        fx.store
-            .update_order(uuid, &order(&[("ZL-100", 3.0, 80.0)]))
-            .await
-            .expect("app edit");
-        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let app_edit = async {
+            fx.store
+                .update_order(uuid, &order(&[("ZL-100", 3.0, 80.0)]))
+                .await
+                .expect("app edit");
+        };
         let line = fx.odoo_lines(id).await[0]["id"].as_i64().expect("line");
-        fx.client
-            .write(
-                "purchase.order",
-                &[id],
-                json!({"order_line": [[1, line, {"product_qty": 9.0}]]}),
-            )
-            .await
-            .expect("odoo edit");
+        let odoo_edit = async {
+            fx.client
+                .write(
+                    "purchase.order",
+                    &[id],
+                    json!({"order_line": [[1, line, {"product_qty": 9.0}]]}),
+                )
+                .await
+                .expect("odoo edit");
+        };
+        // Odoo's write_date is whole seconds: a second between the edits.
+        let pause = || tokio::time::sleep(std::time::Duration::from_millis(1100));
+        if app_first {
+            app_edit.await;
+            pause().await;
+            odoo_edit.await;
+        } else {
+            odoo_edit.await;
+            pause().await;
+            app_edit.await;
+        }
+        let (expect_app, expect_odoo) = (expect, expect);
         let r = poller.poll_once().await.expect("poll");
         assert_eq!(r.conflicts, 1, "{policy:?}");
         fx.worker.run_until_idle().await.expect("run");
@@ -226,6 +375,19 @@ async fn each_policy_decides_a_conflict(db: Db) {
             "{policy:?}"
         );
         assert_eq!(app.status, OrderStatus::Synced, "{policy:?}");
+        // The audit log shows both versions and what decided.
+        let log = fx.store.audit(uuid).await.expect("audit");
+        let c = log
+            .iter()
+            .find(|e| e.action == "conflict")
+            .expect("on record");
+        assert_eq!(c.before.as_ref().expect("app")[0]["quantity"], 3.0);
+        assert_eq!(c.after.as_ref().expect("odoo")[0]["quantity"], 9.0);
+        let detail = c.detail.as_ref().expect("detail");
+        assert_eq!(detail["policy"], policy.as_str(), "{policy:?}");
+        let taken = if expect == 9.0 { "odoo" } else { "app" };
+        assert_eq!(detail["taken"], taken, "{policy:?}");
+        assert_eq!(detail["at"][0]["field"], "quantity");
     }
 }
 
@@ -364,6 +526,8 @@ on_both_stores!(
     odoo_side_edits_come_back_and_are_not_echoed,
     a_manual_conflict_waits_and_resolves_through_the_api,
     each_policy_decides_a_conflict,
+    resolving_for_the_app_keeps_what_only_odoo_changed,
+    edits_to_different_fields_on_both_sides_merge_without_a_conflict,
     a_confirmed_orders_lines_are_not_overwritten_from_the_app_without_a_choice,
     an_edit_committed_with_an_older_write_date_is_still_picked_up,
     the_full_reconcile_catches_what_a_cursor_missed,

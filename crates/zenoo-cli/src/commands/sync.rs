@@ -242,7 +242,10 @@ async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
         } => {
             println!("sync  → {order} is purchase.order {odoo_id} ({direction:?})");
         }
-        SyncEvent::Conflict { order } => println!("sync  → conflict on {order}"),
+        SyncEvent::Conflict { order, parts } => {
+            let parts: Vec<&str> = parts.iter().map(|p| p.as_str()).collect();
+            println!("sync  → conflict on {order} ({})", parts.join(", "));
+        }
         SyncEvent::Failed { order, error } => println!("sync  → {order} failed: {error}"),
         SyncEvent::Resolved { order } => println!("sync  → {order} resolved"),
         _ => {}

@@ -1,2 +1,4 @@
 -- Which worker finished each job, for operators (and to show work was shared).
 ALTER TABLE outbox ADD COLUMN done_by TEXT;
+-- What the sync decided for an audit entry (a conflict's part, policy, side).
+ALTER TABLE audit ADD COLUMN detail TEXT;
