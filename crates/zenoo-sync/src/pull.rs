@@ -65,6 +65,17 @@ struct OdooView {
     lines: Vec<(i64, AppLine)>,
 }
 
+impl OdooView {
+    /// A digest of what the sync reads of the order (not its
+    /// `write_date`: an edit that changes nothing it reads is nothing).
+    fn hash(&self) -> String {
+        use sha2::Digest;
+        let text = json!([self.partner_id, self.state, self.lines]).to_string();
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 impl Poller {
     /// A poller deciding conflicts by `policies`.
     pub fn new(store: Store, client: Client, policies: Policies) -> Self {
@@ -116,12 +127,11 @@ impl Poller {
             )
             .await?;
         let mut report = PollReport::default();
-        // Every order the window holds is compared again: an edit in the
-        // same second as the last one has the same (whole-second)
-        // write_date, so nothing cheaper can tell it was made.
-        for id in ids {
-            self.sync_one(id, &mut report).await?;
-        }
+        // Every order the window holds is compared again, by content: an
+        // edit in the same second as the last one has the same
+        // (whole-second) write_date, so the stamp cannot tell it was made.
+        let ids: Vec<i64> = ids.into_iter().collect();
+        self.sync_ids(&ids, &mut report).await?;
         self.store.set_cursor("purchase.order", &order_max).await?;
         self.store
             .set_cursor("purchase.order.line", &line_max)
@@ -136,9 +146,8 @@ impl Poller {
     /// Odoo's or the store's error.
     pub async fn reconcile(&self) -> Result<PollReport> {
         let mut report = PollReport::default();
-        for id in self.store.synced_odoo_ids().await? {
-            self.sync_one(id, &mut report).await?;
-        }
+        let ids = self.store.synced_odoo_ids().await?;
+        self.sync_ids(&ids, &mut report).await?;
         Ok(report)
     }
 
@@ -246,99 +255,139 @@ impl Poller {
             .collect())
     }
 
-    async fn view(&self, id: i64) -> Result<Option<OdooView>> {
+    /// Odoo's version of the orders `ids`, in two calls (the orders, then
+    /// all their lines); a deleted order is absent.
+    async fn views(&self, ids: &[i64]) -> Result<HashMap<i64, OdooView>> {
         let rows: Vec<Map<String, Value>> = self
             .client
             .read(
                 "purchase.order",
-                &[id],
+                ids,
                 &["partner_id", "state", "write_date"],
                 Load::Raw,
             )
             .await?;
-        let Some(po) = rows.into_iter().next() else {
-            return Ok(None);
-        };
         let lines: Vec<Map<String, Value>> = self
             .client
             .search_read(
                 "purchase.order.line",
-                json!([["order_id", "=", id]]),
-                &["product_id", "product_qty", "price_unit", "date_planned"],
+                json!([["order_id", "in", ids]]),
+                &[
+                    "order_id",
+                    "product_id",
+                    "product_qty",
+                    "price_unit",
+                    "date_planned",
+                ],
                 SearchOptions::new().order("id"),
             )
             .await?;
+        let many2one = |r: &Map<String, Value>, f: &str| {
+            r.get(f).and_then(|p| p.get(0)).and_then(Value::as_i64)
+        };
         let products: Vec<i64> = lines
             .iter()
-            .filter_map(|l| {
-                l.get("product_id")
-                    .and_then(|p| p.get(0))
-                    .and_then(Value::as_i64)
-            })
+            .filter_map(|l| many2one(l, "product_id"))
             .collect();
         let codes = self.codes(&products).await?;
-        let lines = lines
+        let mut views: HashMap<i64, OdooView> = rows
             .iter()
-            .filter_map(|l| {
-                let id = l.get("id")?.as_i64()?;
-                let product = l
-                    .get("product_id")
-                    .and_then(|p| p.get(0))
-                    .and_then(Value::as_i64);
+            .filter_map(|po| {
+                let id = po.get("id")?.as_i64()?;
                 Some((
                     id,
-                    AppLine {
-                        product_code: product
-                            .and_then(|p| codes.get(&p).cloned())
-                            .unwrap_or_default(),
-                        quantity: l.get("product_qty").and_then(Value::as_f64).unwrap_or(0.0),
-                        price_unit: l.get("price_unit").and_then(Value::as_f64).unwrap_or(0.0),
-                        date_planned: l
-                            .get("date_planned")
+                    OdooView {
+                        partner_id: many2one(po, "partner_id")
+                            .or_else(|| po.get("partner_id").and_then(Value::as_i64))
+                            .unwrap_or(0),
+                        state: po.get("state").and_then(Value::as_str).map(str::to_string),
+                        write_date: po
+                            .get("write_date")
                             .and_then(Value::as_str)
                             .map(str::to_string),
+                        lines: Vec::new(),
                     },
                 ))
             })
             .collect();
-        Ok(Some(OdooView {
-            partner_id: po.get("partner_id").and_then(Value::as_i64).unwrap_or(0),
-            state: po.get("state").and_then(Value::as_str).map(str::to_string),
-            write_date: po
-                .get("write_date")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            lines,
-        }))
+        for l in &lines {
+            let (Some(id), Some(order)) =
+                (l.get("id").and_then(Value::as_i64), many2one(l, "order_id"))
+            else {
+                continue;
+            };
+            let Some(view) = views.get_mut(&order) else {
+                continue;
+            };
+            view.lines.push((
+                id,
+                AppLine {
+                    product_code: many2one(l, "product_id")
+                        .and_then(|p| codes.get(&p).cloned())
+                        .unwrap_or_default(),
+                    quantity: l.get("product_qty").and_then(Value::as_f64).unwrap_or(0.0),
+                    price_unit: l.get("price_unit").and_then(Value::as_f64).unwrap_or(0.0),
+                    date_planned: l
+                        .get("date_planned")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                },
+            ));
+        }
+        Ok(views)
     }
 
-    async fn sync_one(&self, odoo_id: i64, report: &mut PollReport) -> Result<()> {
-        let Some(uuid) = self.store.order_of(odoo_id).await? else {
-            return Ok(()); // not an order of this sync, or not pushed yet
-        };
-        self.compare(uuid, odoo_id, None, report).await
+    /// Compares the orders `ids` (those of this sync), a page at a time.
+    /// An order whose Odoo version hashes as it did when it was last
+    /// compared is skipped: nothing changed in Odoo since.
+    async fn sync_ids(&self, ids: &[i64], report: &mut PollReport) -> Result<()> {
+        let page = usize::try_from(self.page).unwrap_or(usize::MAX).max(1);
+        for chunk in ids.chunks(page) {
+            let mine = self.store.compared(chunk).await?;
+            if mine.is_empty() {
+                continue;
+            }
+            let odoo_ids: Vec<i64> = mine.keys().copied().collect();
+            let mut views = self.views(&odoo_ids).await?;
+            for (id, (uuid, known)) in mine {
+                let view = views.remove(&id);
+                let hash = view.as_ref().map(OdooView::hash);
+                if hash.is_some() && hash == known {
+                    report.seen += 1;
+                    continue;
+                }
+                if self.compare(uuid, id, view, None, report).await? {
+                    if let Some(h) = hash {
+                        self.store.set_compared(uuid, &h).await?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Compares one order three ways and applies the outcome. With
     /// `settle`, the order is in conflict and every collision goes to that
-    /// side (a resolution); without, an order in conflict waits.
+    /// side (a resolution); without, an order in conflict waits. `true`
+    /// when the application now reflects `odoo` (nothing waits on it).
     async fn compare(
         &self,
         uuid: Uuid,
         odoo_id: i64,
+        odoo: Option<OdooView>,
         settle: Option<Take>,
         report: &mut PollReport,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let Some(app) = self.store.order(uuid).await? else {
-            return Ok(());
+            return Ok(false);
         };
         if app.status == OrderStatus::Conflict && settle.is_none() {
-            return Ok(()); // waits for a resolution
+            return Ok(false); // waits for a resolution
         }
         let (base, _) = self.store.snapshot(uuid).await?;
-        let Some(odoo) = self.view(odoo_id).await? else {
+        let Some(odoo) = odoo else {
             self.store.mark_gone(uuid).await?;
-            return Ok(());
+            return Ok(false);
         };
         report.seen += 1;
         let odoo_lines: Vec<AppLine> = tracked(&odoo.lines, &base.lines);
@@ -477,7 +526,7 @@ impl Poller {
                 order: uuid,
                 parts: manual,
             });
-            return Ok(());
+            return Ok(false);
         }
         let take_lines = lines_to_app.is_some();
         let nothing = !take_lines && !take_supplier && !state_changed && !push_again;
@@ -485,7 +534,7 @@ impl Poller {
             && nothing
             && odoo.write_date == base_write_date(&self.store, uuid).await?
         {
-            return Ok(());
+            return Ok(true);
         }
         self.store
             .apply_odoo(
@@ -513,7 +562,7 @@ impl Poller {
                 direction: crate::event::Direction::FromOdoo,
             });
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn supplier_ref(&self, partner: i64) -> Result<String> {
@@ -546,7 +595,8 @@ impl Poller {
                 "order {order} has no open conflict"
             )));
         };
-        self.compare(order, odoo_id, Some(take), &mut PollReport::default())
+        let view = self.views(&[odoo_id]).await?.remove(&odoo_id);
+        self.compare(order, odoo_id, view, Some(take), &mut PollReport::default())
             .await?;
         self.store
             .events
@@ -674,20 +724,44 @@ impl Store {
         Ok(())
     }
 
-    /// The application order pushed as `odoo_id`.
-    pub(crate) async fn order_of(&self, odoo_id: i64) -> Result<Option<Uuid>> {
-        let row = sqlx::query("SELECT order_uuid FROM sync_state WHERE odoo_id = $1")
-            .bind(odoo_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let text: String = row.try_get(0)?;
-        Uuid::parse_str(&text)
-            .map(Some)
-            .map_err(|e| Error::Corrupt {
+    /// Of the Odoo ids `ids`, those of this sync's orders: each with its
+    /// order and the hash of Odoo's version when it was last compared.
+    pub(crate) async fn compared(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::BTreeMap<i64, (Uuid, Option<String>)>> {
+        let mut out = std::collections::BTreeMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT odoo_id, order_uuid, odoo_hash FROM sync_state WHERE odoo_id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for r in query.fetch_all(&self.pool).await? {
+            let text: String = r.try_get(1)?;
+            let uuid = Uuid::parse_str(&text).map_err(|e| Error::Corrupt {
                 what: "an order uuid",
                 detail: e.to_string(),
-            })
+            })?;
+            out.insert(r.try_get::<i64, _>(0)?, (uuid, r.try_get(2)?));
+        }
+        Ok(out)
+    }
+
+    /// Records the hash of Odoo's version the order now reflects.
+    pub(crate) async fn set_compared(&self, order: Uuid, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE sync_state SET odoo_hash = $1 WHERE order_uuid = $2")
+            .bind(hash)
+            .bind(order.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// The Odoo ids of every order pushed so far.
@@ -764,7 +838,7 @@ impl Store {
         };
         sqlx::query(
             "UPDATE sync_state SET status = $1, snapshot = $2, odoo_write_date = $3, odoo_state = $4, \
-             pending_snapshot = NULL, updated_at = $5 WHERE order_uuid = $6",
+             pending_snapshot = NULL, odoo_hash = NULL, updated_at = $5 WHERE order_uuid = $6",
         )
         .bind(status)
         .bind(&text)

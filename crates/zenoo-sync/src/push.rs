@@ -381,7 +381,7 @@ impl Store {
         sqlx::query(
             "UPDATE sync_state SET odoo_id = $1, status = 'synced', attempts = 0, last_error = NULL, \
              error_class = NULL, snapshot = $2, snapshot_hash = $3, odoo_write_date = $4, odoo_state = $5, \
-             updated_at = $6 WHERE order_uuid = $7",
+             odoo_hash = NULL, updated_at = $6 WHERE order_uuid = $7",
         )
         .bind(odoo_id)
         .bind(&text)

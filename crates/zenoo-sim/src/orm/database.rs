@@ -112,6 +112,43 @@ pub struct Database {
     pub(crate) stamp_lag: i64,
     /// Access rights and record rules read from the database's records.
     pub(crate) security: std::sync::OnceLock<Option<Arc<super::security::Security>>>,
+    /// The usual value of a required field, as the data first showed it.
+    pub(crate) usual: UsualValues,
+}
+
+/// The most common value of each required field without a default, found
+/// once per (model, field) by a scan of the records: a create then costs no
+/// scan of its table.
+#[derive(Debug, Default)]
+pub(crate) struct UsualValues(std::sync::Mutex<FxHashMap<(String, String), Option<Value>>>);
+
+impl Clone for UsualValues {
+    fn clone(&self) -> Self {
+        let map = self.0.lock().map(|m| m.clone()).unwrap_or_default();
+        Self(std::sync::Mutex::new(map))
+    }
+}
+
+impl UsualValues {
+    /// The value for (`model`, `field`), computed by `scan` the first time.
+    pub(crate) fn get(
+        &self,
+        model: &str,
+        field: &str,
+        scan: impl FnOnce() -> Option<Value>,
+    ) -> Option<Value> {
+        let key = (model.to_string(), field.to_string());
+        if let Ok(m) = self.0.lock() {
+            if let Some(v) = m.get(&key) {
+                return v.clone();
+            }
+        }
+        let v = scan();
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, v.clone());
+        }
+        v
+    }
 }
 
 impl Database {
@@ -127,6 +164,7 @@ impl Database {
             stamp_lag: 0,
             security: std::sync::OnceLock::new(),
             translations: Default::default(),
+            usual: Default::default(),
         }
     }
 

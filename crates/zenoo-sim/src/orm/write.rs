@@ -80,6 +80,11 @@ impl Database {
     /// The most frequent stored value of a field: the dataset's stand-in for a
     /// field default that fixtures do not record.
     fn usual_value(&self, model: &str, field: &str) -> Option<Value> {
+        self.usual
+            .get(model, field, || self.scan_usual_value(model, field))
+    }
+
+    fn scan_usual_value(&self, model: &str, field: &str) -> Option<Value> {
         let table = self.tables.get(model)?;
         let pos = table.position(field)?;
         let mut counts: Vec<(Value, usize)> = Vec::new();

@@ -2,3 +2,6 @@
 ALTER TABLE outbox ADD COLUMN done_by TEXT;
 -- What the sync decided for an audit entry (a conflict's part, policy, side).
 ALTER TABLE audit ADD COLUMN detail TEXT;
+-- What Odoo held when the order was last compared (SHA-256), so that a
+-- pass skips orders Odoo has not changed.
+ALTER TABLE sync_state ADD COLUMN odoo_hash TEXT;
