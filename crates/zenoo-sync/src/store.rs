@@ -89,6 +89,11 @@ impl Store {
         })
     }
 
+    /// Closes the store's connections (waiting for those in use).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// The sync's events, for subscribers: every component sharing this
     /// store (workers, pollers) sends to it.
     pub fn events(&self) -> &crate::event::Events {
@@ -107,36 +112,64 @@ impl Store {
     /// [`Error::InvalidOrder`] for an order that does not make sense; the
     /// store's error.
     pub async fn add_order(&self, order: &NewOrder) -> Result<Uuid> {
-        order.validate()?;
-        let uuid = Uuid::new_v4();
-        let id = uuid.to_string();
+        let uuids = self.add_orders(std::slice::from_ref(order)).await?;
+        uuids.into_iter().next().ok_or_else(|| Error::Corrupt {
+            what: "a new order",
+            detail: "no uuid came back".into(),
+        })
+    }
+
+    /// Records several new orders, with their jobs, in one transaction
+    /// (all or none); their uuids, in order. For an application loading its
+    /// backlog.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOrder`] naming the order (from 1) that does not make
+    /// sense, before anything is written; the store's error.
+    pub async fn add_orders(&self, orders: &[NewOrder]) -> Result<Vec<Uuid>> {
+        for (i, order) in orders.iter().enumerate() {
+            order.validate().map_err(|e| match e {
+                Error::InvalidOrder(why) if orders.len() > 1 => {
+                    Error::InvalidOrder(format!("order {}: {why}", i + 1))
+                }
+                other => other,
+            })?;
+        }
         let now = now_ms();
+        let mut uuids = Vec::with_capacity(orders.len());
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO orders (uuid, supplier_ref, currency, state, version, updated_at) \
-             VALUES ($1, $2, $3, 'draft', 1, $4)",
-        )
-        .bind(&id)
-        .bind(&order.supplier_ref)
-        .bind(&order.currency)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        insert_lines(&mut tx, &id, &order.lines).await?;
-        sqlx::query(
-            "INSERT INTO sync_state (order_uuid, status, attempts, updated_at) VALUES ($1, $2, 0, $3)",
-        )
-        .bind(&id)
-        .bind(OrderStatus::Pending.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
-        audit(&mut tx, &id, "create", None, order, now).await?;
+        for order in orders {
+            let uuid = Uuid::new_v4();
+            let id = uuid.to_string();
+            sqlx::query(
+                "INSERT INTO orders (uuid, supplier_ref, currency, state, version, updated_at) \
+                 VALUES ($1, $2, $3, 'draft', 1, $4)",
+            )
+            .bind(&id)
+            .bind(&order.supplier_ref)
+            .bind(&order.currency)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            insert_lines(&mut tx, &id, &order.lines).await?;
+            sqlx::query(
+                "INSERT INTO sync_state (order_uuid, status, attempts, updated_at) VALUES ($1, $2, 0, $3)",
+            )
+            .bind(&id)
+            .bind(OrderStatus::Pending.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+            audit(&mut tx, &id, "create", None, order, now).await?;
+            uuids.push(uuid);
+        }
         tx.commit().await?;
-        self.events
-            .send(crate::event::SyncEvent::Created { order: uuid });
-        Ok(uuid)
+        for uuid in &uuids {
+            self.events
+                .send(crate::event::SyncEvent::Created { order: *uuid });
+        }
+        Ok(uuids)
     }
 
     /// Replaces the supplier, currency and lines of the order `uuid` with
