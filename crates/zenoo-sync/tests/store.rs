@@ -187,7 +187,29 @@ async fn workers_sharing_a_postgres_outbox_never_take_the_same_job(db: Db) {
     assert_eq!((n, all.len()), (200, 200), "every job once");
 }
 
+async fn a_batch_of_orders_is_written_whole_or_not_at_all(db: Db) {
+    let Some((store, _keep)) = store(db).await else {
+        return;
+    };
+    let mut batch = vec![order("A", 1), order("B", 2), order("C", 1)];
+    batch[1].lines[1].quantity = -1.0;
+    let err = store.add_orders(&batch).await.expect_err("a bad order");
+    assert!(
+        err.to_string().contains("order 2: line 2: quantity -1"),
+        "{err}"
+    );
+    assert!(store.list_orders().await.expect("list").is_empty());
+    assert_eq!(store.backlog().await.expect("backlog"), 0);
+    batch[1].lines[1].quantity = 4.0;
+    let uuids = store.add_orders(&batch).await.expect("add");
+    assert_eq!(uuids.len(), 3);
+    assert_eq!(store.backlog().await.expect("backlog"), 3);
+    let second = store.order(uuids[1]).await.expect("read").expect("order");
+    assert_eq!((second.supplier_ref.as_str(), second.lines.len()), ("B", 2));
+}
+
 on_both_stores!(
+    a_batch_of_orders_is_written_whole_or_not_at_all,
     an_order_and_its_job_are_written_together,
     jobs_of_one_order_run_one_at_a_time_in_order,
     an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish,
