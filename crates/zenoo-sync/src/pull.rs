@@ -337,6 +337,35 @@ impl Poller {
         Ok(views)
     }
 
+    /// Before a push writes order `id`: `true` when Odoo still holds what
+    /// the last sync left (`base`); otherwise the order is compared three
+    /// ways now (merged, decided by policy or left in conflict) and `false`.
+    pub(crate) async fn unchanged_or_compare(
+        &self,
+        uuid: Uuid,
+        id: i64,
+        base: &Snapshot,
+    ) -> Result<bool> {
+        let view = self.views(&[id]).await?.remove(&id);
+        if let Some(v) = &view {
+            let lines = tracked(&v.lines, &base.lines);
+            let same = v.partner_id == base.partner_id
+                && v.state == base.state
+                && v.lines.len() == base.lines.len()
+                && v.lines
+                    .iter()
+                    .zip(&lines)
+                    .zip(&base.lines)
+                    .all(|(((id, _), l), (bid, b))| id == bid && crate::merge::same_line(l, b));
+            if same {
+                return Ok(true);
+            }
+        }
+        self.compare(uuid, id, view, None, &mut PollReport::default())
+            .await?;
+        Ok(false)
+    }
+
     /// Compares the orders `ids` (those of this sync), a page at a time.
     /// An order whose Odoo version hashes as it did when it was last
     /// compared is skipped: nothing changed in Odoo since.

@@ -10,6 +10,7 @@ use sqlx::Row;
 use uuid::Uuid;
 use zenoo_rpc::{Client, IdempotencyKey, Load, OdooErrorKind};
 
+use crate::conflict::Policies;
 use crate::error::Result;
 use crate::mapping::Mapping;
 use crate::order::{AppLine, AppOrder};
@@ -123,6 +124,9 @@ pub struct Worker {
     mapping: Mapping,
     name: String,
     lease: Duration,
+    /// Compares an order Odoo changed since the last sync before a push
+    /// would overwrite it.
+    poller: crate::pull::Poller,
 }
 
 impl Worker {
@@ -130,11 +134,20 @@ impl Worker {
     pub fn new(store: Store, client: Client, name: impl Into<String>) -> Self {
         Self {
             mapping: Mapping::new(client.clone()),
+            poller: crate::pull::Poller::new(store.clone(), client.clone(), Policies::default()),
             store,
             client,
             name: name.into(),
             lease: Duration::from_secs(60),
         }
+    }
+
+    /// The policies that decide a conflict found when a push is about to
+    /// write an order Odoo changed since the last sync (default: manual).
+    #[must_use]
+    pub fn policies(mut self, policies: Policies) -> Self {
+        self.poller = crate::pull::Poller::new(self.store.clone(), self.client.clone(), policies);
+        self
     }
 
     /// How long a claimed job stays this worker's (default 60 s).
@@ -220,6 +233,19 @@ impl Worker {
             v
         };
         let (previous, odoo_id) = self.store.snapshot(order.uuid).await?;
+        if let Some(id) = odoo_id {
+            // Odoo has no compare-and-set: read what it holds first, and if
+            // someone changed it since the last sync, compare three ways
+            // (a merge queues its own push; a collision waits or is decided
+            // by policy) instead of overwriting their change.
+            if !self
+                .poller
+                .unchanged_or_compare(order.uuid, id, &previous)
+                .await?
+            {
+                return Ok(());
+            }
+        }
         let id = match odoo_id {
             None => {
                 let lines: Vec<Value> = order

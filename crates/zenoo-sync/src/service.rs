@@ -64,7 +64,7 @@ impl SyncService {
     /// A sync named `worker` (unique among the instances sharing the store).
     pub fn new(store: Store, client: Client, worker: &str, policies: Policies) -> Self {
         Self {
-            worker: Worker::new(store.clone(), client.clone(), worker),
+            worker: Worker::new(store.clone(), client.clone(), worker).policies(policies.clone()),
             poller: Poller::new(store.clone(), client, policies),
             store,
             wake: Arc::new(Notify::new()),

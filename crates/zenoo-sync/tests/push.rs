@@ -213,7 +213,92 @@ async fn an_unknown_product_fails_the_order_with_the_reason(db: Db) {
     );
 }
 
+async fn a_push_does_not_overwrite_what_odoo_changed_since_the_last_sync(db: Db) {
+    let Some((_sim, client, store, _keep)) = setup(db).await else {
+        return;
+    };
+    let lines = [("ZL-100", 2.0, 80.0), ("ZL-400", 10.0, 3.5)];
+    let uuid = store
+        .add_order(&order("Alpenrose Dairy", &lines))
+        .await
+        .expect("add");
+    let worker = Worker::new(store.clone(), client.clone(), "w1");
+    worker.run_until_idle().await.expect("create");
+    let id = store
+        .order(uuid)
+        .await
+        .expect("read")
+        .expect("order")
+        .odoo_id
+        .expect("pushed");
+    let first = odoo_order(&client, id).await.1[0]["id"].clone();
+    let second = odoo_order(&client, id).await.1[1]["id"].clone();
+    // Odoo changes line 1's quantity and line 2's price; the application,
+    // before any poll, line 1's quantity too and line 2's quantity.
+    client
+        .write(
+            "purchase.order",
+            &[id],
+            json!({"order_line": [[1, first, {"product_qty": 9.0}], [1, second, {"price_unit": 3.9}]]}),
+        )
+        .await
+        .expect("odoo edit");
+    store
+        .update_order(
+            uuid,
+            &order(
+                "Alpenrose Dairy",
+                &[("ZL-100", 3.0, 80.0), ("ZL-400", 12.0, 3.5)],
+            ),
+        )
+        .await
+        .expect("app edit");
+    worker.run_until_idle().await.expect("push");
+    // Line 1 collides (manual by default): the order waits, Odoo keeps 9.
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Conflict);
+    assert_eq!(
+        odoo_order(&client, id).await.1[0]["product_qty"],
+        9.0,
+        "not overwritten"
+    );
+    let open = store.conflicts().await.expect("conflicts");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (
+            open[0].2[0]["quantity"].clone(),
+            open[0].3[0]["quantity"].clone()
+        ),
+        (json!(3.0), json!(9.0))
+    );
+    // Line 2 did not collide: resolving for the application keeps Odoo's
+    // price and the application's quantity.
+    zenoo_sync::Poller::new(
+        store.clone(),
+        client.clone(),
+        zenoo_sync::Policies::default(),
+    )
+    .resolve(uuid, zenoo_sync::Take::App)
+    .await
+    .expect("resolve");
+    worker.run_until_idle().await.expect("push the choice");
+    let l1 = odoo_order(&client, id).await.1[0].clone();
+    let l2 = odoo_order(&client, id).await.1[1].clone();
+    assert_eq!(
+        (
+            l1["product_qty"].clone(),
+            l2["product_qty"].clone(),
+            l2["price_unit"].clone()
+        ),
+        (json!(3.0), json!(12.0), json!(3.9))
+    );
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Synced);
+    assert_eq!(got.lines[1].price_unit, 3.9);
+}
+
 on_both_stores!(
+    a_push_does_not_overwrite_what_odoo_changed_since_the_last_sync,
     orders_reach_odoo_once_and_changes_follow_as_commands,
     a_lost_create_answer_does_not_make_a_second_order,
     an_unknown_product_fails_the_order_with_the_reason,
