@@ -15,6 +15,7 @@ fn line(code: &str, quantity: f64, price_unit: f64) -> AppLine {
         quantity,
         price_unit,
         date_planned: None,
+        uom: None,
     }
 }
 

@@ -421,7 +421,8 @@ pub enum OrdersCommand {
         /// The supplier's reference (Odoo partner `ref`, or its exact name).
         #[arg(long)]
         supplier: String,
-        /// A line, CODE:QTY:PRICE (product default code, quantity, unit price); repeat for more.
+        /// A line, CODE:QTY:PRICE[:UNIT] (product default code, quantity, unit price, and a unit of
+        /// measure when not the product's purchase unit); repeat for more.
         #[arg(long = "line", required = true)]
         lines: Vec<String>,
         /// ISO currency code.

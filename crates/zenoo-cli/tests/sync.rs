@@ -151,6 +151,7 @@ fn line(code: &str, quantity: f64) -> zenoo_sync::AppLine {
         quantity,
         price_unit: 4.25,
         date_planned: None,
+        uom: None,
     }
 }
 

@@ -42,12 +42,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 quantity: 1.0 + (i % 5) as f64,
                 price_unit: 80.0,
                 date_planned: None,
+                uom: None,
             },
             AppLine {
                 product_code: "ZL-400".into(),
                 quantity: 10.0,
                 price_unit: 3.5,
                 date_planned: None,
+                uom: None,
             },
         ],
     };

@@ -38,7 +38,7 @@ pub use audit::{AuditEntry, Origin};
 pub use conflict::{Part, Policies, Policy, Take};
 pub use error::{Error, Result};
 pub use event::{Direction, Events, SyncEvent};
-pub use mapping::Mapping;
+pub use mapping::{Mapping, MappingRules};
 pub use merge::Collision;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
 pub use outbox::{ClaimedJob, JobKind};

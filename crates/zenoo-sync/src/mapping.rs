@@ -1,30 +1,89 @@
-//! How application values become Odoo ids: suppliers by `ref` then by
-//! exact name, products by `default_code`, currencies by ISO code. Each
-//! answer is cached for the worker's life; a miss is a business error on
-//! the order, not a crash.
+//! How application values become Odoo ids, by rules that say which Odoo
+//! field holds each reference ([`MappingRules`]; by default suppliers by
+//! `ref` then by exact name, products by `default_code`, currencies by ISO
+//! code, units of measure by name). Each answer is cached for the worker's
+//! life; a miss is a business error on the order, not a crash. Taxes,
+//! totals and the order's name are Odoo's, read back, never sent.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zenoo_rpc::{Client, SearchOptions};
 
 use crate::push::JobError;
 
+/// Which Odoo field each application reference is looked up by (and read
+/// back from). Declarative: it deserialises from configuration, every
+/// field optional.
+///
+/// ```
+/// let rules: zenoo_sync::MappingRules =
+///     serde_json::from_str(r#"{"product_by": "barcode"}"#).unwrap();
+/// assert_eq!(rules.product_by, "barcode");
+/// assert_eq!(rules.supplier_by, ["ref", "name"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MappingRules {
+    /// Fields of `res.partner` tried in turn for a supplier reference.
+    pub supplier_by: Vec<String>,
+    /// The field of `product.product` holding a product reference.
+    pub product_by: String,
+    /// The field of `res.currency` holding a currency code.
+    pub currency_by: String,
+    /// The field of `uom.uom` holding a unit of measure's name.
+    pub uom_by: String,
+}
+
+impl Default for MappingRules {
+    fn default() -> Self {
+        Self {
+            supplier_by: vec!["ref".into(), "name".into()],
+            product_by: "default_code".into(),
+            currency_by: "name".into(),
+            uom_by: "name".into(),
+        }
+    }
+}
+
+/// The field of `purchase.order.line` holding its unit of measure:
+/// `product_uom` until Odoo 18, `product_uom_id` since 19.
+pub(crate) fn line_uom_field(client: &Client) -> &'static str {
+    if client.server_version().major() >= 19 {
+        "product_uom_id"
+    } else {
+        "product_uom"
+    }
+}
+
 /// Looks application references up in Odoo, with a cache.
 #[derive(Debug)]
 pub struct Mapping {
     client: Client,
+    rules: MappingRules,
     cache: Mutex<HashMap<(&'static str, String), i64>>,
 }
 
 impl Mapping {
-    /// A mapping over `client`'s database.
+    /// A mapping over `client`'s database, by the default rules.
     pub fn new(client: Client) -> Self {
+        Self::with_rules(client, MappingRules::default())
+    }
+
+    /// A mapping over `client`'s database, by `rules`.
+    pub fn with_rules(client: Client, rules: MappingRules) -> Self {
         Self {
             client,
+            rules,
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The rules it maps by.
+    pub fn rules(&self) -> &MappingRules {
+        &self.rules
     }
 
     fn cached(&self, kind: &'static str, key: &str) -> Option<i64> {
@@ -57,7 +116,8 @@ impl Mapping {
         }
     }
 
-    /// The supplier's partner id.
+    /// The supplier's partner id: the first of the rules' fields that
+    /// matches.
     ///
     /// # Errors
     /// A business error when no partner (or several) has the reference.
@@ -66,22 +126,19 @@ impl Mapping {
             return Ok(id);
         }
         let what = format!("supplier {reference:?}");
-        let id = match self
-            .one("res.partner", json!([["ref", "=", reference]]), &what)
-            .await?
-        {
-            Some(id) => id,
-            None => self
-                .one("res.partner", json!([["name", "=", reference]]), &what)
+        for field in &self.rules.supplier_by {
+            if let Some(id) = self
+                .one("res.partner", json!([[field, "=", reference]]), &what)
                 .await?
-                .ok_or_else(|| {
-                    JobError::business(format!(
-                        "unknown {what}: no partner has it as reference or name"
-                    ))
-                })?,
-        };
-        self.keep("supplier", reference, id);
-        Ok(id)
+            {
+                self.keep("supplier", reference, id);
+                return Ok(id);
+            }
+        }
+        Err(JobError::business(format!(
+            "unknown {what}: no partner has it as {}",
+            self.rules.supplier_by.join(" or ")
+        )))
     }
 
     /// The product's id.
@@ -96,13 +153,14 @@ impl Mapping {
         let id = self
             .one(
                 "product.product",
-                json!([["default_code", "=", code]]),
+                json!([[self.rules.product_by, "=", code]]),
                 &what,
             )
             .await?
             .ok_or_else(|| {
                 JobError::business(format!(
-                    "unknown {what}: no product has it as internal reference"
+                    "unknown {what}: no product has it as {}",
+                    self.rules.product_by
                 ))
             })?;
         self.keep("product", code, id);
@@ -119,10 +177,31 @@ impl Mapping {
         }
         let what = format!("currency {code:?}");
         let id = self
-            .one("res.currency", json!([["name", "=", code]]), &what)
+            .one(
+                "res.currency",
+                json!([[self.rules.currency_by, "=", code]]),
+                &what,
+            )
             .await?
             .ok_or_else(|| JobError::business(format!("unknown {what}")))?;
         self.keep("currency", code, id);
+        Ok(id)
+    }
+
+    /// The unit of measure's id.
+    ///
+    /// # Errors
+    /// A business error for a unit Odoo does not have.
+    pub async fn uom(&self, name: &str) -> Result<i64, JobError> {
+        if let Some(id) = self.cached("uom", name) {
+            return Ok(id);
+        }
+        let what = format!("unit of measure {name:?}");
+        let id = self
+            .one("uom.uom", json!([[self.rules.uom_by, "=", name]]), &what)
+            .await?
+            .ok_or_else(|| JobError::business(format!("unknown {what}")))?;
+        self.keep("uom", name, id);
         Ok(id)
     }
 }

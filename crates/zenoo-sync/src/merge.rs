@@ -18,7 +18,7 @@ pub struct Collision {
     /// The line's position in the last synced order, from 1.
     pub line: usize,
     /// The field (`product_code`, `quantity`, `price_unit`,
-    /// `date_planned`), or `line` when one side removed the line.
+    /// `date_planned`, `uom`), or `line` when one side removed the line.
     pub field: &'static str,
 }
 
@@ -41,11 +41,28 @@ pub(crate) fn same_line(a: &AppLine, b: &AppLine) -> bool {
         && close(a.quantity, b.quantity)
         && close(a.price_unit, b.price_unit)
         && a.date_planned == b.date_planned
+        && a.uom == b.uom
 }
 
 /// Two lists hold the same lines in the same order.
 pub(crate) fn same_lines(a: &[AppLine], b: &[AppLine]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_line(x, y))
+}
+
+/// The application's lines with each missing unit of measure taken from
+/// the line at the same position in the last synced version (the unit Odoo
+/// gave it): an application that does not track units changes none.
+pub(crate) fn fill_units(app: &[AppLine], base: &[(i64, AppLine)]) -> Vec<AppLine> {
+    app.iter()
+        .enumerate()
+        .map(|(i, l)| match (&l.uom, base.get(i)) {
+            (None, Some((_, b))) if b.product_code == l.product_code => AppLine {
+                uom: b.uom.clone(),
+                ..l.clone()
+            },
+            _ => l.clone(),
+        })
+        .collect()
 }
 
 /// One field, three ways: `None` when both sides changed it differently.
@@ -98,11 +115,14 @@ fn merge_line(
         |x, y| x == y,
     )
     .unwrap_or_else(|| choose(side("date_planned")).date_planned.clone());
+    let uom = pick(&base.uom, &app.uom, &odoo.uom, |x, y| x == y)
+        .unwrap_or_else(|| choose(side("uom")).uom.clone());
     AppLine {
         product_code,
         quantity,
         price_unit,
         date_planned,
+        uom,
     }
 }
 
@@ -166,6 +186,7 @@ mod tests {
             quantity: q,
             price_unit: p,
             date_planned: None,
+            uom: None,
         }
     }
 

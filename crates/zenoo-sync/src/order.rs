@@ -14,6 +14,10 @@ pub struct AppLine {
     pub price_unit: f64,
     /// When the goods are expected (`YYYY-MM-DD HH:MM:SS`, UTC), if known.
     pub date_planned: Option<String>,
+    /// The unit of measure the quantity is in (Odoo's `uom.uom` name, e.g.
+    /// `Dozens`); `None` for the product's purchase unit, Odoo's default.
+    #[serde(default)]
+    pub uom: Option<String>,
 }
 
 /// An order the application is about to create.

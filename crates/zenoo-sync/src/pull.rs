@@ -23,6 +23,7 @@ use zenoo_rpc::{Client, Load, SearchOptions};
 use crate::audit::Origin;
 use crate::conflict::{Decided, Part, Policies, Policy, Take};
 use crate::error::{Error, Result};
+use crate::mapping::MappingRules;
 use crate::merge::{merge, same_lines};
 use crate::order::{AppLine, AppOrder, OrderStatus};
 use crate::outbox::JobKind;
@@ -53,16 +54,18 @@ pub struct Poller {
     policies: Policies,
     overlap: Duration,
     page: u64,
-    products: Mutex<HashMap<i64, String>>,
+    rules: MappingRules,
+    /// Application references of Odoo records read so far, by (model, id).
+    references: Mutex<HashMap<(&'static str, i64), String>>,
 }
 
 /// Odoo's version of one order.
 #[derive(Debug, Clone)]
-struct OdooView {
-    partner_id: i64,
-    state: Option<String>,
-    write_date: Option<String>,
-    lines: Vec<(i64, AppLine)>,
+pub(crate) struct OdooView {
+    pub(crate) partner_id: i64,
+    pub(crate) state: Option<String>,
+    pub(crate) write_date: Option<String>,
+    pub(crate) lines: Vec<(i64, AppLine)>,
 }
 
 impl OdooView {
@@ -85,8 +88,17 @@ impl Poller {
             policies,
             overlap: Duration::from_secs(120),
             page: 200,
-            products: Mutex::new(HashMap::new()),
+            rules: MappingRules::default(),
+            references: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The rules application references are read back by (default:
+    /// [`MappingRules::default`]); the same as the worker's.
+    #[must_use]
+    pub fn mapping(mut self, rules: MappingRules) -> Self {
+        self.rules = rules;
+        self
     }
 
     /// How far back each pass re-reads (default 2 minutes): longer than the
@@ -216,48 +228,55 @@ impl Poller {
         }
     }
 
-    /// The default codes of `products`, read once.
-    async fn codes(&self, products: &[i64]) -> Result<HashMap<i64, String>> {
+    /// The application references (`field`) of `model`'s records `ids`,
+    /// each read once.
+    async fn references(
+        &self,
+        model: &'static str,
+        field: &str,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, String>> {
+        let poisoned = || Error::Corrupt {
+            what: "the reference cache",
+            detail: "poisoned".into(),
+        };
         let missing: Vec<i64> = {
-            let known = self.products.lock().map_err(|_| Error::Corrupt {
-                what: "the product cache",
-                detail: "poisoned".into(),
-            })?;
-            products
+            let known = self.references.lock().map_err(|_| poisoned())?;
+            let mut m: Vec<i64> = ids
                 .iter()
                 .copied()
-                .filter(|p| !known.contains_key(p))
-                .collect()
+                .filter(|id| !known.contains_key(&(model, *id)))
+                .collect();
+            m.sort_unstable();
+            m.dedup();
+            m
         };
         if !missing.is_empty() {
             let rows: Vec<Map<String, Value>> = self
                 .client
-                .read("product.product", &missing, &["default_code"], Load::Raw)
+                .read(model, &missing, &[field], Load::Raw)
                 .await?;
-            if let Ok(mut known) = self.products.lock() {
-                for r in rows {
-                    if let (Some(id), Some(code)) = (
-                        r.get("id").and_then(Value::as_i64),
-                        r.get("default_code").and_then(Value::as_str),
-                    ) {
-                        known.insert(id, code.to_string());
-                    }
+            let mut known = self.references.lock().map_err(|_| poisoned())?;
+            for r in rows {
+                if let (Some(id), Some(v)) = (
+                    r.get("id").and_then(Value::as_i64),
+                    r.get(field).and_then(Value::as_str),
+                ) {
+                    known.insert((model, id), v.to_string());
                 }
             }
         }
-        let known = self.products.lock().map_err(|_| Error::Corrupt {
-            what: "the product cache",
-            detail: "poisoned".into(),
-        })?;
-        Ok(products
+        let known = self.references.lock().map_err(|_| poisoned())?;
+        Ok(ids
             .iter()
-            .filter_map(|p| Some((*p, known.get(p)?.clone())))
+            .filter_map(|id| Some((*id, known.get(&(model, *id))?.clone())))
             .collect())
     }
 
     /// Odoo's version of the orders `ids`, in two calls (the orders, then
     /// all their lines); a deleted order is absent.
-    async fn views(&self, ids: &[i64]) -> Result<HashMap<i64, OdooView>> {
+    pub(crate) async fn views(&self, ids: &[i64]) -> Result<HashMap<i64, OdooView>> {
+        let uom_field = crate::mapping::line_uom_field(&self.client);
         let rows: Vec<Map<String, Value>> = self
             .client
             .read(
@@ -278,6 +297,7 @@ impl Poller {
                     "product_qty",
                     "price_unit",
                     "date_planned",
+                    uom_field,
                 ],
                 SearchOptions::new().order("id"),
             )
@@ -289,7 +309,16 @@ impl Poller {
             .iter()
             .filter_map(|l| many2one(l, "product_id"))
             .collect();
-        let codes = self.codes(&products).await?;
+        let codes = self
+            .references("product.product", &self.rules.product_by, &products)
+            .await?;
+        let uoms: Vec<i64> = lines
+            .iter()
+            .filter_map(|l| many2one(l, uom_field))
+            .collect();
+        let uom_names = self
+            .references("uom.uom", &self.rules.uom_by, &uoms)
+            .await?;
         let mut views: HashMap<i64, OdooView> = rows
             .iter()
             .filter_map(|po| {
@@ -331,6 +360,7 @@ impl Poller {
                         .get("date_planned")
                         .and_then(Value::as_str)
                         .map(str::to_string),
+                    uom: many2one(l, uom_field).and_then(|u| uom_names.get(&u).cloned()),
                 },
             ));
         }
@@ -427,6 +457,8 @@ impl Poller {
             .map(|((id, _), l)| (*id, l.clone()))
             .collect();
         let base_lines: Vec<AppLine> = base.lines.iter().map(|(_, l)| l.clone()).collect();
+        // A line without a unit is in the unit Odoo gave it last time.
+        let app_lines = crate::merge::fill_units(&app.lines, &base.lines);
         let state_changed = odoo.state != base.state;
         // Who decides a collision: the resolution, or the part's policy.
         let decide = |part: Part| -> (Policy, Option<Take>) {
@@ -458,19 +490,19 @@ impl Poller {
         // The lines, merged field by field.
         let mut lines_to_app: Option<Vec<AppLine>> = None;
         if !same_lines(&odoo_lines, &base_lines) || settle.is_some() {
-            let mut merged = merge(&base.lines, &app.lines, &odoo_tracked, Take::Odoo);
+            let mut merged = merge(&base.lines, &app_lines, &odoo_tracked, Take::Odoo);
             let mut go = true;
             if !merged.collisions.is_empty() {
                 report.conflicts += 1;
                 match decide(Part::Lines) {
                     (policy, Some(take)) => {
-                        merged = merge(&base.lines, &app.lines, &odoo_tracked, take);
+                        merged = merge(&base.lines, &app_lines, &odoo_tracked, take);
                         decided.push(Decided {
                             part: Part::Lines,
                             policy,
                             take,
                             base: json!(base_lines),
-                            app: json!(app.lines),
+                            app: json!(app_lines),
                             odoo: json!(odoo_lines),
                             at: json!(merged.collisions),
                         });
@@ -483,7 +515,7 @@ impl Poller {
             }
             if go {
                 let to_odoo = !same_lines(&merged.lines, &odoo_lines);
-                let to_app = !same_lines(&merged.lines, &app.lines);
+                let to_app = !same_lines(&merged.lines, &app_lines);
                 // What the application changed alone is already queued.
                 push_again |= to_odoo && (to_app || !merged.collisions.is_empty());
                 if to_app {
@@ -539,7 +571,7 @@ impl Poller {
             // Everything about this order waits for the one choice.
             for part in &manual {
                 let (b, a, o) = match part {
-                    Part::Lines => (json!(base_lines), json!(app.lines), json!(odoo_lines)),
+                    Part::Lines => (json!(base_lines), json!(app_lines), json!(odoo_lines)),
                     Part::Supplier => (
                         json!(base.supplier_ref),
                         json!(app.supplier_ref),
@@ -594,15 +626,22 @@ impl Poller {
         Ok(true)
     }
 
+    /// The partner's supplier reference: the first of the rules' fields
+    /// it has.
     async fn supplier_ref(&self, partner: i64) -> Result<String> {
+        let fields: Vec<&str> = self.rules.supplier_by.iter().map(String::as_str).collect();
         let rows: Vec<Map<String, Value>> = self
             .client
-            .read("res.partner", &[partner], &["ref", "name"], Load::Raw)
+            .read("res.partner", &[partner], &fields, Load::Raw)
             .await?;
         let r = rows.first();
-        Ok(r.and_then(|r| r.get("ref"))
-            .and_then(Value::as_str)
-            .or_else(|| r.and_then(|r| r.get("name")).and_then(Value::as_str))
+        Ok(fields
+            .iter()
+            .find_map(|f| {
+                r.and_then(|r| r.get(*f))
+                    .and_then(Value::as_str)
+                    .filter(|v| !v.is_empty())
+            })
             .unwrap_or_default()
             .to_string())
     }

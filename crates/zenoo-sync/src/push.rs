@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 use uuid::Uuid;
-use zenoo_rpc::{Client, IdempotencyKey, Load, OdooErrorKind};
+use zenoo_rpc::{Client, IdempotencyKey, OdooErrorKind};
 
 use crate::conflict::Policies;
 use crate::error::Result;
 use crate::mapping::Mapping;
+use crate::mapping::MappingRules;
 use crate::order::{AppLine, AppOrder};
 use crate::outbox::ClaimedJob;
 use crate::store::{Store, now_ms};
@@ -146,7 +147,17 @@ impl Worker {
     /// write an order Odoo changed since the last sync (default: manual).
     #[must_use]
     pub fn policies(mut self, policies: Policies) -> Self {
-        self.poller = crate::pull::Poller::new(self.store.clone(), self.client.clone(), policies);
+        self.poller = crate::pull::Poller::new(self.store.clone(), self.client.clone(), policies)
+            .mapping(self.mapping.rules().clone());
+        self
+    }
+
+    /// The rules application references are looked up by (default:
+    /// [`MappingRules::default`]).
+    #[must_use]
+    pub fn mapping(mut self, rules: MappingRules) -> Self {
+        self.mapping = Mapping::with_rules(self.client.clone(), rules.clone());
+        self.poller = self.poller.mapping(rules);
         self
     }
 
@@ -214,25 +225,36 @@ impl Worker {
 
     /// Sends `order` as it is now.
     async fn push(&self, order: &AppOrder) -> Result<(), JobError> {
+        let (previous, odoo_id) = self.store.snapshot(order.uuid).await?;
+        // A line without a unit is in the unit Odoo gave it last time.
+        let lines = crate::merge::fill_units(&order.lines, &previous.lines);
         let partner = self.mapping.supplier(&order.supplier_ref).await?;
         let currency = self.mapping.currency(&order.currency).await?;
-        let mut products = Vec::with_capacity(order.lines.len());
-        for l in &order.lines {
-            products.push(self.mapping.product(&l.product_code).await?);
+        // Per line: the product's id and the unit's, when the line has one.
+        let mut products = Vec::with_capacity(lines.len());
+        for l in &lines {
+            let product = self.mapping.product(&l.product_code).await?;
+            let uom = match &l.uom {
+                Some(u) => Some(self.mapping.uom(u).await?),
+                None => None,
+            };
+            products.push((product, uom));
         }
-        let line_vals = |l: &AppLine, product: i64| {
-            let mut v = json!({
-                "product_id": product,
-                "product_qty": l.quantity,
-                "price_unit": l.price_unit,
-                "name": l.product_code,
-            });
-            if let (Some(d), Some(m)) = (&l.date_planned, v.as_object_mut()) {
-                m.insert("date_planned".into(), json!(d));
+        let uom_field = crate::mapping::line_uom_field(&self.client);
+        let line_vals = |l: &AppLine, &(product, uom): &(i64, Option<i64>)| {
+            let mut v = Map::new();
+            v.insert("product_id".into(), json!(product));
+            v.insert("product_qty".into(), json!(l.quantity));
+            v.insert("price_unit".into(), json!(l.price_unit));
+            v.insert("name".into(), json!(l.product_code));
+            if let Some(d) = &l.date_planned {
+                v.insert("date_planned".into(), json!(d));
             }
-            v
+            if let Some(u) = uom {
+                v.insert(uom_field.into(), json!(u));
+            }
+            Value::Object(v)
         };
-        let (previous, odoo_id) = self.store.snapshot(order.uuid).await?;
         if let Some(id) = odoo_id {
             // Odoo has no compare-and-set: read what it holds first, and if
             // someone changed it since the last sync, compare three ways
@@ -248,33 +270,32 @@ impl Worker {
         }
         let id = match odoo_id {
             None => {
-                let lines: Vec<Value> = order
-                    .lines
+                let commands: Vec<Value> = lines
                     .iter()
                     .zip(&products)
-                    .map(|(l, p)| json!([0, 0, line_vals(l, *p)]))
+                    .map(|(l, p)| json!([0, 0, line_vals(l, p)]))
                     .collect();
                 let key = key(order.uuid)?;
                 self.client
                     .create_idempotent(
                         "purchase.order",
                         &key,
-                        json!({"partner_id": partner, "currency_id": currency, "order_line": lines}),
+                        json!({"partner_id": partner, "currency_id": currency, "order_line": commands}),
                     )
                     .await?
             }
             Some(id) => {
                 let mut commands = Vec::new();
-                for (i, (l, p)) in order.lines.iter().zip(&products).enumerate() {
+                for (i, (l, p)) in lines.iter().zip(&products).enumerate() {
                     match previous.lines.get(i) {
                         Some((line_id, sent)) if sent == l => {
                             let _ = line_id;
                         }
-                        Some((line_id, _)) => commands.push(json!([1, line_id, line_vals(l, *p)])),
-                        None => commands.push(json!([0, 0, line_vals(l, *p)])),
+                        Some((line_id, _)) => commands.push(json!([1, line_id, line_vals(l, p)])),
+                        None => commands.push(json!([0, 0, line_vals(l, p)])),
                     }
                 }
-                for (line_id, _) in previous.lines.iter().skip(order.lines.len()) {
+                for (line_id, _) in previous.lines.iter().skip(lines.len()) {
                     commands.push(json!([2, line_id]));
                 }
                 let mut vals = Map::new();
@@ -293,43 +314,40 @@ impl Worker {
                 id
             }
         };
-        // Read back what Odoo now holds: line ids in order, state, stamp.
-        let rows: Vec<Map<String, Value>> = self
-            .client
-            .read(
-                "purchase.order",
-                &[id],
-                &["state", "write_date", "order_line"],
-                Load::Raw,
-            )
-            .await?;
-        let row = rows.first().ok_or_else(|| {
+        // Read back what Odoo now holds: line ids in order, the unit it
+        // gave each line, state, stamp.
+        let view = self.poller.views(&[id]).await?.remove(&id).ok_or_else(|| {
             JobError::business(format!("purchase.order {id} disappeared from Odoo"))
         })?;
-        let mut line_ids: Vec<i64> = row
-            .get("order_line")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_i64).collect())
-            .unwrap_or_default();
-        line_ids.sort_unstable();
-        if line_ids.len() != order.lines.len() {
+        let mut held = view.lines;
+        held.sort_unstable_by_key(|(line_id, _)| *line_id);
+        if held.len() != lines.len() {
             return Err(JobError {
                 class: ErrorClass::Permanent,
                 message: format!(
                     "Odoo holds {} lines for the order, the application {}",
-                    line_ids.len(),
-                    order.lines.len()
+                    held.len(),
+                    lines.len()
                 ),
             });
         }
         let snapshot = Snapshot {
             partner_id: partner,
-            state: row.get("state").and_then(Value::as_str).map(str::to_string),
+            state: view.state.clone(),
             supplier_ref: order.supplier_ref.clone(),
             currency: order.currency.clone(),
-            lines: line_ids
+            lines: held
                 .into_iter()
-                .zip(order.lines.iter().cloned())
+                .zip(lines.iter().cloned())
+                .map(|((line_id, odoo), sent)| {
+                    (
+                        line_id,
+                        AppLine {
+                            uom: odoo.uom.or(sent.uom.clone()),
+                            ..sent
+                        },
+                    )
+                })
                 .collect(),
         };
         self.store
@@ -337,8 +355,8 @@ impl Worker {
                 order.uuid,
                 id,
                 &snapshot,
-                row.get("write_date").and_then(Value::as_str),
-                row.get("state").and_then(Value::as_str),
+                view.write_date.as_deref(),
+                view.state.as_deref(),
             )
             .await?;
         self.store.events.send(crate::event::SyncEvent::Synced {

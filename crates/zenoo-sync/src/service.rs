@@ -91,6 +91,15 @@ impl SyncService {
         self
     }
 
+    /// The rules application references are looked up and read back by
+    /// (default: [`MappingRules::default`](crate::MappingRules::default)).
+    #[must_use]
+    pub fn mapping(mut self, rules: crate::MappingRules) -> Self {
+        self.worker = self.worker.mapping(rules.clone());
+        self.poller = self.poller.mapping(rules);
+        self
+    }
+
     /// How long the worker's claimed jobs stay its own (default 60 s).
     #[must_use]
     pub fn lease(mut self, d: Duration) -> Self {

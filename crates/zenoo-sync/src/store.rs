@@ -238,7 +238,7 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let lines = sqlx::query(
-            "SELECT product_code, quantity, price_unit, date_planned FROM order_lines \
+            "SELECT product_code, quantity, price_unit, date_planned, uom FROM order_lines \
              WHERE order_uuid = $1 ORDER BY line_no",
         )
         .bind(&id)
@@ -251,6 +251,7 @@ impl Store {
                 quantity: l.try_get(1)?,
                 price_unit: l.try_get(2)?,
                 date_planned: l.try_get(3)?,
+                uom: l.try_get(4)?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -277,8 +278,8 @@ pub(crate) async fn insert_lines(
 ) -> Result<()> {
     for (i, l) in lines.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO order_lines (order_uuid, line_no, product_code, quantity, price_unit, date_planned) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO order_lines (order_uuid, line_no, product_code, quantity, price_unit, date_planned, uom) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(order)
         .bind(i64::try_from(i).unwrap_or(i64::MAX))
@@ -286,6 +287,7 @@ pub(crate) async fn insert_lines(
         .bind(l.quantity)
         .bind(l.price_unit)
         .bind(l.date_planned.clone())
+        .bind(l.uom.clone())
         .execute(&mut **tx)
         .await?;
     }

@@ -21,6 +21,7 @@ fn order(lines: &[(&str, f64, f64)]) -> NewOrder {
                 quantity: *qty,
                 price_unit: *price,
                 date_planned: None,
+                uom: None,
             })
             .collect(),
     }

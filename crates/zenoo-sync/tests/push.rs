@@ -19,6 +19,7 @@ fn order(supplier: &str, lines: &[(&str, f64, f64)]) -> NewOrder {
                 quantity: *qty,
                 price_unit: *price,
                 date_planned: None,
+                uom: None,
             })
             .collect(),
     }
@@ -297,7 +298,79 @@ async fn a_push_does_not_overwrite_what_odoo_changed_since_the_last_sync(db: Db)
     assert_eq!(got.lines[1].price_unit, 3.9);
 }
 
+async fn units_of_measure_and_mapping_rules_go_both_ways(db: Db) {
+    let Some((_sim, client, store, _keep)) = setup(db).await else {
+        return;
+    };
+    // Products by name instead of internal reference; one line in dozens.
+    let rules: zenoo_sync::MappingRules =
+        serde_json::from_value(json!({"product_by": "name"})).expect("rules");
+    let worker = Worker::new(store.clone(), client.clone(), "w1").mapping(rules.clone());
+    let mut new = order(
+        "Alpenrose Dairy",
+        &[
+            ("Walnut Reading Lamp", 2.0, 80.0),
+            ("Ceramic Mug", 3.0, 9.0),
+        ],
+    );
+    new.lines[1].uom = Some("Dozens".into());
+    let uuid = store.add_order(&new).await.expect("add");
+    worker.run_until_idle().await.expect("push");
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Synced, "{:?}", got.last_error);
+    let id = got.odoo_id.expect("pushed");
+    let lines: Vec<Map<String, Value>> = client
+        .search_read(
+            "purchase.order.line",
+            json!([["order_id", "=", id]]),
+            &["product_id", "product_uom"],
+            SearchOptions::new().order("id"),
+        )
+        .await
+        .expect("lines");
+    assert_eq!(lines[0]["product_id"][1], "[ZL-100] Walnut Reading Lamp");
+    assert_eq!(lines[0]["product_uom"][1], "Units", "the product's unit");
+    assert_eq!(lines[1]["product_uom"][1], "Dozens");
+    // Odoo's unit for the line the application left without one comes
+    // back, by the same rules.
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.lines[0].uom, None, "not sent, not invented");
+    client
+        .write(
+            "purchase.order.line",
+            &[lines[0]["id"].as_i64().expect("id")],
+            json!({"product_uom": 3}),
+        )
+        .await
+        .expect("odoo edit");
+    let poller = zenoo_sync::Poller::new(
+        store.clone(),
+        client.clone(),
+        zenoo_sync::Policies::default(),
+    )
+    .mapping(rules);
+    poller.poll_once().await.expect("poll");
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.lines[0].uom.as_deref(), Some("Dozens"));
+    assert_eq!(got.lines[0].product_code, "Walnut Reading Lamp");
+    assert_eq!(got.status, OrderStatus::Synced);
+    // An unknown unit is a business error on the order.
+    new.lines[0].uom = Some("Barrels".into());
+    store.update_order(uuid, &new).await.expect("update");
+    worker.run_until_idle().await.expect("push");
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Failed);
+    assert!(
+        got.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("unknown unit of measure \"Barrels\"")),
+        "{:?}",
+        got.last_error
+    );
+}
+
 on_both_stores!(
+    units_of_measure_and_mapping_rules_go_both_ways,
     a_push_does_not_overwrite_what_odoo_changed_since_the_last_sync,
     orders_reach_odoo_once_and_changes_follow_as_commands,
     a_lost_create_answer_does_not_make_a_second_order,

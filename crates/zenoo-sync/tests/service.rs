@@ -24,6 +24,7 @@ fn order(supplier: &str, qty: f64) -> NewOrder {
             quantity: qty,
             price_unit: 80.0,
             date_planned: None,
+            uom: None,
         }],
     }
 }

@@ -18,6 +18,7 @@ fn order(supplier: &str, lines: usize) -> NewOrder {
                 quantity: 2.0 + i as f64,
                 price_unit: 9.5,
                 date_planned: Some("2026-12-10 08:00:00".into()),
+                uom: None,
             })
             .collect(),
     }

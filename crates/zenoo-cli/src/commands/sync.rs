@@ -25,11 +25,15 @@ fn policy(p: PolicyArg) -> Policies {
     })
 }
 
-/// `CODE:QTY:PRICE`.
+/// `CODE:QTY:PRICE[:UNIT]`.
 fn line(text: &str) -> anyhow::Result<AppLine> {
     let parts: Vec<&str> = text.split(':').collect();
-    let [code, qty, price] = parts.as_slice() else {
-        bail!("--line {text:?}: expected CODE:QTY:PRICE, e.g. VET-001:10:4.50");
+    let (code, qty, price, uom) = match parts.as_slice() {
+        [code, qty, price] => (code, qty, price, None),
+        [code, qty, price, uom] if !uom.is_empty() => (code, qty, price, Some(uom.to_string())),
+        _ => bail!(
+            "--line {text:?}: expected CODE:QTY:PRICE or CODE:QTY:PRICE:UNIT, e.g. VET-001:10:4.50 or VET-001:2:48:Dozens"
+        ),
     };
     Ok(AppLine {
         product_code: (*code).to_string(),
@@ -40,6 +44,7 @@ fn line(text: &str) -> anyhow::Result<AppLine> {
             .parse()
             .with_context(|| format!("--line {text:?}: {price:?} is not a price"))?,
         date_planned: None,
+        uom,
     })
 }
 
@@ -301,4 +306,22 @@ async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
         o.status
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line;
+
+    #[test]
+    fn a_line_may_name_its_unit_and_a_bad_one_says_what_is_wrong() {
+        let l = line("VET-001:2:48:Dozens").expect("with a unit");
+        assert_eq!((l.quantity, l.uom.as_deref()), (2.0, Some("Dozens")));
+        assert_eq!(line("VET-001:10:4.50").expect("without").uom, None);
+        let err = line("VET-001:ten:4.50")
+            .expect_err("not a number")
+            .to_string();
+        assert!(err.contains("\"ten\" is not a quantity"), "{err}");
+        let err = line("VET-001:1:2:3:4").expect_err("too many").to_string();
+        assert!(err.contains("expected CODE:QTY:PRICE"), "{err}");
+    }
 }

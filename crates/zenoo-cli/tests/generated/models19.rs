@@ -246,6 +246,8 @@ pub struct PurchaseOrderLine {
     pub discount: Option<f64>,
     /// Expected Arrival
     pub date_planned: Option<Datetime>,
+    /// Unit of Measure
+    pub product_uom_id: Option<Many2one>,
     /// Subtotal
     pub price_subtotal: Option<Decimal>,
     /// Tax

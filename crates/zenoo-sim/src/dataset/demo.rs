@@ -489,6 +489,7 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
     );
     uom.insert(1, rec(json!({"name": "Units", "display_name": "Units"})));
     uom.insert(2, rec(json!({"name": "Hours", "display_name": "Hours"})));
+    uom.insert(3, rec(json!({"name": "Dozens", "display_name": "Dozens"})));
     let mut product = table(
         "product.product",
         "Product Variant",
@@ -676,7 +677,7 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         let oname = format!("S{:05}", 1000 + i);
         order.insert(1000 + i, rec(json!({"name": oname, "partner_id": id, "date_order": "2026-11-01 12:00:00", "state": if i % 3 == 0 { "sale" } else { "draft" }, "amount_untaxed": 100.0, "amount_tax": 0.0, "amount_total": 100.0, "currency_id": 1, "company_id": 1, "user_id": 2, "display_name": oname})));
     }
-    let (purchase, purchase_line) = purchases(&products, scale);
+    let (purchase, purchase_line) = purchases(&products, scale, version);
     for t in [
         currency,
         country,
@@ -734,7 +735,11 @@ fn stamp_demo_records(db: &mut Database) {
 
 /// Purchase orders (RFQs and confirmed orders) from the demo companies,
 /// with lines priced at the products' cost and computed amounts.
-fn purchases(products: &[(i64, &str, &str, f64, &str)], scale: usize) -> (Table, Table) {
+fn purchases(
+    products: &[(i64, &str, &str, f64, &str)],
+    scale: usize,
+    version: OdooVersion,
+) -> (Table, Table) {
     let mut order = table(
         "purchase.order",
         "Purchase Order",
@@ -846,6 +851,18 @@ fn purchases(products: &[(i64, &str, &str, f64, &str)], scale: usize) -> (Table,
             ),
             ("discount", "float", "Discount (%)", None, none()),
             ("date_planned", "datetime", "Expected Arrival", None, none()),
+            (
+                // Odoo 19 renamed it.
+                if version >= OdooVersion::V19 {
+                    "product_uom_id"
+                } else {
+                    "product_uom"
+                },
+                "many2one",
+                "Unit of Measure",
+                Some("uom.uom"),
+                none(),
+            ),
             (
                 "price_subtotal",
                 "monetary",

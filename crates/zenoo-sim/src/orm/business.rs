@@ -114,12 +114,14 @@ impl Database {
                         }
                         rec.insert("name".into(), Value::from(name));
                     }
-                    let uom_field = "product_uom";
-                    if self.def(model)?.field(uom_field).is_some()
-                        && !rec.get(uom_field).is_some_and(Value::is_i64)
-                    {
-                        let uom = self.value("product.product", pid, "uom_id");
-                        rec.insert(uom_field.into(), uom);
+                    // `product_uom` until Odoo 18, `product_uom_id` since 19.
+                    for uom_field in ["product_uom", "product_uom_id"] {
+                        if self.def(model)?.field(uom_field).is_some()
+                            && !rec.get(uom_field).is_some_and(Value::is_i64)
+                        {
+                            let uom = self.value("product.product", pid, "uom_id");
+                            rec.insert(uom_field.into(), uom);
+                        }
                     }
                 }
                 for qty in ["product_uom_qty", "product_qty"] {
