@@ -99,13 +99,15 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         (n, 1.0)
     } else if let Some(n) = t.strip_suffix('m') {
         (n, 60.0)
+    } else if let Some(n) = t.strip_suffix('h') {
+        (n, 3600.0)
     } else {
         (t, 1.0)
     };
     let value: f64 = number
         .trim()
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration (examples: 30, 1.5s, 500ms, 2m)"))?;
+        .map_err(|_| format!("{text:?} is not a duration (examples: 30, 1.5s, 500ms, 2m, 1h)"))?;
     let secs = value * scale;
     if !(secs.is_finite() && secs > 0.0 && secs <= 86_400.0) {
         return Err(format!("{text:?} is not between 1 ms and 24 h"));
@@ -375,6 +377,10 @@ pub enum SyncCommand {
         /// How long a claimed job stays this worker's; a crashed worker's jobs are taken over after it.
         #[arg(long, default_value = "60s", value_parser = parse_duration)]
         lease: Duration,
+        /// Compare every synced order again this often (deletions in Odoo are found this way); the
+        /// time of the last one is kept in the store, so `--once` from cron keeps to it too.
+        #[arg(long, default_value = "10m", value_parser = parse_duration)]
+        reconcile_every: Duration,
     },
     /// Application-side orders.
     #[command(subcommand)]

@@ -289,3 +289,62 @@ fn two_worker_processes_share_a_postgres_outbox_in_order_and_once() {
         }
     }
 }
+
+#[test]
+fn an_order_deleted_in_odoo_is_found_by_the_scheduled_reconcile_across_runs() {
+    let fx = Fixture::new();
+    let store = format!("sqlite://{}", fx.path("sync.db"));
+    let out = zenoo_store(
+        &fx,
+        &store,
+        &[
+            "orders",
+            "add",
+            "--supplier",
+            "Northwind Looms",
+            "--line",
+            "ZL-400:3:3.5",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let once = |every: &str| {
+        let out = zenoo_store(&fx, &store, &["run", "--once", "--reconcile-every", every]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    once("1h");
+    let po = fx.read(
+        "demo",
+        "purchase.order",
+        json!([["origin", "=like", "zenoo:%"]]),
+        &["id"],
+    );
+    assert_eq!(po.len(), 1);
+    let id = po[0]["id"].as_i64().expect("id");
+    for method in ["button_cancel", "unlink"] {
+        fx.sim
+            .execute(
+                "demo",
+                2,
+                "purchase.order",
+                method,
+                vec![json!([id])],
+                Default::default(),
+            )
+            .expect(method);
+    }
+    let status = |fx: &Fixture| {
+        let list = zenoo_store(fx, &store, &["orders", "list", "--format", "json"]);
+        let orders: Vec<Value> = serde_json::from_slice(&list.stdout).expect("json");
+        (orders[0]["status"].clone(), orders[0]["last_error"].clone())
+    };
+    // The first run reconciled a moment ago: the next within the hour
+    // does not, and cannot see a deletion any other way.
+    once("1h");
+    assert_eq!(status(&fx).0, "synced");
+    // Due again (the time is kept in the store, not in a process).
+    once("1ms");
+    assert_eq!(
+        status(&fx),
+        (json!("failed"), json!("the order was deleted in Odoo"))
+    );
+}

@@ -182,8 +182,21 @@ impl Mapping {
                 json!([[self.rules.currency_by, "=", code]]),
                 &what,
             )
-            .await?
-            .ok_or_else(|| JobError::business(format!("unknown {what}")))?;
+            .await?;
+        let Some(id) = id else {
+            // Odoo ships most currencies inactive, and searches skip them.
+            let inactive = self
+                .one(
+                    "res.currency",
+                    json!([[self.rules.currency_by, "=", code], ["active", "=", false]]),
+                    &what,
+                )
+                .await?;
+            return Err(JobError::business(match inactive {
+                Some(_) => format!("{what} is not active in Odoo (activate it there first)"),
+                None => format!("unknown {what}"),
+            }));
+        };
         self.keep("currency", code, id);
         Ok(id)
     }

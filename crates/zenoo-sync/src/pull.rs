@@ -771,6 +771,16 @@ impl Store {
         })
     }
 
+    /// When the last full reconcile ran (ms since the epoch; 0: never).
+    pub(crate) async fn last_reconcile(&self) -> Result<i64> {
+        Ok(self.cursor("reconcile").await?.1)
+    }
+
+    /// Records a full reconcile at `at` (ms since the epoch).
+    pub(crate) async fn set_last_reconcile(&self, at: i64) -> Result<()> {
+        self.set_cursor("reconcile", &(EPOCH.to_string(), at)).await
+    }
+
     /// Moves a cursor forward (never back).
     pub(crate) async fn set_cursor(&self, name: &str, at: &(String, i64)) -> Result<()> {
         let current = self.cursor(name).await?;

@@ -29,7 +29,6 @@ pub struct SyncService {
     last_push: AtomicI64,
     last_pull: AtomicI64,
     reconcile_every: Duration,
-    last_reconcile: AtomicI64,
 }
 
 /// What one round did.
@@ -72,7 +71,6 @@ impl SyncService {
             last_push: AtomicI64::new(0),
             last_pull: AtomicI64::new(0),
             reconcile_every: Duration::from_secs(600),
-            last_reconcile: AtomicI64::new(now_ms()),
         }
     }
 
@@ -121,11 +119,15 @@ impl SyncService {
         self.last_push.store(now_ms(), Ordering::Relaxed);
         let mut polled = self.poller.poll_once().await?;
         let every = i64::try_from(self.reconcile_every.as_millis()).unwrap_or(i64::MAX);
-        if now_ms().saturating_sub(self.last_reconcile.load(Ordering::Relaxed)) >= every {
+        // When the last reconcile ran is kept in the store, so that a sync
+        // run from cron (`--once`) reconciles on schedule too, and
+        // instances sharing a store do not each reconcile.
+        let last = self.store.last_reconcile().await?;
+        if now_ms().saturating_sub(last) >= every {
             let full = self.poller.reconcile().await?;
             polled.applied += full.applied;
             polled.conflicts += full.conflicts;
-            self.last_reconcile.store(now_ms(), Ordering::Relaxed);
+            self.store.set_last_reconcile(now_ms()).await?;
         }
         self.last_pull.store(now_ms(), Ordering::Relaxed);
         pushed += self.worker.run_until_idle().await?;

@@ -212,6 +212,20 @@ async fn an_unknown_product_fails_the_order_with_the_reason(db: Db) {
         0,
         "a business error is not retried"
     );
+    // A currency Odoo has but does not use says so.
+    let mut pounds = order("Alpenrose Dairy", &[("ZL-100", 1.0, 1.0)]);
+    pounds.currency = "GBP".into();
+    let uuid = store.add_order(&pounds).await.expect("add");
+    Worker::new(store.clone(), client.clone(), "w1")
+        .run_until_idle()
+        .await
+        .expect("run");
+    let got = store.order(uuid).await.expect("read").expect("order");
+    assert_eq!(got.status, OrderStatus::Failed);
+    assert_eq!(
+        got.last_error.as_deref(),
+        Some("currency \"GBP\" is not active in Odoo (activate it there first)")
+    );
 }
 
 async fn a_push_does_not_overwrite_what_odoo_changed_since_the_last_sync(db: Db) {

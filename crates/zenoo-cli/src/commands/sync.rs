@@ -173,12 +173,14 @@ pub async fn run(
             poll_every,
             policy: p,
             lease,
+            reconcile_every,
         } => {
             let store = open(&store.store).await?;
             let client = target.builder(conn)?.build().await?;
             let sync = SyncService::new(store.clone(), client, worker, policy(*p))
                 .poll_every(*poll_every)
-                .lease(*lease);
+                .lease(*lease)
+                .reconcile_every(*reconcile_every);
             if *once {
                 loop {
                     let round = sync.round().await?;

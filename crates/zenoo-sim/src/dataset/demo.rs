@@ -97,10 +97,16 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
             ("active", "boolean", "Active", None, none()),
         ],
     );
-    for (id, n, s) in [(1, "USD", "$"), (2, "EUR", "€"), (3, "CHF", "CHF")] {
+    // Odoo ships most currencies inactive.
+    for (id, n, s, active) in [
+        (1, "USD", "$", true),
+        (2, "EUR", "€", true),
+        (3, "CHF", "CHF", true),
+        (4, "GBP", "£", false),
+    ] {
         currency.insert(
             id,
-            rec(json!({"name": n, "symbol": s, "active": true, "display_name": n})),
+            rec(json!({"name": n, "symbol": s, "active": active, "display_name": n})),
         );
     }
     let mut country = table(
