@@ -1,5 +1,7 @@
 //! Two-way purchase-order sync against an embedded simulator:
-//! `cargo run --example purchase_sync`.
+//! `cargo run --example purchase_sync`, or against your own Odoo with
+//! `-- URL DB` (as admin/admin, with a supplier "Alpenrose Dairy", products
+//! `ZL-100` and `ZL-400`, and EUR active).
 //!
 //! An order made in the application reaches Odoo; edits to different
 //! fields on both sides merge; edits to the same field are a conflict that
@@ -21,9 +23,18 @@ fn line(code: &str, quantity: f64, price_unit: f64) -> AppLine {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sim = zenoo_sim::Sim::builder().start().await?;
-    let odoo = Client::builder(&sim.url())
-        .database("demo")
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sim = match args.first() {
+        Some(_) => None,
+        None => Some(zenoo_sim::Sim::builder().start().await?),
+    };
+    let (url, db) = match (&sim, args.as_slice()) {
+        (Some(sim), _) => (sim.url(), "demo".to_string()),
+        (None, [url, db]) => (url.clone(), db.clone()),
+        _ => return Err("usage: purchase_sync [URL DB]".into()),
+    };
+    let odoo = Client::builder(&url)
+        .database(&db)
         .password("admin", "admin")
         .build()
         .await?;
