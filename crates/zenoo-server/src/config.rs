@@ -1,0 +1,332 @@
+//! The configuration: a TOML file, then the environment
+//! (`ZENOO_SERVER__SECTION__KEY`, e.g. `ZENOO_SERVER__ODOO__URL`), then
+//! secret files (`ZENOO_SERVER__ODOO__PASSWORD_FILE=/run/secrets/odoo`, the
+//! file's content without its final newline). Checked as a whole at start,
+//! each error naming its key; secrets are [`SecretString`]s, never shown.
+//!
+//! ```
+//! let config = zenoo_server::Config::from_toml(r#"
+//!     [odoo]
+//!     url = "https://odoo.example.com"
+//!     database = "prod"
+//!     login = "sync@example.com"
+//!     api_key = "0123456789abcdef0123456789abcdef"
+//!     [sync]
+//!     webhook_token = "a-long-random-token-for-odoo"
+//! "#).unwrap();
+//! assert_eq!(config.listen.port(), 8080);
+//! assert!(!format!("{config:?}").contains("0123456789abcdef"));
+//! ```
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use zenoo_sync::{MappingRules, Policy};
+
+/// The prefix of the environment variables read.
+pub const ENV_PREFIX: &str = "ZENOO_SERVER__";
+
+/// What is wrong with the configuration, and where.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: `{key}`: {reason}")]
+pub struct ConfigError {
+    /// The key, dotted (`odoo.url`), or `(file)` for the file as a whole.
+    pub key: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, reason: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the HTTP service listens (default `127.0.0.1:8080`).
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The Odoo server the sync talks to.
+    pub odoo: OdooConfig,
+    /// The sync's store.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// How the sync runs.
+    pub sync: SyncConfig,
+    /// User tokens.
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// Request limits.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+/// The Odoo server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OdooConfig {
+    /// Its URL (`http` or `https`).
+    pub url: url::Url,
+    /// The database.
+    pub database: String,
+    /// The user the sync acts as.
+    pub login: String,
+    /// The user's password (or `api_key`; exactly one).
+    pub password: Option<SecretString>,
+    /// An API key of the user (or `password`; exactly one).
+    pub api_key: Option<SecretString>,
+}
+
+/// The sync's store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `sqlite://FILE` or `postgres://…` (default `sqlite://zenoo-server.db`).
+    pub url: SecretString,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            url: SecretString::from("sqlite://zenoo-server.db"),
+        }
+    }
+}
+
+/// How the sync runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// Seconds between polls of Odoo (default 30).
+    #[serde(default = "default_poll")]
+    pub poll_every_seconds: u64,
+    /// How conflicts are decided (default `manual`).
+    #[serde(default = "default_policy")]
+    pub policy: Policy,
+    /// The secret in the URL of Odoo's webhook (at least 16 characters).
+    pub webhook_token: SecretString,
+    /// Which Odoo field holds each reference.
+    #[serde(default)]
+    pub mapping: MappingRules,
+}
+
+fn default_poll() -> u64 {
+    30
+}
+
+fn default_policy() -> Policy {
+    Policy::Manual
+}
+
+/// User tokens (JWT).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// The HS256 secret (at least 32 bytes); none: API keys only.
+    pub jwt_secret: Option<SecretString>,
+    /// The `iss` tokens must carry.
+    pub issuer: String,
+    /// The `aud` tokens must carry.
+    pub audience: String,
+    /// Clock skew allowed on `exp`/`nbf`, in seconds (default 30).
+    pub leeway_seconds: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            issuer: "zenoo-server".into(),
+            audience: "zenoo-server".into(),
+            leeway_seconds: 30,
+        }
+    }
+}
+
+/// Request limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// The largest request body, in bytes (default 1 MiB).
+    pub body_bytes: usize,
+    /// Seconds a request may take (default 30).
+    pub request_timeout_seconds: u64,
+    /// Requests per minute from one IP address (default 600).
+    pub per_ip_per_minute: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            body_bytes: 1 << 20,
+            request_timeout_seconds: 30,
+            per_ip_per_minute: 600,
+        }
+    }
+}
+
+/// Secret-file variables (`…_FILE`) of `vars`: (dotted key, the file's
+/// content).
+fn secret_files(
+    vars: impl Iterator<Item = (String, String)>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut out = Vec::new();
+    for (name, path) in vars {
+        let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let Some(key) = rest.strip_suffix("_FILE") else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase().replace("__", ".");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ConfigError::new(&key, format!("{name}={path}: {e}")))?;
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        out.push((key, text.to_string()));
+    }
+    Ok(out)
+}
+
+impl Config {
+    /// Reads `file` (if any), then the environment and secret files, and
+    /// checks the result.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first key that is missing or wrong.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::new(
+                    "(file)",
+                    format!("{} is not a readable file", path.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(
+            Env::prefixed(ENV_PREFIX)
+                .filter(|k| !k.as_str().to_ascii_lowercase().ends_with("_file"))
+                .split("__"),
+        );
+        for (key, value) in secret_files(std::env::vars())? {
+            figment = figment.merge(Serialized::default(&key, value));
+        }
+        Self::extract(figment)
+    }
+
+    /// A configuration from TOML text alone (no environment), checked.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first key that is missing or wrong.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::extract(Figment::from(Toml::string(text)))
+    }
+
+    fn extract(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Self = figment.extract().map_err(|e| {
+            let key = if e.path.is_empty() {
+                "(file)".to_string()
+            } else {
+                e.path.join(".")
+            };
+            ConfigError::new(&key, e.kind.to_string())
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// What serde cannot say: values that parse but make no sense.
+    fn check(&self) -> Result<(), ConfigError> {
+        if !matches!(self.odoo.url.scheme(), "http" | "https") {
+            return Err(ConfigError::new(
+                "odoo.url",
+                format!("{:?} is not an http(s) URL", self.odoo.url.as_str()),
+            ));
+        }
+        for (key, value) in [
+            ("odoo.database", &self.odoo.database),
+            ("odoo.login", &self.odoo.login),
+        ] {
+            if value.trim().is_empty() {
+                return Err(ConfigError::new(key, "is empty"));
+            }
+        }
+        match (&self.odoo.password, &self.odoo.api_key) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    "odoo.api_key",
+                    "give a password or an API key, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "odoo.password",
+                    "missing: give a password or an API key (odoo.api_key)",
+                ));
+            }
+            _ => {}
+        }
+        let store = self.store.url.expose_secret();
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| store.starts_with(p))
+        {
+            return Err(ConfigError::new(
+                "store.url",
+                "is not sqlite://FILE or postgres://…",
+            ));
+        }
+        if self.sync.webhook_token.expose_secret().chars().count() < 16 {
+            return Err(ConfigError::new(
+                "sync.webhook_token",
+                "is shorter than 16 characters",
+            ));
+        }
+        if self.sync.poll_every_seconds == 0 {
+            return Err(ConfigError::new(
+                "sync.poll_every_seconds",
+                "must be at least 1",
+            ));
+        }
+        if let Some(secret) = &self.auth.jwt_secret {
+            if secret.expose_secret().len() < 32 {
+                return Err(ConfigError::new(
+                    "auth.jwt_secret",
+                    "is shorter than 32 bytes (HS256 needs at least its hash size)",
+                ));
+            }
+        }
+        if self.limits.body_bytes == 0 {
+            return Err(ConfigError::new("limits.body_bytes", "must be at least 1"));
+        }
+        if self.limits.request_timeout_seconds == 0 {
+            return Err(ConfigError::new(
+                "limits.request_timeout_seconds",
+                "must be at least 1",
+            ));
+        }
+        if self.limits.per_ip_per_minute == 0 {
+            return Err(ConfigError::new(
+                "limits.per_ip_per_minute",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! The configuration from a file, the environment and secret files, through
+//! `zenoo-server config check`.
+
+use std::process::{Command, Output};
+
+const GOOD: &str = r#"
+listen = "127.0.0.1:9090"
+[odoo]
+url = "http://127.0.0.1:8069"
+database = "demo"
+login = "admin"
+[sync]
+webhook_token = "0123456789abcdef-token"
+[limits]
+body_bytes = 65536
+"#;
+
+fn check(dir: &tempfile::TempDir, toml: &str, env: &[(&str, String)]) -> Output {
+    let path = dir.path().join("server.toml");
+    std::fs::write(&path, toml).expect("write");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zenoo-server"));
+    cmd.args(["config", "check", "--config"]).arg(&path);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ZENOO_SERVER")) {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("zenoo-server runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn a_password_from_a_secret_file_completes_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Without a password or key, the check names the key.
+    let out = check(&dir, GOOD, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`odoo.password`: missing"),
+        "{}",
+        stderr(&out)
+    );
+    let secret = dir.path().join("odoo-password");
+    std::fs::write(&secret, "s3cret-from-a-file\n").expect("secret");
+    let out = check(
+        &dir,
+        GOOD,
+        &[(
+            "ZENOO_SERVER__ODOO__PASSWORD_FILE",
+            secret.display().to_string(),
+        )],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("listening on 127.0.0.1:9090"), "{stdout}");
+    assert!(!stdout.contains("s3cret"), "a secret was shown: {stdout}");
+    // A secret file that is not there names the key and the file.
+    let out = check(
+        &dir,
+        GOOD,
+        &[(
+            "ZENOO_SERVER__ODOO__PASSWORD_FILE",
+            "/nonexistent/pw".into(),
+        )],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`odoo.password`: ZENOO_SERVER__ODOO__PASSWORD_FILE=/nonexistent/pw"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_environment_overrides_the_file_and_bad_values_name_their_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pw = ("ZENOO_SERVER__ODOO__PASSWORD", "admin".to_string());
+    let out = check(
+        &dir,
+        GOOD,
+        &[
+            pw.clone(),
+            ("ZENOO_SERVER__LISTEN", "127.0.0.1:7000".into()),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("127.0.0.1:7000"));
+    for (env, key) in [
+        (
+            ("ZENOO_SERVER__ODOO__URL", "ftp://odoo".to_string()),
+            "`odoo.url`",
+        ),
+        (
+            ("ZENOO_SERVER__SYNC__WEBHOOK_TOKEN", "short".into()),
+            "`sync.webhook_token`",
+        ),
+        (
+            ("ZENOO_SERVER__LIMITS__BODY_BYTES", "lots".into()),
+            "`limits.body_bytes`",
+        ),
+        (
+            ("ZENOO_SERVER__SYNC__POLICY", "sometimes".into()),
+            "`sync.policy`",
+        ),
+        (
+            ("ZENOO_SERVER__ODOO__API_KEY", "k".repeat(40)),
+            "`odoo.api_key`: give a password or an API key, not both",
+        ),
+    ] {
+        let out = check(&dir, GOOD, &[pw.clone(), env.clone()]);
+        assert_eq!(out.status.code(), Some(2), "{env:?}");
+        assert!(stderr(&out).contains(key), "{env:?}: {}", stderr(&out));
+    }
+    // An unknown key in the file is refused, by name.
+    let out = check(&dir, &format!("{GOOD}\n[odoo_typo]\nx = 1\n"), &[pw]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("odoo_typo"), "{}", stderr(&out));
+}
