@@ -298,12 +298,6 @@ impl Config {
                 "is shorter than 16 characters",
             ));
         }
-        if self.sync.poll_every_seconds == 0 {
-            return Err(ConfigError::new(
-                "sync.poll_every_seconds",
-                "must be at least 1",
-            ));
-        }
         if let Some(secret) = &self.auth.jwt_secret {
             if secret.expose_secret().len() < 32 {
                 return Err(ConfigError::new(
@@ -312,20 +306,24 @@ impl Config {
                 ));
             }
         }
-        if self.limits.body_bytes == 0 {
-            return Err(ConfigError::new("limits.body_bytes", "must be at least 1"));
-        }
-        if self.limits.request_timeout_seconds == 0 {
-            return Err(ConfigError::new(
+        for (key, value) in [
+            ("sync.poll_every_seconds", self.sync.poll_every_seconds),
+            (
+                "limits.body_bytes",
+                u64::try_from(self.limits.body_bytes).unwrap_or(u64::MAX),
+            ),
+            (
                 "limits.request_timeout_seconds",
-                "must be at least 1",
-            ));
-        }
-        if self.limits.per_ip_per_minute == 0 {
-            return Err(ConfigError::new(
+                self.limits.request_timeout_seconds,
+            ),
+            (
                 "limits.per_ip_per_minute",
-                "must be at least 1",
-            ));
+                u64::from(self.limits.per_ip_per_minute),
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new(key, "must be at least 1"));
+            }
         }
         Ok(())
     }

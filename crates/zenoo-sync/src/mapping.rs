@@ -141,30 +141,38 @@ impl Mapping {
         )))
     }
 
+    /// The `model` record whose `field` is `value`, cached under `kind`:
+    /// `None` when there is none.
+    async fn lookup(
+        &self,
+        kind: &'static str,
+        model: &str,
+        field: &str,
+        value: &str,
+        what: &str,
+    ) -> Result<Option<i64>, JobError> {
+        if let Some(id) = self.cached(kind, value) {
+            return Ok(Some(id));
+        }
+        let id = self.one(model, json!([[field, "=", value]]), what).await?;
+        if let Some(id) = id {
+            self.keep(kind, value, id);
+        }
+        Ok(id)
+    }
+
     /// The product's id.
     ///
     /// # Errors
     /// A business error when no product has the code.
     pub async fn product(&self, code: &str) -> Result<i64, JobError> {
-        if let Some(id) = self.cached("product", code) {
-            return Ok(id);
-        }
         let what = format!("product {code:?}");
-        let id = self
-            .one(
-                "product.product",
-                json!([[self.rules.product_by, "=", code]]),
-                &what,
-            )
+        let field = &self.rules.product_by;
+        self.lookup("product", "product.product", field, code, &what)
             .await?
             .ok_or_else(|| {
-                JobError::business(format!(
-                    "unknown {what}: no product has it as {}",
-                    self.rules.product_by
-                ))
-            })?;
-        self.keep("product", code, id);
-        Ok(id)
+                JobError::business(format!("unknown {what}: no product has it as {field}"))
+            })
     }
 
     /// The currency's id.
@@ -172,33 +180,26 @@ impl Mapping {
     /// # Errors
     /// A business error for a currency Odoo does not have.
     pub async fn currency(&self, code: &str) -> Result<i64, JobError> {
-        if let Some(id) = self.cached("currency", code) {
+        let what = format!("currency {code:?}");
+        let field = &self.rules.currency_by;
+        if let Some(id) = self
+            .lookup("currency", "res.currency", field, code, &what)
+            .await?
+        {
             return Ok(id);
         }
-        let what = format!("currency {code:?}");
-        let id = self
+        // Odoo ships most currencies inactive, and searches skip them.
+        let inactive = self
             .one(
                 "res.currency",
-                json!([[self.rules.currency_by, "=", code]]),
+                json!([[field, "=", code], ["active", "=", false]]),
                 &what,
             )
             .await?;
-        let Some(id) = id else {
-            // Odoo ships most currencies inactive, and searches skip them.
-            let inactive = self
-                .one(
-                    "res.currency",
-                    json!([[self.rules.currency_by, "=", code], ["active", "=", false]]),
-                    &what,
-                )
-                .await?;
-            return Err(JobError::business(match inactive {
-                Some(_) => format!("{what} is not active in Odoo (activate it there first)"),
-                None => format!("unknown {what}"),
-            }));
-        };
-        self.keep("currency", code, id);
-        Ok(id)
+        Err(JobError::business(match inactive {
+            Some(_) => format!("{what} is not active in Odoo (activate it there first)"),
+            None => format!("unknown {what}"),
+        }))
     }
 
     /// The unit of measure's id.
@@ -206,15 +207,9 @@ impl Mapping {
     /// # Errors
     /// A business error for a unit Odoo does not have.
     pub async fn uom(&self, name: &str) -> Result<i64, JobError> {
-        if let Some(id) = self.cached("uom", name) {
-            return Ok(id);
-        }
         let what = format!("unit of measure {name:?}");
-        let id = self
-            .one("uom.uom", json!([[self.rules.uom_by, "=", name]]), &what)
+        self.lookup("uom", "uom.uom", &self.rules.uom_by, name, &what)
             .await?
-            .ok_or_else(|| JobError::business(format!("unknown {what}")))?;
-        self.keep("uom", name, id);
-        Ok(id)
+            .ok_or_else(|| JobError::business(format!("unknown {what}")))
     }
 }
