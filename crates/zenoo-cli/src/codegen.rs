@@ -310,10 +310,10 @@ pub fn rustfmt(src: String) -> String {
         .stderr(Stdio::null())
         .spawn();
     let Ok(mut child) = child else { return src };
-    if let Some(mut stdin) = child.stdin.take() {
-        if stdin.write_all(src.as_bytes()).is_err() {
-            return src;
-        }
+    if let Some(mut stdin) = child.stdin.take()
+        && stdin.write_all(src.as_bytes()).is_err()
+    {
+        return src;
     }
     match child.wait_with_output() {
         Ok(out) if out.status.success() && !out.stdout.is_empty() => {

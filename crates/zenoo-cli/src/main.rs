@@ -42,10 +42,8 @@ fn report(e: &anyhow::Error, debug: bool) {
     eprintln!("error: {}", describe(e));
     let rpc = e.downcast_ref::<zenoo_rpc::Error>();
     if let Some(odoo) = rpc.and_then(zenoo_rpc::Error::odoo) {
-        if debug {
-            if let Some(tb) = &odoo.debug {
-                eprintln!("{tb}");
-            }
+        if debug && let Some(tb) = &odoo.debug {
+            eprintln!("{tb}");
         }
         return;
     }

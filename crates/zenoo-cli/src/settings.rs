@@ -148,14 +148,14 @@ pub fn apply_profile(conn: &mut Connection, matches: &ArgMatches) -> anyhow::Res
             );
         }
     }
-    if let Some(f) = &p.master_password_file {
-        if conn.master_password.is_none() {
-            fill(
-                &mut conn.master_password,
-                Some(profile::read_secret(f)?),
-                "master_password",
-            );
-        }
+    if let Some(f) = &p.master_password_file
+        && conn.master_password.is_none()
+    {
+        fill(
+            &mut conn.master_password,
+            Some(profile::read_secret(f)?),
+            "master_password",
+        );
     }
     Ok(sources)
 }

@@ -134,13 +134,13 @@ pub(crate) fn parse(attrs: &[Attribute], place: Place) -> syn::Result<OdooAttrs>
             }
         })?;
     }
-    if out.skip {
-        if let Some(n) = &out.name {
-            return Err(Error::new(
-                n.span(),
-                "a `skip` field is never read, so it takes no `name`",
-            ));
-        }
+    if out.skip
+        && let Some(n) = &out.name
+    {
+        return Err(Error::new(
+            n.span(),
+            "a `skip` field is never read, so it takes no `name`",
+        ));
     }
     Ok(out)
 }

@@ -21,13 +21,12 @@ use zenoo_sim::SimHandle;
 
 fn main() {
     divan::main();
-    if let Some(w) = WORLD.get() {
-        if let Some((child, _)) = &w.redis {
-            if let Ok(mut c) = child.lock() {
-                let _ = c.kill();
-                let _ = c.wait();
-            }
-        }
+    if let Some(w) = WORLD.get()
+        && let Some((child, _)) = &w.redis
+        && let Ok(mut c) = child.lock()
+    {
+        let _ = c.kill();
+        let _ = c.wait();
     }
 }
 

@@ -102,10 +102,10 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         // Closing the channel ends the thread's loop.
         self.jobs = None;
-        if let Some(t) = self.thread.take() {
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
-            }
+        if let Some(t) = self.thread.take()
+            && t.thread().id() != std::thread::current().id()
+        {
+            let _ = t.join();
         }
     }
 }

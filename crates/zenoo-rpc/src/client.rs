@@ -499,10 +499,10 @@ impl Client {
             .into_iter()
             .map(|mut row| {
                 for agg in aggregates {
-                    if let Some((field, _)) = agg.split_once(':') {
-                        if let Some(v) = row.remove(field) {
-                            row.insert((*agg).to_string(), v);
-                        }
+                    if let Some((field, _)) = agg.split_once(':')
+                        && let Some(v) = row.remove(field)
+                    {
+                        row.insert((*agg).to_string(), v);
                     }
                 }
                 row

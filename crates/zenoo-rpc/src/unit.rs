@@ -854,11 +854,11 @@ impl UnitOfWork {
             },
         })?;
         let sent = self.client.write(model, ids, &vals).await.map(|_| ());
-        if let Err(e) = &sent {
-            if !e.outcome_unknown() {
-                self.journal(&Entry::Failed { n })?;
-                return sent;
-            }
+        if let Err(e) = &sent
+            && !e.outcome_unknown()
+        {
+            self.journal(&Entry::Failed { n })?;
+            return sent;
         }
         let after = snapshot(&self.client, model, ids, &fields).await?;
         for (l, (field, comodel, _)) in lines.iter_mut().zip(&one2many) {
@@ -936,11 +936,11 @@ impl UnitOfWork {
             step: step.clone(),
         })?;
         let sent = send.await;
-        if let Err(e) = &sent {
-            if !e.outcome_unknown() {
-                self.journal(&Entry::Failed { n })?;
-                return sent;
-            }
+        if let Err(e) = &sent
+            && !e.outcome_unknown()
+        {
+            self.journal(&Entry::Failed { n })?;
+            return sent;
         }
         self.journal(&Entry::Done {
             n,
@@ -1127,10 +1127,8 @@ impl Drop for UnitOfWork {
 fn finish_journal(j: Journal, complete: bool) {
     let Journal { path, file } = j;
     drop(file);
-    if complete {
-        if let Err(e) = std::fs::remove_file(&path) {
-            tracing::warn!(target: "zenoo_rpc::unit", path = %path.display(), error = %e, "the journal could not be removed");
-        }
+    if complete && let Err(e) = std::fs::remove_file(&path) {
+        tracing::warn!(target: "zenoo_rpc::unit", path = %path.display(), error = %e, "the journal could not be removed");
     }
 }
 
@@ -1714,10 +1712,10 @@ impl Undo<'_> {
 /// A snapshot value as a write takes it: many2many ids as a replace
 /// command.
 fn writable(meta: &ModelFields, field: &str, v: &Value) -> Value {
-    if meta.is_many2many(field) {
-        if let Some(ids) = v.as_array() {
-            return json!([[6, 0, ids]]);
-        }
+    if meta.is_many2many(field)
+        && let Some(ids) = v.as_array()
+    {
+        return json!([[6, 0, ids]]);
     }
     v.clone()
 }

@@ -332,10 +332,10 @@ async fn delete_partners(client: &Client, name: &str) {
         )
         .await
         .unwrap_or_default();
-    if !ids.is_empty() {
-        if let Err(e) = client.unlink("res.partner", &ids).await {
-            eprintln!("cleanup of {name:?} failed: {e}");
-        }
+    if !ids.is_empty()
+        && let Err(e) = client.unlink("res.partner", &ids).await
+    {
+        eprintln!("cleanup of {name:?} failed: {e}");
     }
 }
 

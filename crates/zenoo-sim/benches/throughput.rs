@@ -153,7 +153,7 @@ async fn measure(
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
-                if writes_every > 0 && n % writes_every == 0 {
+                if writes_every > 0 && n.is_multiple_of(writes_every) {
                     let id = ids[(task * 1000 + n as usize) % ids.len()];
                     let body = call(
                         "write",

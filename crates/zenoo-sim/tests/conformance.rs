@@ -52,10 +52,11 @@ fn normalize(v: &mut Value) {
 }
 
 fn normalize_session(v: &mut Value) {
-    if let Some(Value::Object(r)) = v.get_mut("result") {
-        if r.contains_key("uid") && r.contains_key("user_context") {
-            r.retain(|k, _| SESSION_KEYS.contains(&k.as_str()));
-        }
+    if let Some(Value::Object(r)) = v.get_mut("result")
+        && r.contains_key("uid")
+        && r.contains_key("user_context")
+    {
+        r.retain(|k, _| SESSION_KEYS.contains(&k.as_str()));
     }
 }
 
@@ -214,10 +215,9 @@ async fn replay(file: &PathBuf, version: OdooVersion, fixture: PathBuf, db: &str
                 .ok()
                 .and_then(|c| c.strip_prefix("session_id="))
                 .and_then(|c| c.split(';').next())
+                && !sid.is_empty()
             {
-                if !sid.is_empty() {
-                    session = sid.to_string();
-                }
+                session = sid.to_string();
             }
         }
         let media = resp

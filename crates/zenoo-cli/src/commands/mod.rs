@@ -26,10 +26,10 @@ pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
         clap_complete::generate(*shell, &mut cmd, "zenoo", &mut std::io::stdout());
         return Ok(ExitCode::SUCCESS);
     }
-    if let Commands::Sync(cmd) = &cli.command {
-        if let Some(done) = sync::run_offline(cmd).await {
-            return done;
-        }
+    if let Commands::Sync(cmd) = &cli.command
+        && let Some(done) = sync::run_offline(cmd).await
+    {
+        return done;
     }
     let needs_login = !matches!(cli.command, Commands::Db(_) | Commands::Version);
     let target = Target::resolve(&cli.conn, needs_login).await?;

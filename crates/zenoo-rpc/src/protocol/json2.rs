@@ -217,10 +217,10 @@ impl Protocol for Json2 {
                 },
             };
             let mut args = call.args.iter();
-            if !doc.model_level {
-                if let Some(ids) = args.next() {
-                    body.insert("ids".into(), ids.clone());
-                }
+            if !doc.model_level
+                && let Some(ids) = args.next()
+            {
+                body.insert("ids".into(), ids.clone());
             }
             for (i, v) in args.enumerate() {
                 let name = doc.params.get(i).ok_or_else(|| {

@@ -59,25 +59,21 @@ impl WebSession {
             if let Some(sid) = text
                 .strip_prefix("session_id=")
                 .and_then(|r| r.split(';').next())
+                && let Ok(mut c) = self.cookie.lock()
             {
-                if let Ok(mut c) = self.cookie.lock() {
-                    *c = (!sid.is_empty()).then(|| SecretString::from(sid.to_string()));
-                }
+                *c = (!sid.is_empty()).then(|| SecretString::from(sid.to_string()));
             }
         }
     }
 
     fn headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
-        if let Ok(c) = self.cookie.lock() {
-            if let Some(sid) = c.as_ref() {
-                if let Ok(mut v) =
-                    HeaderValue::from_str(&format!("session_id={}", sid.expose_secret()))
-                {
-                    v.set_sensitive(true);
-                    h.insert(COOKIE, v);
-                }
-            }
+        if let Ok(c) = self.cookie.lock()
+            && let Some(sid) = c.as_ref()
+            && let Ok(mut v) = HeaderValue::from_str(&format!("session_id={}", sid.expose_secret()))
+        {
+            v.set_sensitive(true);
+            h.insert(COOKIE, v);
         }
         h
     }

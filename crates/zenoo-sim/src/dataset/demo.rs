@@ -661,7 +661,7 @@ pub fn demo(name: &str, version: OdooVersion, scale: usize) -> Database {
         for (k, (pid, _, pname, price, _)) in products
             .iter()
             .enumerate()
-            .filter(|(k, _)| (k + id as usize) % 2 == 0)
+            .filter(|(k, _)| (k + id as usize).is_multiple_of(2))
         {
             let qty = (k as f64) + 1.0;
             let sub = qty * price;

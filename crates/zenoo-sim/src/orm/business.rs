@@ -107,10 +107,10 @@ impl Database {
                         } else {
                             "description_purchase"
                         };
-                        if let Value::String(d) = self.value("product.product", pid, desc_field) {
-                            if !d.is_empty() {
-                                name = format!("{name}\n{d}");
-                            }
+                        if let Value::String(d) = self.value("product.product", pid, desc_field)
+                            && !d.is_empty()
+                        {
+                            name = format!("{name}\n{d}");
                         }
                         rec.insert("name".into(), Value::from(name));
                     }

@@ -138,10 +138,10 @@ impl UsualValues {
         scan: impl FnOnce() -> Option<Value>,
     ) -> Option<Value> {
         let key = (model.to_string(), field.to_string());
-        if let Ok(m) = self.0.lock() {
-            if let Some(v) = m.get(&key) {
-                return v.clone();
-            }
+        if let Ok(m) = self.0.lock()
+            && let Some(v) = m.get(&key)
+        {
+            return v.clone();
         }
         let v = scan();
         if let Ok(mut m) = self.0.lock() {
@@ -229,34 +229,32 @@ impl Database {
             return Cow::Owned(Value::Bool(false));
         };
         let model = table.def.name.as_str();
-        if f.ttype == FieldType::One2many {
-            if let Some(ids) = self.one2many_ids(model, id, field) {
-                return Cow::Owned(Value::from(ids));
-            }
+        if f.ttype == FieldType::One2many
+            && let Some(ids) = self.one2many_ids(model, id, field)
+        {
+            return Cow::Owned(Value::from(ids));
         }
         if let Some(v) = rec.get(field) {
             return Cow::Borrowed(v);
         }
-        if field == "lst_price" && model == "product.product" {
-            if let Some(tmpl) = rec.get("product_tmpl_id").and_then(Value::as_i64) {
-                return Cow::Owned(self.value("product.template", tmpl, "list_price"));
-            }
+        if field == "lst_price"
+            && model == "product.product"
+            && let Some(tmpl) = rec.get("product_tmpl_id").and_then(Value::as_i64)
+        {
+            return Cow::Owned(self.value("product.template", tmpl, "list_price"));
         }
         if field == "display_name" {
             return Cow::Owned(Value::String(self.display_name(model, id)));
         }
-        if !f.store() {
-            if let Some((link, parent)) = table.def.inherits() {
-                if let Some(pid) = rec.get(link).and_then(Value::as_i64) {
-                    if self
-                        .tables
-                        .get(parent)
-                        .is_some_and(|t| t.def.field(field).is_some())
-                    {
-                        return Cow::Owned(self.value(parent, pid, field));
-                    }
-                }
-            }
+        if !f.store()
+            && let Some((link, parent)) = table.def.inherits()
+            && let Some(pid) = rec.get(link).and_then(Value::as_i64)
+            && self
+                .tables
+                .get(parent)
+                .is_some_and(|t| t.def.field(field).is_some())
+        {
+            return Cow::Owned(self.value(parent, pid, field));
         }
         Cow::Owned(f.ttype.empty())
     }

@@ -449,10 +449,10 @@ impl Database {
         loop {
             let before = result.len();
             for (id, rec) in &table.records {
-                if let Some(p) = rec.get("parent_id").and_then(Value::as_i64) {
-                    if result.contains(&p) {
-                        result.insert(*id);
-                    }
+                if let Some(p) = rec.get("parent_id").and_then(Value::as_i64)
+                    && result.contains(&p)
+                {
+                    result.insert(*id);
                 }
             }
             if result.len() == before {
@@ -643,10 +643,10 @@ impl Database {
                 let stored = self.slot_value(table, id, rec, field, *slot);
                 if matches!(field.as_str(), "create_date" | "write_date") {
                     // The database keeps microseconds that `read` does not show.
-                    if let Value::String(s) = stored.as_ref() {
-                        if s.len() == 19 {
-                            return compare(*ttype, &Value::String(format!("{s}.5")), op, value);
-                        }
+                    if let Value::String(s) = stored.as_ref()
+                        && s.len() == 19
+                    {
+                        return compare(*ttype, &Value::String(format!("{s}.5")), op, value);
                     }
                 }
                 compare(*ttype, &stored, op, value)

@@ -13,12 +13,12 @@ pub const LANGS: &[&str] = &["en_US", "fr_FR"];
 impl Database {
     /// Validates a call's context: language and allowed companies.
     pub fn check_context(&self, env: &Env) -> OdooResult<()> {
-        if let Some(Value::String(lang)) = env.context.get("lang") {
-            if !LANGS.contains(&lang.as_str()) {
-                return Err(OdooException::user(format!(
-                    "Invalid language code: {lang}"
-                )));
-            }
+        if let Some(Value::String(lang)) = env.context.get("lang")
+            && !LANGS.contains(&lang.as_str())
+        {
+            return Err(OdooException::user(format!(
+                "Invalid language code: {lang}"
+            )));
         }
         if let Some(Value::Array(companies)) = env.context.get("allowed_company_ids") {
             let allowed = self.user_companies(env.uid);

@@ -41,13 +41,13 @@ impl Database {
                 full.push(json!([f, operator, name]));
             }
         }
-        if let Value::Array(items) = domain {
-            if !items.is_empty() {
-                if !full.is_empty() {
-                    full.insert(0, Value::from("&"));
-                }
-                full.extend(items.iter().cloned());
+        if let Value::Array(items) = domain
+            && !items.is_empty()
+        {
+            if !full.is_empty() {
+                full.insert(0, Value::from("&"));
             }
+            full.extend(items.iter().cloned());
         }
         let mut ids = Vec::new();
         if model == "res.country" && name.chars().count() == 2 {
@@ -99,15 +99,15 @@ impl Database {
     }
 }
 fn split_email(text: &str) -> (String, Option<String>) {
-    if let (Some(start), Some(end)) = (text.rfind('<'), text.rfind('>')) {
-        if start < end {
-            let email = text[start + 1..end].trim().to_string();
-            let name = text[..start].trim().trim_matches('"').to_string();
-            return (
-                if name.is_empty() { email.clone() } else { name },
-                Some(email),
-            );
-        }
+    if let (Some(start), Some(end)) = (text.rfind('<'), text.rfind('>'))
+        && start < end
+    {
+        let email = text[start + 1..end].trim().to_string();
+        let name = text[..start].trim().trim_matches('"').to_string();
+        return (
+            if name.is_empty() { email.clone() } else { name },
+            Some(email),
+        );
     }
     if text.contains('@') && !text.contains(' ') {
         return (text.to_string(), Some(text.to_string()));

@@ -260,10 +260,10 @@ impl Database {
             if wanted.is_some_and(|w| ids.len() >= w) {
                 break;
             }
-            if let Some(rec) = table.records.get(&id) {
-                if self.eval_in(table, id, rec, &filter) {
-                    ids.push(id);
-                }
+            if let Some(rec) = table.records.get(&id)
+                && self.eval_in(table, id, rec, &filter)
+            {
+                ids.push(id);
             }
         }
         let ids = ids.into_iter().skip(offset);

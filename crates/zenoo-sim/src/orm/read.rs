@@ -133,14 +133,12 @@ impl Database {
                     f.name.clone(),
                     Value::from(self.display_name_in(env, model, id)),
                 );
-            } else if let (FieldType::Many2one, Some(comodel)) = (f.ttype, f.relation()) {
-                if let Some(Value::Array(pair)) = row.get_mut(&f.name) {
-                    if let Some(rid) = pair.first().and_then(Value::as_i64) {
-                        if let Some(slot) = pair.get_mut(1) {
-                            *slot = Value::from(self.display_name_in(env, comodel, rid));
-                        }
-                    }
-                }
+            } else if let (FieldType::Many2one, Some(comodel)) = (f.ttype, f.relation())
+                && let Some(Value::Array(pair)) = row.get_mut(&f.name)
+                && let Some(rid) = pair.first().and_then(Value::as_i64)
+                && let Some(slot) = pair.get_mut(1)
+            {
+                *slot = Value::from(self.display_name_in(env, comodel, rid));
             }
         }
     }
@@ -228,10 +226,10 @@ impl Database {
         let def = self.def(model)?;
         let mut out = Map::new();
         for f in &def.fields {
-            if let Some(names) = allfields.filter(|a| !a.is_empty()) {
-                if !names.contains(&f.name) {
-                    continue;
-                }
+            if let Some(names) = allfields.filter(|a| !a.is_empty())
+                && !names.contains(&f.name)
+            {
+                continue;
             }
             let mut all_attrs = f.attrs.clone();
             if f.ttype == FieldType::Monetary
@@ -268,17 +266,17 @@ pub enum FieldError {
 
 /// Translates `string` and selection labels to French where the glossary knows them.
 fn translate_attrs(attrs: &mut Map<String, Value>) {
-    if let Some(Value::String(s)) = attrs.get_mut("string") {
-        if let Some(fr) = super::translate::french(s) {
-            *s = fr.to_string();
-        }
+    if let Some(Value::String(s)) = attrs.get_mut("string")
+        && let Some(fr) = super::translate::french(s)
+    {
+        *s = fr.to_string();
     }
     if let Some(Value::Array(options)) = attrs.get_mut("selection") {
         for option in options {
-            if let Some(Value::String(label)) = option.as_array_mut().and_then(|o| o.get_mut(1)) {
-                if let Some(fr) = super::translate::french(label) {
-                    *label = fr.to_string();
-                }
+            if let Some(Value::String(label)) = option.as_array_mut().and_then(|o| o.get_mut(1))
+                && let Some(fr) = super::translate::french(label)
+            {
+                *label = fr.to_string();
             }
         }
     }

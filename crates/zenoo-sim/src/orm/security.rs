@@ -159,10 +159,10 @@ impl Security {
         let mut all = FxHashSet::default();
         let mut todo: Vec<i64> = groups.into_iter().collect();
         while let Some(g) = todo.pop() {
-            if all.insert(g) {
-                if let Some(group) = self.groups.get(&g) {
-                    todo.extend(group.implied.iter().copied());
-                }
+            if all.insert(g)
+                && let Some(group) = self.groups.get(&g)
+            {
+                todo.extend(group.implied.iter().copied());
             }
         }
         all

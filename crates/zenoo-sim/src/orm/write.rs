@@ -239,12 +239,13 @@ impl Database {
             }
             match f.ttype {
                 FieldType::Many2one => {
-                    if let (Some(id), Some(comodel)) = (v.as_i64(), f.relation()) {
-                        if self.tables.contains_key(comodel) && !self.exists(comodel, id) {
-                            return Err(OdooException::validation(
+                    if let (Some(id), Some(comodel)) = (v.as_i64(), f.relation())
+                        && self.tables.contains_key(comodel)
+                        && !self.exists(comodel, id)
+                    {
+                        return Err(OdooException::validation(
                                 "The operation cannot be completed: another model requires the record being deleted. If possible, archive it instead.".to_string(),
                             ));
-                        }
                     }
                 }
                 FieldType::Date | FieldType::Datetime => {
@@ -424,10 +425,8 @@ impl Database {
                 }
             }
         }
-        if !computed {
-            if let Some(rec) = self.record_mut(model, id) {
-                rec.insert(field.to_string(), Value::from(current));
-            }
+        if !computed && let Some(rec) = self.record_mut(model, id) {
+            rec.insert(field.to_string(), Value::from(current));
         }
         Ok(())
     }
@@ -612,10 +611,10 @@ impl Database {
             }
             vals.insert(f.name.clone(), v);
         }
-        if model == "res.partner" {
-            if let Some(Value::String(n)) = vals.get("name").cloned() {
-                vals.insert("name".into(), Value::from(format!("{n} (copy)")));
-            }
+        if model == "res.partner"
+            && let Some(Value::String(n)) = vals.get("name").cloned()
+        {
+            vals.insert("name".into(), Value::from(format!("{n} (copy)")));
         }
         for (k, v) in default {
             vals.insert(k.clone(), v.clone());

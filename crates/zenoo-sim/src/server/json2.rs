@@ -61,14 +61,14 @@ fn exception(e: &OdooException) -> Response<Body> {
 /// Authenticates a bearer request: (db, uid) or the 401/404 response.
 #[allow(clippy::result_large_err)]
 fn authenticate(state: &SimState, req: &Incoming) -> Result<(String, i64), Response<Body>> {
-    if let Some(db) = req.header("x-odoo-database") {
-        if !state.dbs.contains_key(db) {
-            return Err(raw(
-                404,
-                "text/html; charset=utf-8",
-                "<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n",
-            ));
-        }
+    if let Some(db) = req.header("x-odoo-database")
+        && !state.dbs.contains_key(db)
+    {
+        return Err(raw(
+            404,
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n",
+        ));
     }
     let unauthenticated = || {
         werkzeug(
