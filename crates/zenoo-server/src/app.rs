@@ -1,18 +1,52 @@
-//! The HTTP routes: liveness, readiness and Odoo's webhook.
+//! The service's state and its routes: the REST API of [`crate::api`], the
+//! WebSocket, the web page, health, metrics and Odoo's webhook, under one
+//! stack of layers (request id and tracing, metrics, timeout, body limit,
+//! rate limits, authentication, audit).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::StatusCode;
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath, Path, Request, State,
+};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
+use secrecy::SecretString;
 use serde::Serialize;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 use zenoo_rpc::Client;
 use zenoo_sync::{Store, SyncService, Webhook, WebhookError};
 
+use crate::actions::Actions;
+use crate::audit::RequestAudit;
+use crate::events::EventHub;
+use crate::keys::ApiKeys;
+use crate::principal::{Principal, Scope};
 use crate::problem::Problem;
+use crate::ratelimit::{Class, Limits, Verdict};
+use crate::tokens::Tokens;
+
+/// Settings the routes read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Readiness fails when the oldest waiting job is older than this.
+    pub max_lag_seconds: f64,
+    /// Seconds between WebSocket pings.
+    pub heartbeat_seconds: u64,
+    /// Events a WebSocket client may have waiting.
+    pub ws_queue: usize,
+    /// The largest request body.
+    pub body_bytes: usize,
+    /// How long a request may take.
+    pub request_timeout: Duration,
+}
 
 /// What the routes share.
 #[derive(Clone)]
@@ -25,33 +59,318 @@ pub struct App {
     pub client: Client,
     /// Odoo's webhook, checking the installation's token.
     pub webhook: Webhook,
-    /// Readiness fails when the oldest waiting job is older than this.
-    pub max_lag_seconds: f64,
+    /// API keys.
+    pub keys: ApiKeys,
+    /// User tokens.
+    pub tokens: Tokens,
+    /// Rate limits.
+    pub limits: Arc<Limits>,
+    /// Events for the WebSocket and the subscribers.
+    pub hub: EventHub,
+    /// The declarative actions.
+    pub actions: Arc<Actions>,
+    /// Who asked for what.
+    pub audit: RequestAudit,
+    /// Settings.
+    pub settings: Settings,
 }
 
-/// The routes, with `body_bytes` as the largest body any of them reads.
-pub fn router(app: App, body_bytes: usize) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/hooks/odoo/{token}", post(odoo_webhook))
-        .layer(DefaultBodyLimit::max(body_bytes))
-        .with_state(app)
+/// The authenticated caller of a route; 401 when there is none.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl Caller {
+    /// 403 unless the caller holds `scope`.
+    ///
+    /// # Errors
+    /// The 403 problem, naming the scope.
+    pub fn require(&self, scope: Scope) -> Result<(), Problem> {
+        if self.0.has(scope) {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed",
+                format!("this needs the {scope} scope"),
+            ))
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(|| unauthenticated("send an API key or a token as Authorization: Bearer …"))
+    }
+}
+
+/// A 401 with `WWW-Authenticate`.
+pub(crate) fn unauthenticated(detail: &str) -> Response {
+    let mut r = Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Not authenticated",
+        detail,
+    )
+    .into_response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"zenoo-server\""),
+    );
+    r
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "zenoo-server", description = "Two-way purchase-order sync with Odoo, over HTTP."),
+    modifiers(&Security),
+    tags(
+        (name = "orders", description = "The application's purchase orders and their sync state"),
+        (name = "conflicts", description = "Changes made on both sides"),
+        (name = "jobs", description = "Failed jobs"),
+        (name = "auth", description = "User tokens"),
+        (name = "actions", description = "Declarative actions"),
+        (name = "events", description = "Live events"),
+        (name = "operations", description = "Health and Odoo's webhook"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The routes, and the OpenAPI document describing them.
+pub fn router(app: App) -> (Router, utoipa::openapi::OpenApi) {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::api::routes())
+        .routes(utoipa_axum::routes!(crate::ws::ws))
+        .routes(utoipa_axum::routes!(healthz))
+        .routes(utoipa_axum::routes!(readyz))
+        .routes(utoipa_axum::routes!(odoo_webhook))
+        .split_for_parts();
+    let doc = Arc::new(openapi.clone());
+    let limits = app.limits.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
+    let settings = app.settings.clone();
+    let router = api
+        .route(
+            "/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/metrics", get(crate::metrics::render))
+        .merge(crate::page::routes())
+        .fallback(|| async {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                "no such route",
+            )
+        })
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .layer(DefaultBodyLimit::max(settings.body_bytes))
+        .layer(middleware::from_fn_with_state(settings, observe))
+        .with_state(app);
+    (router, openapi)
+}
+
+/// Request id, tracing span, HTTP metrics and the request timeout.
+async fn observe(State(settings): State<Settings>, mut request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
+    let method = request.method().clone();
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!(
+        "http",
+        request_id = %id,
+        %method,
+        route = %route,
+        principal = tracing::field::Empty
+    );
+    let started = Instant::now();
+    let upgrade = route == "/ws";
+    let fut = tracing::Instrument::instrument(next.run(request), span.clone());
+    let mut response = if upgrade {
+        fut.await
+    } else {
+        match tokio::time::timeout(settings.request_timeout, fut).await {
+            Ok(r) => r,
+            Err(_) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "The request took too long",
+                format!("no answer within {} s", settings.request_timeout.as_secs()),
+            )
+            .into_response(),
+        }
+    };
+    let status = response.status().as_u16().to_string();
+    let elapsed = started.elapsed().as_secs_f64();
+    metrics::counter!("zenoo_http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.clone()).increment(1);
+    metrics::histogram!("zenoo_http_request_duration_seconds", "method" => method.to_string(), "route" => route.clone()).record(elapsed);
+    span.in_scope(
+        || tracing::info!(status = %status, elapsed_ms = (elapsed * 1000.0) as u64, "request"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+/// The request's id (from `X-Request-Id`, or made up).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Rate limits, authentication and the audit of every authenticated
+/// request.
+async fn guard(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    let verdict = app.limits.check(Class::Ip, &ip);
+    if let Some(refused) = verdict.refusal() {
+        return refused;
+    }
+    let mut shown = verdict;
+    let token = bearer(&request);
+    let mut principal = None;
+    if let Some(token) = token {
+        let found = if token.starts_with(crate::keys::PREFIX) {
+            match app.keys.authenticate(&SecretString::from(token)).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, "the key store failed");
+                    return Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "store-unavailable",
+                        "The store does not answer",
+                        "try again later",
+                    )
+                    .into_response();
+                }
+            }
+        } else {
+            app.tokens.verify(&token).ok()
+        };
+        let Some(p) = found else {
+            return unauthenticated(
+                "the API key or token is not valid (unknown, revoked, expired, forged or for another audience)",
+            );
+        };
+        let class = match p.kind {
+            crate::principal::Kind::ApiKey => Class::Key,
+            crate::principal::Kind::User => Class::User,
+        };
+        let verdict = app.limits.check(class, &p.subject);
+        if let Some(refused) = verdict.refusal() {
+            return refused;
+        }
+        shown = verdict;
+        principal = Some(p);
+    }
+    let audit = principal.as_ref().map(|p| {
+        (
+            p.subject.clone(),
+            request.method().to_string(),
+            request.uri().path().to_string(),
+            request.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        )
+    });
+    if let Some(p) = principal {
+        tracing::Span::current().record("principal", p.subject.as_str());
+        request.extensions_mut().insert(p);
+    }
+    let mut response = next.run(request).await;
+    if let Verdict::Allowed { .. } = shown {
+        shown.headers(response.headers_mut());
+    }
+    if let Some((subject, method, path, id)) = audit {
+        app.audit
+            .record(subject, method, path, response.status().as_u16(), id)
+            .await;
+    }
+    response
+}
+
+/// The bearer token of `request`: the `Authorization` header, or on the
+/// WebSocket route the `access_token` query parameter.
+fn bearer(request: &Request) -> Option<String> {
+    if let Some(v) = request.headers().get(header::AUTHORIZATION) {
+        let v = v.to_str().ok()?;
+        let (scheme, token) = v.split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_string());
+    }
+    if request.uri().path() == "/ws" {
+        let query = request.uri().query()?;
+        return url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.into_owned());
+    }
+    None
 }
 
 /// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process answers", body = String)))]
 async fn healthz() -> &'static str {
     "ok\n"
 }
 
 /// One component's state, for `/readyz`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Component {
     ok: bool,
     detail: String,
 }
 
-#[derive(Debug, Serialize)]
+/// Every component's state.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Readiness {
     ready: bool,
     store: Component,
@@ -61,6 +380,11 @@ struct Readiness {
 
 /// Readiness: the store and Odoo answer, and the outbox keeps up; 503 with
 /// the failing component's detail otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "A component fails", body = Readiness),
+    ))]
 async fn readyz(State(app): State<App>) -> Response {
     let (store, outbox) = match app.sync.status().await {
         Ok(s) => (
@@ -69,10 +393,10 @@ async fn readyz(State(app): State<App>) -> Response {
                 detail: format!("{} jobs waiting", s.backlog),
             },
             Component {
-                ok: s.lag_seconds <= app.max_lag_seconds,
+                ok: s.lag_seconds <= app.settings.max_lag_seconds,
                 detail: format!(
                     "oldest waiting job {:.0} s old (limit {:.0} s)",
-                    s.lag_seconds, app.max_lag_seconds
+                    s.lag_seconds, app.settings.max_lag_seconds
                 ),
             },
         ),
@@ -122,6 +446,14 @@ async fn readyz(State(app): State<App>) -> Response {
 }
 
 /// Odoo's "Send Webhook Notification": only makes the next poll sooner.
+#[utoipa::path(post, path = "/hooks/odoo/{token}", tag = "operations",
+    params(("token" = String, Path, description = "The installation's webhook token")),
+    request_body(content = String, description = "Odoo's payload: {\"_model\", \"_id\", \"_action\"}", content_type = "application/json"),
+    responses(
+        (status = 202, description = "The next poll comes sooner"),
+        (status = 400, description = "Not an Odoo payload", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown token", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn odoo_webhook(State(app): State<App>, Path(token): Path<String>, body: Bytes) -> Response {
     match app.webhook.accept(&token, &body) {
         Ok(_) => StatusCode::ACCEPTED.into_response(),

@@ -41,7 +41,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(key: &str, reason: impl Into<String>) -> Self {
         Self {
             key: key.into(),
             reason: reason.into(),
@@ -69,6 +69,19 @@ pub struct Config {
     /// Request limits.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// The WebSocket's heartbeats and queue.
+    #[serde(default)]
+    pub events: EventsConfig,
+    /// Signed outgoing webhooks.
+    #[serde(default)]
+    pub subscribers: Vec<SubscriberConfig>,
+    /// A YAML file of declarative actions (`GET /actions`).
+    #[serde(default)]
+    pub actions_file: Option<std::path::PathBuf>,
+    /// This instance's name among those sharing a store (default: host
+    /// name and process id).
+    #[serde(default)]
+    pub instance: Option<String>,
 }
 
 fn default_listen() -> SocketAddr {
@@ -132,27 +145,89 @@ fn default_policy() -> Policy {
     Policy::Manual
 }
 
+/// Which algorithm user tokens are signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum JwtAlgorithm {
+    /// HMAC-SHA256 with `auth.jwt_secret`.
+    HS256,
+    /// RSA with `auth.jwt_public_key` (and `auth.jwt_private_key` to issue).
+    RS256,
+    /// Ed25519 with `auth.jwt_public_key` (and `auth.jwt_private_key`).
+    EdDSA,
+}
+
 /// User tokens (JWT).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
+    /// `HS256` (default), `RS256` or `EdDSA`.
+    pub jwt_algorithm: JwtAlgorithm,
     /// The HS256 secret (at least 32 bytes); none: API keys only.
     pub jwt_secret: Option<SecretString>,
+    /// The RS256/EdDSA public key (PEM) tokens are checked with.
+    pub jwt_public_key: Option<String>,
+    /// The RS256/EdDSA private key (PEM) this server signs tokens with at
+    /// login; none: tokens come from elsewhere.
+    pub jwt_private_key: Option<SecretString>,
     /// The `iss` tokens must carry.
     pub issuer: String,
     /// The `aud` tokens must carry.
     pub audience: String,
     /// Clock skew allowed on `exp`/`nbf`, in seconds (default 30).
     pub leeway_seconds: u64,
+    /// How long an access token from `/auth/login` lives (default 900 s).
+    pub access_ttl_seconds: u64,
+    /// How long a refresh token lives (default 14 days).
+    pub refresh_ttl_seconds: u64,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
+            jwt_algorithm: JwtAlgorithm::HS256,
             jwt_secret: None,
+            jwt_public_key: None,
+            jwt_private_key: None,
             issuer: "zenoo-server".into(),
             audience: "zenoo-server".into(),
             leeway_seconds: 30,
+            access_ttl_seconds: 900,
+            refresh_ttl_seconds: 14 * 24 * 3600,
+        }
+    }
+}
+
+/// A subscriber to the sync's events: each is POSTed to `url`, signed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriberConfig {
+    /// Where events are POSTed.
+    pub url: url::Url,
+    /// The HMAC-SHA256 key (at least 32 bytes), shared with the receiver.
+    pub secret: SecretString,
+    /// Which events (`created`, `synced`, `failed`, `conflict`, ...); none:
+    /// all.
+    #[serde(default)]
+    pub events: Option<Vec<String>>,
+}
+
+/// Events: the WebSocket and the subscribers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Seconds between pings on `/ws` (default 15); a client silent for
+    /// two of them is dropped.
+    pub heartbeat_seconds: u64,
+    /// Events a WebSocket client may have waiting before it is dropped as
+    /// too slow (default 256).
+    pub queue: usize,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            heartbeat_seconds: 15,
+            queue: 256,
         }
     }
 }
@@ -167,6 +242,15 @@ pub struct LimitsConfig {
     pub request_timeout_seconds: u64,
     /// Requests per minute from one IP address (default 600).
     pub per_ip_per_minute: u32,
+    /// Requests per minute of one user (JWT) (default 1200).
+    pub per_user_per_minute: u32,
+    /// Requests per minute with one API key (default 1200).
+    pub per_key_per_minute: u32,
+    /// Refused requests within a minute after which the client is banned
+    /// (default 60).
+    pub ban_after: u32,
+    /// How long a ban lasts, in seconds (default 300).
+    pub ban_seconds: u64,
 }
 
 impl Default for LimitsConfig {
@@ -175,6 +259,10 @@ impl Default for LimitsConfig {
             body_bytes: 1 << 20,
             request_timeout_seconds: 30,
             per_ip_per_minute: 600,
+            per_user_per_minute: 1200,
+            per_key_per_minute: 1200,
+            ban_after: 60,
+            ban_seconds: 300,
         }
     }
 }
@@ -298,13 +386,51 @@ impl Config {
                 "is shorter than 16 characters",
             ));
         }
-        if let Some(secret) = &self.auth.jwt_secret {
-            if secret.expose_secret().len() < 32 {
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.expose_secret().len() < 32
+        {
+            return Err(ConfigError::new(
+                "auth.jwt_secret",
+                "is shorter than 32 bytes (HS256 needs at least its hash size)",
+            ));
+        }
+        match self.auth.jwt_algorithm {
+            JwtAlgorithm::HS256 if self.auth.jwt_public_key.is_some() => {
                 return Err(ConfigError::new(
-                    "auth.jwt_secret",
-                    "is shorter than 32 bytes (HS256 needs at least its hash size)",
+                    "auth.jwt_public_key",
+                    "is for RS256 or EdDSA: set auth.jwt_algorithm, or use auth.jwt_secret",
                 ));
             }
+            JwtAlgorithm::RS256 | JwtAlgorithm::EdDSA if self.auth.jwt_public_key.is_none() => {
+                return Err(ConfigError::new(
+                    "auth.jwt_public_key",
+                    format!(
+                        "missing: {:?} needs a public key (PEM)",
+                        self.auth.jwt_algorithm
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        for (i, s) in self.subscribers.iter().enumerate() {
+            if !matches!(s.url.scheme(), "http" | "https") {
+                return Err(ConfigError::new(
+                    &format!("subscribers.{i}.url"),
+                    "is not an http(s) URL",
+                ));
+            }
+            if s.secret.expose_secret().len() < 32 {
+                return Err(ConfigError::new(
+                    &format!("subscribers.{i}.secret"),
+                    "is shorter than 32 bytes",
+                ));
+            }
+        }
+        if self.events.queue == 0 || self.events.heartbeat_seconds == 0 {
+            return Err(ConfigError::new(
+                "events",
+                "queue and heartbeat_seconds must be at least 1",
+            ));
         }
         for (key, value) in [
             ("sync.poll_every_seconds", self.sync.poll_every_seconds),
@@ -320,6 +446,17 @@ impl Config {
                 "limits.per_ip_per_minute",
                 u64::from(self.limits.per_ip_per_minute),
             ),
+            (
+                "limits.per_user_per_minute",
+                u64::from(self.limits.per_user_per_minute),
+            ),
+            (
+                "limits.per_key_per_minute",
+                u64::from(self.limits.per_key_per_minute),
+            ),
+            ("limits.ban_after", u64::from(self.limits.ban_after)),
+            ("auth.access_ttl_seconds", self.auth.access_ttl_seconds),
+            ("auth.refresh_ttl_seconds", self.auth.refresh_ttl_seconds),
         ] {
             if value == 0 {
                 return Err(ConfigError::new(key, "must be at least 1"));

@@ -1,11 +1,39 @@
 //! `zenoo-server`: the purchase-order sync of [`zenoo_sync`] as an HTTP
-//! service. This is its foundation: the configuration, read from a TOML
-//! file, the environment and secret files, and checked at start.
+//! service for an application and its operators.
+//!
+//! - a REST API ([`api`]) described at `/openapi.json` (generated from the
+//!   types with `utoipa` and `utoipa-axum`), errors as RFC 9457 problems
+//!   ([`problem`]);
+//! - API keys with scopes ([`keys`]) and users' JWTs with revocable
+//!   refresh tokens ([`tokens`]);
+//! - rate limits per IP, user and key with temporary bans ([`ratelimit`]),
+//!   body limits and timeouts on every route;
+//! - `/healthz`, `/readyz`, `/metrics` ([`metrics`]), a request id in every
+//!   log line and answer;
+//! - live events over a WebSocket ([`ws`]), fanned out across instances
+//!   through PostgreSQL ([`events`]), and signed outgoing webhooks
+//!   ([`subscribers`]);
+//! - declarative actions from a YAML file ([`actions`]);
+//! - a web page at `/`, served from the binary.
+//!
+//! [`start`] runs it all from a [`Config`].
 
+pub mod actions;
+pub mod api;
 pub mod app;
+pub mod audit;
 pub mod config;
+pub mod events;
+pub mod keys;
+pub mod metrics;
+mod page;
+pub mod principal;
 pub mod problem;
+pub mod ratelimit;
 pub mod serve;
+pub mod subscribers;
+pub mod tokens;
+pub mod ws;
 
 pub use config::{Config, ConfigError};
-pub use serve::{Running, start};
+pub use serve::{Running, migrate, open_store, start};

@@ -9,7 +9,7 @@ use serde::Serialize;
 pub const TYPE_BASE: &str = "https://zenoo.dev/problems/";
 
 /// One problem: what went wrong, for a client to act on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the class of error (stable; `TYPE_BASE` + a slug).
     #[serde(rename = "type")]

@@ -1,37 +1,102 @@
-//! Starting the service from a [`Config`]: the store, the Odoo client, the
-//! sync running in the background, the routes on the listening address,
-//! and a graceful stop.
+//! Starting the service from a [`Config`]: the store (and the server's own
+//! tables in it), the Odoo client, the sync running in the background, the
+//! event fan-out, the subscribers, and the routes on the listening
+//! address; and a graceful stop.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
+use sqlx::AnyPool;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 use zenoo_rpc::Client;
-use zenoo_sync::{Policies, Store, SyncService};
+use zenoo_sync::{Backend, Policies, Store, SyncService};
 
-use crate::app::{App, router};
+use crate::actions::Actions;
+use crate::app::{App, Settings, router};
+use crate::audit::RequestAudit;
 use crate::config::Config;
+use crate::events::EventHub;
+use crate::keys::ApiKeys;
+use crate::ratelimit::Limits;
+use crate::tokens::Tokens;
 
 /// A running service, until [`Running::stop`].
 pub struct Running {
     /// Where it listens (the real port when the config said 0).
     pub addr: SocketAddr,
+    /// Its API keys (to make the first one, say).
+    pub keys: ApiKeys,
+    /// Its token issuer.
+    pub tokens: Tokens,
+    /// Its events.
+    pub hub: EventHub,
+    /// Its store.
+    pub store: Store,
+    /// Its instance name (the sync worker's name too).
+    pub instance: String,
     stop: oneshot::Sender<()>,
-    http: tokio::task::JoinHandle<std::io::Result<()>>,
-    sync: tokio::task::JoinHandle<zenoo_sync::Result<()>>,
+    http: JoinHandle<std::io::Result<()>>,
+    sync: JoinHandle<zenoo_sync::Result<()>>,
+    audit: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
+}
+
+/// Runs the server's own migrations (numbered from 1000) on the store's
+/// database.
+///
+/// # Errors
+/// The database's error.
+pub async fn migrate(store: &Store) -> anyhow::Result<()> {
+    let mut migrator = match store.backend() {
+        Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        _ => sqlx::migrate!("migrations/sqlite"),
+    };
+    migrator.set_ignore_missing(true);
+    migrator.run(store.pool()).await?;
+    Ok(())
+}
+
+/// Opens the store at the configured URL and migrates the server's tables.
+///
+/// # Errors
+/// The store's error, naming the key.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    use anyhow::Context;
+    let store = Store::open(config.store.url.expose_secret())
+        .await
+        .context("the store (store.url)")?;
+    migrate(&store)
+        .await
+        .context("the server's tables in the store")?;
+    Ok(store)
+}
+
+fn instance_name(config: &Config) -> String {
+    config.instance.clone().unwrap_or_else(|| {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "zenoo-server".into());
+        let tag: u16 = rand::random();
+        format!("{host}-{}-{tag:04x}", std::process::id())
+    })
 }
 
 /// Opens the store, logs in to Odoo, starts the sync and the routes.
 ///
 /// # Errors
-/// The store's, Odoo's or the listener's error, saying which.
+/// The store's, Odoo's, the actions file's or the listener's error, saying
+/// which.
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
     use anyhow::Context;
-    let store = Store::open(config.store.url.expose_secret())
-        .await
-        .context("the store (store.url)")?;
+    crate::metrics::install();
+    let actions = match &config.actions_file {
+        Some(path) => Actions::load(path).context("actions_file")?,
+        None => Actions::default(),
+    };
+    let store = open_store(config).await?;
+    let pool: AnyPool = store.pool().clone();
+    let tokens = Tokens::new(&config.auth, pool.clone())?;
     let mut builder = Client::builder(config.odoo.url.as_str()).database(&config.odoo.database);
     builder = match (&config.odoo.password, &config.odoo.api_key) {
         (_, Some(key)) => builder.api_key(&config.odoo.login, key.expose_secret()),
@@ -42,22 +107,42 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .build()
         .await
         .with_context(|| format!("logging in to Odoo at {} (odoo.*)", config.odoo.url))?;
+    let instance = instance_name(config);
     let sync = Arc::new(
         SyncService::new(
             store.clone(),
             client.clone(),
-            "zenoo-server",
+            &instance,
             Policies::all(config.sync.policy),
         )
         .mapping(config.sync.mapping.clone())
         .poll_every(Duration::from_secs(config.sync.poll_every_seconds)),
     );
+    let hub = EventHub::new(&instance, 4096);
+    let postgres_url = (store.backend() == Backend::Postgres)
+        .then(|| config.store.url.expose_secret().to_string());
+    let mut background = hub.start(store.clone(), postgres_url);
+    background.extend(crate::subscribers::start(&hub, &config.subscribers));
+    let (audit, audit_task) = RequestAudit::start(pool.clone());
+    let keys = ApiKeys::new(pool);
     let app = App {
         webhook: sync.webhook(config.sync.webhook_token.expose_secret()),
         sync: sync.clone(),
-        store,
+        store: store.clone(),
         client,
-        max_lag_seconds: 300.0,
+        keys: keys.clone(),
+        tokens: tokens.clone(),
+        limits: Arc::new(Limits::new(&config.limits)),
+        hub: hub.clone(),
+        actions: Arc::new(actions),
+        audit,
+        settings: Settings {
+            max_lag_seconds: 300.0,
+            heartbeat_seconds: config.events.heartbeat_seconds,
+            ws_queue: config.events.queue,
+            body_bytes: config.limits.body_bytes,
+            request_timeout: Duration::from_secs(config.limits.request_timeout_seconds),
+        },
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -65,33 +150,56 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let (stop_sync, sync_stopped) = oneshot::channel::<()>();
-    let routes = router(app, config.limits.body_bytes);
+    let (routes, _) = router(app);
     let http = tokio::spawn(async move {
-        let r = axum::serve(listener, routes)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
+        let r = axum::serve(
+            listener,
+            routes.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await;
         let _ = stop_sync.send(());
         r
     });
-    let sync = tokio::spawn(async move {
-        sync.run(async {
-            let _ = sync_stopped.await;
+    let sync_task = {
+        let store = store.clone();
+        let instance = instance.clone();
+        tokio::spawn(async move {
+            let r = sync
+                .run(async {
+                    let _ = sync_stopped.await;
+                })
+                .await;
+            // Whatever this instance still holds goes back to the others.
+            if let Ok(n) = store.release_leases(&instance).await
+                && n > 0
+            {
+                tracing::info!(jobs = n, "claimed jobs released for other instances");
+            }
+            r
         })
-        .await
-    });
+    };
+    tracing::info!(%addr, %instance, "zenoo-server listening");
     Ok(Running {
         addr,
+        keys,
+        tokens,
+        hub,
+        store,
+        instance,
         stop,
         http,
-        sync,
+        sync: sync_task,
+        audit: audit_task,
+        background,
     })
 }
 
 impl Running {
     /// Stops taking requests, finishes those in flight, then stops the
-    /// sync after its current round.
+    /// sync after its current round and gives back its claimed jobs.
     ///
     /// # Errors
     /// The server's or the sync's error.
@@ -99,6 +207,18 @@ impl Running {
         let _ = self.stop.send(());
         self.http.await??;
         self.sync.await??;
+        for task in self.background {
+            task.abort();
+        }
+        // The audit writer ends once the routes are gone; what it still
+        // holds is written first (WebSocket sessions may keep it a while).
+        let mut audit = self.audit;
+        if tokio::time::timeout(Duration::from_secs(5), &mut audit)
+            .await
+            .is_err()
+        {
+            audit.abort();
+        }
         Ok(())
     }
 }

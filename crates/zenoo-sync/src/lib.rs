@@ -45,4 +45,4 @@ pub use outbox::{ClaimedJob, JobKind};
 pub use pull::{PollReport, Poller};
 pub use push::{ErrorClass, JobError, Worker};
 pub use service::{Payload, Round, Status, SyncService, Webhook, WebhookError};
-pub use store::{Backend, OrderSummary, Store};
+pub use store::{Backend, Deletion, OrderSummary, Resync, Store};

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// One line of an application order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppLine {
     /// The product's reference (Odoo's `default_code`).
@@ -21,6 +22,7 @@ pub struct AppLine {
 }
 
 /// An order the application is about to create.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewOrder {
     /// The supplier's reference (Odoo's partner `ref`, or its name).
@@ -65,6 +67,7 @@ impl NewOrder {
 }
 
 /// Where an order stands with Odoo.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -106,6 +109,7 @@ impl OrderStatus {
 }
 
 /// An application order with its sync state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppOrder {
     /// The application's id for it.

@@ -194,3 +194,21 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+impl Store {
+    /// Gives back the jobs `worker` holds and has not finished, for another
+    /// worker to take at once (a graceful stop); how many.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn release_leases(&self, worker: &str) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET lease_owner = NULL, lease_until = NULL \
+             WHERE lease_owner = $1 AND done_at IS NULL",
+        )
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}

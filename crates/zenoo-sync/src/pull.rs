@@ -415,10 +415,10 @@ impl Poller {
                     report.seen += 1;
                     continue;
                 }
-                if self.compare(uuid, id, view, None, report).await? {
-                    if let Some(h) = hash {
-                        self.store.set_compared(uuid, &h).await?;
-                    }
+                if self.compare(uuid, id, view, None, report).await?
+                    && let Some(h) = hash
+                {
+                    self.store.set_compared(uuid, &h).await?;
                 }
             }
         }

@@ -42,6 +42,7 @@ pub struct Round {
 }
 
 /// Where the sync stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Status {
@@ -167,11 +168,10 @@ impl SyncService {
                         Ok(SyncEvent::Created { .. } | SyncEvent::Updated { .. })
                             | Err(tokio::sync::broadcast::error::RecvError::Lagged(_))
                     );
-                    if app_change {
-                        if let Err(e) = self.worker.run_until_idle().await {
+                    if app_change
+                        && let Err(e) = self.worker.run_until_idle().await {
                             tracing::warn!(target: "zenoo_sync", error = %e, "a push failed; the next round tries again");
                         }
-                    }
                 }
             }
         }
@@ -272,5 +272,11 @@ impl Webhook {
             serde_json::from_slice(body).map_err(|e| WebhookError::BadPayload(e.to_string()))?;
         self.wake.notify_one();
         Ok(payload)
+    }
+
+    /// Asks for an early poll, as a webhook does (after the application
+    /// changed something in Odoo itself, say).
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 }

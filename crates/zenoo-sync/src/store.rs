@@ -78,10 +78,15 @@ impl Store {
             options = options.max_connections(1);
         }
         let pool = options.connect(&url).await?;
-        match backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
-        }
+        let mut migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        // The application (zenoo-server, say) keeps tables of its own in
+        // the same database, with migrations numbered from 1000 in the same
+        // history: they are not this crate's to know.
+        migrator.set_ignore_missing(true);
+        migrator.run(&pool).await?;
         Ok(Self {
             pool,
             backend,
@@ -98,6 +103,13 @@ impl Store {
     /// store (workers, pollers) sends to it.
     pub fn events(&self) -> &crate::event::Events {
         &self.events
+    }
+
+    /// The store's connection pool, for an application keeping tables of
+    /// its own in the same database (run its migrations with
+    /// `set_ignore_missing(true)`, numbered from 1000).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// Which database this is.
@@ -309,6 +321,7 @@ async fn audit(
 }
 
 /// One order as `zenoo sync orders list` shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderSummary {
@@ -338,23 +351,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let uuid: String = r.try_get(0)?;
-                let status: String = r.try_get(3)?;
-                Ok(OrderSummary {
-                    uuid: Uuid::parse_str(&uuid).map_err(|e| Error::Corrupt {
-                        what: "an order uuid",
-                        detail: e.to_string(),
-                    })?,
-                    supplier_ref: r.try_get(1)?,
-                    odoo_id: r.try_get(2)?,
-                    status: OrderStatus::parse(&status)?,
-                    odoo_state: r.try_get(4)?,
-                    last_error: r.try_get(5)?,
-                })
-            })
-            .collect()
+        rows.iter().map(summary).collect()
     }
 
     /// Queues failed orders again and makes every waiting job due now; how
@@ -383,4 +380,196 @@ impl Store {
         self.make_all_due().await?;
         Ok(u64::try_from(failed.len()).unwrap_or(u64::MAX))
     }
+}
+
+/// What [`Store::delete_order`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deletion {
+    /// The order and its waiting jobs are gone.
+    Deleted,
+    /// There is no such order.
+    NotFound,
+    /// Odoo has the order (or a worker is sending it right now): it is
+    /// cancelled in Odoo, not deleted behind the sync's back.
+    InOdoo,
+}
+
+/// What [`Store::resync`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resync {
+    /// A push is queued, due now.
+    Queued,
+    /// There is no such order.
+    NotFound,
+    /// The order waits for a conflict to be resolved first.
+    InConflict,
+}
+
+impl Store {
+    /// One page of orders with their sync state, oldest first: those with
+    /// `status` (all when `None`), of the suppliers in `suppliers` (all when
+    /// `None`), skipping `offset`, at most `limit`.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn list_orders_page(
+        &self,
+        status: Option<OrderStatus>,
+        suppliers: Option<&[String]>,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Vec<OrderSummary>> {
+        let mut sql = String::from(
+            "SELECT o.uuid, o.supplier_ref, s.odoo_id, s.status, s.odoo_state, s.last_error \
+             FROM orders o JOIN sync_state s ON s.order_uuid = o.uuid WHERE 1 = 1",
+        );
+        let mut n = 0;
+        if status.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND s.status = ${n}"));
+        }
+        if let Some(list) = suppliers {
+            if list.is_empty() {
+                return Ok(Vec::new());
+            }
+            let marks: Vec<String> = list
+                .iter()
+                .map(|_| {
+                    n += 1;
+                    format!("${n}")
+                })
+                .collect();
+            sql.push_str(&format!(" AND o.supplier_ref IN ({})", marks.join(", ")));
+        }
+        sql.push_str(&format!(
+            " ORDER BY o.updated_at, o.uuid LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ));
+        let mut query = sqlx::query(&sql);
+        if let Some(s) = status {
+            query = query.bind(s.as_str());
+        }
+        for s in suppliers.unwrap_or_default() {
+            query = query.bind(s.as_str());
+        }
+        let rows = query
+            .bind(i64::from(limit))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// The supplier reference of the order `uuid`, if there is such an
+    /// order (what decides who may see it).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn supplier_of(&self, uuid: Uuid) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT supplier_ref FROM orders WHERE uuid = $1")
+            .bind(uuid.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    /// Deletes the order `uuid` if Odoo never got it and no worker is
+    /// sending it; its waiting jobs go with it.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn delete_order(&self, uuid: Uuid) -> Result<Deletion> {
+        let id = uuid.to_string();
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT odoo_id FROM sync_state WHERE order_uuid = $1")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Deletion::NotFound);
+        };
+        let odoo_id: Option<i64> = row.try_get(0)?;
+        let busy = sqlx::query(
+            "SELECT COUNT(*) FROM outbox WHERE order_uuid = $1 AND done_at IS NULL \
+             AND lease_owner IS NOT NULL AND lease_until > $2",
+        )
+        .bind(&id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let busy: i64 = busy.try_get(0)?;
+        if odoo_id.is_some() || busy > 0 {
+            return Ok(Deletion::InOdoo);
+        }
+        sqlx::query("DELETE FROM outbox WHERE order_uuid = $1 AND done_at IS NULL")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        for table in ["order_lines", "sync_state"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE order_uuid = $1"))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM orders WHERE uuid = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        crate::audit::record(&mut tx, &id, Origin::App, "delete", None, None, None, now).await?;
+        tx.commit().await?;
+        Ok(Deletion::Deleted)
+    }
+
+    /// Queues a push of the order `uuid` due now: Odoo's order is read,
+    /// compared three ways and brought up to date (a forced sync).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn resync(&self, uuid: Uuid) -> Result<Resync> {
+        let id = uuid.to_string();
+        let now = now_ms();
+        let Some(order) = self.order(uuid).await? else {
+            return Ok(Resync::NotFound);
+        };
+        if order.status == OrderStatus::Conflict {
+            return Ok(Resync::InConflict);
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE sync_state SET status = $1, updated_at = $2 WHERE order_uuid = $3")
+            .bind(OrderStatus::Pending.as_str())
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+        tx.commit().await?;
+        self.events
+            .send(crate::event::SyncEvent::Updated { order: uuid });
+        Ok(Resync::Queued)
+    }
+}
+
+/// An [`OrderSummary`] from a row of (uuid, supplier_ref, odoo_id, status,
+/// odoo_state, last_error).
+fn summary(r: &sqlx::any::AnyRow) -> Result<OrderSummary> {
+    let uuid: String = r.try_get(0)?;
+    let status: String = r.try_get(3)?;
+    Ok(OrderSummary {
+        uuid: Uuid::parse_str(&uuid).map_err(|e| Error::Corrupt {
+            what: "an order uuid",
+            detail: e.to_string(),
+        })?,
+        supplier_ref: r.try_get(1)?,
+        odoo_id: r.try_get(2)?,
+        status: OrderStatus::parse(&status)?,
+        odoo_state: r.try_get(4)?,
+        last_error: r.try_get(5)?,
+    })
 }

@@ -1,0 +1,366 @@
+//! Declarative actions: named operations defined in a YAML file, each
+//! with a JSON Schema for its parameters (checked before it runs), the
+//! scope it needs, and what it runs:
+//!
+//! | `run`           | needs        | does                                            |
+//! |-----------------|--------------|-------------------------------------------------|
+//! | `sync.order`    | `order`      | forces a sync of the order                      |
+//! | `sync.supplier` | `supplier`   | forces a sync of every order of the supplier    |
+//! | `odoo.confirm`  | `order`      | `button_confirm` on the order in Odoo           |
+//! | `odoo.cancel`   | `order`      | `button_cancel` on the order in Odoo            |
+//!
+//! ```yaml
+//! confirm_order:
+//!   description: Confirm the purchase order in Odoo
+//!   scope: orders:write
+//!   run: odoo.confirm
+//!   params:
+//!     type: object
+//!     required: [order]
+//!     properties:
+//!       order: {type: string, format: uuid}
+//!     additionalProperties: false
+//! ```
+//!
+//! A file that does not parse, an unknown `run` or scope, a schema that is
+//! not one, or a schema that does not require what the action needs, is
+//! refused at start with the file's line and the reason.
+
+use std::collections::BTreeMap;
+use std::path::Path as FsPath;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::api::{Json, Path, sync_problem, visible_order};
+use crate::app::{App, Caller};
+use crate::principal::Scope;
+use crate::problem::Problem;
+
+/// What an action runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Operation {
+    /// Force a sync of one order.
+    #[serde(rename = "sync.order")]
+    SyncOrder,
+    /// Force a sync of every order of one supplier.
+    #[serde(rename = "sync.supplier")]
+    SyncSupplier,
+    /// Confirm the order in Odoo.
+    #[serde(rename = "odoo.confirm")]
+    OdooConfirm,
+    /// Cancel the order in Odoo.
+    #[serde(rename = "odoo.cancel")]
+    OdooCancel,
+}
+
+impl Operation {
+    /// The parameter the operation works on.
+    fn needs(self) -> &'static str {
+        match self {
+            Self::SyncSupplier => "supplier",
+            _ => "order",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Definition {
+    #[serde(default)]
+    description: String,
+    scope: Scope,
+    run: Operation,
+    params: Value,
+}
+
+/// One action, as `GET /actions` lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionInfo {
+    /// Its name (`POST /actions/<name>`).
+    pub name: String,
+    /// What it does, for people.
+    pub description: String,
+    /// The scope it needs.
+    pub scope: Scope,
+    /// What it runs.
+    pub run: Operation,
+    /// The JSON Schema of its parameters.
+    pub params: Value,
+}
+
+struct Action {
+    info: ActionInfo,
+    validator: jsonschema::Validator,
+}
+
+/// The actions of one file.
+#[derive(Default)]
+pub struct Actions {
+    by_name: BTreeMap<String, Action>,
+}
+
+impl std::fmt::Debug for Actions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.by_name.keys()).finish()
+    }
+}
+
+/// What is wrong with an actions file, and where.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}, line {line}: {reason}")]
+pub struct ActionsError {
+    /// The file.
+    pub file: String,
+    /// The line (from 1).
+    pub line: usize,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl Actions {
+    /// Reads and checks the file at `path`.
+    ///
+    /// # Errors
+    /// An [`ActionsError`] with the line and the reason.
+    pub fn load(path: &FsPath) -> Result<Self, ActionsError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ActionsError {
+            file: path.display().to_string(),
+            line: 0,
+            reason: e.to_string(),
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Checks the YAML `text` (named `file` in errors).
+    ///
+    /// # Errors
+    /// An [`ActionsError`] with the line and the reason.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ActionsError> {
+        let err = |line: usize, reason: String| ActionsError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
+        let defs: BTreeMap<String, Definition> = serde_norway::from_str(text).map_err(|e| {
+            let line = e.location().map_or(0, |l| l.line());
+            err(line, e.to_string())
+        })?;
+        let mut by_name = BTreeMap::new();
+        for (name, def) in defs {
+            // The line of the action's name, for what serde cannot place.
+            let line = text
+                .lines()
+                .position(|l| {
+                    l.strip_prefix(name.as_str())
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
+                .map_or(0, |i| i + 1);
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(err(
+                    line,
+                    format!("action name {name:?}: use letters, digits, _ and - only"),
+                ));
+            }
+            let validator = jsonschema::validator_for(&def.params).map_err(|e| {
+                err(
+                    line,
+                    format!("action `{name}`: params is not a JSON Schema: {e}"),
+                )
+            })?;
+            let needs = def.run.needs();
+            let required = def
+                .params
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|v| v == needs));
+            if !required {
+                return Err(err(
+                    line,
+                    format!(
+                        "action `{name}`: {:?} works on `{needs}`: params must list it in `required`",
+                        def.run
+                    ),
+                ));
+            }
+            by_name.insert(
+                name.clone(),
+                Action {
+                    info: ActionInfo {
+                        name,
+                        description: def.description,
+                        scope: def.scope,
+                        run: def.run,
+                        params: def.params,
+                    },
+                    validator,
+                },
+            );
+        }
+        Ok(Self { by_name })
+    }
+
+    /// Every action, by name.
+    pub fn list(&self) -> Vec<ActionInfo> {
+        self.by_name.values().map(|a| a.info.clone()).collect()
+    }
+}
+
+/// The actions the caller may run.
+#[utoipa::path(get, path = "/actions", tag = "actions",
+    responses(
+        (status = 200, body = Vec<ActionInfo>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = [])))]
+pub(crate) async fn list_actions(State(app): State<App>, caller: Caller) -> Json<Vec<ActionInfo>> {
+    Json(
+        app.actions
+            .list()
+            .into_iter()
+            .filter(|a| caller.0.has(a.scope))
+            .collect(),
+    )
+}
+
+/// What an action did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionResult {
+    /// The action.
+    pub action: String,
+    /// What it touched and how.
+    pub result: Value,
+}
+
+/// Runs the action `name` with the body as its parameters (checked against
+/// its schema first).
+#[utoipa::path(post, path = "/actions/{name}", tag = "actions",
+    params(("name" = String, Path, description = "The action's name")),
+    request_body(content = Object, description = "The action's parameters (its JSON Schema)"),
+    responses(
+        (status = 200, body = ActionResult),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = [])))]
+pub(crate) async fn run_action(
+    State(app): State<App>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Json(params): Json<Value>,
+) -> Result<Json<ActionResult>, Problem> {
+    let Some(action) = app.actions.by_name.get(&name) else {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown-action",
+            "No such action",
+            format!("no action {name:?} (GET /actions lists them)"),
+        ));
+    };
+    caller.require(action.info.scope)?;
+    let errors: Vec<String> = action
+        .validator
+        .iter_errors(&params)
+        .take(10)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    if !errors.is_empty() {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameters",
+            "The parameters do not match the action's schema",
+            errors.join("; "),
+        ));
+    }
+    let text = |key: &str| params.get(key).and_then(Value::as_str).unwrap_or_default();
+    let order = || {
+        Uuid::parse_str(text("order")).map_err(|e| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-parameters",
+                "The parameters do not match the action's schema",
+                format!("/order: not a uuid: {e}"),
+            )
+        })
+    };
+    let result = match action.info.run {
+        Operation::SyncOrder => {
+            let uuid = order()?;
+            visible_order(&app, &caller, uuid).await?;
+            let r = app.store.resync(uuid).await.map_err(sync_problem)?;
+            json!({"order": uuid, "outcome": format!("{r:?}").to_lowercase()})
+        }
+        Operation::SyncSupplier => {
+            let supplier = text("supplier").to_string();
+            if !caller.0.may_see(&supplier) {
+                return Err(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Not allowed",
+                    "the caller may not handle this supplier's orders",
+                ));
+            }
+            let orders = app
+                .store
+                .list_orders_page(None, Some(std::slice::from_ref(&supplier)), 1000, 0)
+                .await
+                .map_err(sync_problem)?;
+            let mut queued = 0u64;
+            for o in &orders {
+                if app.store.resync(o.uuid).await.map_err(sync_problem)?
+                    == zenoo_sync::Resync::Queued
+                {
+                    queued += 1;
+                }
+            }
+            json!({"supplier": supplier, "queued": queued})
+        }
+        Operation::OdooConfirm | Operation::OdooCancel => {
+            let uuid = order()?;
+            let o = visible_order(&app, &caller, uuid).await?;
+            let Some(odoo_id) = o.odoo_id else {
+                return Err(Problem::new(
+                    StatusCode::CONFLICT,
+                    "order-not-in-odoo",
+                    "Odoo does not have this order yet",
+                    "wait for its first sync",
+                ));
+            };
+            let method = if action.info.run == Operation::OdooConfirm {
+                "button_confirm"
+            } else {
+                "button_cancel"
+            };
+            app.client
+                .execute_kw::<Value>(
+                    "purchase.order",
+                    method,
+                    vec![json!([odoo_id])],
+                    serde_json::Map::new(),
+                )
+                .await
+                .map_err(|e| sync_problem(zenoo_sync::Error::Odoo(e)))?;
+            // The poll brings Odoo's new state back.
+            app.webhook.wake();
+            json!({"order": uuid, "odoo_id": odoo_id, "called": method})
+        }
+    };
+    Ok(Json(ActionResult {
+        action: name,
+        result,
+    }))
+}

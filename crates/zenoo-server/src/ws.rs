@@ -1,0 +1,153 @@
+//! `GET /ws`: the sync's events for the orders the caller may see, as JSON
+//! text messages ([`Envelope`]s). Authenticated like every route (a
+//! browser, which cannot set headers on a WebSocket, may pass its token as
+//! `?access_token=`). The server pings every `events.heartbeat_seconds`; a
+//! client silent for two heartbeats is closed (1001). A client that lets
+//! more than `events.queue` events wait is closed with 1008 "slow
+//! consumer": nothing is ever buffered for it without bound.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::app::{App, Caller};
+use crate::events::Envelope;
+use crate::principal::{Principal, Scope};
+
+/// The close code of a client dropped for being too slow.
+pub const SLOW_CONSUMER: u16 = 1008;
+
+/// Upgrades to a WebSocket of events.
+#[utoipa::path(get, path = "/ws", tag = "events",
+    responses(
+        (status = 101, description = "Switching to a WebSocket; each message is an Envelope"),
+        (status = 401, description = "Not authenticated", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks orders:read", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn ws(State(app): State<App>, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
+    if let Err(p) = caller.require(Scope::OrdersRead) {
+        return p.into_response();
+    }
+    let principal = caller.0;
+    upgrade
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| session(socket, app, principal))
+}
+
+enum Out {
+    Event(Arc<Envelope>),
+    Ping,
+}
+
+async fn session(socket: WebSocket, app: App, principal: Principal) {
+    metrics::gauge!("zenoo_server_ws_clients").increment(1.0);
+    let (mut sink, mut stream) = socket.split();
+    let queue = app.settings.ws_queue;
+    let heartbeat = Duration::from_secs(app.settings.heartbeat_seconds);
+    let (out, mut pending) = mpsc::channel::<Out>(queue);
+    let (close_tx, close_rx) = oneshot::channel::<CloseFrame>();
+    // The writer: the only task touching the sink.
+    let writer = tokio::spawn(async move {
+        tokio::pin!(close_rx);
+        loop {
+            let item = tokio::select! {
+                biased;
+                frame = &mut close_rx => {
+                    if let Ok(frame) = frame {
+                        let _ = tokio::time::timeout(
+                            Duration::from_secs(1),
+                            sink.send(Message::Close(Some(frame))),
+                        )
+                        .await;
+                    }
+                    return;
+                }
+                item = pending.recv() => item,
+            };
+            let message = match item {
+                Some(Out::Event(e)) => match serde_json::to_string(&*e) {
+                    Ok(text) => Message::Text(Utf8Bytes::from(text)),
+                    Err(_) => continue,
+                },
+                Some(Out::Ping) => Message::Ping(Default::default()),
+                None => return,
+            };
+            if sink.send(message).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut events = app.hub.subscribe();
+    let mut ticker = tokio::time::interval(heartbeat);
+    ticker.tick().await;
+    let mut last_heard = tokio::time::Instant::now();
+    let close = loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(e) => {
+                    if !visible(&principal, &e) {
+                        continue;
+                    }
+                    if out.try_send(Out::Event(e)).is_err() {
+                        break Some(frame(SLOW_CONSUMER, "slow consumer"));
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    break Some(frame(SLOW_CONSUMER, "slow consumer"));
+                }
+                Err(broadcast::error::RecvError::Closed) => break Some(frame(1001, "server stopping")),
+            },
+            message = stream.next() => match message {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break None,
+                Some(Ok(_)) => last_heard = tokio::time::Instant::now(),
+            },
+            _ = ticker.tick() => {
+                if last_heard.elapsed() > heartbeat * 2 {
+                    break Some(frame(1001, "no answer to pings"));
+                }
+                if out.try_send(Out::Ping).is_err() {
+                    break Some(frame(SLOW_CONSUMER, "slow consumer"));
+                }
+            }
+        }
+    };
+    if let Some(f) = close {
+        if f.code == SLOW_CONSUMER {
+            metrics::counter!("zenoo_server_ws_dropped_total").increment(1);
+            tracing::info!(principal = %principal.subject, "a WebSocket client was too slow: dropped");
+        }
+        let _ = close_tx.send(f);
+    }
+    drop(out);
+    // A writer stuck on a full socket is stopped: the connection drops.
+    let mut writer = writer;
+    if tokio::time::timeout(Duration::from_secs(2), &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+    metrics::gauge!("zenoo_server_ws_clients").decrement(1.0);
+}
+
+fn frame(code: u16, reason: &'static str) -> CloseFrame {
+    CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    }
+}
+
+/// Whether `principal` may see the event's order.
+fn visible(principal: &Principal, e: &Envelope) -> bool {
+    match (&principal.suppliers, &e.supplier_ref) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(_), Some(s)) => principal.may_see(s),
+    }
+}
