@@ -131,6 +131,7 @@ pub(crate) fn unauthenticated(detail: &str) -> Response {
 #[openapi(
     info(title = "zenoo-server", description = "Two-way purchase-order sync with Odoo, over HTTP."),
     modifiers(&Security),
+    components(schemas(crate::events::Envelope)),
     tags(
         (name = "orders", description = "The application's purchase orders and their sync state"),
         (name = "conflicts", description = "Changes made on both sides"),

@@ -1,0 +1,177 @@
+//! One setup for the server's tests: a simulated Odoo, a server over it
+//! with a SQLite store in a temporary directory (or PostgreSQL), keys.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use zenoo_server::principal::Scope;
+
+pub const JWT_SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
+
+pub struct Server {
+    pub sim: zenoo_sim::SimHandle,
+    pub running: Option<zenoo_server::Running>,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub dir: tempfile::TempDir,
+}
+
+/// The TOML of a server over `sim_url` with a store at `store_url`, and
+/// `extra` appended (whole sections).
+pub fn toml(sim_url: &str, store_url: &str, extra: &str) -> String {
+    format!(
+        r#"
+listen = "127.0.0.1:0"
+{extra_top}
+[odoo]
+url = "{sim_url}"
+database = "demo"
+login = "admin"
+password = "admin"
+[store]
+url = "{store_url}"
+[sync]
+webhook_token = "the-installation-token"
+poll_every_seconds = 1
+{extra}
+"#,
+        extra_top = ""
+    )
+}
+
+impl Server {
+    /// A server with `extra` TOML sections (an `[auth]` with the test's
+    /// HS256 secret unless `extra` has one).
+    pub async fn start(extra: &str) -> Self {
+        let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+        Self::start_on(sim, extra, None).await
+    }
+
+    pub async fn start_on(sim: zenoo_sim::SimHandle, extra: &str, store: Option<String>) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store =
+            store.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("server.db").display()));
+        let mut extra = extra.to_string();
+        if !extra.contains("[auth]") {
+            extra.push_str(&format!("\n[auth]\njwt_secret = \"{JWT_SECRET}\"\n"));
+        }
+        let config =
+            zenoo_server::Config::from_toml(&toml(&sim.url(), &store, &extra)).expect("config");
+        let running = zenoo_server::start(&config).await.expect("start");
+        let base = format!("http://{}", running.addr);
+        Self {
+            sim,
+            running: Some(running),
+            base,
+            http: reqwest::Client::new(),
+            dir,
+        }
+    }
+
+    pub fn running(&self) -> &zenoo_server::Running {
+        self.running.as_ref().expect("running")
+    }
+
+    pub async fn key(&self, scopes: &[Scope], suppliers: Option<&[&str]>) -> String {
+        use secrecy::ExposeSecret;
+        let suppliers: Option<Vec<String>> =
+            suppliers.map(|s| s.iter().map(|x| x.to_string()).collect());
+        self.running()
+            .keys
+            .create("test", scopes, suppliers.as_deref())
+            .await
+            .expect("key")
+            .key
+            .expose_secret()
+            .to_string()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.key(&[Scope::Admin], None).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `method path` with `token` and an optional JSON body: (status, body).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut rq = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            rq = rq.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rq = rq.json(&b);
+        }
+        let r = rq.send().await.expect("send");
+        let status = r.status().as_u16();
+        let text = r.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Waits until the order's sync status is `status`; its JSON.
+    pub async fn wait_status(&self, token: &str, uuid: &str, status: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let (code, order) = self.get(&format!("/orders/{uuid}"), token).await;
+            assert_eq!(code, 200, "{order}");
+            if order["status"] == status {
+                return order;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "order {uuid} never became {status}: {order}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.expect("stop");
+        }
+    }
+}
+
+/// An order of the simulator's built-in supplier and products.
+pub fn order(supplier: &str, qty: f64) -> Value {
+    json!({
+        "supplier_ref": supplier,
+        "currency": "EUR",
+        "lines": [
+            {"product_code": "ZL-100", "quantity": qty, "price_unit": 80.0, "date_planned": null},
+            {"product_code": "ZL-200", "quantity": 5.0, "price_unit": 20.0, "date_planned": null}
+        ]
+    })
+}
+
+/// A client of the simulator as the admin.
+pub async fn odoo(sim: &zenoo_sim::SimHandle) -> zenoo_rpc::Client {
+    zenoo_rpc::Client::builder(&sim.url())
+        .database("demo")
+        .password("admin", "admin")
+        .build()
+        .await
+        .expect("odoo client")
+}
