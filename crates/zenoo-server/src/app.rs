@@ -42,6 +42,8 @@ pub struct Settings {
     pub heartbeat_seconds: u64,
     /// Events a WebSocket client may have waiting.
     pub ws_queue: usize,
+    /// How long its queue may stay full.
+    pub ws_grace: Duration,
     /// The largest request body.
     pub body_bytes: usize,
     /// How long a request may take.

@@ -219,8 +219,10 @@ pub struct EventsConfig {
     /// two of them is dropped.
     pub heartbeat_seconds: u64,
     /// Events a WebSocket client may have waiting before it is dropped as
-    /// too slow (default 256).
+    /// too slow (default 256)...
     pub queue: usize,
+    /// ...for this long, in milliseconds (default 2000).
+    pub grace_ms: u64,
 }
 
 impl Default for EventsConfig {
@@ -228,6 +230,7 @@ impl Default for EventsConfig {
         Self {
             heartbeat_seconds: 15,
             queue: 256,
+            grace_ms: 2000,
         }
     }
 }

@@ -140,6 +140,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             max_lag_seconds: 300.0,
             heartbeat_seconds: config.events.heartbeat_seconds,
             ws_queue: config.events.queue,
+            ws_grace: Duration::from_millis(config.events.grace_ms),
             body_bytes: config.limits.body_bytes,
             request_timeout: Duration::from_secs(config.limits.request_timeout_seconds),
         },

@@ -3,8 +3,9 @@
 //! browser, which cannot set headers on a WebSocket, may pass its token as
 //! `?access_token=`). The server pings every `events.heartbeat_seconds`; a
 //! client silent for two heartbeats is closed (1001). A client that lets
-//! more than `events.queue` events wait is closed with 1008 "slow
-//! consumer": nothing is ever buffered for it without bound.
+//! `events.queue` events waiting for `events.grace_ms` is closed with 1008
+//! "slow consumer" (as is one that falls more than the hub's capacity
+//! behind): nothing is ever buffered for it without bound.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +51,7 @@ async fn session(socket: WebSocket, app: App, principal: Principal) {
     let (mut sink, mut stream) = socket.split();
     let queue = app.settings.ws_queue;
     let heartbeat = Duration::from_secs(app.settings.heartbeat_seconds);
+    let grace = app.settings.ws_grace;
     let (out, mut pending) = mpsc::channel::<Out>(queue);
     let (close_tx, close_rx) = oneshot::channel::<CloseFrame>();
     // The writer: the only task touching the sink.
@@ -94,7 +96,10 @@ async fn session(socket: WebSocket, app: App, principal: Principal) {
                     if !visible(&principal, &e) {
                         continue;
                     }
-                    if out.try_send(Out::Event(e)).is_err() {
+                    // A burst may fill the queue for a moment; a client
+                    // that leaves it full for the grace period is too slow.
+                    let sent = tokio::time::timeout(grace, out.send(Out::Event(e))).await;
+                    if !matches!(sent, Ok(Ok(()))) {
                         break Some(frame(SLOW_CONSUMER, "slow consumer"));
                     }
                 }

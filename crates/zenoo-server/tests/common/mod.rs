@@ -19,8 +19,16 @@ pub struct Server {
 }
 
 /// The TOML of a server over `sim_url` with a store at `store_url`, and
-/// `extra` appended (whole sections).
+/// `extra`: its lines before its first section go to the top level, the
+/// sections after the server's own.
 pub fn toml(sim_url: &str, store_url: &str, extra: &str) -> String {
+    let split = extra
+        .lines()
+        .position(|l| l.trim_start().starts_with('['))
+        .unwrap_or(extra.lines().count());
+    let lines: Vec<&str> = extra.lines().collect();
+    let extra_top = lines[..split].join("\n");
+    let extra = lines[split..].join("\n");
     format!(
         r#"
 listen = "127.0.0.1:0"
@@ -36,8 +44,7 @@ url = "{store_url}"
 webhook_token = "the-installation-token"
 poll_every_seconds = 1
 {extra}
-"#,
-        extra_top = ""
+"#
     )
 }
 
