@@ -1,0 +1,130 @@
+//! The web page end to end in headless Chromium, driven by Playwright:
+//! orders with their sync state, a live update over the WebSocket, a
+//! conflict resolved with a click, a failed job retried, a screenshot.
+//! Needs Debian's chromium and playwright-core (`.ci/run` installs both:
+//! `ZENOO_PLAYWRIGHT` is the folder holding its `node_modules`); says
+//! SKIPPED and why without them.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Server, odoo, order};
+use reqwest::Method;
+use serde_json::json;
+
+fn tools() -> Result<(PathBuf, PathBuf), String> {
+    let pw = std::env::var_os("ZENOO_PLAYWRIGHT")
+        .map(PathBuf::from)
+        .ok_or("ZENOO_PLAYWRIGHT is not set (the folder with node_modules/playwright-core)")?;
+    if !pw.join("node_modules/playwright-core").is_dir() {
+        return Err(format!("no playwright-core under {}", pw.display()));
+    }
+    let chromium = PathBuf::from(
+        std::env::var("ZENOO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+    );
+    if !chromium.exists() {
+        return Err(format!("no chromium at {}", chromium.display()));
+    }
+    Ok((pw, chromium))
+}
+
+#[tokio::test]
+async fn the_page_shows_orders_live_resolves_conflicts_and_retries_jobs() {
+    let (pw, chromium) = match tools() {
+        Ok(t) => t,
+        Err(why) => {
+            eprintln!("SKIPPED: {why}");
+            return;
+        }
+    };
+    let s = Server::start("").await;
+    let admin = s.admin().await;
+    // An order in conflict and one failed for good.
+    let (_, c) = s
+        .post("/orders", &admin, order("Alpenrose Dairy", 2.0))
+        .await;
+    let conflict = c["uuid"].as_str().expect("uuid").to_string();
+    let synced = s.wait_status(&admin, &conflict, "synced").await;
+    let client = odoo(&s.sim).await;
+    let lines = client
+        .search(
+            "purchase.order.line",
+            json!([["order_id", "=", synced["odoo_id"]]]),
+            Default::default(),
+        )
+        .await
+        .expect("lines");
+    client
+        .write(
+            "purchase.order.line",
+            &[*lines.iter().min().expect("line")],
+            json!({"product_qty": 4.0}),
+        )
+        .await
+        .expect("write");
+    s.call(
+        Method::PUT,
+        &format!("/orders/{conflict}"),
+        Some(&admin),
+        Some(order("Alpenrose Dairy", 9.0)),
+    )
+    .await;
+    s.wait_status(&admin, &conflict, "conflict").await;
+    let (_, f) = s.post("/orders", &admin, order("Nobody Ltd", 1.0)).await;
+    let failed = f["uuid"].as_str().expect("uuid").to_string();
+    s.wait_status(&admin, &failed, "failed").await;
+
+    let shot = s.dir.path().join("page.png");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/page.cjs");
+    let base = s.base.clone();
+    let args: Vec<String> = vec![
+        script.into(),
+        pw.display().to_string(),
+        chromium.display().to_string(),
+        base,
+        admin.clone(),
+        conflict.clone(),
+        failed.clone(),
+        shot.display().to_string(),
+    ];
+    // On a blocking thread: the server runs on this test's runtime.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node").args(&args).output()
+    })
+    .await
+    .expect("join")
+    .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        10,
+        "{stdout}"
+    );
+
+    // The resolution reached the store.
+    s.wait_status(&admin, &conflict, "synced").await;
+    // The screenshot is a real rendering: a PNG of the page's size with
+    // content (a blank page compresses to a few KB).
+    let png = std::fs::read(&shot).expect("screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    assert_eq!(width, 1280);
+    assert!(height >= 600, "{height}");
+    assert!(
+        png.len() > 20_000,
+        "the screenshot looks blank: {} bytes",
+        png.len()
+    );
+    if let Ok(dir) = std::env::var("ZENOO_SCREENSHOT_DIR") {
+        let _ = std::fs::copy(&shot, PathBuf::from(dir).join("zenoo-server-page.png"));
+    }
+    s.stop().await;
+}
