@@ -36,7 +36,7 @@ fn the_readme_test_command_is_the_one_ci_runs() {
         ".ci/run does not run the README's test command {test:?}"
     );
     assert!(
-        commands[0].starts_with("cargo run -p zenoo-cli -- --sim"),
+        commands[0].starts_with("cargo run -p zenoo-server -- --sim"),
         "{commands:?}"
     );
 }

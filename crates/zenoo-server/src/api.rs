@@ -148,7 +148,8 @@ pub struct OrderQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// Skip this many.
-    pub offset: Option<u64>,
+    #[param(minimum = 0, maximum = 2147483647)]
+    pub offset: Option<u32>,
 }
 
 /// The application's orders with their sync state, oldest first (those of
@@ -167,14 +168,25 @@ async fn list_orders(
     Query(q): Query<OrderQuery>,
 ) -> Result<Json<Vec<OrderSummary>>, Problem> {
     caller.require(Scope::OrdersRead)?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = q.limit.unwrap_or(100);
+    let offset = q.offset.unwrap_or(0);
+    if !(1..=1000).contains(&limit) || offset > i32::MAX as u32 {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            "The query is not what this route takes",
+            format!(
+                "limit must be 1 to 1000 (is {limit}) and offset at most 2147483647 (is {offset})"
+            ),
+        ));
+    }
     let orders = app
         .store
         .list_orders_page(
             q.status,
             caller.0.suppliers.as_deref(),
             limit,
-            q.offset.unwrap_or(0),
+            u64::from(offset),
         )
         .await
         .map_err(sync_problem)?;

@@ -165,6 +165,40 @@ impl utoipa::Modify for Security {
             "api_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // What any route may answer, whatever it does: the rate limits,
+        // the request timeout and the body limit.
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        let add = |op: &mut utoipa::openapi::path::Operation, has_body: bool| {
+            let r = &mut op.responses.responses;
+            r.entry("429".into())
+                .or_insert_with(|| problem("Rate limited or banned; see Retry-After").into());
+            r.entry("503".into()).or_insert_with(|| {
+                problem("The request took too long, or the store does not answer").into()
+            });
+            if has_body {
+                r.entry("413".into())
+                    .or_insert_with(|| problem("The body is over the limit").into());
+            }
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put].into_iter().flatten() {
+                add(op, true);
+            }
+            for op in [&mut item.get, &mut item.delete].into_iter().flatten() {
+                add(op, false);
+            }
+        }
     }
 }
 

@@ -202,6 +202,9 @@ webhook_token = "{token}"
 poll_every_seconds = 5
 [auth]
 jwt_secret = "{secret}"
+[limits]
+per_ip_per_minute = 6000
+per_key_per_minute = 6000
 "#,
         port = port.unwrap_or(8080),
         url = sim.url(),

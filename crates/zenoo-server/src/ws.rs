@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
@@ -25,16 +26,40 @@ pub const SLOW_CONSUMER: u16 = 1008;
 
 /// Upgrades to a WebSocket of events.
 #[utoipa::path(get, path = "/ws", tag = "events",
+    params(
+        ("connection" = String, Header, description = "`Upgrade`"),
+        ("upgrade" = String, Header, description = "`websocket`"),
+        ("sec-websocket-version" = String, Header, description = "`13`"),
+        ("sec-websocket-key" = String, Header, description = "The client's nonce"),
+        ("access_token" = Option<String>, Query, description = "The key or token, for browsers (which cannot set headers on a WebSocket)"),
+    ),
     responses(
         (status = 101, description = "Switching to a WebSocket; each message is an Envelope"),
+        (status = 426, description = "Not a WebSocket upgrade request", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks orders:read", body = crate::problem::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn ws(State(app): State<App>, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
+pub async fn ws(
+    State(app): State<App>,
+    caller: Caller,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
     if let Err(p) = caller.require(Scope::OrdersRead) {
         return p.into_response();
     }
+    let upgrade = match upgrade {
+        Ok(u) => u,
+        Err(e) => {
+            return crate::problem::Problem::new(
+                axum::http::StatusCode::UPGRADE_REQUIRED,
+                "upgrade-required",
+                "This route is a WebSocket",
+                e.body_text(),
+            )
+            .into_response();
+        }
+    };
     let principal = caller.0;
     upgrade
         .max_message_size(64 * 1024)

@@ -14,6 +14,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use zenoo_server::principal::Scope;
 use zenoo_server::subscribers::{self, Verifier};
 
+/// One delivery as the receiver got it: headers and body.
+type Delivery = (axum::http::HeaderMap, Vec<u8>);
+
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -188,7 +191,7 @@ async fn subscribers_get_signed_events_and_replays_are_refused() {
         secret.as_bytes().to_vec(),
         Duration::from_secs(300),
     ));
-    let got: Arc<Mutex<Vec<(axum::http::HeaderMap, Vec<u8>)>>> = Arc::default();
+    let got: Arc<Mutex<Vec<Delivery>>> = Arc::default();
     let (v, g) = (verifier.clone(), got.clone());
     let receiver = axum::Router::new().route(
         "/hook",

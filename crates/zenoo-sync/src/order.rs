@@ -8,10 +8,13 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppLine {
     /// The product's reference (Odoo's `default_code`).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S"))]
     pub product_code: String,
     /// Quantity, in the product's purchase unit.
+    #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 0))]
     pub quantity: f64,
     /// Unit price, in the order's currency.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub price_unit: f64,
     /// When the goods are expected (`YYYY-MM-DD HH:MM:SS`, UTC), if known.
     pub date_planned: Option<String>,
@@ -26,8 +29,10 @@ pub struct AppLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewOrder {
     /// The supplier's reference (Odoo's partner `ref`, or its name).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S"))]
     pub supplier_ref: String,
     /// ISO currency code, e.g. `EUR`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
     pub currency: String,
     /// The lines, in order.
     pub lines: Vec<AppLine>,
