@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::{Json, Path, sync_problem, visible_order};
+use crate::api::{Json, Path, resync_each, sync_problem, visible_order};
 use crate::app::{App, Caller};
 use crate::principal::Scope;
 use crate::problem::Problem;
@@ -218,7 +218,6 @@ impl Actions {
 #[utoipa::path(get, path = "/actions", tag = "actions",
     responses(
         (status = 200, body = Vec<ActionInfo>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 pub(crate) async fn list_actions(State(app): State<App>, caller: Caller) -> Json<Vec<ActionInfo>> {
@@ -247,13 +246,8 @@ pub struct ActionResult {
     request_body(content = Object, description = "The action's parameters (its JSON Schema)"),
     responses(
         (status = 200, body = ActionResult),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 502, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
@@ -307,26 +301,11 @@ pub(crate) async fn run_action(
         Operation::SyncSupplier => {
             let supplier = text("supplier").to_string();
             if !caller.0.may_see(&supplier) {
-                return Err(Problem::new(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "Not allowed",
+                return Err(Problem::forbidden(
                     "the caller may not handle this supplier's orders",
                 ));
             }
-            let orders = app
-                .store
-                .list_orders_page(None, Some(std::slice::from_ref(&supplier)), 1000, 0)
-                .await
-                .map_err(sync_problem)?;
-            let mut queued = 0u64;
-            for o in &orders {
-                if app.store.resync(o.uuid).await.map_err(sync_problem)?
-                    == zenoo_sync::Resync::Queued
-                {
-                    queued += 1;
-                }
-            }
+            let queued = resync_each(&app, None, Some(std::slice::from_ref(&supplier))).await?;
             json!({"supplier": supplier, "queued": queued})
         }
         Operation::OdooConfirm | Operation::OdooCancel => {

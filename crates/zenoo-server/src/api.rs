@@ -157,9 +157,6 @@ pub struct OrderQuery {
 #[utoipa::path(get, path = "/orders", tag = "orders", params(OrderQuery),
     responses(
         (status = 200, body = Vec<OrderSummary>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 async fn list_orders(
@@ -197,10 +194,7 @@ fn check_supplier(caller: &Caller, order: &NewOrder) -> Result<(), Problem> {
     if caller.0.may_see(&order.supplier_ref) {
         Ok(())
     } else {
-        Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Not allowed",
+        Err(Problem::forbidden(
             "the caller may not handle this supplier's orders",
         ))
     }
@@ -222,11 +216,6 @@ pub(crate) async fn visible_order(
 #[utoipa::path(post, path = "/orders", tag = "orders", request_body = NewOrder,
     responses(
         (status = 201, body = AppOrder, headers(("location" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 async fn create_order(
@@ -250,9 +239,6 @@ async fn create_order(
     params(("uuid" = Uuid, Path, description = "The order's id")),
     responses(
         (status = 200, body = AppOrder),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
@@ -271,12 +257,7 @@ async fn get_order(
     params(("uuid" = Uuid, Path, description = "The order's id")),
     responses(
         (status = 200, body = AppOrder),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 async fn update_order(
@@ -305,9 +286,6 @@ async fn update_order(
     params(("uuid" = Uuid, Path, description = "The order's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ),
@@ -351,9 +329,6 @@ pub struct OrderSync {
     params(("uuid" = Uuid, Path, description = "The order's id")),
     responses(
         (status = 200, body = OrderSync),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
@@ -387,9 +362,6 @@ pub struct Queued {
     params(("uuid" = Uuid, Path, description = "The order's id")),
     responses(
         (status = 202, body = Queued),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ),
@@ -417,8 +389,6 @@ async fn force_sync(
 #[utoipa::path(get, path = "/status", tag = "orders",
     responses(
         (status = 200, body = Status),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 async fn sync_status(State(app): State<App>, caller: Caller) -> Result<Json<Status>, Problem> {
@@ -445,8 +415,6 @@ pub struct Conflict {
 #[utoipa::path(get, path = "/conflicts", tag = "conflicts",
     responses(
         (status = 200, body = Vec<Conflict>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 async fn list_conflicts(
@@ -485,13 +453,8 @@ pub struct Resolution {
     params(("uuid" = Uuid, Path, description = "The order's id")),
     responses(
         (status = 200, body = AppOrder),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 502, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
@@ -523,8 +486,6 @@ async fn resolve_conflict(
 #[utoipa::path(get, path = "/jobs/failed", tag = "jobs",
     responses(
         (status = 200, body = Vec<OrderSummary>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 async fn failed_jobs(
@@ -549,8 +510,6 @@ async fn failed_jobs(
 #[utoipa::path(post, path = "/jobs/failed/retry", tag = "jobs",
     responses(
         (status = 202, body = Queued),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 async fn retry_failed(
@@ -562,25 +521,42 @@ async fn retry_failed(
         app.store.retry_failed().await.map_err(sync_problem)?
     } else {
         // Only the caller's: one by one.
-        let failed = app
-            .store
-            .list_orders_page(
-                Some(OrderStatus::Failed),
-                caller.0.suppliers.as_deref(),
-                1000,
-                0,
-            )
-            .await
-            .map_err(sync_problem)?;
-        let mut n = 0;
-        for o in failed {
-            if app.store.resync(o.uuid).await.map_err(sync_problem)? == Resync::Queued {
-                n += 1;
-            }
-        }
-        n
+        resync_each(
+            &app,
+            Some(OrderStatus::Failed),
+            caller.0.suppliers.as_deref(),
+        )
+        .await?
     };
     Ok((StatusCode::ACCEPTED, Json(Queued { queued })))
+}
+
+/// Forces a sync of every order with `status` (all when `None`) of
+/// `suppliers` (all when `None`), a page of 1000 at a time; how many were
+/// queued (those in conflict are not).
+pub(crate) async fn resync_each(
+    app: &App,
+    status: Option<OrderStatus>,
+    suppliers: Option<&[String]>,
+) -> Result<u64, Problem> {
+    let mut queued = 0;
+    let mut offset = 0;
+    loop {
+        let page = app
+            .store
+            .list_orders_page(status, suppliers, 1000, offset)
+            .await
+            .map_err(sync_problem)?;
+        for o in &page {
+            if app.store.resync(o.uuid).await.map_err(sync_problem)? == Resync::Queued {
+                queued += 1;
+            }
+        }
+        if page.len() < 1000 {
+            return Ok(queued);
+        }
+        offset += 1000;
+    }
 }
 
 /// A user's name and password.
@@ -621,10 +597,6 @@ fn token_problem(e: crate::tokens::TokenError) -> Problem {
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = Login,
     responses(
         (status = 200, body = crate::tokens::TokenPair),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 501, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn login(
@@ -645,10 +617,6 @@ async fn login(
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = Refresh,
     responses(
         (status = 200, body = crate::tokens::TokenPair),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 501, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn refresh(
@@ -666,9 +634,6 @@ async fn refresh(
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = Refresh,
     responses(
         (status = 204, description = "Revoked (or unknown: nothing to do)"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn logout(State(app): State<App>, Json(r): Json<Refresh>) -> Result<StatusCode, Problem> {
     app.tokens

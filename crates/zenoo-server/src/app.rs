@@ -90,12 +90,7 @@ impl Caller {
         if self.0.has(scope) {
             Ok(())
         } else {
-            Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Not allowed",
-                format!("this needs the {scope} scope"),
-            ))
+            Err(Problem::forbidden(format!("this needs the {scope} scope")))
         }
     }
 }
@@ -132,7 +127,6 @@ pub(crate) fn unauthenticated(detail: &str) -> Response {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "zenoo-server", description = "Two-way purchase-order sync with Odoo, over HTTP."),
-    modifiers(&Security),
     components(schemas(crate::events::Envelope)),
     tags(
         (name = "orders", description = "The application's purchase orders and their sync state"),
@@ -179,24 +173,53 @@ impl utoipa::Modify for Security {
                 )
                 .build()
         };
-        let add = |op: &mut utoipa::openapi::path::Operation, has_body: bool| {
-            let r = &mut op.responses.responses;
-            r.entry("429".into())
-                .or_insert_with(|| problem("Rate limited or banned; see Retry-After").into());
-            r.entry("503".into()).or_insert_with(|| {
-                problem("The request took too long, or the store does not answer").into()
-            });
+        // Every operation's refusals, from what it takes: authentication
+        // and scopes, parameters, a body; and what any route may answer.
+        let add = |op: &mut utoipa::openapi::path::Operation| {
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let has_body = op.request_body.is_some();
+            let mut refusals = vec![
+                ("429", "Rate limited or banned; see Retry-After"),
+                (
+                    "503",
+                    "The request took too long, or the store does not answer",
+                ),
+                // Unsecured routes too, when a key or token sent is bad.
+                (
+                    "401",
+                    "Not authenticated, or a key or token that is not valid",
+                ),
+            ];
+            if secured {
+                refusals.push(("403", "A scope or supplier the caller lacks"));
+            }
+            if has_params || has_body {
+                refusals.push(("400", "A malformed path, query or body"));
+            }
             if has_body {
-                r.entry("413".into())
-                    .or_insert_with(|| problem("The body is over the limit").into());
+                refusals.push(("413", "The body is over the limit"));
+                refusals.push(("415", "The body is not JSON"));
+                refusals.push(("422", "The body is not what the route takes"));
+            }
+            for (status, what) in refusals {
+                op.responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| problem(what).into());
             }
         };
         for item in openapi.paths.paths.values_mut() {
-            for op in [&mut item.post, &mut item.put].into_iter().flatten() {
-                add(op, true);
-            }
-            for op in [&mut item.get, &mut item.delete].into_iter().flatten() {
-                add(op, false);
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add(op);
             }
         }
     }
@@ -211,6 +234,9 @@ pub fn router(app: App) -> (Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(readyz))
         .routes(utoipa_axum::routes!(odoo_webhook))
         .split_for_parts();
+    // After the routes are in: it reads every operation.
+    let mut openapi = openapi;
+    utoipa::Modify::modify(&Security, &mut openapi);
     let doc = Arc::new(openapi.clone());
     let limits = app.limits.clone();
     tokio::spawn(async move {

@@ -36,8 +36,6 @@ pub const SLOW_CONSUMER: u16 = 1008;
     responses(
         (status = 101, description = "Switching to a WebSocket; each message is an Envelope"),
         (status = 426, description = "Not a WebSocket upgrade request", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks orders:read", body = crate::problem::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn ws(

@@ -216,13 +216,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_lines(&mut tx, &id, &order.lines).await?;
-        sqlx::query("UPDATE sync_state SET status = $1, updated_at = $2 WHERE order_uuid = $3")
-            .bind(OrderStatus::Pending.as_str())
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+        queue_push(&mut tx, &id, now).await?;
         let before = NewOrder {
             supplier_ref: before.supplier_ref,
             currency: before.currency,
@@ -306,6 +300,17 @@ pub(crate) async fn insert_lines(
     Ok(())
 }
 
+/// Marks the order `id` pending and queues its push, in `tx`.
+async fn queue_push(tx: &mut Transaction<'_, Any>, id: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE sync_state SET status = $1, updated_at = $2 WHERE order_uuid = $3")
+        .bind(OrderStatus::Pending.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    crate::outbox::enqueue(tx, id, JobKind::Push, now).await
+}
+
 /// One audit entry, from the application side.
 async fn audit(
     tx: &mut Transaction<'_, Any>,
@@ -367,14 +372,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for r in &failed {
             let id: String = r.try_get(0)?;
-            sqlx::query(
-                "UPDATE sync_state SET status = 'pending', updated_at = $1 WHERE order_uuid = $2",
-            )
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+            queue_push(&mut tx, &id, now).await?;
         }
         tx.commit().await?;
         self.make_all_due().await?;
@@ -542,13 +540,7 @@ impl Store {
             return Ok(Resync::InConflict);
         }
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE sync_state SET status = $1, updated_at = $2 WHERE order_uuid = $3")
-            .bind(OrderStatus::Pending.as_str())
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+        queue_push(&mut tx, &id, now).await?;
         tx.commit().await?;
         self.events
             .send(crate::event::SyncEvent::Updated { order: uuid });
