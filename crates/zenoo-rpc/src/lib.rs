@@ -59,6 +59,7 @@ mod query;
 mod record;
 mod records;
 mod relations;
+mod request_id;
 mod response;
 pub mod retry;
 mod schema;
@@ -95,6 +96,7 @@ pub use record::DynamicRecord;
 #[doc(inline)]
 pub use records::Records;
 pub use relations::{Prefetched, Related};
+pub use request_id::with_request_id;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use stack::BoxService;

@@ -215,6 +215,7 @@ impl Transport {
             .post(self.url(path))
             .header(CONTENT_TYPE, content_type)
             .body(body);
+        let req = crate::request_id::tag(req);
         match tokio::time::timeout(self.timeout, req.send()).await {
             Ok(Ok(resp)) => Ok((url, resp)),
             Ok(Err(e)) => Err(Error::transport(&url, e)),
@@ -244,6 +245,7 @@ impl Transport {
     }
 
     async fn send(&self, url: Arc<str>, req: reqwest::RequestBuilder) -> Result<HttpReply> {
+        let req = crate::request_id::tag(req);
         // One deadline for connecting, sending and reading the whole body:
         // the documented timeout is the real one.
         let fut = async {

@@ -295,7 +295,11 @@ async fn observe(State(settings): State<Settings>, mut request: Request, next: N
     );
     let started = Instant::now();
     let upgrade = route == "/ws";
-    let fut = tracing::Instrument::instrument(next.run(request), span.clone());
+    // The Odoo calls the request makes carry its id too.
+    let fut = tracing::Instrument::instrument(
+        zenoo_rpc::with_request_id(id.as_str(), next.run(request)),
+        span.clone(),
+    );
     let mut response = if upgrade {
         fut.await
     } else {

@@ -120,3 +120,71 @@ async fn health_readiness_and_the_odoo_webhook() {
 
     server.stop().await.expect("a clean stop");
 }
+
+/// A forwarding proxy in front of the simulator that records the
+/// `X-Request-Id` of every request: what Odoo's side would log.
+async fn recording_proxy(
+    target: String,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Uri};
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let log = seen.clone();
+    let http = reqwest::Client::new();
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap, body: Bytes| {
+        let (log, http, target) = (log.clone(), http.clone(), target.clone());
+        async move {
+            if let Some(id) = headers.get("x-request-id").and_then(|v| v.to_str().ok()) {
+                log.lock().expect("lock").push(id.to_string());
+            }
+            let mut rq = http.post(format!("{target}{uri}")).body(body);
+            for name in ["content-type", "cookie"] {
+                if let Some(v) = headers.get(name) {
+                    rq = rq.header(name, v);
+                }
+            }
+            let r = rq.send().await.expect("forward");
+            let status = r.status().as_u16();
+            let mut out = axum::http::Response::builder().status(status);
+            for (k, v) in r.headers() {
+                if k != "content-length" && k != "transfer-encoding" {
+                    out = out.header(k, v);
+                }
+            }
+            out.body(axum::body::Body::from(r.bytes().await.expect("body")))
+                .expect("response")
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_request_id_reaches_the_odoo_calls_the_request_makes() {
+    let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+    let (proxy, seen) = recording_proxy(sim.url()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = running(&proxy, &dir).await;
+    let http = reqwest::Client::new();
+    let ready = http
+        .get(format!("http://{}/readyz", server.addr))
+        .header("x-request-id", "rid-from-the-app-42")
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.headers()["x-request-id"], "rid-from-the-app-42");
+    assert!(
+        seen.lock()
+            .expect("lock")
+            .iter()
+            .any(|id| id == "rid-from-the-app-42"),
+        "Odoo never saw the request id: {:?}",
+        seen.lock().expect("lock")
+    );
+    server.stop().await.expect("stop");
+}
