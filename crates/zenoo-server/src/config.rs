@@ -135,6 +135,14 @@ pub struct SyncConfig {
     /// Which Odoo field holds each reference.
     #[serde(default)]
     pub mapping: MappingRules,
+    /// `/readyz` fails when the oldest waiting job is older than this many
+    /// seconds (default 300).
+    #[serde(default = "default_max_lag")]
+    pub max_lag_seconds: u64,
+}
+
+fn default_max_lag() -> u64 {
+    300
 }
 
 fn default_poll() -> u64 {
@@ -437,6 +445,7 @@ impl Config {
         }
         for (key, value) in [
             ("sync.poll_every_seconds", self.sync.poll_every_seconds),
+            ("sync.max_lag_seconds", self.sync.max_lag_seconds),
             (
                 "limits.body_bytes",
                 u64::try_from(self.limits.body_bytes).unwrap_or(u64::MAX),

@@ -137,7 +137,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         actions: Arc::new(actions),
         audit,
         settings: Settings {
-            max_lag_seconds: 300.0,
+            max_lag_seconds: config.sync.max_lag_seconds as f64,
             heartbeat_seconds: config.events.heartbeat_seconds,
             ws_queue: config.events.queue,
             ws_grace: Duration::from_millis(config.events.grace_ms),

@@ -309,3 +309,59 @@ async fn subscribers_get_signed_events_and_replays_are_refused() {
     assert_eq!(ok.status(), 204);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_server_pings_and_drops_a_client_that_never_answers() {
+    let s = Server::start("[events]\nheartbeat_seconds = 1\n").await;
+    let admin = s.admin().await;
+    let mut ws = connect(&s, &admin).await;
+    // A ping comes within a heartbeat (tungstenite answers it).
+    let got_ping = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Ping(_))) => return true,
+                Some(Ok(_)) => {}
+                _ => return false,
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    assert!(got_ping, "no ping within a heartbeat");
+    // Reading keeps it alive: pongs go back, and it is not dropped.
+    let alive = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            if let Some(Ok(Message::Close(_))) | None = ws.next().await {
+                return false;
+            }
+        }
+    })
+    .await;
+    assert!(alive.is_err(), "a client that answers pings was dropped");
+    // A raw socket that upgrades and then says nothing is closed after two
+    // heartbeats.
+    let mut raw = tokio::net::TcpStream::connect(s.running().addr)
+        .await
+        .expect("tcp");
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rq = format!(
+        "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer {admin}\r\n\r\n"
+    );
+    raw.write_all(rq.as_bytes()).await.expect("write");
+    let mut buf = vec![0u8; 4096];
+    let closed = tokio::time::timeout(Duration::from_secs(6), async {
+        loop {
+            match raw.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(
+        closed,
+        Ok(true),
+        "a silent client is closed after two heartbeats"
+    );
+    s.stop().await;
+}

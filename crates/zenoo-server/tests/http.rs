@@ -188,3 +188,28 @@ async fn a_request_id_reaches_the_odoo_calls_the_request_makes() {
     );
     server.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn a_stop_finishes_the_requests_in_flight() {
+    let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = running(&sim.url(), &dir).await;
+    // Odoo answers slowly: /readyz is in flight when the stop comes.
+    sim.set_faults(
+        zenoo_sim::FaultPlan::none().with_latency(std::time::Duration::from_millis(700)),
+    );
+    let url = format!("http://{}/readyz", server.addr);
+    let in_flight = tokio::spawn(async move { reqwest::get(url).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let stopped = tokio::time::Instant::now();
+    server.stop().await.expect("stop");
+    let answer = in_flight
+        .await
+        .expect("join")
+        .expect("the request got its answer");
+    assert_eq!(answer.status(), 200, "finished, not cut");
+    assert!(
+        stopped.elapsed() >= std::time::Duration::from_millis(300),
+        "the stop waited for it"
+    );
+}
