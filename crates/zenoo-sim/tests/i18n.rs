@@ -83,6 +83,68 @@ async fn translatable_fields_read_in_the_context_language() {
             countries[&ids[0].to_string()]["name"],
             "{name}"
         );
+        // Searching a translated field compares the context language's
+        // value, as PostgreSQL's COALESCE(name->>'fr_FR', name->>'en_US')
+        // does (checked on a real Odoo 18: Allemagne/Germany).
+        let local = countries[&ids[0].to_string()]["name"]
+            .as_str()
+            .expect("name");
+        let english_name = english[0]["name"].as_str().expect("name");
+        let count = |name: &str, ctx: Value| {
+            let url = url.clone();
+            let name = name.to_string();
+            async move {
+                call(
+                    &url,
+                    "res.country",
+                    "search_count",
+                    json!([[["name", "=", name]]]),
+                    ctx,
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            count(local, french.clone()).await,
+            1,
+            "{name}: {local} in French"
+        );
+        assert_eq!(
+            count(english_name, french.clone()).await,
+            0,
+            "{name}: {english_name} in French"
+        );
+        assert_eq!(
+            count(english_name, json!({})).await,
+            1,
+            "{name}: {english_name} in English"
+        );
+        assert_eq!(
+            count(local, json!({})).await,
+            0,
+            "{name}: {local} in English"
+        );
+        let all = call(
+            &url,
+            "res.country",
+            "search_count",
+            json!([[]]),
+            french.clone(),
+        )
+        .await;
+        let others = call(
+            &url,
+            "res.country",
+            "search_count",
+            json!([[["name", "!=", local]]]),
+            french.clone(),
+        )
+        .await;
+        assert_eq!(
+            others.as_i64(),
+            all.as_i64().map(|n| n - 1),
+            "{name}: != in French"
+        );
         // A many2one shows the translated display name of what it points to.
         let partners = call(
             &url,

@@ -388,13 +388,58 @@ impl Database {
                 base
             });
         }
-        Ok(Filter::Cmp {
-            field: fname,
-            ttype: field.ttype,
+        let ttype = field.ttype;
+        let leaf = Filter::Cmp {
+            field: fname.clone(),
+            ttype,
             op: op.into(),
             value: value.clone(),
             slot: None,
-        })
+        };
+        Ok(self.in_language(model, &fname, ttype, op, value, env, leaf))
+    }
+
+    /// `leaf` as Odoo evaluates it in the context's language: a record
+    /// with a translation of the field is compared on the translation, one
+    /// without on the stored value (PostgreSQL's
+    /// `COALESCE(name->>'fr_FR', name->>'en_US')`).
+    #[allow(clippy::too_many_arguments)]
+    fn in_language(
+        &self,
+        model: &str,
+        field: &str,
+        ttype: FieldType,
+        op: &str,
+        value: &Value,
+        env: &Env,
+        leaf: Filter,
+    ) -> Filter {
+        let Some(by_id) = env
+            .context
+            .get("lang")
+            .and_then(Value::as_str)
+            .and_then(|lang| self.translations.get(lang))
+            .and_then(|models| models.get(model))
+        else {
+            return leaf;
+        };
+        let mut translated = HashSet::new();
+        let mut matching = HashSet::new();
+        for (id, fields) in by_id {
+            if let Some(local) = fields.get(field) {
+                translated.insert(*id);
+                if compare(ttype, local, op, value) {
+                    matching.insert(*id);
+                }
+            }
+        }
+        if translated.is_empty() {
+            return leaf;
+        }
+        Filter::Or(vec![
+            Filter::And(vec![Filter::Not(Box::new(Filter::IdIn(translated))), leaf]),
+            Filter::IdIn(matching),
+        ])
     }
 
     /// Ids of `model` whose display name matches `op value`.
