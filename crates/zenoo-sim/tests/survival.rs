@@ -477,3 +477,33 @@ async fn keyset_pages_of_a_100000_operator_domain_are_served() {
     .await;
     assert_eq!(v["result"], json!([1, 1011]), "{v}");
 }
+
+#[tokio::test]
+async fn a_missing_required_field_is_worded_as_each_version_words_it() {
+    let http = reqwest::Client::new();
+    for (version, expected) in [
+        (
+            zenoo_sim::OdooVersion::V18,
+            // As a real Odoo 18 answered `uom.category` create `{}`.
+            "The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: Currency (res.currency)\nField: Currency (name)",
+        ),
+        (
+            zenoo_sim::OdooVersion::V19,
+            "The operation cannot be completed: Missing required value for the field 'Currency' (name).\nModel: 'Currency' (res.currency)\n- create/update: a mandatory field is not set\n- delete: another model requires the record being deleted, you can archive it instead\n",
+        ),
+    ] {
+        let sim = Sim::builder().version(version).start().await.expect("sim");
+        let v = execute(
+            &http,
+            &sim.url(),
+            "res.currency",
+            "create",
+            json!([{"symbol": "¤"}]),
+            json!({}),
+        )
+        .await;
+        let (name, message) = error_of(&v);
+        assert_eq!(name, "odoo.exceptions.ValidationError", "{v}");
+        assert_eq!(message, expected, "{version:?}");
+    }
+}

@@ -132,10 +132,12 @@ impl Database {
                 };
                 if missing && !self.auto_filled(model, &f.name) {
                     self.burn_id(model);
-                    return Err(OdooException::validation(format!(
-                        "The operation cannot be completed: Missing required value for the field '{}' ({}).",
+                    return Err(OdooException::validation(missing_required(
+                        self.version,
+                        &def.description,
+                        model,
                         f.string(),
-                        f.name
+                        &f.name,
                     )));
                 }
             }
@@ -735,4 +737,44 @@ struct Reference {
 enum Creating {
     Yes,
     No,
+}
+
+/// Odoo's text for a NOT NULL violation on create or write, which it turns
+/// into a ValidationError: 16 puts model and field on one line, 17 and 18
+/// on two (checked on a real 18), 19 starts with the field and quotes the
+/// labels (`BaseModel._sql_error_to_message_generic`).
+fn missing_required(
+    version: crate::OdooVersion,
+    model_label: &str,
+    model: &str,
+    field_label: &str,
+    field: &str,
+) -> String {
+    use crate::OdooVersion;
+    let label = if model_label.is_empty() {
+        model
+    } else {
+        model_label
+    };
+    match version {
+        v if v >= OdooVersion::V19 => format!(
+            "The operation cannot be completed: Missing required value for the field '{field_label}' ({field}).\n\
+             Model: '{label}' ({model})\n\
+             - create/update: a mandatory field is not set\n\
+             - delete: another model requires the record being deleted, you can archive it instead\n"
+        ),
+        v => {
+            let place = if v >= OdooVersion::V17 {
+                format!("Model: {label} ({model})\nField: {field_label} ({field})")
+            } else {
+                format!("Model: {label} ({model}), Field: {field_label} ({field})")
+            };
+            format!(
+                "The operation cannot be completed:\n\
+                 - Create/update: a mandatory field is not set.\n\
+                 - Delete: another model requires the record being deleted. If possible, archive it instead.\n\n\
+                 {place}"
+            )
+        }
+    }
 }
