@@ -262,6 +262,11 @@ pub struct LimitsConfig {
     pub ban_after: u32,
     /// How long a ban lasts, in seconds (default 300).
     pub ban_seconds: u64,
+    /// Connections open at once (default 1024); more wait in the backlog.
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers, idle
+    /// kept-alive connections included (default 30).
+    pub header_timeout_seconds: u64,
 }
 
 impl Default for LimitsConfig {
@@ -274,6 +279,8 @@ impl Default for LimitsConfig {
             per_key_per_minute: 1200,
             ban_after: 60,
             ban_seconds: 300,
+            max_connections: 1024,
+            header_timeout_seconds: 30,
         }
     }
 }
@@ -467,6 +474,14 @@ impl Config {
                 u64::from(self.limits.per_key_per_minute),
             ),
             ("limits.ban_after", u64::from(self.limits.ban_after)),
+            (
+                "limits.max_connections",
+                u64::try_from(self.limits.max_connections).unwrap_or(u64::MAX),
+            ),
+            (
+                "limits.header_timeout_seconds",
+                self.limits.header_timeout_seconds,
+            ),
             ("auth.access_ttl_seconds", self.auth.access_ttl_seconds),
             ("auth.refresh_ttl_seconds", self.auth.refresh_ttl_seconds),
         ] {

@@ -25,6 +25,7 @@ pub mod audit;
 pub mod config;
 pub mod events;
 pub mod keys;
+pub mod listen;
 pub mod metrics;
 mod page;
 pub mod principal;

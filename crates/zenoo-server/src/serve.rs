@@ -152,17 +152,18 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let (stop, stopped) = oneshot::channel::<()>();
     let (stop_sync, sync_stopped) = oneshot::channel::<()>();
     let (routes, _) = router(app);
+    let limits = crate::listen::ConnectionLimits {
+        max_connections: config.limits.max_connections,
+        header_timeout: Duration::from_secs(config.limits.header_timeout_seconds),
+        drain: Duration::from_secs(config.limits.request_timeout_seconds.saturating_add(5)),
+    };
     let http = tokio::spawn(async move {
-        let r = axum::serve(
-            listener,
-            routes.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
+        crate::listen::serve(listener, routes, limits, async {
             let _ = stopped.await;
         })
         .await;
         let _ = stop_sync.send(());
-        r
+        Ok(())
     });
     let sync_task = {
         let store = store.clone();
