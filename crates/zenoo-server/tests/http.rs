@@ -3,24 +3,11 @@
 
 use serde_json::{Value, json};
 
+mod common;
+
 async fn running(sim_url: &str, dir: &tempfile::TempDir) -> zenoo_server::Running {
-    let toml = format!(
-        r#"
-listen = "127.0.0.1:0"
-[odoo]
-url = "{sim_url}"
-database = "demo"
-login = "admin"
-password = "admin"
-[store]
-url = "sqlite://{}"
-[sync]
-webhook_token = "the-installation-token"
-[limits]
-body_bytes = 4096
-"#,
-        dir.path().join("server.db").display()
-    );
+    let store = format!("sqlite://{}", dir.path().join("server.db").display());
+    let toml = common::toml(sim_url, &store, "[limits]\nbody_bytes = 4096\n");
     let config = zenoo_server::Config::from_toml(&toml).expect("config");
     zenoo_server::start(&config).await.expect("start")
 }
