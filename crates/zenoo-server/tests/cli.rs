@@ -91,6 +91,50 @@ async fn keys_are_created_once_listed_without_secrets_and_revoked() {
     assert_eq!(hash.len(), 64);
 }
 
+#[tokio::test]
+async fn users_are_added_with_a_password_from_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("dir");
+    let config = config_file(dir.path(), "");
+    let add = |password: &str| {
+        let mut child = Command::new(BIN)
+            .args(["users", "add", "ada", "--scope", "orders:read", "--config"])
+            .arg(&config)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = writeln!(stdin, "{password}");
+        }
+        child.wait_with_output().expect("run")
+    };
+    let short = add("short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let ok = add("correct horse battery staple");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // Stored as an argon2id hash, never the password.
+    let store = zenoo_sync::Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("server.db").display()
+    ))
+    .await
+    .expect("store");
+    let rows = sqlx::query("SELECT password_hash FROM users WHERE name = 'ada'")
+        .fetch_all(store.pool())
+        .await
+        .expect("rows");
+    let hash: String = sqlx::Row::get(&rows[0], 0);
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains("horse"));
+}
+
 #[test]
 fn a_bad_actions_file_stops_the_start_with_its_line() {
     let dir = tempfile::tempdir().expect("dir");

@@ -120,3 +120,51 @@ fn the_environment_overrides_the_file_and_bad_values_name_their_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("odoo_typo"), "{}", stderr(&out));
 }
+
+#[test]
+fn keys_tokens_subscribers_and_limits_are_checked_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_password = GOOD.to_string();
+    let cases = [
+        (
+            "[auth]\njwt_algorithm = \"RS256\"\n",
+            "configuration: `auth.jwt_public_key`: missing",
+        ),
+        (
+            "[auth]\njwt_public_key = \"x\"\n",
+            "configuration: `auth.jwt_public_key`: is for RS256 or EdDSA",
+        ),
+        (
+            "[auth]\njwt_secret = \"short\"\n",
+            "configuration: `auth.jwt_secret`: is shorter than 32 bytes",
+        ),
+        (
+            "[[subscribers]]\nurl = \"http://127.0.0.1:1/hook\"\nsecret = \"too-short\"\n",
+            "configuration: `subscribers.0.secret`: is shorter than 32 bytes",
+        ),
+        (
+            "[[subscribers]]\nurl = \"ftp://example.com/\"\nsecret = \"a-subscriber-secret-of-at-least-32-bytes\"\n",
+            "configuration: `subscribers.0.url`: is not an http(s) URL",
+        ),
+        (
+            "[events]\nqueue = 0\n",
+            "configuration: `events`: queue and heartbeat_seconds must be at least 1",
+        ),
+        (
+            "[auth]\nno_such_key = 1\n",
+            "configuration: `auth.no_such_key`: unknown field",
+        ),
+    ];
+    for (extra, expected) in cases {
+        // `limits` is the last section of GOOD: put the password before it.
+        let toml = with_password.replace("[sync]", "password = \"admin\"\n[sync]") + extra;
+        let out = check(&dir, &toml, &[]);
+        assert_eq!(out.status.code(), Some(2), "{extra}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{extra}: {}", stderr(&out));
+    }
+    // And a good one with everything set passes.
+    let toml = with_password.replace("[sync]", "password = \"admin\"\n[sync]")
+        + "[auth]\njwt_secret = \"a-secret-that-is-long-enough-for-hs256-keys\"\n[events]\nheartbeat_seconds = 5\n";
+    let out = check(&dir, &toml, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
