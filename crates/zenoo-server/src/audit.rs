@@ -3,6 +3,8 @@
 //! table by one background task in batches. The queue is bounded: when the
 //! store falls behind, requests wait for room rather than lose entries.
 
+use std::time::Duration;
+
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use tokio::sync::mpsc;
@@ -51,17 +53,31 @@ impl std::fmt::Debug for Entry {
 }
 
 impl RequestAudit {
-    /// Starts the writer on `pool`.
-    pub fn start(pool: AnyPool) -> (Self, tokio::task::JoinHandle<()>) {
+    /// Starts the writer on `pool`, which also deletes entries older than
+    /// `retention` once an hour (the table does not grow without bound).
+    pub fn start(pool: AnyPool, retention: Duration) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, mut rx) = mpsc::channel::<Entry>(4096);
         let writer_pool = pool.clone();
         let task = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(256);
+            let mut pruned_at: Option<std::time::Instant> = None;
             while rx.recv_many(&mut batch, 256).await > 0 {
                 if let Err(e) = write(&writer_pool, &batch).await {
                     tracing::error!(error = %e, lost = batch.len(), "the request audit could not be written");
                 }
                 batch.clear();
+                if pruned_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+                    pruned_at = Some(std::time::Instant::now());
+                    match prune(&writer_pool, retention).await {
+                        Ok(n) if n > 0 => {
+                            tracing::info!(deleted = n, "old request audit entries deleted")
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "old request audit entries could not be deleted")
+                        }
+                    }
+                }
             }
         });
         (Self { tx, pool }, task)
@@ -114,6 +130,16 @@ impl RequestAudit {
             })
             .collect()
     }
+}
+
+/// Deletes the entries older than `retention`; how many.
+async fn prune(pool: &AnyPool, retention: Duration) -> Result<u64, sqlx::Error> {
+    let age = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    let done = sqlx::query("DELETE FROM request_audit WHERE at < $1")
+        .bind(now_ms().saturating_sub(age))
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 async fn write(pool: &AnyPool, batch: &[Entry]) -> Result<(), sqlx::Error> {

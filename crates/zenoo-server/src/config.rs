@@ -82,6 +82,14 @@ pub struct Config {
     /// name and process id).
     #[serde(default)]
     pub instance: Option<String>,
+    /// Days the request audit keeps an entry (default 90); older ones are
+    /// deleted hourly.
+    #[serde(default = "default_audit_days")]
+    pub audit_retention_days: u64,
+}
+
+fn default_audit_days() -> u64 {
+    90
 }
 
 fn default_listen() -> SocketAddr {
@@ -474,6 +482,7 @@ impl Config {
                 u64::from(self.limits.per_key_per_minute),
             ),
             ("limits.ban_after", u64::from(self.limits.ban_after)),
+            ("audit_retention_days", self.audit_retention_days),
             (
                 "limits.max_connections",
                 u64::try_from(self.limits.max_connections).unwrap_or(u64::MAX),

@@ -123,7 +123,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .then(|| config.store.url.expose_secret().to_string());
     let mut background = hub.start(store.clone(), postgres_url);
     background.extend(crate::subscribers::start(&hub, &config.subscribers));
-    let (audit, audit_task) = RequestAudit::start(pool.clone());
+    let retention = Duration::from_secs(config.audit_retention_days.saturating_mul(86_400));
+    let (audit, audit_task) = RequestAudit::start(pool.clone(), retention);
     let keys = ApiKeys::new(pool);
     let app = App {
         webhook: sync.webhook(config.sync.webhook_token.expose_secret()),

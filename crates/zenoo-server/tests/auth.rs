@@ -399,3 +399,33 @@ async fn rs256_and_eddsa_keys_from_the_configuration() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_request_audit_forgets_entries_past_their_retention() {
+    let s = Server::start("audit_retention_days = 1\n").await;
+    let key = s.admin().await;
+    let pool = s.running().store.pool().clone();
+    sqlx::query(
+        "INSERT INTO request_audit (at, principal, method, path, status) VALUES (0, 'key:old', 'GET', '/orders', 200)",
+    )
+    .execute(&pool)
+    .await
+    .expect("an old entry");
+    assert_eq!(s.get("/orders", &key).await.0, 200);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let principals: Vec<String> = sqlx::query("SELECT principal FROM request_audit")
+            .fetch_all(&pool)
+            .await
+            .expect("rows")
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+        if !principals.iter().any(|p| p == "key:old") && !principals.is_empty() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{principals:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    s.stop().await;
+}
