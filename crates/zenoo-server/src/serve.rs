@@ -126,6 +126,17 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let retention = Duration::from_secs(config.audit_retention_days.saturating_mul(86_400));
     let (audit, audit_task) = RequestAudit::start(pool.clone(), retention);
     let keys = ApiKeys::new(pool);
+    // Expired refresh tokens do not pile up.
+    let pruning = tokens.clone();
+    background.push(tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(e) = pruning.prune_expired().await {
+                tracing::warn!(error = %e, "expired refresh tokens could not be deleted");
+            }
+        }
+    }));
     let app = App {
         webhook: sync.webhook(config.sync.webhook_token.expose_secret()),
         sync: sync.clone(),

@@ -346,6 +346,19 @@ impl Tokens {
         Ok(true)
     }
 
+    /// Deletes refresh tokens expired for more than a day (a replayed one
+    /// is refused as unknown then, as an expired one is); how many.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn prune_expired(&self) -> Result<u64, TokenError> {
+        let done = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
+            .bind(now_ms().saturating_sub(86_400_000))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn revoke_family(&self, family: &str) -> Result<(), TokenError> {
         sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL",

@@ -429,3 +429,30 @@ async fn the_request_audit_forgets_entries_past_their_retention() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn expired_refresh_tokens_are_deleted() {
+    let s = Server::start("").await;
+    let pool = s.running().store.pool().clone();
+    for (hash, expires) in [("old", 0i64), ("live", i64::MAX)] {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (hash, user_name, family, created_at, expires_at) VALUES ($1, 'ada', 'f', 0, $2)",
+        )
+        .bind(hash)
+        .bind(expires)
+        .execute(&pool)
+        .await
+        .expect("insert");
+    }
+    // (The hourly task may have taken it first: either way it is gone.)
+    assert!(s.running().tokens.prune_expired().await.expect("prune") <= 1);
+    let left: Vec<String> = sqlx::query("SELECT hash FROM refresh_tokens")
+        .fetch_all(&pool)
+        .await
+        .expect("rows")
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+    assert_eq!(left, ["live"]);
+    s.stop().await;
+}
