@@ -147,6 +147,14 @@ pub struct SyncConfig {
     /// seconds (default 300).
     #[serde(default = "default_max_lag")]
     pub max_lag_seconds: u64,
+    /// Days a finished outbox job is kept (default 7; the audit log keeps
+    /// the history).
+    #[serde(default = "default_keep_done")]
+    pub keep_done_jobs_days: u64,
+}
+
+fn default_keep_done() -> u64 {
+    7
 }
 
 fn default_max_lag() -> u64 {

@@ -126,14 +126,19 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let retention = Duration::from_secs(config.audit_retention_days.saturating_mul(86_400));
     let (audit, audit_task) = RequestAudit::start(pool.clone(), retention);
     let keys = ApiKeys::new(pool);
-    // Expired refresh tokens do not pile up.
+    // Expired refresh tokens and old finished jobs do not pile up.
     let pruning = tokens.clone();
+    let outbox = store.clone();
+    let keep_done = Duration::from_secs(config.sync.keep_done_jobs_days.saturating_mul(86_400));
     background.push(tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
             if let Err(e) = pruning.prune_expired().await {
                 tracing::warn!(error = %e, "expired refresh tokens could not be deleted");
+            }
+            if let Err(e) = outbox.prune_done(keep_done).await {
+                tracing::warn!(error = %e, "old finished jobs could not be deleted");
             }
         }
     }));

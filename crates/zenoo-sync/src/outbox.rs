@@ -212,3 +212,19 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+impl Store {
+    /// Deletes jobs finished more than `age` ago (the outbox keeps what
+    /// is still to do, not its history: the audit log has that); how many.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn prune_done(&self, age: Duration) -> Result<u64> {
+        let age = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
+        let done = sqlx::query("DELETE FROM outbox WHERE done_at IS NOT NULL AND done_at < $1")
+            .bind(now_ms().saturating_sub(age))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -209,7 +209,46 @@ async fn a_batch_of_orders_is_written_whole_or_not_at_all(db: Db) {
     assert_eq!((second.supplier_ref.as_str(), second.lines.len()), ("B", 2));
 }
 
+async fn finished_jobs_are_pruned_by_age_and_waiting_ones_kept(db: Db) {
+    let Some((store, _keep)) = store(db).await else {
+        return;
+    };
+    let done = store.add_order(&order("A", 1)).await.expect("add");
+    let waiting = store.add_order(&order("B", 1)).await.expect("add");
+    let jobs = store
+        .claim("w", Duration::from_secs(60), 1)
+        .await
+        .expect("claim");
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].order, done);
+    assert!(store.complete(&jobs[0], "w").await.expect("complete"));
+    // A fresh finished job is younger than a day: kept.
+    assert_eq!(
+        store
+            .prune_done(Duration::from_secs(86_400))
+            .await
+            .expect("prune"),
+        0
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // Older than 10 ms: gone; the waiting job stays, whatever its age.
+    assert_eq!(
+        store
+            .prune_done(Duration::from_millis(10))
+            .await
+            .expect("prune"),
+        1
+    );
+    assert_eq!(store.backlog().await.expect("backlog"), 1);
+    let next = store
+        .claim("w", Duration::from_secs(60), 1)
+        .await
+        .expect("claim");
+    assert_eq!(next.first().map(|j| j.order), Some(waiting));
+}
+
 on_both_stores!(
+    finished_jobs_are_pruned_by_age_and_waiting_ones_kept,
     a_batch_of_orders_is_written_whole_or_not_at_all,
     an_order_and_its_job_are_written_together,
     jobs_of_one_order_run_one_at_a_time_in_order,
