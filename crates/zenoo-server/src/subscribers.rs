@@ -47,9 +47,11 @@ pub fn sign(secret: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
 }
 
 fn mac(secret: &[u8], id: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
-    // HMAC takes a key of any length: this cannot fail.
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    // HMAC takes a key of any length; were it ever refused, an empty MAC
+    // matches no signature.
+    let Ok(mut m) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else {
+        return Vec::new();
+    };
     m.update(id.as_bytes());
     m.update(b".");
     m.update(timestamp.to_string().as_bytes());
