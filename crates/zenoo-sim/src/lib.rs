@@ -320,7 +320,7 @@ impl SimBuilder {
 fn register_users(auth: &mut Auth, db_name: &str, db: &orm::Database, overrides: &[SimUser]) {
     if let Some(users) = db.tables.get("res.users") {
         for rec in users.records.values() {
-            if let Some(login) = rec.get("login").and_then(Value::as_str) {
+            if let Some(login) = rec.get_str("login") {
                 auth.credentials.insert(
                     (db_name.to_string(), login.to_string()),
                     Credential {

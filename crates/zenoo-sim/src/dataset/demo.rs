@@ -720,7 +720,7 @@ fn stamp_demo_records(db: &mut Database) {
             let when = rec
                 .get("date_order")
                 .filter(|v| v.is_string())
-                .cloned()
+                .map(std::borrow::Cow::into_owned)
                 .unwrap_or_else(|| Value::from(LOADED));
             for (k, v) in [
                 ("create_uid", Value::from(1)),
@@ -730,7 +730,7 @@ fn stamp_demo_records(db: &mut Database) {
             ] {
                 if rec
                     .get(k)
-                    .is_none_or(|v| v.is_null() || v == &Value::Bool(false))
+                    .is_none_or(|v| v.is_null() || *v == Value::Bool(false))
                 {
                     rec.insert(k.to_string(), v);
                 }

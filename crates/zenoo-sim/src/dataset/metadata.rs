@@ -183,7 +183,7 @@ fn external_ids(db: &Database) -> Table {
             .get(model)?
             .records
             .iter()
-            .find(|(_, r)| r.get(field).and_then(Value::as_str) == Some(value))
+            .find(|(_, r)| r.get_str(field) == Some(value))
             .map(|(id, _)| *id)
     };
     if db.exists("res.company", 1) {
@@ -206,14 +206,14 @@ fn external_ids(db: &Database) -> Table {
     }
     if let Some(t) = db.tables.get("res.country") {
         for (id, r) in &t.records {
-            if let Some(code) = r.get("code").and_then(Value::as_str) {
+            if let Some(code) = r.get_str("code") {
                 entries.push((code.to_lowercase(), "res.country", *id));
             }
         }
     }
     if let Some(t) = db.tables.get("res.currency") {
         for (id, r) in &t.records {
-            if let Some(name) = r.get("name").and_then(Value::as_str) {
+            if let Some(name) = r.get_str("name") {
                 entries.push((name.to_string(), "res.currency", *id));
             }
         }

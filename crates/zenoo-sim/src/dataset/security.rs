@@ -335,7 +335,7 @@ pub fn fill_security(db: &mut Database) {
             let listed = ir_model
                 .records
                 .values()
-                .any(|r| r.get("model").and_then(Value::as_str) == Some(model.as_str()));
+                .any(|r| r.get_str("model") == Some(model.as_str()));
             if !listed {
                 let mut rec = Map::new();
                 rec.insert("model".into(), Value::from(model));

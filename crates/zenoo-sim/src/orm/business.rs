@@ -141,7 +141,7 @@ impl Database {
             .map(|t| {
                 t.records
                     .values()
-                    .filter_map(|r| r.get("name").and_then(Value::as_str))
+                    .filter_map(|r| r.get_str("name"))
                     .filter_map(|n| n.strip_prefix(prefix).and_then(|d| d.parse::<i64>().ok()))
                     .max()
                     .unwrap_or(0)
@@ -222,7 +222,7 @@ impl Database {
                 todo.extend(
                     t.records
                         .iter()
-                        .filter(|(_, r)| r.get("parent_id").and_then(Value::as_i64) == Some(id))
+                        .filter(|(_, r)| r.get_i64("parent_id") == Some(id))
                         .map(|(i, _)| *i),
                 );
             }
@@ -289,7 +289,7 @@ impl Database {
                 Some(
                     t.records
                         .iter()
-                        .filter(|(_, r)| r.at(parent).and_then(Value::as_i64) == Some(id))
+                        .filter(|(_, r)| r.at(parent).and_then(|v| v.as_i64()) == Some(id))
                         .map(|(i, _)| *i)
                         .collect(),
                 )

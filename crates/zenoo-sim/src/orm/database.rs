@@ -235,11 +235,11 @@ impl Database {
             return Cow::Owned(Value::from(ids));
         }
         if let Some(v) = rec.get(field) {
-            return Cow::Borrowed(v);
+            return v;
         }
         if field == "lst_price"
             && model == "product.product"
-            && let Some(tmpl) = rec.get("product_tmpl_id").and_then(Value::as_i64)
+            && let Some(tmpl) = rec.get_i64("product_tmpl_id")
         {
             return Cow::Owned(self.value("product.template", tmpl, "list_price"));
         }
@@ -248,7 +248,7 @@ impl Database {
         }
         if !f.store()
             && let Some((link, parent)) = table.def.inherits()
-            && let Some(pid) = rec.get(link).and_then(Value::as_i64)
+            && let Some(pid) = rec.get_i64(link)
             && self
                 .tables
                 .get(parent)
@@ -271,8 +271,8 @@ impl Database {
         let mut ids: Vec<i64> = table
             .records
             .iter()
-            .filter(|(_, r)| r.get(inverse).and_then(Value::as_i64) == Some(id))
-            .filter(|(_, r)| !active || r.get("active") != Some(&Value::Bool(false)))
+            .filter(|(_, r)| r.get_i64(inverse) == Some(id))
+            .filter(|(_, r)| !active || r.get_bool("active") != Some(false))
             .map(|(i, _)| *i)
             .collect();
         let order = table.def.order.clone();
@@ -288,8 +288,8 @@ impl Database {
         let Some(rec) = table.records.get(&id) else {
             return format!("{model},{id}");
         };
-        if let Some(Value::String(s)) = rec.get("display_name") {
-            return s.clone();
+        if let Some(s) = rec.get_str("display_name") {
+            return s.to_string();
         }
         match self.value(model, id, &table.def.rec_name) {
             Value::String(s) => s,

@@ -494,7 +494,7 @@ impl Database {
         loop {
             let before = result.len();
             for (id, rec) in &table.records {
-                if let Some(p) = rec.get("parent_id").and_then(Value::as_i64)
+                if let Some(p) = rec.get_i64("parent_id")
                     && result.contains(&p)
                 {
                     result.insert(*id);
@@ -635,7 +635,7 @@ impl Database {
         slot: Slot,
     ) -> Cow<'a, Value> {
         match slot.and_then(|p| rec.at(p)) {
-            Some(v) => Cow::Borrowed(v),
+            Some(v) => v,
             None => self.value_in(table, id, rec, field),
         }
     }

@@ -96,7 +96,7 @@ impl Database {
                     // A stored value at its position: format it in place.
                     Some((f, Some(pos))) if f.ttype != FieldType::One2many && name != "id" => {
                         match rec.at(*pos) {
-                            Some(raw) => self.format_raw(f, raw, load),
+                            Some(raw) => self.format_raw(f, &raw, load),
                             None => self.format_in(table, id, rec, name, load),
                         }
                     }

@@ -5,6 +5,7 @@
 //! key per value: a full scan touches one allocation per record.
 
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -40,12 +41,8 @@ const ABSENT: u16 = u16::MAX;
 const NULL: u16 = u16::MAX - 1;
 const FALSE: u16 = u16::MAX - 2;
 const TRUE: u16 = u16::MAX - 3;
-/// Indexes into `values` stay below the codes.
+/// Indexes into `cells` stay below the codes.
 const MAX_INDEX: u16 = u16::MAX - 4;
-
-static NULL_VALUE: Value = Value::Null;
-static FALSE_VALUE: Value = Value::Bool(false);
-static TRUE_VALUE: Value = Value::Bool(true);
 
 /// The code of a value that needs no storage.
 fn code_of(v: &Value) -> Option<u16> {
@@ -57,18 +54,65 @@ fn code_of(v: &Value) -> Option<u16> {
     }
 }
 
+/// One stored value, typed: 24 bytes where a `serde_json::Value` takes 72.
+#[derive(Debug, Clone)]
+enum Cell {
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    /// Anything else (lists of ids, objects, big numbers), or a value
+    /// handed out mutably.
+    Json(Box<Value>),
+}
+
+impl Cell {
+    fn from_value(v: Value) -> Self {
+        match v {
+            Value::String(s) => Cell::Str(s.into_boxed_str()),
+            Value::Number(n) if n.is_i64() => match n.as_i64() {
+                Some(i) => Cell::Int(i),
+                None => Cell::Json(Box::new(Value::Number(n))),
+            },
+            Value::Number(n) if n.is_f64() => match n.as_f64() {
+                Some(f) => Cell::Float(f),
+                None => Cell::Json(Box::new(Value::Number(n))),
+            },
+            other => Cell::Json(Box::new(other)),
+        }
+    }
+
+    fn to_value(&self) -> Cow<'_, Value> {
+        match self {
+            Cell::Int(i) => Cow::Owned(Value::from(*i)),
+            Cell::Float(f) => {
+                Cow::Owned(serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number))
+            }
+            Cell::Str(s) => Cow::Owned(Value::String(s.to_string())),
+            Cell::Json(v) => Cow::Borrowed(v),
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Cell::Json(v) => *v,
+            Cell::Str(s) => Value::String(s.into_string()),
+            other => other.to_value().into_owned(),
+        }
+    }
+}
+
 /// The stored values of one record, `read(load=None)` style.
 ///
-/// Compact: a `serde_json::Value` is 72 bytes and most of a record's fields
-/// are empty (`false`), unset or flags, so a record keeps one `u16` per
-/// field (an index into its own values, or a code for absent, `null`,
-/// `false` and `true`) and stores only the other values.
+/// Compact: a record keeps one `u16` per field (an index into its own
+/// cells, or a code for absent, `null`, `false` and `true`) and stores the
+/// other values typed (integers and floats inline, texts as boxed `str`):
+/// a `serde_json::Value` would take 72 bytes each.
 #[derive(Debug, Clone)]
 pub struct Record {
     layout: Arc<Layout>,
-    /// Per field position: an index into `values`, or one of the codes.
+    /// Per field position: an index into `cells`, or one of the codes.
     slots: Box<[u16]>,
-    values: Vec<Value>,
+    cells: Vec<Cell>,
     /// Keys outside the model's fields (kept, never lost); rare, so boxed:
     /// 8 bytes on every record instead of a `Vec`'s 24.
     #[allow(clippy::box_collection)]
@@ -82,7 +126,7 @@ impl Record {
         Self {
             layout,
             slots: vec![ABSENT; n].into_boxed_slice(),
-            values: Vec::new(),
+            cells: Vec::new(),
             extra: None,
         }
     }
@@ -91,7 +135,7 @@ impl Record {
     pub fn from_map(layout: Arc<Layout>, map: Map<String, Value>) -> Self {
         let mut rec = Self::new(layout);
         let stored = map.values().filter(|v| code_of(v).is_none()).count();
-        rec.values.reserve_exact(stored);
+        rec.cells.reserve_exact(stored);
         for (k, v) in map {
             rec.insert(k, v);
         }
@@ -102,26 +146,66 @@ impl Record {
         self.extra.as_deref().map_or(&[], Vec::as_slice)
     }
 
-    /// The value of a key.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    /// The value of a key (borrowed where it is stored as JSON, made for
+    /// typed values).
+    pub fn get(&self, key: &str) -> Option<Cow<'_, Value>> {
         match self.layout.position(key) {
             Some(i) => self.at(i),
-            None => self.extra().iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            None => self
+                .extra()
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| Cow::Borrowed(v)),
         }
     }
 
     /// The value at a known position.
-    pub fn at(&self, position: usize) -> Option<&Value> {
+    pub fn at(&self, position: usize) -> Option<Cow<'_, Value>> {
         match *self.slots.get(position)? {
             ABSENT => None,
-            NULL => Some(&NULL_VALUE),
-            FALSE => Some(&FALSE_VALUE),
-            TRUE => Some(&TRUE_VALUE),
-            index => self.values.get(usize::from(index)),
+            NULL => Some(Cow::Owned(Value::Null)),
+            FALSE => Some(Cow::Owned(Value::Bool(false))),
+            TRUE => Some(Cow::Owned(Value::Bool(true))),
+            index => self.cells.get(usize::from(index)).map(Cell::to_value),
         }
     }
 
-    /// The value of a key, mutably (a `null` or flag is given storage).
+    /// The text of a key, borrowed.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        match self.layout.position(key) {
+            Some(i) => self.str_at(i),
+            None => self
+                .extra()
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.as_str()),
+        }
+    }
+
+    /// The integer of a key.
+    pub fn get_i64(&self, key: &str) -> Option<i64> {
+        self.get(key).and_then(|v| v.as_i64())
+    }
+
+    /// The flag of a key (`None` when it is not a boolean).
+    pub fn get_bool(&self, key: &str) -> Option<bool> {
+        self.get(key).and_then(|v| v.as_bool())
+    }
+
+    /// The text at a known position, without making a `Value` (the
+    /// search hot path).
+    pub fn str_at(&self, position: usize) -> Option<&str> {
+        match *self.slots.get(position)? {
+            index if index <= MAX_INDEX => match self.cells.get(usize::from(index))? {
+                Cell::Str(s) => Some(s),
+                Cell::Json(v) => v.as_str(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The value of a key, mutably (the value is kept as JSON from then on).
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         let Some(i) = self.layout.position(key) else {
             return self
@@ -132,51 +216,66 @@ impl Record {
                 .map(|(_, v)| v);
         };
         let slot = *self.slots.get(i)?;
-        let constant = match slot {
+        let index = match slot {
             ABSENT => return None,
-            NULL => Value::Null,
-            FALSE => Value::Bool(false),
-            TRUE => Value::Bool(true),
-            index => return self.values.get_mut(usize::from(index)),
+            NULL | FALSE | TRUE => {
+                let constant = match slot {
+                    NULL => Value::Null,
+                    FALSE => Value::Bool(false),
+                    _ => Value::Bool(true),
+                };
+                let index = self.push(Cell::Json(Box::new(constant)))?;
+                self.slots[i] = index;
+                index
+            }
+            index => index,
         };
-        let index = self.push(constant)?;
-        self.slots[i] = index;
-        self.values.get_mut(usize::from(index))
+        let cell = self.cells.get_mut(usize::from(index))?;
+        if !matches!(cell, Cell::Json(_)) {
+            let value = std::mem::replace(cell, Cell::Int(0)).into_value();
+            *cell = Cell::Json(Box::new(value));
+        }
+        match cell {
+            Cell::Json(v) => Some(v),
+            _ => None,
+        }
     }
 
     /// Whether the key has a value.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
+        match self.layout.position(key) {
+            Some(i) => self.slots.get(i).is_some_and(|s| *s != ABSENT),
+            None => self.extra().iter().any(|(k, _)| k == key),
+        }
     }
 
-    /// The index the next stored value gets, or `None` past [`MAX_INDEX`].
+    /// The index the next stored cell gets, or `None` past [`MAX_INDEX`].
     fn next_index(&self) -> Option<u16> {
-        u16::try_from(self.values.len())
+        u16::try_from(self.cells.len())
             .ok()
             .filter(|i| *i <= MAX_INDEX)
     }
 
-    /// Stores `value`; its index, or `None` past [`MAX_INDEX`].
-    fn push(&mut self, value: Value) -> Option<u16> {
+    /// Stores `cell`; its index, or `None` past [`MAX_INDEX`].
+    fn push(&mut self, cell: Cell) -> Option<u16> {
         let index = self.next_index()?;
-        // Grow by little: a Value is 72 bytes and records are many;
-        // doubling would waste a third of them.
-        if self.values.len() == self.values.capacity() {
-            self.values.reserve_exact(2);
+        // Grow by little: records are many; doubling would waste a third.
+        if self.cells.len() == self.cells.capacity() {
+            self.cells.reserve_exact(2);
         }
-        self.values.push(value);
+        self.cells.push(cell);
         Some(index)
     }
 
-    /// Takes the stored value at `index` out, keeping the others' slots.
+    /// Takes the stored cell at `index` out, keeping the others' slots.
     fn take_stored(&mut self, index: u16) -> Option<Value> {
-        let last = self.values.len().checked_sub(1)?;
+        let last = self.cells.len().checked_sub(1)?;
         let at = usize::from(index);
         if at > last {
             return None;
         }
-        let value = self.values.swap_remove(at);
-        // The last value moved into the hole: point its field there.
+        let cell = self.cells.swap_remove(at);
+        // The last cell moved into the hole: point its field there.
         if at != last
             && let Some(moved) = self
                 .slots
@@ -185,7 +284,7 @@ impl Record {
         {
             *moved = index;
         }
-        Some(value)
+        Some(cell.into_value())
     }
 
     /// Sets a value; returns the previous one.
@@ -197,7 +296,7 @@ impl Record {
         if let Some(code) = code_of(&value) {
             self.slots[i] = code;
         } else if self.next_index().is_some() {
-            self.slots[i] = self.push(value).unwrap_or(ABSENT);
+            self.slots[i] = self.push(Cell::from_value(value)).unwrap_or(ABSENT);
         } else {
             // More values than a u16 indexes: kept among the extra keys,
             // never lost.
@@ -248,7 +347,7 @@ impl Record {
         let mut m = Map::new();
         for (i, name) in self.layout.names.iter().enumerate() {
             if let Some(v) = self.at(i) {
-                m.insert(name.clone(), v.clone());
+                m.insert(name.clone(), v.into_owned());
             }
         }
         for (k, v) in self.extra() {
@@ -272,8 +371,8 @@ mod tests {
             Some(Value::from("a"))
         );
         r.insert("other".into(), Value::from(1));
-        assert_eq!(r.get("name"), Some(&Value::from("b")));
-        assert_eq!(r.get("other"), Some(&Value::from(1)));
+        assert_eq!(r.get("name").as_deref(), Some(&Value::from("b")));
+        assert_eq!(r.get("other").as_deref(), Some(&Value::from(1)));
         assert!(!r.contains_key("id"));
         assert_eq!(r.remove("other"), Some(Value::from(1)));
         assert_eq!(r.to_map().len(), 1);
@@ -290,7 +389,11 @@ mod tests {
         assert_eq!(r.remove("a"), Some(Value::from(1)));
         assert_eq!(r.remove("a"), None);
         assert_eq!(
-            (r.get("b"), r.get("c"), r.get("d")),
+            (
+                r.get("b").as_deref(),
+                r.get("c").as_deref(),
+                r.get("d").as_deref()
+            ),
             (
                 Some(&Value::from(2)),
                 Some(&Value::from(3)),
@@ -306,7 +409,7 @@ mod tests {
         assert_eq!(keys, ["a", "b", "c", "d"], "model order");
         assert_eq!(m["a"], 10);
         assert_eq!(m["d"], 40);
-        assert_eq!(r.at(2), Some(&Value::from(3)));
+        assert_eq!(r.at(2).as_deref(), Some(&Value::from(3)));
     }
 
     #[test]
@@ -316,25 +419,25 @@ mod tests {
         r.insert("a".into(), Value::Bool(false));
         r.insert("b".into(), Value::Null);
         r.insert("c".into(), Value::from("text"));
-        assert_eq!(r.values.len(), 1, "only the text is stored");
-        assert_eq!(r.get("a"), Some(&Value::Bool(false)));
-        assert_eq!(r.get("b"), Some(&Value::Null));
+        assert_eq!(r.cells.len(), 1, "only the text is stored");
+        assert_eq!(r.get("a").as_deref(), Some(&Value::Bool(false)));
+        assert_eq!(r.get("b").as_deref(), Some(&Value::Null));
         if let Some(v) = r.get_mut("a") {
             *v = Value::from(7);
         }
-        assert_eq!(r.get("a"), Some(&Value::from(7)));
+        assert_eq!(r.get("a").as_deref(), Some(&Value::from(7)));
         assert_eq!(
             r.insert("c".into(), Value::Bool(true)),
             Some(Value::from("text"))
         );
-        assert_eq!(r.get("c"), Some(&Value::Bool(true)));
+        assert_eq!(r.get("c").as_deref(), Some(&Value::Bool(true)));
         assert_eq!(
-            r.get("a"),
+            r.get("a").as_deref(),
             Some(&Value::from(7)),
             "a moved value keeps its field"
         );
         assert_eq!(r.remove("b"), Some(Value::Null));
-        assert_eq!(r.get("b"), None);
+        assert_eq!(r.get("b").as_deref(), None);
         assert_eq!(
             r.to_map(),
             serde_json::json!({"a": 7, "c": true})

@@ -87,7 +87,7 @@ fn ids_of(v: Option<&Value>) -> Vec<i64> {
 }
 
 fn perms_of(rec: &super::record::Record) -> [bool; 4] {
-    PERMS.map(|p| rec.get(p).and_then(Value::as_bool).unwrap_or(false))
+    PERMS.map(|p| rec.get_bool(p).unwrap_or(false))
 }
 
 impl Security {
@@ -101,41 +101,36 @@ impl Security {
             .iter()
             .filter_map(|(id, r)| Some((*id, r.get("model")?.as_str()?.to_string())))
             .collect();
-        let active = |r: &super::record::Record| r.get("active") != Some(&Value::Bool(false));
+        let active = |r: &super::record::Record| r.get_bool("active") != Some(false);
         let mut sec = Self::default();
         for rec in access.records.values().filter(|r| active(r)) {
-            let Some(model) = id_of(rec.get("model_id")).and_then(|m| models.get(&m)) else {
+            let Some(model) = id_of(rec.get("model_id").as_deref()).and_then(|m| models.get(&m))
+            else {
                 continue;
             };
             sec.rights.entry(model.clone()).or_default().push(Right {
-                group: id_of(rec.get("group_id")),
+                group: id_of(rec.get("group_id").as_deref()),
                 perms: perms_of(rec),
             });
         }
         if let Some(rules) = db.tables.get("ir.rule") {
             for rec in rules.records.values().filter(|r| active(r)) {
-                let Some(model) = id_of(rec.get("model_id")).and_then(|m| models.get(&m)) else {
+                let Some(model) =
+                    id_of(rec.get("model_id").as_deref()).and_then(|m| models.get(&m))
+                else {
                     continue;
                 };
                 sec.rules.entry(model.clone()).or_default().push(Rule {
-                    name: rec
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    groups: ids_of(rec.get("groups")),
-                    domain: rec
-                        .get("domain_force")
-                        .and_then(Value::as_str)
-                        .unwrap_or("[]")
-                        .to_string(),
+                    name: rec.get_str("name").unwrap_or("").to_string(),
+                    groups: ids_of(rec.get("groups").as_deref()),
+                    domain: rec.get_str("domain_force").unwrap_or("[]").to_string(),
                     perms: perms_of(rec),
                 });
             }
         }
         if let Some(groups) = db.tables.get("res.groups") {
             for (id, rec) in &groups.records {
-                let text = |k: &str| rec.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                let text = |k: &str| rec.get_str(k).unwrap_or("").to_string();
                 let (name, display_name) = (text("name"), text("display_name"));
                 // display_name is "Category / Name"; full_name drops the spaces.
                 let full_name = display_name
@@ -146,7 +141,7 @@ impl Security {
                     Group {
                         display_name,
                         full_name,
-                        implied: ids_of(rec.get("implied_ids")),
+                        implied: ids_of(rec.get("implied_ids").as_deref()),
                     },
                 );
             }

@@ -79,11 +79,11 @@ impl Database {
             return false;
         };
         lines.records.values().any(|l| {
-            l.get("order_id").and_then(Value::as_i64) == Some(order)
+            l.get_i64("order_id") == Some(order)
                 && l.get("display_type")
-                    .is_none_or(|d| d.is_null() || d == &Value::Bool(false))
+                    .is_none_or(|d| d.is_null() || *d == Value::Bool(false))
                 && l.get("product_id")
-                    .is_none_or(|p| p.is_null() || p == &Value::Bool(false))
+                    .is_none_or(|p| p.is_null() || *p == Value::Bool(false))
         })
     }
 

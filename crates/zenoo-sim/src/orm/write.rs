@@ -90,12 +90,12 @@ impl Database {
         let mut counts: Vec<(Value, usize)> = Vec::new();
         for rec in table.records.values() {
             let Some(v) = rec.at(pos) else { continue };
-            if matches!(v, Value::Null) {
+            if matches!(*v, Value::Null) {
                 continue;
             }
-            match counts.iter_mut().find(|(x, _)| x == v) {
+            match counts.iter_mut().find(|(x, _)| *x == *v) {
                 Some((_, n)) => *n += 1,
-                None => counts.push((v.clone(), 1)),
+                None => counts.push((v.into_owned(), 1)),
             }
         }
         counts.into_iter().max_by_key(|(_, n)| *n).map(|(v, _)| v)
@@ -454,7 +454,7 @@ impl Database {
                     .iter()
                     .filter(|(_, r)| {
                         r.at(pos)
-                            .and_then(Value::as_i64)
+                            .and_then(|v| v.as_i64())
                             .is_some_and(|v| gone.contains(&v))
                     })
                     .map(|(i, _)| *i)
@@ -513,14 +513,16 @@ impl Database {
             for (id, rec) in &table.records {
                 let hit_m2o = m2o.iter().any(|(pos, _)| {
                     rec.at(*pos)
-                        .and_then(Value::as_i64)
+                        .and_then(|v| v.as_i64())
                         .is_some_and(|v| removed.contains(&v))
                 });
                 let hit_m2m = m2m.iter().any(|f| {
-                    rec.get(f).and_then(Value::as_array).is_some_and(|items| {
-                        items
-                            .iter()
-                            .any(|i| i.as_i64().is_some_and(|v| removed.contains(&v)))
+                    rec.get(f).is_some_and(|v| {
+                        v.as_array().is_some_and(|items| {
+                            items
+                                .iter()
+                                .any(|i| i.as_i64().is_some_and(|v| removed.contains(&v)))
+                        })
                     })
                 });
                 if hit_m2o || hit_m2m {
@@ -546,7 +548,7 @@ impl Database {
             for (pos, f) in &m2o {
                 if rec
                     .at(*pos)
-                    .and_then(Value::as_i64)
+                    .and_then(|v| v.as_i64())
                     .is_some_and(|v| removed.contains(&v))
                 {
                     rec.insert(f.clone(), Value::Bool(false));

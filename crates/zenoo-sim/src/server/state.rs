@@ -4,8 +4,6 @@ use std::collections::{HashMap, VecDeque};
 use std::ops::Deref;
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use serde_json::Value;
-
 use crate::auth::Auth;
 use crate::error::{OdooException, OdooResult};
 use crate::fault::FaultPlan;
@@ -240,10 +238,7 @@ pub fn uid_of(db: &Database, login: &str) -> Option<i64> {
     table
         .records
         .iter()
-        .find(|(_, r)| {
-            r.get("login").and_then(Value::as_str) == Some(login)
-                && r.get("active") != Some(&Value::Bool(false))
-        })
+        .find(|(_, r)| r.get_str("login") == Some(login) && r.get_bool("active") != Some(false))
         .map(|(id, _)| *id)
 }
 
