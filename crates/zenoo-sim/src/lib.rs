@@ -646,7 +646,10 @@ impl SimState {
                 .collect();
             models.push(json!({"model": n, "order": t.def.order, "rec_name": t.def.rec_name, "description": t.def.description, "fields": fields, "records": records}));
         }
-        Ok(json!({"zenoo_sim_dump": 1, "models": models}))
+        // Translated values go with the records (the same layout as a
+        // fixture's `i18n/<lang>.json`).
+        let translations = serde_json::to_value(&db.translations).unwrap_or_default();
+        Ok(json!({"zenoo_sim_dump": 1, "models": models, "translations": translations}))
     }
 
     /// `db.restore`: a database from `dump` output.
@@ -705,6 +708,9 @@ impl SimState {
                 }
             }
             db.tables.insert(model.to_string(), table);
+        }
+        if let Some(translations) = dump.get("translations") {
+            orm::load_translations(translations, &mut db.translations);
         }
         register_users(&mut self.auth, name, &db, &[]);
         self.dbs.insert(name.to_string(), db);

@@ -186,3 +186,71 @@ async fn translatable_fields_read_in_the_context_language() {
         }
     }
 }
+
+#[tokio::test]
+async fn translations_survive_a_dump_and_a_restore() {
+    let shared = match zenoo_sim::shared_data::shared_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            println!("skipped: {e}");
+            return;
+        }
+    };
+    let dir = shared.join("odoo/fixtures/odoo18-demo");
+    let sim = Sim::builder()
+        .fixture(&dir)
+        .version(OdooVersion::V18)
+        .database("demo")
+        .start()
+        .await
+        .expect("sim");
+    let url = sim.url();
+    let db = |method: &str, args: Value| {
+        let url = url.clone();
+        let method = method.to_string();
+        async move {
+            let v: Value = reqwest::Client::new()
+                .post(format!("{url}/jsonrpc"))
+                .json(
+                    &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                    "service": "db", "method": method, "args": args}}),
+                )
+                .send()
+                .await
+                .expect("answered")
+                .json()
+                .await
+                .expect("json");
+            v
+        }
+    };
+    let dump = db("dump", json!(["admin", "demo", "zip"])).await;
+    let data = dump["result"].as_str().expect("a dump").to_string();
+    let restored = db("restore", json!(["admin", "copy", data])).await;
+    assert!(restored.get("error").is_none(), "{restored}");
+    let read = |database: &'static str| {
+        let url = url.clone();
+        async move {
+            let v: Value = reqwest::Client::new()
+                .post(format!("{url}/jsonrpc"))
+                .json(&json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                    "service": "object", "method": "execute_kw",
+                    "args": [database, 2, "admin", "res.country", "search_read",
+                        [[["code", "=", "DE"]]], {"fields": ["name"], "context": {"lang": "fr_FR"}}]}}))
+                .send()
+                .await
+                .expect("answered")
+                .json()
+                .await
+                .expect("json");
+            v["result"][0]["name"].clone()
+        }
+    };
+    let original = read("demo").await;
+    assert_eq!(original, "Allemagne");
+    assert_eq!(
+        read("copy").await,
+        original,
+        "the restored copy reads in French too"
+    );
+}
