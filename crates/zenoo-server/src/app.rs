@@ -238,14 +238,6 @@ pub fn router(app: App) -> (Router, utoipa::openapi::OpenApi) {
     let mut openapi = openapi;
     utoipa::Modify::modify(&Security, &mut openapi);
     let doc = Arc::new(openapi.clone());
-    let limits = app.limits.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            limits.forget_idle();
-        }
-    });
     let settings = app.settings.clone();
     let router = api
         .route(

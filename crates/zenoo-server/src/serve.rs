@@ -142,6 +142,16 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             }
         }
     }));
+    // Clients idle for a window are forgotten by the rate limiter.
+    let limits = Arc::new(Limits::new(&config.limits));
+    let idle = limits.clone();
+    background.push(tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            idle.forget_idle();
+        }
+    }));
     let app = App {
         webhook: sync.webhook(config.sync.webhook_token.expose_secret()),
         sync: sync.clone(),
@@ -149,7 +159,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         client,
         keys: keys.clone(),
         tokens: tokens.clone(),
-        limits: Arc::new(Limits::new(&config.limits)),
+        limits: limits.clone(),
         hub: hub.clone(),
         actions: Arc::new(actions),
         audit,

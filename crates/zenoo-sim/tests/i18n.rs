@@ -4,23 +4,41 @@
 use serde_json::{Value, json};
 use zenoo_sim::{OdooVersion, Sim};
 
-async fn call(url: &str, model: &str, method: &str, args: Value, kwargs: Value) -> Value {
-    let v: Value = reqwest::Client::new()
+/// One JSON-RPC call to `/jsonrpc` with `params`; the whole answer.
+async fn rpc(url: &str, params: Value) -> Value {
+    reqwest::Client::new()
         .post(format!("{url}/jsonrpc"))
-        .json(
-            &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-            "service": "object", "method": "execute_kw",
-            "args": ["demo", 2, "admin", model, method, args, kwargs]}}),
-        )
+        .json(&json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}))
         .send()
         .await
         .expect("answered")
         .json()
         .await
-        .expect("json");
+        .expect("json")
+}
+
+/// `execute_kw` as admin on the database `db`; its result.
+async fn call_in(
+    url: &str,
+    db: &str,
+    model: &str,
+    method: &str,
+    args: Value,
+    kwargs: Value,
+) -> Value {
+    let v = rpc(
+        url,
+        json!({"service": "object", "method": "execute_kw",
+            "args": [db, 2, "admin", model, method, args, kwargs]}),
+    )
+    .await;
     v.get("result")
         .cloned()
         .unwrap_or_else(|| panic!("{model}.{method}: {v}"))
+}
+
+async fn call(url: &str, model: &str, method: &str, args: Value, kwargs: Value) -> Value {
+    call_in(url, "demo", model, method, args, kwargs).await
 }
 
 #[tokio::test]
@@ -205,45 +223,31 @@ async fn translations_survive_a_dump_and_a_restore() {
         .await
         .expect("sim");
     let url = sim.url();
-    let db = |method: &str, args: Value| {
-        let url = url.clone();
-        let method = method.to_string();
-        async move {
-            let v: Value = reqwest::Client::new()
-                .post(format!("{url}/jsonrpc"))
-                .json(
-                    &json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-                    "service": "db", "method": method, "args": args}}),
-                )
-                .send()
-                .await
-                .expect("answered")
-                .json()
-                .await
-                .expect("json");
-            v
-        }
-    };
-    let dump = db("dump", json!(["admin", "demo", "zip"])).await;
+    let dump = rpc(
+        &url,
+        json!({"service": "db", "method": "dump", "args": ["admin", "demo", "zip"]}),
+    )
+    .await;
     let data = dump["result"].as_str().expect("a dump").to_string();
-    let restored = db("restore", json!(["admin", "copy", data])).await;
+    let restored = rpc(
+        &url,
+        json!({"service": "db", "method": "restore", "args": ["admin", "copy", data]}),
+    )
+    .await;
     assert!(restored.get("error").is_none(), "{restored}");
     let read = |database: &'static str| {
         let url = url.clone();
         async move {
-            let v: Value = reqwest::Client::new()
-                .post(format!("{url}/jsonrpc"))
-                .json(&json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-                    "service": "object", "method": "execute_kw",
-                    "args": [database, 2, "admin", "res.country", "search_read",
-                        [[["code", "=", "DE"]]], {"fields": ["name"], "context": {"lang": "fr_FR"}}]}}))
-                .send()
-                .await
-                .expect("answered")
-                .json()
-                .await
-                .expect("json");
-            v["result"][0]["name"].clone()
+            let rows = call_in(
+                &url,
+                database,
+                "res.country",
+                "search_read",
+                json!([[["code", "=", "DE"]]]),
+                json!({"fields": ["name"], "context": {"lang": "fr_FR"}}),
+            )
+            .await;
+            rows[0]["name"].clone()
         }
     };
     let original = read("demo").await;
