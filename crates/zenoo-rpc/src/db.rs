@@ -138,6 +138,17 @@ impl Client {
     }
 }
 
+/// Pieces in flight between two stages of a streamed dump: with the
+/// parser's 192 KiB pieces, a dump holds well under 2 MiB whatever its size.
+const PIPE_DEPTH: usize = 4;
+
+/// Odoo's `DEFAULT_MAX_CONTENT_LENGTH`: the largest request body it reads
+/// on every route but the restore form.
+const ODOO_REQUEST_LIMIT: u64 = 128 * 1024 * 1024;
+
+/// What a `db.restore` request holds besides the file's base64.
+const ENVELOPE_ROOM: u64 = 64 * 1024;
+
 /// The placeholder a streamed restore's file takes in the encoded request.
 const FILE_PLACEHOLDER: &str = "zenoo:restore-file-data";
 
@@ -468,49 +479,59 @@ impl DbService {
             let reply = self.transport.finish(url, resp).await?;
             return Err(reply.status_error());
         }
-        let (in_tx, in_rx) = tokio::sync::mpsc::channel::<Bytes>(4);
-        let (out_tx, mut out_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        // Three stages run at once, each bounded: the network feeds the
+        // parser (a blocking thread: struson reads a `Read`), the parser
+        // feeds the writer. `feed` and `drain` are joined, not selected,
+        // so a full channel on one side never stops the other from moving:
+        // the pipeline cannot wait on itself. A stage that stops drops its
+        // channel end, which stops the stage before it.
+        let (in_tx, in_rx) = tokio::sync::mpsc::channel::<Bytes>(PIPE_DEPTH);
+        let (out_tx, out_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(PIPE_DEPTH);
         let parse_url = url.clone();
         let parser = tokio::task::spawn_blocking(move || {
             parse_dump(ChannelReader::new(in_rx), &out_tx, &parse_url)
         });
-        let mut in_tx = Some(in_tx);
-        let mut written = 0u64;
-        loop {
-            tokio::select! {
-                chunk = self.transport.next_chunk(&url, &mut resp), if in_tx.is_some() => {
-                    match chunk? {
-                        Some(c) => {
-                            let sent = match &in_tx {
-                                Some(tx) => tx.send(c).await.is_ok(),
-                                None => false,
-                            };
-                            if !sent {
-                                in_tx = None;
-                            }
-                        }
-                        None => in_tx = None,
-                    }
+        let transport = &self.transport;
+        let chunk_url = &url;
+        let feed = async move {
+            while let Some(chunk) = transport.next_chunk(chunk_url, &mut resp).await? {
+                if in_tx.send(chunk).await.is_err() {
+                    break; // the parser is done (or failed): it says why
                 }
-                piece = out_rx.recv() => match piece {
-                    Some(bytes) => {
-                        out.write_all(&bytes).await?;
-                        written += bytes.len() as u64;
-                        progress(written);
-                    }
-                    None => break,
-                },
+            }
+            Ok::<(), Error>(())
+        };
+        let drain = async move {
+            let mut out_rx = out_rx;
+            let mut written = 0u64;
+            while let Some(bytes) = out_rx.recv().await {
+                out.write_all(&bytes).await?;
+                written += bytes.len() as u64;
+                progress(written);
+            }
+            out.flush().await?;
+            Ok::<u64, Error>(written)
+        };
+        let (fed, drained) = tokio::join!(feed, drain);
+        let parsed = parser
+            .await
+            .map_err(|e| Error::malformed(&url, format!("the dump reader stopped: {e}"), b""))?;
+        // An Odoo error in the envelope says most; then the network; then
+        // the writer; then a malformed envelope.
+        match parsed {
+            Err(e) if e.odoo().is_some() => Err(e),
+            parsed => {
+                fed?;
+                let written = drained?;
+                parsed?;
+                Ok(written)
             }
         }
-        drop(in_tx);
-        parser
-            .await
-            .map_err(|e| Error::malformed(&url, format!("the dump reader stopped: {e}"), b""))??;
-        out.flush().await?;
-        Ok(written)
     }
 
-    /// Restores `file` (a dump) as database `name`, streaming it.
+    /// Restores `file` (a dump) as database `name`, streaming it: through
+    /// `db.restore` while its base64 fits Odoo's 128 MiB request limit,
+    /// through the `/web/database/restore` upload (which has none) above it.
     ///
     /// # Errors
     /// The server's error, or an I/O error naming `file`.
@@ -528,7 +549,10 @@ impl DbService {
             .await
             .map_err(|e| Error::file(file, "read", e))?
             .len();
-        if !self.uses_web() {
+        // Odoo reads at most 128 MiB of a `/jsonrpc` request; its restore
+        // form has no limit, so a larger dump goes there directly.
+        let fits_rpc = len.div_ceil(3).saturating_mul(4) < ODOO_REQUEST_LIMIT - ENVELOPE_ROOM;
+        if !self.uses_web() && fits_rpc {
             match self.rpc_restore(name, opened, file, &mut progress).await {
                 Err(e) if self.falls_back(&e) => {}
                 other => return other,

@@ -452,3 +452,94 @@ async fn the_simulator_writes_json_and_xml_as_odoo_does() {
         "{xml}"
     );
 }
+
+/// Fills `db` with `megabytes` partners of one MiB of notes each.
+fn grow(sim: &zenoo_sim::SimHandle, megabytes: usize) {
+    let notes = "zenoo dump filler ".repeat(1024 * 1024 / 18);
+    for start in (0..megabytes).step_by(10) {
+        let rows: Vec<Value> = (start..(start + 10).min(megabytes))
+            .map(|i| json!({"name": format!("Bulk {i}"), "comment": notes}))
+            .collect();
+        sim.execute(
+            "demo",
+            2,
+            "res.partner",
+            "create",
+            vec![Value::Array(rows)],
+            Default::default(),
+        )
+        .expect("bulk partners");
+    }
+}
+
+/// A dump of about `megabytes` MiB through `routes`, restored and checked,
+/// each step under a deadline: a pipeline that waits on itself hangs
+/// (seen on a real Odoo 18 with a 1.2 MB dump), it does not fail.
+async fn dump_and_restore(megabytes: usize, routes: zenoo_rpc::db::DbRoutes, deadline: Duration) {
+    let sim = Sim::builder().start().await.expect("sim");
+    grow(&sim, megabytes);
+    let dbs = DbService::new(&sim.url(), "admin")
+        .expect("service")
+        .routes(routes);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("big.zip");
+    let written = tokio::time::timeout(
+        deadline,
+        dbs.dump_to_file("demo", DumpFormat::Zip, &path, |_| {}),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("a {megabytes} MiB dump took over {deadline:?}"))
+    .expect("dump");
+    assert!(
+        written >= (megabytes as u64) << 20,
+        "{written} bytes for {megabytes} MiB of notes"
+    );
+    assert_eq!(std::fs::metadata(&path).expect("dump file").len(), written);
+    tokio::time::timeout(deadline, dbs.restore("copy", &path, |_| {}))
+        .await
+        .unwrap_or_else(|_| panic!("restoring {megabytes} MiB took over {deadline:?}"))
+        .expect("restore");
+    let c = Client::builder(&sim.url())
+        .database("copy")
+        .password("admin", "admin")
+        .build()
+        .await
+        .expect("login on the copy");
+    let bulk = json!([["name", "=like", "Bulk %"]]);
+    assert_eq!(
+        c.search_count("res.partner", bulk.clone())
+            .await
+            .expect("count"),
+        megabytes as u64
+    );
+    let rows: Vec<Value> = c
+        .search_read(
+            "res.partner",
+            bulk,
+            &["comment"],
+            zenoo_rpc::SearchOptions::new().limit(1),
+        )
+        .await
+        .expect("read back");
+    assert_eq!(
+        rows[0]["comment"].as_str().map(str::len),
+        Some(1024 * 1024 / 18 * 18),
+        "the notes came back whole"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_megabyte_dump_round_trips_over_rpc() {
+    dump_and_restore(1, zenoo_rpc::db::DbRoutes::Rpc, Duration::from_secs(30)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifty_megabyte_dump_round_trips_over_rpc() {
+    dump_and_restore(50, zenoo_rpc::db::DbRoutes::Rpc, Duration::from_secs(120)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_hundred_megabyte_dump_round_trips() {
+    // Over Odoo's 128 MiB request limit, the restore takes the upload form.
+    dump_and_restore(500, zenoo_rpc::db::DbRoutes::Auto, Duration::from_secs(600)).await;
+}
