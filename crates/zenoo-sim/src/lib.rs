@@ -111,8 +111,12 @@ pub struct SimBuilder {
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// The largest request body, checked from `Content-Length` before
-    /// reading and while reading (default 512 MiB; over it: 413).
+    /// reading and while reading (default 128 MiB, Odoo's own
+    /// `DEFAULT_MAX_CONTENT_LENGTH`; over it: 413).
     pub max_body: usize,
+    /// The largest upload to `/web/database/restore`, which Odoo leaves
+    /// unlimited (default 1 GiB; over it: 413).
+    pub max_restore: usize,
     /// Time to send a request's headers, and the longest a kept-alive
     /// connection may sit idle (default 30 s).
     pub header_timeout: std::time::Duration,
@@ -127,7 +131,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_body: 512 * 1024 * 1024,
+            max_body: 128 * 1024 * 1024,
+            max_restore: 1024 * 1024 * 1024,
             header_timeout: std::time::Duration::from_secs(30),
             body_timeout: std::time::Duration::from_secs(60),
             max_connections: 1024,
@@ -269,6 +274,7 @@ impl SimBuilder {
             exclusive: self.exclusive,
             connection_close: self.connection_close,
             max_body: self.limits.max_body,
+            max_restore: self.limits.max_restore,
             body_timeout: self.limits.body_timeout,
         };
         let shared: Shared = Arc::new(Server::new(state, self.faults, options));
@@ -602,7 +608,11 @@ impl SimState {
             "modules": {"base": format!("{}.1.3", self.version)},
         });
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default();
+        // Stored, not deflated: a test server spends its time serving, and
+        // a client cannot tell (Odoo's own dumps are deflated zips).
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
         for (file, bytes) in [
             (
                 "dump.sql",

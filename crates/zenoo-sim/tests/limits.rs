@@ -13,6 +13,7 @@ fn quick() -> Limits {
         header_timeout: Duration::from_millis(400),
         body_timeout: Duration::from_millis(400),
         max_connections: 4,
+        ..Limits::default()
     }
 }
 

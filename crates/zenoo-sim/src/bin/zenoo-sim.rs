@@ -72,9 +72,13 @@ struct Args {
     /// server does.
     #[arg(long, help_heading = "Server")]
     connection_close: bool,
-    /// The largest request body in bytes.
-    #[arg(long, default_value_t = 512 * 1024 * 1024, help_heading = "Server")]
+    /// The largest request body in bytes (Odoo's own limit: 128 MiB).
+    #[arg(long, default_value_t = 128 * 1024 * 1024, help_heading = "Server")]
     max_body: usize,
+    /// The largest database upload to `/web/database/restore` in bytes
+    /// (Odoo sets none).
+    #[arg(long, default_value_t = 1024 * 1024 * 1024, help_heading = "Server")]
+    max_restore: usize,
     /// Seconds a client may take to send a request's headers (and may keep
     /// an idle connection open).
     #[arg(long, default_value_t = 30, help_heading = "Server")]
@@ -114,6 +118,7 @@ async fn main() -> ExitCode {
         .connection_close(args.connection_close)
         .limits(Limits {
             max_body: args.max_body,
+            max_restore: args.max_restore,
             header_timeout: Duration::from_secs(args.header_timeout),
             body_timeout: Duration::from_secs(args.body_timeout),
             max_connections: args.max_connections,

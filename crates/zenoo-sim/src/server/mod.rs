@@ -96,8 +96,11 @@ impl FromRequest<Shared> for Incoming {
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
         let snapshot = parts.extensions.get::<Arrival>().map(|a| a.0);
-        let body = match tokio::time::timeout(shared.body_timeout, to_bytes(body, shared.max_body))
-            .await
+        let body = match tokio::time::timeout(
+            shared.body_timeout,
+            to_bytes(body, shared.body_limit(parts.uri.path())),
+        )
+        .await
         {
             Ok(Ok(b)) => b,
             Ok(Err(_)) => return Err(too_large()),
@@ -182,7 +185,7 @@ async fn prelude(State(shared): State<Shared>, mut req: Request, next: Next) -> 
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > shared.max_body as u64) {
+    if declared.is_some_and(|n| n > shared.body_limit(req.uri().path()) as u64) {
         return finish(&shared, too_large());
     }
     let (fault, conflicts, latency) = {

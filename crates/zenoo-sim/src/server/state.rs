@@ -60,6 +60,8 @@ pub struct Server {
     pub connection_close: bool,
     /// The largest request body accepted.
     pub max_body: usize,
+    /// The largest upload to `/web/database/restore`.
+    pub max_restore: usize,
     /// How long a client may take to send its request body.
     pub body_timeout: std::time::Duration,
     state: RwLock<SimState>,
@@ -116,6 +118,8 @@ pub struct ServerOptions {
     pub connection_close: bool,
     /// See [`Server::max_body`].
     pub max_body: usize,
+    /// See [`Server::max_restore`].
+    pub max_restore: usize,
     /// See [`Server::body_timeout`].
     pub body_timeout: std::time::Duration,
 }
@@ -130,10 +134,21 @@ impl Server {
             exclusive: options.exclusive,
             connection_close: options.connection_close,
             max_body: options.max_body,
+            max_restore: options.max_restore,
             body_timeout: options.body_timeout,
             state: RwLock::new(state),
             log: Mutex::new(VecDeque::new()),
             faults: Mutex::new(faults),
+        }
+    }
+
+    /// The largest body a request to `path` may send: Odoo's request limit,
+    /// but for the restore upload, which Odoo does not limit.
+    pub fn body_limit(&self, path: &str) -> usize {
+        if path == "/web/database/restore" {
+            self.max_restore.max(self.max_body)
+        } else {
+            self.max_body
         }
     }
 

@@ -158,29 +158,39 @@ fn strip_control(s: &str) -> String {
         .collect()
 }
 
-/// How deeply arrays and structs may nest in a call (the parser underneath
-/// recurses; deeper bodies get a fault, never a stack overflow).
-const MAX_NESTING: usize = 100;
+/// How deeply elements may nest in a call: 100 levels of arrays or structs
+/// (three elements each: `value`, `array`, `data`) under `methodCall`,
+/// `params` and `param`. The parser underneath recurses; deeper bodies get
+/// a fault, never a stack overflow.
+const MAX_ELEMENT_DEPTH: usize = 3 * 100 + 4;
 
-/// The deepest nesting of `<array>` and `<struct>` in `body`.
-fn nesting(body: &str) -> usize {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let mut rest = body;
-    while let Some(at) = rest.find('<') {
-        rest = &rest[at + 1..];
-        if rest.starts_with("array") || rest.starts_with("struct") {
-            depth += 1;
-            deepest = deepest.max(depth);
-        } else if rest.starts_with("/array") || rest.starts_with("/struct") {
-            depth = depth.saturating_sub(1);
+/// Whether elements in `body` nest deeper than `limit`, whatever their
+/// names (`<a:array>` counts as much as `<array>`), counted in one pass
+/// without recursion. A body that is not well-formed stops the count: the
+/// parser then says where it is broken.
+fn nests_deeper_than(body: &str, limit: usize) -> bool {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(body);
+    reader.config_mut().check_end_names = false;
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
         }
     }
-    deepest
 }
 
 /// Parses a method call.
 pub fn parse_call(body: &str) -> Result<(String, Vec<Value>), OdooException> {
-    if nesting(body) > MAX_NESTING {
+    if nests_deeper_than(body, MAX_ELEMENT_DEPTH) {
         return Err(OdooException::new(
             "builtins.RecursionError",
             "maximum recursion depth exceeded while decoding the call".to_string(),
