@@ -6,6 +6,7 @@ mod commands;
 mod profile;
 mod settings;
 mod spinner;
+mod stdout;
 mod table;
 
 use std::process::ExitCode;

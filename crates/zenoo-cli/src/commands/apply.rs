@@ -20,6 +20,7 @@
 //! rolled back (or the plan was refused before anything was sent), 2 when the
 //! rollback was partial (the report says what is left).
 
+use crate::stdout::outln;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
@@ -246,7 +247,7 @@ pub async fn run(target: &Target, conn: &Connection, args: &ApplyArgs) -> anyhow
         }
     }
     unit.commit()?;
-    println!("{}", serde_json::to_string_pretty(&ids)?);
+    outln!("{}", serde_json::to_string_pretty(&ids)?)?;
     eprintln!("{total} steps applied");
     Ok(ExitCode::SUCCESS)
 }

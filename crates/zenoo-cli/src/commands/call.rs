@@ -1,5 +1,6 @@
 //! `zenoo call MODEL METHOD [ARGS] [--kwargs] [--context]`.
 
+use crate::stdout::outln;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -37,6 +38,6 @@ pub async fn run(target: &Target, conn: &Connection, args: &CallArgs) -> anyhow:
             kwargs.into_iter().collect::<Map<_, _>>(),
         )
         .await?;
-    println!("{}", serde_json::to_string_pretty(&result)?);
+    outln!("{}", serde_json::to_string_pretty(&result)?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `zenoo codegen MODEL... [--out FILE]`.
 
+use crate::stdout::out;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -60,7 +61,7 @@ pub async fn run(
             std::fs::write(path, code).with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {} model(s) to {}", sources.len(), path.display());
         }
-        None => print!("{code}"),
+        None => out!("{code}")?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `zenoo db list|create|drop|dump|restore`.
 
+use crate::stdout::outln;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -32,7 +33,7 @@ pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow:
     match cmd {
         DbCommand::List => {
             for name in dbs.list().await? {
-                println!("{name}");
+                outln!("{name}")?;
             }
         }
         DbCommand::Create {

@@ -10,6 +10,7 @@ mod search;
 mod sync;
 mod version;
 
+use crate::stdout::out;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Commands, ConfigCommand};
@@ -18,12 +19,15 @@ use crate::settings::{Sources, Target};
 /// Runs the parsed command line.
 pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
     if let Commands::Config(ConfigCommand::Show) = &cli.command {
-        print!("{}", sources.show(&cli.conn));
+        out!("{}", sources.show(&cli.conn))?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Commands::Completions { shell } = &cli.command {
         let mut cmd = <Cli as clap::CommandFactory>::command();
-        clap_complete::generate(*shell, &mut cmd, "zenoo", &mut std::io::stdout());
+        // Written whole, then sent: clap_complete panics on a failed write.
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut cmd, "zenoo", &mut script);
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Commands::Sync(cmd) = &cli.command

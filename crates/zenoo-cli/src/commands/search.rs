@@ -1,5 +1,6 @@
 //! `zenoo search` and `zenoo count`.
 
+use crate::stdout::{out, outln};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -68,7 +69,7 @@ pub async fn search(
     }
     let rows: Vec<DynamicRecord> = q.values().await?;
     if args.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut headers = vec!["id".to_string()];
@@ -86,13 +87,13 @@ pub async fn search(
         })
         .collect();
     match args.format {
-        Format::Csv => print!("{}", table::csv(&headers, &cells)?),
+        Format::Csv => out!("{}", table::csv(&headers, &cells)?)?,
         Format::Table => {
             if args.vertical {
-                print!("{}", table::vertical(&headers, &cells, width()));
+                out!("{}", table::vertical(&headers, &cells, width()))?;
             } else {
                 let table = table::render(&headers, &cells, width());
-                print!("{}", table.text);
+                out!("{}", table.text)?;
                 if let Some(note) = table.note() {
                     eprintln!("{note}");
                 }
@@ -118,6 +119,6 @@ pub async fn count(
     let domain = domain(args)?;
     let client = target.builder(conn)?.build().await?;
     let n = client.model_named(model).filter(domain).count().await?;
-    println!("{n}");
+    outln!("{n}")?;
     Ok(ExitCode::SUCCESS)
 }

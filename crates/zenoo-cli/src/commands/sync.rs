@@ -1,5 +1,6 @@
 //! `zenoo sync ...`: the purchase-order sync from the command line.
 
+use crate::stdout::{out, outln};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -71,7 +72,7 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
                         lines,
                     })
                     .await?;
-                println!("{uuid}");
+                outln!("{uuid}")?;
                 Ok(ExitCode::SUCCESS)
             }
             .await
@@ -80,7 +81,7 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
             async {
                 let orders = open(&store.store).await?.list_orders().await?;
                 if *format == ListFormat::Json {
-                    println!("{}", serde_json::to_string_pretty(&orders)?);
+                    outln!("{}", serde_json::to_string_pretty(&orders)?)?;
                     return Ok(ExitCode::SUCCESS);
                 }
                 let headers: Vec<String> =
@@ -101,7 +102,7 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
                         ]
                     })
                     .collect();
-                print!("{}", table::render(&headers, &rows, None).text);
+                out!("{}", table::render(&headers, &rows, None).text)?;
                 Ok(ExitCode::SUCCESS)
             }
             .await
@@ -122,11 +123,11 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
                     "conflicts": count(zenoo_sync::OrderStatus::Conflict),
                 });
                 if *format == ListFormat::Json {
-                    println!("{}", serde_json::to_string_pretty(&status)?);
+                    outln!("{}", serde_json::to_string_pretty(&status)?)?;
                 } else if let Some(m) = status.as_object() {
                     let headers: Vec<String> = m.keys().cloned().collect();
                     let row: Vec<String> = m.values().map(ToString::to_string).collect();
-                    print!("{}", table::render(&headers, &[row], None).text);
+                    out!("{}", table::render(&headers, &[row], None).text)?;
                 }
                 Ok(ExitCode::SUCCESS)
             }
@@ -136,7 +137,7 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
             async {
                 let open_ones = open(&store.store).await?.conflicts().await?;
                 for (order, part, app, odoo) in &open_ones {
-                    println!("{order} {part}\n  app:  {app}\n  odoo: {odoo}");
+                    outln!("{order} {part}\n  app:  {app}\n  odoo: {odoo}")?;
                 }
                 eprintln!(
                     "({} open conflict{})",
@@ -239,23 +240,23 @@ async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
         Policies::all(Policy::OdooWins),
     );
     let mut events = store.events().subscribe();
-    let say = |e: &SyncEvent| match e {
-        SyncEvent::Created { order } => println!("app   → created {order}"),
-        SyncEvent::Updated { order } => println!("app   → changed {order}"),
-        SyncEvent::Synced {
-            order,
-            odoo_id,
-            direction,
-        } => {
-            println!("sync  → {order} is purchase.order {odoo_id} ({direction:?})");
+    let say = |e: &SyncEvent| -> std::io::Result<()> {
+        match e {
+            SyncEvent::Created { order } => outln!("app   → created {order}"),
+            SyncEvent::Updated { order } => outln!("app   → changed {order}"),
+            SyncEvent::Synced {
+                order,
+                odoo_id,
+                direction,
+            } => outln!("sync  → {order} is purchase.order {odoo_id} ({direction:?})"),
+            SyncEvent::Conflict { order, parts } => {
+                let parts: Vec<&str> = parts.iter().map(|p| p.as_str()).collect();
+                outln!("sync  → conflict on {order} ({})", parts.join(", "))
+            }
+            SyncEvent::Failed { order, error } => outln!("sync  → {order} failed: {error}"),
+            SyncEvent::Resolved { order } => outln!("sync  → {order} resolved"),
+            _ => Ok(()),
         }
-        SyncEvent::Conflict { order, parts } => {
-            let parts: Vec<&str> = parts.iter().map(|p| p.as_str()).collect();
-            println!("sync  → conflict on {order} ({})", parts.join(", "));
-        }
-        SyncEvent::Failed { order, error } => println!("sync  → {order} failed: {error}"),
-        SyncEvent::Resolved { order } => println!("sync  → {order} resolved"),
-        _ => {}
     };
     let uuid = store
         .add_order(&NewOrder {
@@ -266,14 +267,14 @@ async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
         .await?;
     sync.round().await?;
     while let Ok(e) = events.try_recv() {
-        say(&e);
+        say(&e)?;
     }
     let odoo_id = store
         .order(uuid)
         .await?
         .and_then(|o| o.odoo_id)
         .context("not pushed")?;
-    println!("odoo  → confirms purchase.order {odoo_id} and sets the first line to 4 units");
+    outln!("odoo  → confirms purchase.order {odoo_id} and sets the first line to 4 units")?;
     let lines = client
         .search(
             "purchase.order.line",
@@ -298,15 +299,15 @@ async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
         .await?;
     sync.round().await?;
     while let Ok(e) = events.try_recv() {
-        say(&e);
+        say(&e)?;
     }
     let o = store.order(uuid).await?.context("the order")?;
-    println!(
+    outln!(
         "app   ← state {}, first line {} units ({:?})",
         o.state,
         o.lines.first().map_or(0.0, |l| l.quantity),
         o.status
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,6 @@
 //! `zenoo version`.
 
+use crate::stdout::outln;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -10,10 +11,10 @@ use crate::settings::Target;
 /// Prints `common.version` (or `GET /web/version`) as JSON.
 pub async fn run(target: &Target) -> anyhow::Result<ExitCode> {
     let http = reqwest_like(&target.url).await?;
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&http).context("cannot print the version")?
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
