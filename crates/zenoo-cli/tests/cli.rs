@@ -622,3 +622,39 @@ fn hints_speak_in_flags() {
     assert!(err.contains("--api-key"), "{err}");
     assert!(!err.contains(".api_key("), "{err}");
 }
+
+#[test]
+fn every_command_ends_quietly_when_its_reader_goes() {
+    // `zenoo ... | head -c1`: the reader is gone before zenoo writes.
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["--sim", "call", "res.partner", "search_read", "[[]]"],
+        &["--sim", "search", "res.partner", "--fields", "name,email"],
+        &["--sim", "search", "res.partner", "--format", "json"],
+        &["--sim", "count", "res.partner"],
+        &["--sim", "version"],
+        &["--sim", "db", "list"],
+        &["--sim", "codegen", "res.partner"],
+        &["config", "show"],
+    ];
+    for args in commands {
+        for _ in 0..3 {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_zenoo"))
+                .args(*args)
+                .env_remove("ZENOO_URL")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("zenoo runs");
+            drop(child.stdout.take());
+            let out = child.wait_with_output().expect("zenoo ends");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !stderr.contains("panicked") && out.status.code() == Some(0),
+                "zenoo {}: {:?} {stderr}",
+                args.join(" "),
+                out.status
+            );
+        }
+    }
+}
