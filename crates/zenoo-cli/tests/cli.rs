@@ -398,7 +398,7 @@ fn help_groups_connection_options_and_shows_examples() {
 /// pseudo-terminal; `None`, said, when it cannot.
 fn terminal_and_sim() -> Option<(tokio::runtime::Runtime, zenoo_sim::SimHandle)> {
     if Command::new("script").arg("--version").output().is_err() {
-        println!("skipped: no `script` (util-linux) to give zenoo a terminal");
+        zenoo_sim::skip::missing("no `script` (util-linux) to give zenoo a terminal");
         return None;
     }
     let rt = tokio::runtime::Runtime::new().expect("runtime");

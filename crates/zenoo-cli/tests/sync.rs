@@ -128,7 +128,7 @@ fn a_killed_worker_leaves_no_order_twice_and_none_behind() {
 fn postgres_store(fx: &Fixture) -> Option<String> {
     use sqlx::Executor;
     let Ok(base) = std::env::var("ZENOO_TEST_POSTGRES_URL") else {
-        println!("SKIPPED: needs PostgreSQL (ZENOO_TEST_POSTGRES_URL is not set)");
+        zenoo_sim::skip::missing("needs PostgreSQL (ZENOO_TEST_POSTGRES_URL is not set)");
         return None;
     };
     let name = format!("zenoo_cli_test_{}", uuid::Uuid::new_v4().simple());

@@ -22,7 +22,7 @@ impl Fixture {
         let dir = match zenoo_sim::shared_data::shared_dir() {
             Ok(d) => d.join("odoo/fixtures").join(name),
             Err(e) => {
-                println!("skipped: {e}");
+                zenoo_sim::skip::missing(e);
                 return None;
             }
         };

@@ -336,9 +336,9 @@ impl RedisServer {
             .status()
             .is_err()
         {
-            eprintln!(
-                "SKIPPED: no {bin} to run (install Debian's redis-server, as .ci/run does, or set ZENOO_REDIS_SERVER)"
-            );
+            zenoo_sim::skip::missing(format!(
+                "no {bin} to run (install Debian's redis-server, as .ci/run does, or set ZENOO_REDIS_SERVER)"
+            ));
             return None;
         }
         let port = TcpListener::bind("127.0.0.1:0")

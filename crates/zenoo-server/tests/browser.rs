@@ -34,7 +34,7 @@ async fn the_page_shows_orders_live_resolves_conflicts_and_retries_jobs() {
     let (pw, chromium) = match tools() {
         Ok(t) => t,
         Err(why) => {
-            eprintln!("SKIPPED: {why}");
+            zenoo_sim::skip::missing(why);
             return;
         }
     };

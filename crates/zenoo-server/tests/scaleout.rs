@@ -31,7 +31,7 @@ async fn fresh_database(base: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_the_outbox_and_the_events() {
     let Ok(base) = std::env::var("ZENOO_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: ZENOO_TEST_POSTGRES_URL is not set (no PostgreSQL)");
+        zenoo_sim::skip::missing("ZENOO_TEST_POSTGRES_URL is not set (no PostgreSQL)");
         return;
     };
     let url = fresh_database(&base).await;

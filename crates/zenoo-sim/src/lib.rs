@@ -25,6 +25,7 @@ mod fault;
 pub mod orm;
 mod server;
 pub mod shared_data;
+pub mod skip;
 mod version;
 
 use std::net::SocketAddr;

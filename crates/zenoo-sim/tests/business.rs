@@ -96,7 +96,7 @@ async fn categories_show_their_path_and_refuse_cycles() {
     let shared = match zenoo_sim::shared_data::shared_dir() {
         Ok(d) => d,
         Err(e) => {
-            println!("skipped: {e}");
+            zenoo_sim::skip::missing(e);
             return;
         }
     };

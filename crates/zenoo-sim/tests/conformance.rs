@@ -290,7 +290,7 @@ async fn recorded_cases_match() {
     let shared = match zenoo_sim::shared_data::shared_dir() {
         Ok(d) => d,
         Err(e) => {
-            println!("skipped recorded_cases_match: {e}");
+            zenoo_sim::skip::missing(e);
             return;
         }
     };

@@ -46,7 +46,7 @@ async fn translatable_fields_read_in_the_context_language() {
     let shared = match zenoo_sim::shared_data::shared_dir() {
         Ok(d) => d,
         Err(e) => {
-            println!("skipped: {e}");
+            zenoo_sim::skip::missing(e);
             return;
         }
     };
@@ -210,7 +210,7 @@ async fn translations_survive_a_dump_and_a_restore() {
     let shared = match zenoo_sim::shared_data::shared_dir() {
         Ok(d) => d,
         Err(e) => {
-            println!("skipped: {e}");
+            zenoo_sim::skip::missing(e);
             return;
         }
     };

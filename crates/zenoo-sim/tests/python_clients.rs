@@ -33,7 +33,7 @@ async fn odoorpc_odooly_and_odoo_client_lib_work_against_18_and_19() {
     let python = match python() {
         Ok(p) => p,
         Err(why) => {
-            println!("skipped: {why}");
+            zenoo_sim::skip::missing(why);
             return;
         }
     };

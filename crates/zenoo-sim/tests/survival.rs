@@ -537,7 +537,7 @@ fn operator_chain(n: usize, pair: &[&str]) -> Value {
     for i in 0..n {
         match pair {
             [one] => items.push(json!(one)),
-            [a, b] if b.is_empty() => items.push(json!(if i % 2 == 0 { *a } else { "|" })),
+            [a, ""] => items.push(json!(if i % 2 == 0 { *a } else { "|" })),
             more => items.extend(more.iter().map(|o| json!(o))),
         }
     }

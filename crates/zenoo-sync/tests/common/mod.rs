@@ -67,7 +67,7 @@ pub async fn store(db: Db) -> Option<(Store, Keep)> {
         Db::Postgres => match std::env::var("ZENOO_TEST_POSTGRES_URL") {
             Ok(base) if !base.is_empty() => (postgres_database(&base).await, None),
             _ => {
-                println!("SKIPPED on PostgreSQL: ZENOO_TEST_POSTGRES_URL is not set");
+                zenoo_sim::skip::missing("PostgreSQL: ZENOO_TEST_POSTGRES_URL is not set");
                 return None;
             }
         },
