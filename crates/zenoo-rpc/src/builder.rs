@@ -20,7 +20,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::protocol::{Credentials, ProtocolKind, WebSession, Wire};
 use crate::response::Response;
-use crate::retry::RetryPolicy;
+use crate::retry::{Attempted, RetryPolicy, repeat};
 use crate::stack::{BoxService, ProtocolService, StackLayer};
 use crate::transport::{Transport, TransportConfig, redact_str};
 use crate::version::ServerVersion;
@@ -383,14 +383,33 @@ impl ClientBuilder {
             Secret::None => return Err(Error::config("credentials", "no password or API key")),
         };
         let span = tracing::debug_span!("odoo.login", url = %transport.base(), db = %creds.db);
-        let (wire, version) = log_in(self.protocol, transport.clone(), &creds)
-            .instrument(span)
-            .await?;
+        // Start-up follows the calls' retry policy: asking the version,
+        // logging in and reading the user's context are all safe to repeat.
+        let login = Attempted {
+            label: "login",
+            model: "common",
+            method: "login",
+            safe: true,
+        };
+        let (wire, version) = repeat(&self.retry, &login, || {
+            log_in(self.protocol, transport.clone(), &creds)
+        })
+        .instrument(span)
+        .await?;
         let default_context = self.context.clone();
         // The user's context, read before the client exists so that it is
         // never patched in afterwards.
         let ctx_call = Call::new("res.users", "context_get").context(default_context.clone());
-        let mut user_ctx: Map<String, Value> = wire.call(&ctx_call).await?.decode()?;
+        let context_get = Attempted {
+            label: "res.users.context_get",
+            model: "res.users",
+            method: "context_get",
+            safe: true,
+        };
+        let mut user_ctx: Map<String, Value> =
+            repeat(&self.retry, &context_get, || wire.call(&ctx_call))
+                .await?
+                .decode()?;
         user_ctx.remove("uid");
         let wire = Arc::new(wire);
         let mut endpoints = vec![self.endpoint(
@@ -532,6 +551,9 @@ async fn log_in(
             match WebSession::open(transport.clone(), creds).await {
                 Ok(session) => return Ok((Wire::WebSession(session), version)),
                 Err(crate::protocol::Refusal::Denied(e)) => return Err(e),
+                // A fault on the way (a 503, a reset): the start-up's
+                // retries repeat the login rather than give up the session.
+                Err(crate::protocol::Refusal::NoSession(e)) if e.is_retryable() => return Err(e),
                 Err(crate::protocol::Refusal::NoSession(e)) => {
                     tracing::debug!(error = %e, "no web session for these credentials; using JSON-RPC");
                     ProtocolKind::JsonRpc

@@ -166,16 +166,17 @@ enum Verdict {
     Unknown,
 }
 
-fn verdict(policy: &RetryPolicy, call: &Call, e: &Error) -> Verdict {
-    if e.is_retryable() && (policy.allows(call) || e.is_connect() || e.is_serialization_failure()) {
+/// `safe`: whether the call may be repeated whatever became of it.
+fn verdict(safe: bool, e: &Error) -> Verdict {
+    if e.is_retryable() && (safe || e.is_connect() || e.is_serialization_failure()) {
         return Verdict::Retry;
     }
     // An answer cut short (a proxy or a worker that died mid-body): safe
     // to ask again when the call is.
-    if e.kind() == ErrorKind::MalformedResponse && policy.allows(call) {
+    if e.kind() == ErrorKind::MalformedResponse && safe {
         return Verdict::Retry;
     }
-    if policy.allows(call) || e.is_connect() {
+    if safe || e.is_connect() {
         return Verdict::GiveUp;
     }
     // A write that reached the server: an Odoo exception rolled its
@@ -237,11 +238,45 @@ impl Service<Call> for Retry {
 }
 
 async fn run(inner: BoxService, policy: Arc<RetryPolicy>, call: Call) -> Result<Response, Error> {
+    let what = Attempted {
+        label: &call.label(),
+        model: call.model(),
+        method: call.method(),
+        safe: policy.allows(&call),
+    };
+    repeat(&policy, &what, || inner.clone().oneshot(call.clone())).await
+}
+
+/// What is being attempted, for the verdict, the log and the metric.
+pub(crate) struct Attempted<'a> {
+    /// `model.method`, or the service call's name.
+    pub(crate) label: &'a str,
+    /// The model (or `common`, `db`, `web` for the start-up calls).
+    pub(crate) model: &'a str,
+    /// The method.
+    pub(crate) method: &'a str,
+    /// Whether repeating it is safe whatever became of an attempt.
+    pub(crate) safe: bool,
+}
+
+/// Runs `attempt` again under `policy` while its error says that is
+/// possible and safe: the retry layer's loop, also used for the client's
+/// start-up (version, login, the user's context), so a fault there is
+/// treated as a fault on any other call.
+pub(crate) async fn repeat<T, F, Fut>(
+    policy: &RetryPolicy,
+    what: &Attempted<'_>,
+    mut attempt_once: F,
+) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
     let started = Instant::now();
     let mut bounds = policy.schedule();
     let mut attempt: u32 = 1;
     loop {
-        let e = match inner.clone().oneshot(call.clone()).await {
+        let e = match attempt_once().await {
             Ok(r) => {
                 if attempt > 1 {
                     tracing::Span::current().record("attempts", attempt);
@@ -256,7 +291,7 @@ async fn run(inner: BoxService, policy: Arc<RetryPolicy>, call: Call) -> Result<
             tracing::Span::current().record("attempts", sent);
             e.with_attempts(sent)
         };
-        match verdict(&policy, &call, &e) {
+        match verdict(what.safe, &e) {
             Verdict::GiveUp => return Err(finish(e)),
             Verdict::Unknown => return Err(finish(e).with_outcome_unknown()),
             Verdict::Retry => {}
@@ -274,7 +309,7 @@ async fn run(inner: BoxService, policy: Arc<RetryPolicy>, call: Call) -> Result<
         let cause = cause(&e);
         tracing::warn!(
             target: "zenoo_rpc::retry",
-            call = %call.label(),
+            call = %what.label,
             attempt,
             wait_ms = wait.as_millis() as u64,
             cause,
@@ -283,8 +318,8 @@ async fn run(inner: BoxService, policy: Arc<RetryPolicy>, call: Call) -> Result<
         );
         metrics::counter!(
             "zenoo_retries_total",
-            "model" => call.model().to_string(),
-            "method" => call.method().to_string(),
+            "model" => what.model.to_string(),
+            "method" => what.method.to_string(),
             "cause" => cause,
         )
         .increment(1);

@@ -503,3 +503,77 @@ async fn writes_go_to_the_primary_and_reads_to_the_replica() {
     }
     assert!(writes_seen(&primary, "search_count") >= 2);
 }
+
+#[tokio::test]
+async fn start_up_is_retried_on_every_protocol_and_step() {
+    // Each start-up request in turn meets one fault: the version, the login
+    // (the web session's authenticate, JSON-2's uid lookup) and the user's
+    // context are repeated as any safe call is.
+    for (version, protocol, api_key) in [
+        (zenoo_sim::OdooVersion::V18, ProtocolKind::Auto, false),
+        (zenoo_sim::OdooVersion::V18, ProtocolKind::JsonRpc, false),
+        (zenoo_sim::OdooVersion::V18, ProtocolKind::XmlRpc, false),
+        (zenoo_sim::OdooVersion::V19, ProtocolKind::Json2, true),
+    ] {
+        let sim = Sim::builder()
+            .version(version)
+            .user(
+                "admin",
+                "admin",
+                Some("key-0123456789abcdef0123456789abcdef"),
+            )
+            .start()
+            .await
+            .expect("sim");
+        for step in 0..3 {
+            for fault in [Fault::Status(503), Fault::Reset] {
+                let mut script = vec![None; step];
+                script.push(Some(fault.clone()));
+                sim.set_faults(FaultPlan::script(script));
+                let b = Client::builder(&sim.url())
+                    .database("demo")
+                    .protocol(protocol)
+                    .retry(quick());
+                let b = if api_key {
+                    b.api_key("admin", "key-0123456789abcdef0123456789abcdef")
+                } else {
+                    b.password("admin", "admin")
+                };
+                let c = b.build().await.unwrap_or_else(|e| {
+                    panic!("{version:?} {protocol:?}: {fault:?} on start-up request {step}: {e}")
+                });
+                assert!(
+                    c.search_count("res.partner", json!([]))
+                        .await
+                        .expect("count")
+                        > 0
+                );
+            }
+        }
+        // Without retries the same fault fails the start-up: the test sees it.
+        sim.set_faults(FaultPlan::script([None, Some(Fault::Status(503))]));
+        let b = Client::builder(&sim.url())
+            .database("demo")
+            .protocol(protocol)
+            .retry(RetryPolicy::none());
+        let b = if api_key {
+            b.api_key("admin", "key-0123456789abcdef0123456789abcdef")
+        } else {
+            b.password("admin", "admin")
+        };
+        assert!(b.build().await.is_err(), "{version:?} {protocol:?}");
+        // Bad credentials are not repeated: one login, at once.
+        sim.set_faults(FaultPlan::none());
+        sim.clear_requests();
+        let e = Client::builder(&sim.url())
+            .database("demo")
+            .protocol(protocol)
+            .retry(quick())
+            .password("admin", "wrong")
+            .build()
+            .await
+            .expect_err("wrong password");
+        assert!(e.odoo().is_some() || e.kind() == ErrorKind::Config, "{e}");
+        assert!(sim.requests().len() <= 3, "{:?}", sim.requests().len());
+    }
+}
