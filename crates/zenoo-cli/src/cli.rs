@@ -431,9 +431,10 @@ pub enum OrdersCommand {
         /// measure when not the product's purchase unit); repeat for more.
         #[arg(long = "line", required = true)]
         lines: Vec<String>,
-        /// ISO currency code.
-        #[arg(long, default_value = "EUR")]
-        currency: String,
+        /// ISO currency code. Default: the currency of the Odoo user's company,
+        /// read from Odoo (so the command then needs the connection options).
+        #[arg(long)]
+        currency: Option<String>,
     },
     /// The orders with their uuid, Odoo id, sync state and Odoo's state.
     List {

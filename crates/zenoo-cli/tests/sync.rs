@@ -307,10 +307,11 @@ fn an_order_deleted_in_odoo_is_found_by_the_scheduled_reconcile_across_runs() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let once = |every: &str| {
+    let once_with = |every: &str, code: i32| {
         let out = zenoo_store(&fx, &store, &["run", "--once", "--reconcile-every", every]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
     };
+    let once = |every: &str| once_with(every, 0);
     once("1h");
     let po = fx.read(
         "demo",
@@ -342,9 +343,99 @@ fn an_order_deleted_in_odoo_is_found_by_the_scheduled_reconcile_across_runs() {
     once("1h");
     assert_eq!(status(&fx).0, "synced");
     // Due again (the time is kept in the store, not in a process).
-    once("1ms");
+    // A failed order waits for someone: the run says so in its status.
+    once_with("1ms", 3);
     assert_eq!(
         status(&fx),
         (json!("failed"), json!("the order was deleted in Odoo"))
+    );
+}
+
+#[test]
+fn a_run_counts_what_failed_and_its_status_says_so() {
+    let fx = Fixture::new();
+    let store = format!("sqlite://{}", fx.path("refused.db"));
+    // Five orders Odoo cannot take as they are: no such supplier.
+    for _ in 0..5 {
+        let out = zenoo_store(
+            &fx,
+            &store,
+            &[
+                "orders",
+                "add",
+                "--supplier",
+                "Nobody Ltd",
+                "--line",
+                "ZL-400:1:3.5",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = zenoo_store(&fx, &store, &["run", "--once"]);
+    let said = stderr(&out);
+    assert!(
+        said.contains("0 pushed, 5 failed (5 refused by Odoo as they are, 0 for"),
+        "{said}"
+    );
+    assert!(said.contains("5 failed orders"), "{said}");
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    // A good order goes through, but the failed ones still wait: 3 again.
+    let out = zenoo_store(
+        &fx,
+        &store,
+        &[
+            "orders",
+            "add",
+            "--supplier",
+            "Northwind Looms",
+            "--line",
+            "ZL-400:1:3.5",
+            "--currency",
+            "EUR",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = zenoo_store(&fx, &store, &["run", "--once"]);
+    let said = stderr(&out);
+    assert!(said.starts_with("1 pushed, "), "{said}");
+    assert_eq!(out.status.code(), Some(3), "{said}");
+}
+
+#[test]
+fn an_order_without_a_currency_is_in_the_companys() {
+    let fx = Fixture::new();
+    let company = fx.read("demo", "res.company", json!([]), &["currency_id"]);
+    let code = company[0]["currency_id"][1]
+        .as_str()
+        .expect("the company's currency")
+        .to_string();
+    let store = format!("sqlite://{}", fx.path("currency.db"));
+    let out = zenoo_store(
+        &fx,
+        &store,
+        &[
+            "orders",
+            "add",
+            "--supplier",
+            "Northwind Looms",
+            "--line",
+            "ZL-400:2:3.5",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = zenoo_store(&fx, &store, &["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("1 pushed, "), "{}", stderr(&out));
+    let po = fx.read(
+        "demo",
+        "purchase.order",
+        json!([["origin", "=like", "zenoo:%"]]),
+        &["currency_id"],
+    );
+    assert_eq!(po[0]["currency_id"][1], json!(code), "{po:?}");
+    let help = fx.zenoo("demo", &["sync", "orders", "add", "--help"]);
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("the currency of the Odoo user's company"),
+        "the default is said in --help"
     );
 }

@@ -59,7 +59,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let pushed = zenoo_sync::Worker::new(store.clone(), client.clone(), "bench")
         .run_until_idle()
-        .await?;
+        .await?
+        .pushed;
     let took = started.elapsed();
     println!(
         "to Odoo: {pushed} orders (2 lines each) in {:.2} s: {:.0} orders/s",

@@ -43,6 +43,6 @@ pub use merge::Collision;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
 pub use outbox::{ClaimedJob, JobKind};
 pub use pull::{PollReport, Poller};
-pub use push::{ErrorClass, JobError, Worker};
+pub use push::{ErrorClass, JobError, PushReport, Worker};
 pub use service::{Payload, Round, Status, SyncService, Webhook, WebhookError};
 pub use store::{Backend, Deletion, OrderSummary, Resync, Store};

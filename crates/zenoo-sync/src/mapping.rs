@@ -64,6 +64,7 @@ pub struct Mapping {
     client: Client,
     rules: MappingRules,
     cache: Mutex<HashMap<(&'static str, String), i64>>,
+    company_currency: tokio::sync::OnceCell<String>,
 }
 
 impl Mapping {
@@ -78,6 +79,7 @@ impl Mapping {
             client,
             rules,
             cache: Mutex::new(HashMap::new()),
+            company_currency: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -200,6 +202,66 @@ impl Mapping {
             Some(_) => format!("{what} is not active in Odoo (activate it there first)"),
             None => format!("unknown {what}"),
         }))
+    }
+
+    /// The code of the currency of the user's company (by the rules'
+    /// `currency_by` field): the currency an order without one is in. Read
+    /// once, then kept.
+    ///
+    /// # Errors
+    /// Odoo's error, or a business error when the company has no currency.
+    pub async fn company_currency(&self) -> Result<String, JobError> {
+        self.company_currency
+            .get_or_try_init(|| async {
+                let field = &self.rules.currency_by;
+                let users: Vec<Value> = self
+                    .client
+                    .read(
+                        "res.users",
+                        &[self.client.uid()],
+                        &["company_id"],
+                        zenoo_rpc::Load::Raw,
+                    )
+                    .await
+                    .map_err(JobError::from)?;
+                let company = users
+                    .first()
+                    .and_then(|u| u["company_id"].as_i64())
+                    .ok_or_else(|| JobError::business("the Odoo user has no company"))?;
+                let companies: Vec<Value> = self
+                    .client
+                    .read(
+                        "res.company",
+                        &[company],
+                        &["currency_id"],
+                        zenoo_rpc::Load::Raw,
+                    )
+                    .await
+                    .map_err(JobError::from)?;
+                let currency = companies
+                    .first()
+                    .and_then(|c| c["currency_id"].as_i64())
+                    .ok_or_else(|| JobError::business("the Odoo company has no currency"))?;
+                let currencies: Vec<Value> = self
+                    .client
+                    .read(
+                        "res.currency",
+                        &[currency],
+                        &[field.as_str()],
+                        zenoo_rpc::Load::Raw,
+                    )
+                    .await
+                    .map_err(JobError::from)?;
+                currencies
+                    .first()
+                    .and_then(|c| c[field.as_str()].as_str())
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        JobError::business(format!("the company's currency has no {field}"))
+                    })
+            })
+            .await
+            .cloned()
     }
 
     /// The unit of measure's id.

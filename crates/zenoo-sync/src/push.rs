@@ -44,6 +44,41 @@ impl ErrorClass {
     }
 }
 
+/// What a worker's pass did with the jobs it ran.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PushReport {
+    /// Jobs Odoo took (or that needed nothing sent).
+    pub pushed: usize,
+    /// Jobs that failed for a passing reason and wait for another try.
+    pub retrying: usize,
+    /// Jobs failed for good: credentials, access rights, a constraint.
+    pub failed_permanent: usize,
+    /// Jobs failed for good: the order cannot go to Odoo as it is.
+    pub failed_business: usize,
+}
+
+impl PushReport {
+    /// Jobs run, whatever their outcome.
+    pub fn ran(&self) -> usize {
+        self.pushed + self.retrying + self.failed()
+    }
+
+    /// Jobs failed for good.
+    pub fn failed(&self) -> usize {
+        self.failed_permanent + self.failed_business
+    }
+}
+
+impl std::ops::AddAssign for PushReport {
+    fn add_assign(&mut self, other: Self) {
+        self.pushed += other.pushed;
+        self.retrying += other.retrying;
+        self.failed_permanent += other.failed_permanent;
+        self.failed_business += other.failed_business;
+    }
+}
+
 /// Why a job failed, classed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -168,25 +203,30 @@ impl Worker {
         self
     }
 
-    /// Claims and runs jobs until none is ready; how many were run.
+    /// Claims and runs jobs until none is ready; what became of them.
     ///
     /// # Errors
     /// The store's error (a job's own failure is recorded on its order).
-    pub async fn run_until_idle(&self) -> Result<usize> {
-        let mut ran = 0;
+    pub async fn run_until_idle(&self) -> Result<PushReport> {
+        let mut report = PushReport::default();
         loop {
             let jobs = self.store.claim(&self.name, self.lease, 16).await?;
             if jobs.is_empty() {
-                return Ok(ran);
+                return Ok(report);
             }
             for job in jobs {
-                self.run(&job).await?;
-                ran += 1;
+                match self.run(&job).await? {
+                    None => report.pushed += 1,
+                    Some(ErrorClass::Transient) => report.retrying += 1,
+                    Some(ErrorClass::Permanent) => report.failed_permanent += 1,
+                    Some(ErrorClass::Business) => report.failed_business += 1,
+                }
             }
         }
     }
 
-    async fn run(&self, job: &ClaimedJob) -> Result<()> {
+    /// Runs one job; the class of its failure, if it failed.
+    async fn run(&self, job: &ClaimedJob) -> Result<Option<ErrorClass>> {
         let outcome = match self.store.order(job.order).await? {
             // Waits for a choice; resolving for the application queues a
             // new push, for Odoo none is needed.
@@ -195,6 +235,7 @@ impl Worker {
             // Deleted in the application meanwhile: nothing to send.
             None => Ok(()),
         };
+        let failed = outcome.as_ref().err().map(|e| e.class);
         match outcome {
             Ok(()) => {
                 self.store.complete(job, &self.name).await?;
@@ -220,7 +261,7 @@ impl Worker {
                 });
             }
         }
-        Ok(())
+        Ok(failed)
     }
 
     /// Sends `order` as it is now.

@@ -35,8 +35,8 @@ pub struct SyncService {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Round {
-    /// Jobs run to Odoo.
-    pub pushed: usize,
+    /// What became of the jobs run to Odoo.
+    pub push: crate::push::PushReport,
     /// What the poll saw.
     pub polled: PollReport,
 }
@@ -116,7 +116,7 @@ impl SyncService {
     /// # Errors
     /// Odoo's or the store's error (the next round tries again).
     pub async fn round(&self) -> Result<Round> {
-        let mut pushed = self.worker.run_until_idle().await?;
+        let mut push = self.worker.run_until_idle().await?;
         self.last_push.store(now_ms(), Ordering::Relaxed);
         let mut polled = self.poller.poll_once().await?;
         let every = i64::try_from(self.reconcile_every.as_millis()).unwrap_or(i64::MAX);
@@ -131,11 +131,11 @@ impl SyncService {
             self.store.set_last_reconcile(now_ms()).await?;
         }
         self.last_pull.store(now_ms(), Ordering::Relaxed);
-        pushed += self.worker.run_until_idle().await?;
+        push += self.worker.run_until_idle().await?;
         let status = self.status().await?;
         metrics::gauge!("zenoo_sync_backlog").set(status.backlog as f64);
         metrics::gauge!("zenoo_sync_lag_seconds").set(status.lag_seconds);
-        Ok(Round { pushed, polled })
+        Ok(Round { push, polled })
     }
 
     /// Runs rounds until `shutdown` completes: one every

@@ -59,7 +59,7 @@ async fn orders_reach_odoo_once_and_changes_follow_as_commands(db: Db) {
         .await
         .expect("add");
     let worker = Worker::new(store.clone(), client.clone(), "w1");
-    assert_eq!(worker.run_until_idle().await.expect("run"), 1);
+    assert_eq!(worker.run_until_idle().await.expect("run").pushed, 1);
     let got = store.order(uuid).await.expect("read").expect("order");
     assert_eq!(got.status, OrderStatus::Synced, "{:?}", got.last_error);
     let id = got.odoo_id.expect("an Odoo id");

@@ -49,6 +49,29 @@ fn line(text: &str) -> anyhow::Result<AppLine> {
     })
 }
 
+/// `sync orders add`: the order into the store; prints its uuid.
+async fn add_order(
+    store: &str,
+    supplier: &str,
+    lines: &[String],
+    currency: &str,
+) -> anyhow::Result<ExitCode> {
+    let lines = lines
+        .iter()
+        .map(|l| line(l))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let store = open(store).await?;
+    let uuid = store
+        .add_order(&NewOrder {
+            supplier_ref: supplier.to_string(),
+            currency: currency.to_string(),
+            lines,
+        })
+        .await?;
+    outln!("{uuid}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The commands that need only the store (no Odoo login): `None` for the
 /// others.
 pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> {
@@ -57,26 +80,8 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
             store,
             supplier,
             lines,
-            currency,
-        }) => {
-            async {
-                let lines = lines
-                    .iter()
-                    .map(|l| line(l))
-                    .collect::<anyhow::Result<Vec<_>>>()?;
-                let store = open(&store.store).await?;
-                let uuid = store
-                    .add_order(&NewOrder {
-                        supplier_ref: supplier.clone(),
-                        currency: currency.clone(),
-                        lines,
-                    })
-                    .await?;
-                outln!("{uuid}")?;
-                Ok(ExitCode::SUCCESS)
-            }
-            .await
-        }
+            currency: Some(currency),
+        }) => add_order(&store.store, supplier, lines, currency).await,
         SyncCommand::Orders(OrdersCommand::List { store, format }) => {
             async {
                 let orders = open(&store.store).await?.list_orders().await?;
@@ -160,6 +165,54 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
     })
 }
 
+/// One line for a `sync run --once`: what happened this run, then what
+/// waits for someone.
+fn summary(
+    push: &zenoo_sync::PushReport,
+    polled: &zenoo_sync::PollReport,
+    status: &zenoo_sync::Status,
+) -> String {
+    let mut line = format!("{} pushed", push.pushed);
+    if push.failed() > 0 {
+        line.push_str(&format!(
+            ", {} failed ({} refused by Odoo as they are, {} for credentials, rights or a constraint)",
+            push.failed(),
+            push.failed_business,
+            push.failed_permanent
+        ));
+    }
+    line.push_str(&format!(
+        ", {} read from Odoo, {} taken, {} new conflict{}",
+        polled.seen,
+        polled.applied,
+        polled.conflicts,
+        if polled.conflicts == 1 { "" } else { "s" }
+    ));
+    if status.failed > 0 || status.conflicts > 0 {
+        line.push_str(&format!(
+            "; waiting for someone: {} failed order{} (`zenoo sync retry` after fixing), {} open conflict{} (`zenoo sync conflicts`)",
+            status.failed,
+            if status.failed == 1 { "" } else { "s" },
+            status.conflicts,
+            if status.conflicts == 1 { "" } else { "s" }
+        ));
+    }
+    line
+}
+
+/// The exit status of a `sync run --once` that ran: 0 when nothing waits
+/// for someone, 3 when orders failed for good, 4 when conflicts (and no
+/// failures) wait for a decision.
+fn attention(status: &zenoo_sync::Status) -> ExitCode {
+    if status.failed > 0 {
+        ExitCode::from(3)
+    } else if status.conflicts > 0 {
+        ExitCode::from(4)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 /// The commands that talk to Odoo.
 pub async fn run(
     target: &Target,
@@ -183,22 +236,26 @@ pub async fn run(
                 .lease(*lease)
                 .reconcile_every(*reconcile_every);
             if *once {
+                let mut push = zenoo_sync::PushReport::default();
+                let mut polled = zenoo_sync::PollReport::default();
                 loop {
                     let round = sync.round().await?;
+                    push += round.push;
+                    polled.seen += round.polled.seen;
+                    polled.applied += round.polled.applied;
+                    polled.conflicts += round.polled.conflicts;
                     if store.backlog().await? == 0 {
-                        eprintln!(
-                            "{} pushed, {} read from Odoo, {} taken, {} conflicts",
-                            round.pushed,
-                            round.polled.seen,
-                            round.polled.applied,
-                            round.polled.conflicts
-                        );
-                        return Ok(ExitCode::SUCCESS);
+                        break;
                     }
                     // Jobs waiting out a backoff: wait a little.
                     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                     store.make_all_due().await?;
                 }
+                // Retried jobs that later went through count once, as pushed.
+                push.retrying = 0;
+                let status = sync.status().await?;
+                eprintln!("{}", summary(&push, &polled, &status));
+                return Ok(attention(&status));
             }
             sync.run(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -225,6 +282,20 @@ pub async fn run(
             Ok(ExitCode::SUCCESS)
         }
         SyncCommand::Demo => demo(target, conn).await,
+        SyncCommand::Orders(OrdersCommand::Add {
+            store,
+            supplier,
+            lines,
+            currency: None,
+        }) => {
+            // No --currency: the company's, asked of Odoo.
+            let client = target.builder(conn)?.build().await?;
+            let currency = zenoo_sync::Mapping::new(client)
+                .company_currency()
+                .await
+                .context("cannot read the Odoo company's currency (or pass --currency)")?;
+            add_order(&store.store, supplier, lines, &currency).await
+        }
         _ => bail!("this sync command needs no connection"),
     }
 }
