@@ -2,8 +2,13 @@
 //! never a panic (the handlers' panic guard would turn one into Werkzeug's
 //! 500 page: seen here as a finding), a stack overflow or a hang.
 //!
-//! Input: one byte picks the route, one the content type and version, the
-//! rest is the body.
+//! Input: one byte picks the route, one the content type, the version and
+//! a generator, the rest is the body or the generator's parameters. The
+//! generators make the shapes that once overflowed the stack: element
+//! nesting with namespace prefixes (arrays and structs), long chains of
+//! prefix operators in a domain, deep JSON. Requests are served on a
+//! runtime whose one worker has a 256 KiB stack, so that a recursion an
+//! input can deepen shows at once.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -37,18 +42,112 @@ struct Target {
     apps: [axum::Router; 2],
 }
 
+/// A body of one of the hostile shapes, from `params`.
+fn generated(kind: u8, params: &[u8]) -> Vec<u8> {
+    let [a, b, rest @ ..] = params else {
+        return Vec::new();
+    };
+    let n = usize::from(*a) << 8 | usize::from(*b);
+    let n = n.min(40_000);
+    let prefix: String = rest
+        .iter()
+        .take(4)
+        .map(|c| char::from(b'a' + c % 26))
+        .collect();
+    let tag = |name: &str| {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}:{name}")
+        }
+    };
+    match kind {
+        // Arrays or structs nested n deep, element names prefixed.
+        1 => {
+            let (open, close) = if rest.first().is_some_and(|c| c % 2 == 0) {
+                (
+                    format!(
+                        "<{v}><{a}><{d}>",
+                        v = tag("value"),
+                        a = tag("array"),
+                        d = tag("data")
+                    ),
+                    format!(
+                        "</{d}></{a}></{v}>",
+                        v = tag("value"),
+                        a = tag("array"),
+                        d = tag("data")
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "<{v}><{s}><{m}><{k}>k</{k}>",
+                        v = tag("value"),
+                        s = tag("struct"),
+                        m = tag("member"),
+                        k = tag("name")
+                    ),
+                    format!(
+                        "</{m}></{s}></{v}>",
+                        v = tag("value"),
+                        s = tag("struct"),
+                        m = tag("member")
+                    ),
+                )
+            };
+            format!(
+                "<?xml version='1.0'?><methodCall><methodName>execute_kw</methodName><params><param>{}<value><int>1</int></value>{}</param></params></methodCall>",
+                open.repeat(n),
+                close.repeat(n)
+            )
+            .into_bytes()
+        }
+        // n prefix operators, picked by the bytes that follow, over n + 1
+        // leaves, in an execute_kw search_count.
+        2 => {
+            let ops: Vec<&str> = (0..n)
+                .map(
+                    |i| match rest.get(i % rest.len().max(1)).copied().unwrap_or(i as u8) % 3 {
+                        0 => "&",
+                        1 => "|",
+                        _ => "!",
+                    },
+                )
+                .collect();
+            let mut domain: Vec<serde_json::Value> =
+                ops.iter().map(|o| serde_json::json!(o)).collect();
+            domain.extend((0..=n).map(|i| serde_json::json!(["id", ">", i % 7])));
+            serde_json::json!({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                "service": "object", "method": "execute_kw",
+                "args": ["demo", 2, "admin", "res.partner", "search_count", [domain]],
+                "model": "res.partner", "kwargs": {"domain": []}}})
+            .to_string()
+            .into_bytes()
+        }
+        // JSON nested n deep.
+        _ => format!("{}{}", "[".repeat(n), "]".repeat(n)).into_bytes(),
+    }
+}
+
 fn target() -> &'static Target {
     static TARGET: OnceLock<Target> = OnceLock::new();
     TARGET.get_or_init(|| {
         let app = |v| {
             Sim::builder()
                 .version(v)
-                .user("admin", "admin", Some("key-0123456789abcdef0123456789abcdef"))
+                .user(
+                    "admin",
+                    "admin",
+                    Some("key-0123456789abcdef0123456789abcdef"),
+                )
                 .into_router()
                 .expect("router")
         };
         Target {
-            runtime: tokio::runtime::Builder::new_current_thread()
+            runtime: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_stack_size(256 * 1024)
                 .enable_all()
                 .build()
                 .expect("runtime"),
@@ -62,26 +161,53 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let t = target();
-    let path = PATHS[*route as usize % PATHS.len()];
-    let content_type = match flags & 3 {
+    let mut path = PATHS[*route as usize % PATHS.len()];
+    let kind = (flags >> 3) & 3;
+    let content_type = match match kind {
+        1 => 1,
+        2 => 0,
+        _ => flags & 3,
+    } {
         0 => "application/json",
         1 => "text/xml",
         2 => "multipart/form-data; boundary=x",
         _ => "application/x-www-form-urlencoded",
     };
     let app = t.apps[usize::from(flags & 4 != 0)].clone();
+    // A generated shape goes where it is read: XML to XML-RPC, a domain to
+    // JSON-RPC; deep JSON anywhere.
+    match kind {
+        1 => {
+            path = if route % 2 == 0 {
+                "/xmlrpc/2/object"
+            } else {
+                "/xmlrpc/2/common"
+            }
+        }
+        2 => path = "/jsonrpc",
+        _ => {}
+    }
+    let body = match kind {
+        0 => body.to_vec(),
+        kind => generated(kind, body),
+    };
     let request = Request::post(path)
         .header(header::CONTENT_TYPE, content_type)
         .header(header::COOKIE, "session_id=nosuchsession")
-        .header(header::AUTHORIZATION, "Bearer key-0123456789abcdef0123456789abcdef")
-        .body(Body::from(body.to_vec()))
+        .header(
+            header::AUTHORIZATION,
+            "Bearer key-0123456789abcdef0123456789abcdef",
+        )
+        .body(Body::from(body))
         .expect("request");
-    t.runtime.block_on(async {
+    // Served on the small-stack worker; this thread only waits.
+    let served = t.runtime.spawn(async move {
         let resp = app.oneshot(request).await.expect("answered");
-        let text = to_bytes(resp.into_body(), usize::MAX).await.expect("body");
-        assert!(
-            !String::from_utf8_lossy(&text).contains("The server encountered an internal error"),
-            "{path}: a handler panicked"
-        );
+        to_bytes(resp.into_body(), usize::MAX).await.expect("body")
     });
+    let text = t.runtime.block_on(served).expect("the worker survived");
+    assert!(
+        !String::from_utf8_lossy(&text).contains("The server encountered an internal error"),
+        "{path}: a handler panicked"
+    );
 });

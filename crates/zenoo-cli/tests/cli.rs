@@ -658,3 +658,27 @@ fn every_command_ends_quietly_when_its_reader_goes() {
         }
     }
 }
+
+#[test]
+fn unknown_models_and_fields_are_named_with_the_nearest_one() {
+    for protocol in ["auto", "jsonrpc", "xmlrpc"] {
+        let out = zenoo(&["--sim", "--protocol", protocol, "search", "res.partners"]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(r#"the server has no model "res.partners"; did you mean "res.partner"?"#),
+            "{protocol}: {said}"
+        );
+        assert!(!said.contains("URL"), "{protocol}: {said}");
+    }
+    // search and export say the same of a field.
+    let search = zenoo(&["--sim", "search", "res.partner", "--fields", "name,emial"]);
+    let export = zenoo(&["--sim", "export", "res.partner", "--fields", "name,emial"]);
+    for out in [search, export] {
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains(r#"res.partner has no field "emial"; did you mean "email"?"#),
+            "{said}"
+        );
+    }
+}

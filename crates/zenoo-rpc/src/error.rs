@@ -544,8 +544,16 @@ pub enum OdooErrorKind {
     RedirectWarning,
     /// The web session is gone (code 100).
     SessionExpired,
-    /// Unknown model/method/route (`werkzeug.exceptions.NotFound`).
+    /// Unknown method or route (`werkzeug.exceptions.NotFound`).
     NotFound,
+    /// The model does not exist on this server, however the protocol says
+    /// it (`Object x doesn't exist` over JSON-RPC and XML-RPC, JSON-2's
+    /// `the model 'x' does not exist`, the web session's bare 404): see
+    /// [`OdooError::unknown_model`].
+    UnknownModel,
+    /// The model has no such field (`Invalid field 'f' on 'm'`): see
+    /// [`OdooError::unknown_field`].
+    UnknownField,
     /// Anything else (`builtins.ValueError`, `psycopg2...`, ...): see [`OdooError::name`].
     ServerError,
 }
@@ -567,8 +575,39 @@ impl OdooError {
         }
     }
 
-    /// Classifies the exception by its Python class name.
+    /// The model a call named that the server does not have.
+    pub fn unknown_model(&self) -> Option<&str> {
+        let m = self.message.as_str();
+        m.strip_prefix("Object ")
+            .and_then(|r| r.strip_suffix(" doesn't exist"))
+            .or_else(|| {
+                m.strip_prefix("the model '")
+                    .and_then(|r| r.strip_suffix("' does not exist"))
+            })
+            .filter(|model| !model.is_empty() && !model.contains(char::is_whitespace))
+    }
+
+    /// The field (and its model) a call named that the model does not have:
+    /// `(field, model)`.
+    pub fn unknown_field(&self) -> Option<(&str, &str)> {
+        let rest = self.message.strip_prefix("Invalid field '")?;
+        let (field, rest) = rest.split_once('\'')?;
+        let rest = rest.strip_prefix(" on ")?;
+        let rest = rest.strip_prefix("model ").unwrap_or(rest);
+        let model = rest.strip_prefix('\'')?.strip_suffix('\'')?;
+        Some((field, model))
+    }
+
+    /// Classifies the exception: by what it says when that names an unknown
+    /// model or field (the same meaning on every protocol), else by its
+    /// Python class name.
     pub fn kind(&self) -> OdooErrorKind {
+        if self.unknown_model().is_some() {
+            return OdooErrorKind::UnknownModel;
+        }
+        if self.unknown_field().is_some() {
+            return OdooErrorKind::UnknownField;
+        }
         let short = self.name.rsplit('.').next().unwrap_or("");
         match short {
             "AccessDenied" => OdooErrorKind::AccessDenied,

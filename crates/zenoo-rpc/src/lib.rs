@@ -64,6 +64,7 @@ mod response;
 pub mod retry;
 mod schema;
 mod stack;
+pub mod suggest;
 mod transport;
 pub mod unit;
 pub mod value;

@@ -543,3 +543,82 @@ async fn a_five_hundred_megabyte_dump_round_trips() {
     // Over Odoo's 128 MiB request limit, the restore takes the upload form.
     dump_and_restore(500, zenoo_rpc::db::DbRoutes::Auto, Duration::from_secs(600)).await;
 }
+
+#[tokio::test]
+async fn an_unknown_model_or_field_means_the_same_on_every_protocol() {
+    for (version, protocol) in [
+        (OdooVersion::V18, ProtocolKind::Auto),
+        (OdooVersion::V18, ProtocolKind::WebSession),
+        (OdooVersion::V18, ProtocolKind::JsonRpc),
+        (OdooVersion::V18, ProtocolKind::XmlRpc),
+        (OdooVersion::V19, ProtocolKind::Json2),
+    ] {
+        let key = "key-0123456789abcdef0123456789abcdef";
+        let sim = Sim::builder()
+            .version(version)
+            .user("admin", "admin", Some(key))
+            .start()
+            .await
+            .expect("sim");
+        let b = Client::builder(&sim.url())
+            .database("demo")
+            .protocol(protocol);
+        let c = if protocol == ProtocolKind::Json2 {
+            b.api_key("admin", key)
+        } else {
+            b.password("admin", "admin")
+        }
+        .build()
+        .await
+        .expect("login");
+        let e = c
+            .search_count("res.partners", json!([]))
+            .await
+            .expect_err("no such model");
+        assert_eq!(
+            e.odoo_kind(),
+            Some(OdooErrorKind::UnknownModel),
+            "{protocol:?}: {e}"
+        );
+        assert_eq!(
+            e.odoo().and_then(|o| o.unknown_model()),
+            Some("res.partners"),
+            "{protocol:?}"
+        );
+        assert_eq!(
+            c.did_you_mean(&e).await.as_deref(),
+            Some("res.partner"),
+            "{protocol:?}"
+        );
+        let e = c
+            .search_read::<Value>(
+                "res.partner",
+                json!([]),
+                &["name", "emial"],
+                Default::default(),
+            )
+            .await
+            .expect_err("no such field");
+        assert_eq!(
+            e.odoo_kind(),
+            Some(OdooErrorKind::UnknownField),
+            "{protocol:?}: {e}"
+        );
+        assert_eq!(
+            e.odoo().and_then(|o| o.unknown_field()),
+            Some(("emial", "res.partner")),
+            "{protocol:?}"
+        );
+        assert_eq!(
+            c.did_you_mean(&e).await.as_deref(),
+            Some("email"),
+            "{protocol:?}"
+        );
+        // Nothing near: no guess.
+        let e = c
+            .search_count("no.such.model", json!([]))
+            .await
+            .expect_err("no such model");
+        assert_eq!(c.did_you_mean(&e).await, None, "{protocol:?}");
+    }
+}

@@ -49,7 +49,12 @@ pub async fn run(
     };
     for f in &fields {
         if !types.contains_key(f) {
-            anyhow::bail!("--fields: {f:?} is not a field of {}", args.model);
+            return Err(anyhow::Error::new(super::UnknownName::field(
+                &args.model,
+                f,
+                types.keys().map(String::as_str),
+            ))
+            .context("--fields"));
         }
     }
     if !fields.is_empty() {

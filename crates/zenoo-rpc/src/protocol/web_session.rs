@@ -144,7 +144,21 @@ impl WebSession {
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let body = encode(&params, id, label)?;
         let reply = self.post(&path, body).await?;
-        decode(reply, label.clone())
+        decode(reply, label.clone()).map_err(|e| unknown_model(e, &call.model))
+    }
+}
+
+/// Odoo's `call_kw` route answers an unknown model with werkzeug's bare
+/// 404 ("The requested URL was not found"); the route exists, so the
+/// model is what is missing: said as JSON-RPC says it.
+fn unknown_model(e: crate::Error, model: &str) -> crate::Error {
+    match e.odoo() {
+        Some(odoo) if odoo.kind() == OdooErrorKind::NotFound => {
+            let mut odoo = odoo.clone();
+            odoo.message = format!("Object {model} doesn't exist");
+            crate::Error::from(odoo)
+        }
+        _ => e,
     }
 }
 
