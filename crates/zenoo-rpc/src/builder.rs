@@ -566,6 +566,15 @@ async fn log_in(
                 "JSON-2 authenticates with an API key only; use .api_key(login, key)",
             ));
         }
+        ProtocolKind::Json2 if !version.has_json2() => {
+            return Err(Error::config(
+                "protocol",
+                format!(
+                    "JSON-2 needs Odoo 19 or later; this server is {}",
+                    version.server_version
+                ),
+            ));
+        }
         ProtocolKind::WebSession if creds.is_api_key => {
             return Err(Error::config(
                 "protocol",

@@ -607,13 +607,9 @@ impl DbService {
             &ServiceParams {
                 service: "db",
                 method: "restore",
-                args: (
-                    self.master.expose_secret(),
-                    name,
-                    FILE_PLACEHOLDER,
-                    true,
-                    false,
-                ),
+                // `exp_restore(db_name, data, copy=False)` after the master
+                // password: a fifth argument is a TypeError on Odoo 18/19.
+                args: (self.master.expose_secret(), name, FILE_PLACEHOLDER, true),
             },
             1,
             label,

@@ -590,6 +590,17 @@ impl OdooError {
     /// The field (and its model) a call named that the model does not have:
     /// `(field, model)`.
     pub fn unknown_field(&self) -> Option<(&str, &str)> {
+        // In a domain: "Invalid field res.partner.x in leaf ('x', '=', 1)".
+        if let Some(path) = self
+            .message
+            .strip_prefix("Invalid field ")
+            .and_then(|r| r.split_once(" in leaf "))
+            .map(|(path, _)| path)
+            .filter(|p| !p.starts_with('\''))
+        {
+            let (model, field) = path.rsplit_once('.')?;
+            return Some((field, model));
+        }
         let rest = self.message.strip_prefix("Invalid field '")?;
         let (field, rest) = rest.split_once('\'')?;
         let rest = rest.strip_prefix(" on ")?;

@@ -652,3 +652,70 @@ async fn hostile_shapes_are_answered_on_a_small_stack() {
         assert_eq!(count(&http, &url).await.status().as_u16(), 200);
     }
 }
+
+#[tokio::test]
+async fn signatures_and_private_names_are_checked_as_each_version_checks_them() {
+    let http = reqwest::Client::new();
+    for version in [zenoo_sim::OdooVersion::V18, zenoo_sim::OdooVersion::V19] {
+        let sim = Sim::builder().version(version).start().await.expect("sim");
+        let call = |service: &str, method: &str, args: Value| {
+            let body = json!({"jsonrpc": "2.0", "method": "call", "id": 1,
+                "params": {"service": service, "method": method, "args": args}});
+            let (http, url) = (http.clone(), sim.url());
+            async move {
+                let v: Value = http
+                    .post(format!("{url}/jsonrpc"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("answered")
+                    .json()
+                    .await
+                    .expect("json");
+                error_of(&v)
+            }
+        };
+        // exp_restore(db_name, data, copy=False): a fifth argument is refused.
+        assert_eq!(
+            call(
+                "db",
+                "restore",
+                json!(["admin", "x", "UEsFBg==", true, false])
+            )
+            .await,
+            (
+                "builtins.TypeError".into(),
+                "too many positional arguments".into()
+            ),
+            "{version:?}"
+        );
+        // 18 looks a method up before it checks that it is public; 19
+        // refuses every private name (both checked on real servers).
+        let private = |m: &'static str| {
+            call(
+                "object",
+                "execute_kw",
+                json!(["demo", 2, "admin", "res.partner", m, [[]]]),
+            )
+        };
+        let refused = |m: &str| {
+            (
+                "odoo.exceptions.AccessError".to_string(),
+                format!("Private methods (such as 'res.partner.{m}') cannot be called remotely."),
+            )
+        };
+        assert_eq!(private("_search").await, refused("_search"), "{version:?}");
+        let unknown = private("_read").await;
+        if version == zenoo_sim::OdooVersion::V18 {
+            assert_eq!(
+                unknown,
+                (
+                    "builtins.AttributeError".into(),
+                    "The method 'res.partner._read' does not exist".into()
+                )
+            );
+        } else {
+            assert_eq!(unknown, refused("_read"));
+        }
+    }
+}

@@ -11,9 +11,17 @@ use serde_json::Value;
 use crate::error::{Error, OdooErrorKind};
 use crate::transport::HttpReply as Reply;
 
-/// The kind each Python class must map to, written out independently of
-/// `OdooError::kind`.
-fn expected_kind(name: &str) -> OdooErrorKind {
+/// The kind each Python class (or message, for an unknown model or field)
+/// must map to, written out independently of `OdooError::kind`.
+fn expected_kind(name: &str, message: &str) -> OdooErrorKind {
+    let words: Vec<&str> = message.split(' ').collect();
+    match words.as_slice() {
+        ["Object", _, "doesn't", "exist"] | ["the", "model", _, "does", "not", "exist"] => {
+            return OdooErrorKind::UnknownModel;
+        }
+        ["Invalid", "field", ..] => return OdooErrorKind::UnknownField,
+        _ => {}
+    }
     match name {
         "odoo.exceptions.AccessDenied" => OdooErrorKind::AccessDenied,
         "odoo.exceptions.AccessError" => OdooErrorKind::AccessError,
@@ -107,6 +115,14 @@ fn check_case(case: &Value) -> Result<(), String> {
             legacy if legacy.starts_with("warning -- AccessError") => OdooErrorKind::AccessError,
             other => return Err(format!("unexpected fault code {other:?}")),
         };
+        // An unknown model or field is one kind whatever the fault code.
+        let last = string.trim_end().lines().last().unwrap_or("");
+        let said = last.split_once(": ").map_or(last, |(_, m)| m);
+        let want = match (expected_kind("", last), expected_kind("", said)) {
+            (k @ (OdooErrorKind::UnknownModel | OdooErrorKind::UnknownField), _)
+            | (_, k @ (OdooErrorKind::UnknownModel | OdooErrorKind::UnknownField)) => k,
+            _ => want,
+        };
         if e.kind() != want {
             return Err(format!("fault {code}: kind {:?}, want {want:?}", e.kind()));
         }
@@ -149,12 +165,9 @@ fn check_case(case: &Value) -> Result<(), String> {
                     data["message"]
                 ));
             }
-            if e.kind() != expected_kind(name) {
-                return Err(format!(
-                    "{name}: kind {:?}, want {:?}",
-                    e.kind(),
-                    expected_kind(name)
-                ));
+            let want = expected_kind(name, data["message"].as_str().unwrap_or(""));
+            if e.kind() != want {
+                return Err(format!("{name}: kind {:?}, want {want:?}", e.kind()));
             }
             Ok(())
         }

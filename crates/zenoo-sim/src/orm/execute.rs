@@ -37,6 +37,19 @@ impl Database {
     /// Checks that a public method exists and the user may call it.
     pub fn resolve(&self, model: &str, method: &str, env: &Env) -> OdooResult<Signature> {
         self.table(model)?;
+        // Odoo 18 looks the method up before it checks that it is public:
+        // a private name it does not have "does not exist" (checked on a
+        // real 18: `_search` is private, `_read` does not exist); 19 refuses
+        // every private name first.
+        if self.version == crate::version::OdooVersion::V18
+            && method.starts_with('_')
+            && lookup(model, method, self.version).is_none()
+            && !BASE_MODEL_PRIVATES.contains(&method)
+        {
+            return Err(OdooException::attribute_error(format!(
+                "The method '{model}.{method}' does not exist"
+            )));
+        }
         if is_private(method, self.version) {
             return Err(OdooException::access(format!(
                 "Private methods (such as '{model}.{method}') cannot be called remotely."
@@ -142,3 +155,31 @@ impl Database {
         self.dispatch_read(model, sig, bound, env)
     }
 }
+
+/// Private methods every Odoo 18 model has (a sample of `BaseModel`'s,
+/// those a client is likely to try): calling one is an `AccessError`,
+/// calling a private name outside it an `AttributeError`.
+const BASE_MODEL_PRIVATES: &[&str] = &[
+    "_search",
+    "_read_group",
+    "_where_calc",
+    "_create",
+    "_write",
+    "_read_format",
+    "_fetch_field",
+    "_flush_search",
+    "_check_company",
+    "_compute_display_name",
+    "_search_display_name",
+    "_order_to_sql",
+    "_field_to_sql",
+    "_valid_field_parameter",
+    "_add_field",
+    "_auto_init",
+    "_export_rows",
+    "_load_records",
+    "_convert_records",
+    "_validate_fields",
+    "_check_recursion",
+    "_has_cycle",
+];

@@ -215,7 +215,26 @@ fn db_read(state: &SimState, method: &str, args: &[Value]) -> OdooResult<Option<
     }
 }
 
+/// How many positional arguments each master-password method of the `db`
+/// service takes after the password (its `exp_*` signature in Odoo 16-19).
+fn db_arity(method: &str) -> Option<usize> {
+    Some(match method {
+        "create_database" => 7,
+        "duplicate_database" => 3,
+        "drop" | "change_admin_password" => 1,
+        "dump" | "rename" => 2,
+        "restore" => 3,
+        _ => return None,
+    })
+}
+
 fn db_service(state: &mut SimState, method: &str, args: &[Value]) -> OdooResult<Option<Value>> {
+    // Odoo binds the arguments to the method's signature (the `decorator`
+    // package's check) before it runs.
+    if db_arity(method).is_some_and(|n| args.len() > n + 1) {
+        check_master(state, &arg_str(args, 0))?;
+        return Err(OdooException::type_error("too many positional arguments"));
+    }
     match method {
         "create_database" => {
             check_master(state, &arg_str(args, 0))?;
