@@ -603,7 +603,10 @@ impl OdooError {
         }
         let rest = self.message.strip_prefix("Invalid field '")?;
         let (field, rest) = rest.split_once('\'')?;
-        let rest = rest.strip_prefix(" on ")?;
+        // 18: "on model 'm'", 19's read: "on 'm'", 19's write: "in 'm'".
+        let rest = rest
+            .strip_prefix(" on ")
+            .or_else(|| rest.strip_prefix(" in "))?;
         let rest = rest.strip_prefix("model ").unwrap_or(rest);
         let model = rest.strip_prefix('\'')?.strip_suffix('\'')?;
         Some((field, model))

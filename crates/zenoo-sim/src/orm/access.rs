@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::database::{Database, Env};
-use crate::error::OdooException;
+use crate::error::{OdooException, OdooResult};
 
 impl Database {
     /// Whether the user is a portal/public user (`share`).
@@ -48,6 +48,23 @@ impl Database {
             }
             _ => true,
         }
+    }
+
+    /// Fails with Odoo's AccessError when the user may not do `operation`
+    /// on `model` at all. Odoo 19 checks the right to read a model before
+    /// the right to change its records: a write or unlink on a model the
+    /// user cannot read is refused "to access" (checked on a real 19).
+    pub fn check_model_access(&self, model: &str, operation: &str, env: &Env) -> OdooResult<()> {
+        if self.version >= crate::OdooVersion::V19
+            && matches!(operation, "write" | "unlink")
+            && !self.allowed(model, "read", env)
+        {
+            return Err(self.access_error(model, "read"));
+        }
+        if !self.allowed(model, operation, env) {
+            return Err(self.access_error(model, operation));
+        }
+        Ok(())
     }
 
     /// Odoo's AccessError for a refused operation.

@@ -24,7 +24,20 @@ impl Database {
         if !sig.operation.changes_data() {
             return self.dispatch_read(model, sig, b, env);
         }
+        // A copy reads its source first.
+        if sig.name == "copy" {
+            self.check_rules(model, "read", &b.ids, env)?;
+        }
         if !sig.model_level && sig.operation != Operation::Create {
+            // Odoo 19 reads a record before it changes it: a record the
+            // read rules hide is refused for 'read' first (checked on a real
+            // 19: write, copy and action_confirm on another salesman's
+            // order all say 'read').
+            if self.version >= crate::version::OdooVersion::V19
+                && sig.operation != Operation::Unlink
+            {
+                self.check_rules(model, "read", &b.ids, env)?;
+            }
             self.check_rules(model, sig.operation.as_str(), &b.ids, env)?;
         }
         self.check_conflicts(model, &b.ids, env)?;

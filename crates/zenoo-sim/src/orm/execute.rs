@@ -58,9 +58,8 @@ impl Database {
         let sig = lookup(model, method, self.version).ok_or_else(|| {
             OdooException::attribute_error(format!("The method '{model}.{method}' does not exist"))
         })?;
-        let op = sig.operation.as_str();
-        if !sig.access_exempt && !self.allowed(model, op, env) {
-            return Err(self.access_error(model, op));
+        if !sig.access_exempt {
+            self.check_model_access(model, sig.operation.as_str(), env)?;
         }
         Ok(sig)
     }

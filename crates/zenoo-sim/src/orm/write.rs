@@ -651,11 +651,16 @@ impl Database {
             for _ in 0..=limit {
                 let Some(c) = cur else { break };
                 if c == id {
-                    return Err(OdooException::validation(match model {
-                        "res.partner" => "You cannot create recursive Partner hierarchies.",
-                        "product.category" => "You cannot create recursive categories.",
-                        _ => "Recursion Detected.",
-                    }));
+                    // Partners check it by a constraint; the models that
+                    // keep a `parent_path` (product and partner categories)
+                    // fail earlier, in the ORM's update of that path, with a
+                    // UserError (both checked on real 18 and 19).
+                    return Err(match model {
+                        "res.partner" => OdooException::validation(
+                            "You cannot create recursive Partner hierarchies.",
+                        ),
+                        _ => OdooException::user("Recursion Detected."),
+                    });
                 }
                 cur = self.value(model, c, "parent_id").as_i64();
             }

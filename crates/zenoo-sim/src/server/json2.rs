@@ -227,8 +227,10 @@ fn handle(shared: &Shared, req: &Incoming) -> Response<Body> {
         );
     }
     let op = sig.operation.as_str();
-    if !sig.access_exempt && !database.allowed(&model, op, &env) {
-        return exception(&database.access_error(&model, op));
+    if !sig.access_exempt
+        && let Err(e) = database.check_model_access(&model, op, &env)
+    {
+        return exception(&e);
     }
     let bound = Bound {
         ids: ids.as_ref().map(crate::orm::ids_of).unwrap_or_default(),
