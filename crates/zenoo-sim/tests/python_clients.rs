@@ -1,9 +1,10 @@
-//! The Python clients people use today (odoorpc, odooly, odoo-client-lib)
-//! work against the simulator as against Odoo 18 and 19, over every
-//! protocol each speaks (`tests/python/clients.py` drives them).
+//! The Python clients people use today (odoorpc, odooly, odoo-client-lib,
+//! and the MCP server mcp-server-odoo) work against the simulator as against
+//! Odoo 18 and 19, over every protocol each speaks (`tests/python/*.py`
+//! drive them).
 //!
-//! Needs `ZENOO_PYTHON`: a Python with the three packages installed (`.ci/run`
-//! makes a venv for it); without one the test says so and does nothing.
+//! Needs `ZENOO_PYTHON`: a Python with the four packages installed (`.ci/run`
+//! makes a venv for it); without one the test says why, and fails in CI.
 
 use std::process::Command;
 
@@ -13,10 +14,11 @@ const KEY: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn python() -> Result<String, String> {
     let python = std::env::var("ZENOO_PYTHON").map_err(|_| {
-        "ZENOO_PYTHON is not set (a Python with odoorpc, odooly and odoo-client-lib)".to_string()
+        "ZENOO_PYTHON is not set (a Python with odoorpc, odooly, odoo-client-lib and mcp-server-odoo)"
+            .to_string()
     })?;
     let probe = Command::new(&python)
-        .args(["-c", "import odoorpc, odooly, odoolib"])
+        .args(["-c", "import odoorpc, odooly, odoolib, mcp_server_odoo"])
         .output()
         .map_err(|e| format!("cannot run {python}: {e}"))?;
     if !probe.status.success() {
@@ -79,6 +81,71 @@ async fn odoorpc_odooly_and_odoo_client_lib_work_against_18_and_19() {
         }
         if version >= OdooVersion::V19 {
             assert!(stdout.contains("ok   odooly/json2: error"), "{stdout}");
+        }
+    }
+}
+
+/// mcp-server-odoo (the most used Odoo MCP server, `tests/python/mcp_odoo.py`
+/// drives it over stdio) against the simulator with each version's real
+/// field set: its search, its count (`read_group` with `__count`), and an
+/// all-fields read that returns every field `fields_get` lists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcp_server_odoo_works_against_18_and_19() {
+    let python = match python() {
+        Ok(p) => p,
+        Err(why) => {
+            zenoo_sim::skip::missing(why);
+            return;
+        }
+    };
+    let shared = match zenoo_sim::shared_data::shared_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            zenoo_sim::skip::missing(e);
+            return;
+        }
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/mcp_odoo.py");
+    for (version, fixture) in [
+        (OdooVersion::V18, "odoo18-demo"),
+        (OdooVersion::V19, "odoo19-demo"),
+    ] {
+        let sim = Sim::builder()
+            .fixture(shared.join("odoo/fixtures").join(fixture))
+            .version(version)
+            .database("demo")
+            .user("admin", "admin", Some(KEY))
+            .start()
+            .await
+            .expect("sim");
+        let url = sim.url();
+        let out = tokio::task::spawn_blocking({
+            let python = python.clone();
+            move || {
+                Command::new(python)
+                    .args([script, &url, "demo", KEY])
+                    .output()
+            }
+        })
+        .await
+        .expect("task")
+        .expect("python runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        println!("{fixture}:\n{stdout}");
+        assert!(
+            out.status.success(),
+            "{fixture}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for step in [
+            "search_records",
+            "aggregate_records: __count",
+            "get_record __all__",
+        ] {
+            assert!(
+                stdout.contains(&format!("ok   {step}")),
+                "{fixture} {step}: {stdout}"
+            );
         }
     }
 }

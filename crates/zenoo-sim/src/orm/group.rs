@@ -274,7 +274,9 @@ impl Database {
                 Some((n, f)) => (n.to_string(), Some(f.to_string())),
                 None => (spec.clone(), None),
             };
-            if gbs.iter().any(|g| g.field == name) {
+            // The count every group carries anyway (`__count`, as Odoo 18
+            // takes it in the field list).
+            if name == "__count" || gbs.iter().any(|g| g.field == name) {
                 continue;
             }
             let f = def.field(&name).ok_or_else(|| {

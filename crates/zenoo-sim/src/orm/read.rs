@@ -16,7 +16,7 @@ pub enum Load {
 }
 
 impl Database {
-    /// Field names to read: the requested ones, checked, or every stored field.
+    /// Field names to read: the requested ones, checked, or every field.
     pub fn read_fields(
         &self,
         model: &str,
@@ -40,14 +40,12 @@ impl Database {
                 }
                 Ok(list.iter().filter(|f| *f != "id").cloned().collect())
             }
+            // Every field `fields_get` lists, computed and binary ones
+            // included, as Odoo's `read` without a field list.
             _ => Ok(def
                 .fields
                 .iter()
-                .filter(|f| {
-                    (f.store() || f.name == "display_name")
-                        && f.ttype != FieldType::Binary
-                        && f.name != "id"
-                })
+                .filter(|f| f.name != "id")
                 .map(|f| f.name.clone())
                 .collect()),
         }
