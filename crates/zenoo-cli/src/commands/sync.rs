@@ -238,8 +238,22 @@ pub async fn run(
             if *once {
                 let mut push = zenoo_sync::PushReport::default();
                 let mut polled = zenoo_sync::PollReport::default();
+                let mut faults = 0;
                 loop {
-                    let round = sync.round().await?;
+                    // A round that meets a passing fault after the client's
+                    // own retries (a 503, a reset) is run again, a few times:
+                    // what it did is in the store, so nothing is done twice.
+                    let round = match sync.round().await {
+                        Ok(r) => r,
+                        Err(zenoo_sync::Error::Odoo(e)) if e.is_retryable() && faults < 3 => {
+                            faults += 1;
+                            eprintln!("the round met a passing fault ({e}); running it again");
+                            tokio::time::sleep(std::time::Duration::from_millis(200 << faults))
+                                .await;
+                            continue;
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
                     push += round.push;
                     polled.seen += round.polled.seen;
                     polled.applied += round.polled.applied;
