@@ -7,28 +7,11 @@ use std::process::{Command, Output};
 
 /// `zenoo` with the live connection flags, or `None` after saying why not.
 fn live(test: &str) -> Option<impl Fn(&[&str]) -> Output> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (Some(url), Some(db), Some(login), Some(password)) = (
-        var("ZENOO_LIVE_URL"),
-        var("ZENOO_LIVE_DB"),
-        var("ZENOO_LIVE_LOGIN"),
-        var("ZENOO_LIVE_PASSWORD"),
-    ) else {
-        println!("skipped {test}: no live Odoo configured (ZENOO_LIVE_* not set)");
-        return None;
-    };
+    let live = zenoo_sim::live::LiveOdoo::from_env(test)?;
     Some(move |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_zenoo"))
-            .args([
-                "--url",
-                &url,
-                "--db",
-                &db,
-                "--login",
-                &login,
-                "--password",
-                &password,
-            ])
+            .args(["--url", &live.url, "--db", &live.db, "--login", &live.login])
+            .args(["--password", &live.password])
             .args(args)
             .env_remove("ZENOO_URL")
             .output()

@@ -11,45 +11,20 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use zenoo_rpc::{Client, Model, OdooErrorKind, ProtocolKind, Q, SearchOptions};
 
-struct Live {
-    url: String,
-    db: String,
-    login: String,
-    password: String,
-    api_key: Option<String>,
-    master: Option<String>,
-}
+use zenoo_sim::live::LiveOdoo as Live;
 
 /// The live server's settings, or `None` after printing why not.
 fn live(test: &str) -> Option<Live> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let missing: Vec<&str> = [
-        "ZENOO_LIVE_URL",
-        "ZENOO_LIVE_DB",
-        "ZENOO_LIVE_LOGIN",
-        "ZENOO_LIVE_PASSWORD",
-    ]
-    .into_iter()
-    .filter(|k| var(k).is_none())
-    .collect();
-    if !missing.is_empty() {
-        println!(
-            "skipped {test}: no live Odoo configured ({} not set)",
-            missing.join(", ")
-        );
-        return None;
-    }
-    Some(Live {
-        url: var("ZENOO_LIVE_URL")?,
-        db: var("ZENOO_LIVE_DB")?,
-        login: var("ZENOO_LIVE_LOGIN")?,
-        password: var("ZENOO_LIVE_PASSWORD")?,
-        api_key: var("ZENOO_LIVE_API_KEY"),
-        master: var("ZENOO_LIVE_MASTER_PASSWORD"),
-    })
+    Live::from_env(test)
 }
 
-impl Live {
+/// Logins to the live server.
+trait Logins {
+    async fn client(&self, protocol: ProtocolKind) -> zenoo_rpc::Result<Client>;
+    async fn key_client(&self, protocol: ProtocolKind) -> Option<zenoo_rpc::Result<Client>>;
+}
+
+impl Logins for Live {
     async fn client(&self, protocol: ProtocolKind) -> zenoo_rpc::Result<Client> {
         Client::builder(&self.url)
             .database(&self.db)
@@ -288,7 +263,7 @@ async fn live_a_dump_restores_as_a_new_database() {
         return;
     };
     let client = live.client(ProtocolKind::Auto).await.expect("login");
-    let master = live.master.clone().unwrap_or_default();
+    let master = live.master_password.clone().unwrap_or_default();
     let dbs = client.database_service(&master);
     match dbs.list().await {
         Ok(names) => assert!(names.contains(&live.db), "{names:?}"),
@@ -299,7 +274,7 @@ async fn live_a_dump_restores_as_a_new_database() {
         Err(e) => panic!("list: {e}"),
     }
     assert!(
-        live.master.is_some(),
+        live.master_password.is_some(),
         "ZENOO_LIVE_MASTER_PASSWORD is needed for the dump (the lab's `env` prints it)"
     );
     let dir = tempfile::tempdir().expect("dir");

@@ -22,6 +22,7 @@ mod auth;
 pub mod dataset;
 mod error;
 mod fault;
+pub mod live;
 pub mod orm;
 mod server;
 pub mod shared_data;

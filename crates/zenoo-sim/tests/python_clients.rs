@@ -30,6 +30,16 @@ fn python() -> Result<String, String> {
     Ok(python)
 }
 
+/// `python script args...`, off the runtime's threads.
+async fn run<const N: usize>(python: &str, script: &str, args: [&str; N]) -> std::process::Output {
+    let mut cmd = Command::new(python);
+    cmd.arg(script).args(args);
+    tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("task")
+        .expect("python runs")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn odoorpc_odooly_and_odoo_client_lib_work_against_18_and_19() {
     let python = match python() {
@@ -47,18 +57,7 @@ async fn odoorpc_odooly_and_odoo_client_lib_work_against_18_and_19() {
             .start()
             .await
             .expect("sim");
-        let url = sim.url();
-        let out = tokio::task::spawn_blocking({
-            let python = python.clone();
-            move || {
-                Command::new(python)
-                    .args([script, &url, number, KEY])
-                    .output()
-            }
-        })
-        .await
-        .expect("task")
-        .expect("python runs");
+        let out = run(&python, script, [sim.url().as_str(), number, KEY]).await;
         let stdout = String::from_utf8_lossy(&out.stdout);
         println!("Odoo {number}:\n{stdout}");
         assert!(
@@ -118,18 +117,7 @@ async fn mcp_server_odoo_works_against_18_and_19() {
             .start()
             .await
             .expect("sim");
-        let url = sim.url();
-        let out = tokio::task::spawn_blocking({
-            let python = python.clone();
-            move || {
-                Command::new(python)
-                    .args([script, &url, "demo", KEY])
-                    .output()
-            }
-        })
-        .await
-        .expect("task")
-        .expect("python runs");
+        let out = run(&python, script, [sim.url().as_str(), "demo", KEY]).await;
         let stdout = String::from_utf8_lossy(&out.stdout);
         println!("{fixture}:\n{stdout}");
         assert!(

@@ -213,48 +213,20 @@ impl Mapping {
     pub async fn company_currency(&self) -> Result<String, JobError> {
         self.company_currency
             .get_or_try_init(|| async {
-                let field = &self.rules.currency_by;
-                let users: Vec<Value> = self
-                    .client
-                    .read(
-                        "res.users",
-                        &[self.client.uid()],
-                        &["company_id"],
-                        zenoo_rpc::Load::Raw,
-                    )
-                    .await
-                    .map_err(JobError::from)?;
-                let company = users
-                    .first()
-                    .and_then(|u| u["company_id"].as_i64())
+                let field = self.rules.currency_by.as_str();
+                let company = self
+                    .read_one("res.users", self.client.uid(), "company_id")
+                    .await?
+                    .as_i64()
                     .ok_or_else(|| JobError::business("the Odoo user has no company"))?;
-                let companies: Vec<Value> = self
-                    .client
-                    .read(
-                        "res.company",
-                        &[company],
-                        &["currency_id"],
-                        zenoo_rpc::Load::Raw,
-                    )
-                    .await
-                    .map_err(JobError::from)?;
-                let currency = companies
-                    .first()
-                    .and_then(|c| c["currency_id"].as_i64())
+                let currency = self
+                    .read_one("res.company", company, "currency_id")
+                    .await?
+                    .as_i64()
                     .ok_or_else(|| JobError::business("the Odoo company has no currency"))?;
-                let currencies: Vec<Value> = self
-                    .client
-                    .read(
-                        "res.currency",
-                        &[currency],
-                        &[field.as_str()],
-                        zenoo_rpc::Load::Raw,
-                    )
-                    .await
-                    .map_err(JobError::from)?;
-                currencies
-                    .first()
-                    .and_then(|c| c[field.as_str()].as_str())
+                self.read_one("res.currency", currency, field)
+                    .await?
+                    .as_str()
                     .map(str::to_string)
                     .ok_or_else(|| {
                         JobError::business(format!("the company's currency has no {field}"))
@@ -262,6 +234,17 @@ impl Mapping {
             })
             .await
             .cloned()
+    }
+
+    /// One field of one record, a many2one as its bare id (`Null` when the
+    /// record is not there).
+    async fn read_one(&self, model: &str, id: i64, field: &str) -> Result<Value, JobError> {
+        let rows: Vec<Value> = self
+            .client
+            .read(model, &[id], &[field], zenoo_rpc::Load::Raw)
+            .await
+            .map_err(JobError::from)?;
+        Ok(rows.first().map_or(Value::Null, |r| r[field].clone()))
     }
 
     /// The unit of measure's id.

@@ -8,20 +8,11 @@ use zenoo_rpc::{Client, Load, SearchOptions};
 use zenoo_sync::{AppLine, NewOrder, OrderStatus, Policies, Policy, Store, SyncService};
 
 async fn live_client(test: &str) -> Option<Client> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (Some(url), Some(db), Some(login), Some(password)) = (
-        var("ZENOO_LIVE_URL"),
-        var("ZENOO_LIVE_DB"),
-        var("ZENOO_LIVE_LOGIN"),
-        var("ZENOO_LIVE_PASSWORD"),
-    ) else {
-        println!("skipped {test}: no live Odoo configured (ZENOO_LIVE_* not set)");
-        return None;
-    };
+    let live = zenoo_sim::live::LiveOdoo::from_env(test)?;
     Some(
-        Client::builder(&url)
-            .database(&db)
-            .password(&login, &password)
+        Client::builder(&live.url)
+            .database(&live.db)
+            .password(&live.login, &live.password)
             .build()
             .await
             .expect("login"),
