@@ -594,6 +594,31 @@ async fn hostile_shapes_are_answered_on_a_small_stack() {
                 &text[..text.len().min(300)]
             );
         }
+        // As deep as the guard lets through (100 levels), arrays and
+        // structs are read and answered on the small stack.
+        for (open, close) in [
+            ("<value><array><data>", "</data></array></value>"),
+            (
+                "<value><struct><member><name>k</name>",
+                "</member></struct></value>",
+            ),
+        ] {
+            let text = http
+                .post(format!("{url}/xmlrpc/2/common"))
+                .header("Content-Type", "text/xml")
+                .body(nested_xml(100, open, close))
+                .send()
+                .await
+                .expect("answered")
+                .text()
+                .await
+                .expect("text");
+            assert!(
+                text.contains("server_version") && !text.contains("<fault>"),
+                "{version:?}: {}",
+                &text[..text.len().min(300)]
+            );
+        }
         // Alternating prefix operators: as deep as the version takes (481 on
         // 18, 241 on 19, measured on real servers) is served; deeper, and
         // 15,000 deep, is Odoo's RecursionError.

@@ -8,6 +8,7 @@ mod expat;
 mod json2;
 mod jsonrpc;
 mod listen;
+mod method_call;
 mod pyjson;
 mod response;
 mod state;

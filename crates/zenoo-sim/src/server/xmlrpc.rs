@@ -6,8 +6,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::Response;
 use axum::routing::any;
-use dxr::{MethodCall, Value as Xml};
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 use super::response::raw;
 use super::state::Shared;
@@ -53,39 +52,6 @@ fn route(shared: &Shared, req: &Incoming, service: &str, legacy: bool) -> Respon
         Ok(result) => xml(response_xml(result)),
         Err(e) if legacy => xml(legacy_fault_for(&e)),
         Err(e) => xml(fault_for(&e)),
-    }
-}
-
-/// Converts an XML-RPC value to JSON.
-pub fn to_json(v: &Xml) -> Value {
-    match v {
-        Xml::Integer(i) => Value::from(*i),
-        Xml::Long(i) => Value::from(*i),
-        Xml::Boolean(b) => Value::Bool(*b),
-        Xml::String(s) => Value::from(s.clone()),
-        Xml::Double(d) => Number::from_f64(*d)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
-        Xml::DateTime(dt) => Value::from(format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            dt.year(),
-            dt.month(),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        )),
-        Xml::Base64(b) => {
-            use base64::Engine;
-            Value::from(base64::engine::general_purpose::STANDARD.encode(b))
-        }
-        Xml::Struct(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect::<Map<_, _>>(),
-        ),
-        Xml::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        Xml::Nil => Value::Null,
     }
 }
 
@@ -160,9 +126,10 @@ fn strip_control(s: &str) -> String {
 
 /// How deeply elements may nest in a call: 100 levels of arrays or structs
 /// (three elements each: `value`, `array`, `data`) under `methodCall`,
-/// `params` and `param`. The parser underneath recurses; deeper bodies get
-/// a fault, never a stack overflow.
-const MAX_ELEMENT_DEPTH: usize = 3 * 100 + 4;
+/// `params` and `param`, and the innermost value with its type. The reader does not recurse, but what takes the
+/// params (Python reprs, the answer's marshalling) walks them: deeper
+/// bodies get Python's RecursionError as a fault.
+const MAX_ELEMENT_DEPTH: usize = 3 * 100 + 5;
 
 /// Whether elements in `body` nest deeper than `limit`, whatever their
 /// names (`<a:array>` counts as much as `<array>`), counted in one pass
@@ -196,16 +163,12 @@ pub fn parse_call(body: &str) -> Result<(String, Vec<Value>), OdooException> {
             "maximum recursion depth exceeded while decoding the call".to_string(),
         ));
     }
-    let call = MethodCall::from_xml(body).map_err(|_| match super::expat::error(body) {
+    super::method_call::parse(body).map_err(|_| match super::expat::error(body) {
         // Not well-formed: expat's message and position.
         Some(message) => OdooException::new("xml.parsers.expat.ExpatError", message),
         // Well-formed, but not a method call xmlrpc.client can read.
         None => OdooException::new("xmlrpc.client.ResponseError", "ResponseError()"),
-    })?;
-    Ok((
-        call.name.to_string(),
-        call.params.iter().map(to_json).collect(),
-    ))
+    })
 }
 
 fn escape(s: &str) -> String {
