@@ -744,3 +744,48 @@ async fn signatures_and_private_names_are_checked_as_each_version_checks_them() 
         }
     }
 }
+
+#[tokio::test]
+async fn bodies_are_capped_at_odoos_request_limit_but_restores_at_their_own() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sim = Sim::builder().start().await.expect("sim");
+    // What the server answers to headers alone, within half a second.
+    let answer = |path: &'static str, length: u64| {
+        let addr = sim.addr();
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            stream
+                .write_all(
+                    format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await
+                .expect("write");
+            let mut buf = vec![0u8; 256];
+            match tokio::time::timeout(std::time::Duration::from_millis(500), stream.read(&mut buf))
+                .await
+            {
+                Ok(Ok(n)) => String::from_utf8_lossy(&buf[..n]).into_owned(),
+                _ => String::new(),
+            }
+        }
+    };
+    // Odoo's DEFAULT_MAX_CONTENT_LENGTH is 128 MiB: one byte more is 413 at once.
+    assert!(
+        answer("/jsonrpc", 128 * 1024 * 1024 + 1)
+            .await
+            .starts_with("HTTP/1.1 413")
+    );
+    assert!(
+        answer("/xmlrpc/2/object", 200 * 1024 * 1024)
+            .await
+            .starts_with("HTTP/1.1 413")
+    );
+    // The restore form, which Odoo leaves unlimited, waits for a 200 MiB body.
+    assert_eq!(answer("/web/database/restore", 200 * 1024 * 1024).await, "");
+    assert!(
+        answer("/web/database/restore", 2 * 1024 * 1024 * 1024)
+            .await
+            .starts_with("HTTP/1.1 413")
+    );
+}
