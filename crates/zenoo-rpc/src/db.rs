@@ -99,6 +99,10 @@ impl DumpFormat {
 #[derive(Debug, Clone)]
 pub struct DbService {
     transport: Transport,
+    /// The same connections with the deadline of long operations: the
+    /// wait for a dump's first byte (Odoo builds the dump whole before it
+    /// answers) and a whole restore.
+    slow: Transport,
     master: SecretString,
     route: Arc<AtomicU8>,
 }
@@ -131,6 +135,7 @@ impl Client {
     /// connections and timeouts, authorised by the master password.
     pub fn database_service(&self, master_password: &str) -> DbService {
         DbService {
+            slow: self.inner.transport.with_timeout(SLOW_OPERATIONS),
             transport: self.inner.transport.clone(),
             master: SecretString::from(master_password.to_string()),
             route: Arc::new(AtomicU8::new(DbRoutes::Auto.code())),
@@ -141,6 +146,9 @@ impl Client {
 /// Pieces in flight between two stages of a streamed dump: with the
 /// parser's 192 KiB pieces, a dump holds well under 2 MiB whatever its size.
 const PIPE_DEPTH: usize = 4;
+
+/// The default of [`DbService::operation_timeout`].
+const SLOW_OPERATIONS: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Odoo's `DEFAULT_MAX_CONTENT_LENGTH`: the largest request body it reads
 /// on every route but the restore form.
@@ -168,10 +176,21 @@ impl DbService {
         })?;
         let transport = Transport::new(&parsed, &TransportConfig::default())?;
         Ok(Self {
+            slow: transport.with_timeout(SLOW_OPERATIONS),
             transport,
             master: SecretString::from(master_password.to_string()),
             route: Arc::new(AtomicU8::new(DbRoutes::Auto.code())),
         })
+    }
+
+    /// How long a dump may take to start and a restore to finish (default
+    /// one hour): Odoo builds a dump whole before it sends a byte, and
+    /// restores a large database for minutes. The pieces of a dump, and
+    /// every other call, keep the client's timeout.
+    #[must_use]
+    pub fn operation_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.slow = self.transport.with_timeout(timeout);
+        self
     }
 
     /// Chooses the routes (default [`DbRoutes::Auto`]).
@@ -394,7 +413,7 @@ impl DbService {
             }
         }
         let (url, mut resp) = self
-            .transport
+            .slow
             .post_streamed(
                 "/web/database/backup",
                 "application/x-www-form-urlencoded",
@@ -472,7 +491,7 @@ impl DbService {
             label,
         )?;
         let (url, mut resp) = self
-            .transport
+            .slow
             .post_streamed("/jsonrpc", "application/json", body)
             .await?;
         if resp.status().as_u16() != 200 {
@@ -577,7 +596,7 @@ impl DbService {
             .part("backup_file", part);
         let content_type = format!("multipart/form-data; boundary={}", form.boundary());
         let reply = self
-            .transport
+            .slow
             .post(
                 "/web/database/restore",
                 &content_type,
@@ -660,7 +679,7 @@ impl DbService {
             rx.recv().await.map(|item| (item, rx))
         });
         let reply = self
-            .transport
+            .slow
             .post(
                 "/jsonrpc",
                 "application/json",

@@ -172,6 +172,15 @@ impl Transport {
         format!("{}{path}", self.shown_base).into()
     }
 
+    /// The same connections with another deadline (the database service's
+    /// long operations).
+    pub(crate) fn with_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            timeout,
+            ..self.clone()
+        }
+    }
+
     /// Base URL without a trailing slash, userinfo redacted.
     pub(crate) fn base(&self) -> &str {
         &self.shown_base

@@ -622,3 +622,50 @@ async fn an_unknown_model_or_field_means_the_same_on_every_protocol() {
         assert_eq!(c.did_you_mean(&e).await, None, "{protocol:?}");
     }
 }
+
+#[tokio::test]
+async fn a_dump_may_start_later_than_a_call_may_take() {
+    // Odoo builds a dump whole before its first byte: that wait is the
+    // database service's operation timeout, not the client's.
+    let sim = Sim::builder().start().await.expect("sim");
+    let c = Client::builder(&sim.url())
+        .database("demo")
+        .password("admin", "admin")
+        .timeout(Duration::from_millis(500))
+        .retry(zenoo_rpc::RetryPolicy::none())
+        .build()
+        .await
+        .expect("login");
+    let slow = || {
+        zenoo_sim::FaultPlan::script([Some(zenoo_sim::Fault::Latency(Duration::from_millis(1500)))])
+    };
+    sim.set_faults(slow());
+    let e = c
+        .search_count("res.partner", json!([]))
+        .await
+        .expect_err("a call slower than the timeout");
+    assert!(e.is_timeout(), "{e}");
+    for routes in [zenoo_rpc::db::DbRoutes::Rpc, zenoo_rpc::db::DbRoutes::Web] {
+        let dbs = c
+            .database_service("admin")
+            .routes(routes)
+            .operation_timeout(Duration::from_secs(10));
+        sim.set_faults(slow());
+        let mut out = Vec::new();
+        let n = dbs
+            .dump("demo", DumpFormat::Zip, &mut out, |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{routes:?}: {e}"));
+        assert!(n > 1000 && out.starts_with(b"PK"), "{routes:?}");
+        // With the client's timeout for the whole operation it fails.
+        sim.set_faults(slow());
+        let e = c
+            .database_service("admin")
+            .routes(routes)
+            .operation_timeout(Duration::from_millis(500))
+            .dump("demo", DumpFormat::Zip, &mut Vec::new(), |_| {})
+            .await
+            .expect_err("too slow to start");
+        assert!(e.is_timeout(), "{routes:?}: {e}");
+    }
+}
