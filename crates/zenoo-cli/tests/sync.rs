@@ -16,24 +16,28 @@ fn zenoo_store(fx: &Fixture, store: &str, args: &[&str]) -> std::process::Output
     fx.zenoo("demo", &all)
 }
 
+/// `sync orders add` of one order with one line, which must succeed.
+fn add_order(fx: &Fixture, store: &str, supplier: &str, line: &str, currency: Option<&str>) {
+    let mut args = vec!["orders", "add", "--supplier", supplier, "--line", line];
+    if let Some(c) = currency {
+        args.extend(["--currency", c]);
+    }
+    let out = zenoo_store(fx, store, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 #[test]
 fn a_killed_worker_leaves_no_order_twice_and_none_behind() {
     let fx = Fixture::new();
     let store = format!("sqlite://{}", fx.path("sync.db"));
     for i in 0..60 {
-        let out = zenoo_store(
+        add_order(
             &fx,
             &store,
-            &[
-                "orders",
-                "add",
-                "--supplier",
-                "Northwind Looms",
-                "--line",
-                &format!("ZL-400:{}:3.5", i + 1),
-            ],
+            "Northwind Looms",
+            &format!("ZL-400:{}:3.5", i + 1),
+            None,
         );
-        assert!(out.status.success(), "{}", stderr(&out));
     }
     // Slow calls, so that the worker is killed in the middle of its work.
     fx.sim
@@ -294,19 +298,7 @@ fn two_worker_processes_share_a_postgres_outbox_in_order_and_once() {
 fn an_order_deleted_in_odoo_is_found_by_the_scheduled_reconcile_across_runs() {
     let fx = Fixture::new();
     let store = format!("sqlite://{}", fx.path("sync.db"));
-    let out = zenoo_store(
-        &fx,
-        &store,
-        &[
-            "orders",
-            "add",
-            "--supplier",
-            "Northwind Looms",
-            "--line",
-            "ZL-400:3:3.5",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    add_order(&fx, &store, "Northwind Looms", "ZL-400:3:3.5", None);
     let once_with = |every: &str, code: i32| {
         let out = zenoo_store(&fx, &store, &["run", "--once", "--reconcile-every", every]);
         assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
@@ -357,19 +349,7 @@ fn a_run_counts_what_failed_and_its_status_says_so() {
     let store = format!("sqlite://{}", fx.path("refused.db"));
     // Five orders Odoo cannot take as they are: no such supplier.
     for _ in 0..5 {
-        let out = zenoo_store(
-            &fx,
-            &store,
-            &[
-                "orders",
-                "add",
-                "--supplier",
-                "Nobody Ltd",
-                "--line",
-                "ZL-400:1:3.5",
-            ],
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
+        add_order(&fx, &store, "Nobody Ltd", "ZL-400:1:3.5", None);
     }
     let out = zenoo_store(&fx, &store, &["run", "--once"]);
     let said = stderr(&out);
@@ -380,21 +360,7 @@ fn a_run_counts_what_failed_and_its_status_says_so() {
     assert!(said.contains("5 failed orders"), "{said}");
     assert_eq!(out.status.code(), Some(3), "{said}");
     // A good order goes through, but the failed ones still wait: 3 again.
-    let out = zenoo_store(
-        &fx,
-        &store,
-        &[
-            "orders",
-            "add",
-            "--supplier",
-            "Northwind Looms",
-            "--line",
-            "ZL-400:1:3.5",
-            "--currency",
-            "EUR",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    add_order(&fx, &store, "Northwind Looms", "ZL-400:1:3.5", Some("EUR"));
     let out = zenoo_store(&fx, &store, &["run", "--once"]);
     let said = stderr(&out);
     assert!(said.starts_with("1 pushed, "), "{said}");
@@ -410,19 +376,7 @@ fn an_order_without_a_currency_is_in_the_companys() {
         .expect("the company's currency")
         .to_string();
     let store = format!("sqlite://{}", fx.path("currency.db"));
-    let out = zenoo_store(
-        &fx,
-        &store,
-        &[
-            "orders",
-            "add",
-            "--supplier",
-            "Northwind Looms",
-            "--line",
-            "ZL-400:2:3.5",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    add_order(&fx, &store, "Northwind Looms", "ZL-400:2:3.5", None);
     let out = zenoo_store(&fx, &store, &["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).starts_with("1 pushed, "), "{}", stderr(&out));
@@ -453,21 +407,13 @@ fn runs_get_through_one_request_in_seven_failing() {
         7,
     ));
     for i in 0..8 {
-        let out = zenoo_store(
+        add_order(
             &fx,
             &store,
-            &[
-                "orders",
-                "add",
-                "--supplier",
-                "Northwind Looms",
-                "--line",
-                &format!("ZL-400:{}:3.5", i + 1),
-                "--currency",
-                "EUR",
-            ],
+            "Northwind Looms",
+            &format!("ZL-400:{}:3.5", i + 1),
+            Some("EUR"),
         );
-        assert!(out.status.success(), "{}", stderr(&out));
         let out = zenoo_store(&fx, &store, &["run", "--once"]);
         assert_eq!(out.status.code(), Some(0), "run {i}: {}", stderr(&out));
     }

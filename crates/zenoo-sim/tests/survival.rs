@@ -531,6 +531,19 @@ fn small_stack_sim(version: zenoo_sim::OdooVersion) -> (String, std::sync::mpsc:
     (url_rx.recv().expect("started"), stop_tx)
 }
 
+/// An XML-RPC body posted to `path`; the answer's text.
+async fn xml_post(http: &reqwest::Client, url: &str, path: &str, body: String) -> String {
+    http.post(format!("{url}{path}"))
+        .header("Content-Type", "text/xml")
+        .body(body)
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("text")
+}
+
 /// `n` prefix operators over `n + 1` leaves; `pair` repeats per operator.
 fn operator_chain(n: usize, pair: &[&str]) -> Value {
     let mut items: Vec<Value> = Vec::new();
@@ -578,16 +591,7 @@ async fn hostile_shapes_are_answered_on_a_small_stack() {
             ),
             nested_xml(110, "<value><array><data>", "</data></array></value>"),
         ] {
-            let text = http
-                .post(format!("{url}/xmlrpc/2/common"))
-                .header("Content-Type", "text/xml")
-                .body(body)
-                .send()
-                .await
-                .expect("answered")
-                .text()
-                .await
-                .expect("text");
+            let text = xml_post(&http, &url, "/xmlrpc/2/common", body).await;
             assert!(
                 text.contains("<fault>"),
                 "{version:?}: {}",
@@ -603,16 +607,13 @@ async fn hostile_shapes_are_answered_on_a_small_stack() {
                 "</member></struct></value>",
             ),
         ] {
-            let text = http
-                .post(format!("{url}/xmlrpc/2/common"))
-                .header("Content-Type", "text/xml")
-                .body(nested_xml(100, open, close))
-                .send()
-                .await
-                .expect("answered")
-                .text()
-                .await
-                .expect("text");
+            let text = xml_post(
+                &http,
+                &url,
+                "/xmlrpc/2/common",
+                nested_xml(100, open, close),
+            )
+            .await;
             assert!(
                 text.contains("server_version") && !text.contains("<fault>"),
                 "{version:?}: {}",
@@ -659,16 +660,7 @@ async fn hostile_shapes_are_answered_on_a_small_stack() {
             "<value><string>|</string></value><value><string>&amp;</string></value>".repeat(7_500),
             "<value><array><data><value><string>id</string></value><value><string>&gt;</string></value><value><int>0</int></value></data></array></value>".repeat(15_001)
         );
-        let text = http
-            .post(format!("{url}/xmlrpc/2/object"))
-            .header("Content-Type", "text/xml")
-            .body(deep_xml_domain)
-            .send()
-            .await
-            .expect("answered")
-            .text()
-            .await
-            .expect("text");
+        let text = xml_post(&http, &url, "/xmlrpc/2/object", deep_xml_domain).await;
         assert!(
             text.contains("maximum recursion depth exceeded"),
             "{version:?}: {}",
