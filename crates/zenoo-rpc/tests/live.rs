@@ -13,6 +13,8 @@ use zenoo_rpc::{Client, Model, OdooErrorKind, ProtocolKind, Q, SearchOptions};
 
 use zenoo_sim::live::LiveOdoo as Live;
 
+mod common;
+
 /// The live server's settings, or `None` after printing why not.
 fn live(test: &str) -> Option<Live> {
     Live::from_env(test)
@@ -462,44 +464,7 @@ async fn live_a_unit_of_work_rolls_back_and_keyed_creates_happen_once() {
 /// Each of Odoo's error shapes, asked of `c`: its kind, whatever the
 /// protocol.
 async fn error_shapes(label: &str, c: &Client) {
-    let e = c
-        .search_count("res.partners", json!([]))
-        .await
-        .expect_err("an unknown model");
-    assert_eq!(
-        e.odoo_kind(),
-        Some(OdooErrorKind::UnknownModel),
-        "{label}: {e}"
-    );
-    assert_eq!(
-        c.did_you_mean(&e).await.as_deref(),
-        Some("res.partner"),
-        "{label}"
-    );
-    let e = c
-        .search_read::<Value>(
-            "res.partner",
-            json!([]),
-            &["name", "emial"],
-            SearchOptions::new().limit(1),
-        )
-        .await
-        .expect_err("an unknown field");
-    assert_eq!(
-        e.odoo_kind(),
-        Some(OdooErrorKind::UnknownField),
-        "{label}: {e}"
-    );
-    assert_eq!(
-        e.odoo().and_then(|o| o.unknown_field()),
-        Some(("emial", "res.partner")),
-        "{label}"
-    );
-    assert_eq!(
-        c.did_you_mean(&e).await.as_deref(),
-        Some("email"),
-        "{label}"
-    );
+    common::check_unknown_names(label, c).await;
     let e = c
         .execute_kw::<Value>(
             "res.partner",

@@ -13,6 +13,8 @@ use zenoo_rpc::db::{DbService, DumpFormat};
 use zenoo_rpc::{Binary, Client, Datetime, ErrorKind, OdooErrorKind, ProtocolKind};
 use zenoo_sim::{OdooVersion, Sim};
 
+mod common;
+
 /// What a scripted server answers to one request: the request's path and
 /// body in, a response out.
 type Script = Arc<dyn Fn(&str, &str) -> Response<Body> + Send + Sync>;
@@ -571,49 +573,7 @@ async fn an_unknown_model_or_field_means_the_same_on_every_protocol() {
         .build()
         .await
         .expect("login");
-        let e = c
-            .search_count("res.partners", json!([]))
-            .await
-            .expect_err("no such model");
-        assert_eq!(
-            e.odoo_kind(),
-            Some(OdooErrorKind::UnknownModel),
-            "{protocol:?}: {e}"
-        );
-        assert_eq!(
-            e.odoo().and_then(|o| o.unknown_model()),
-            Some("res.partners"),
-            "{protocol:?}"
-        );
-        assert_eq!(
-            c.did_you_mean(&e).await.as_deref(),
-            Some("res.partner"),
-            "{protocol:?}"
-        );
-        let e = c
-            .search_read::<Value>(
-                "res.partner",
-                json!([]),
-                &["name", "emial"],
-                Default::default(),
-            )
-            .await
-            .expect_err("no such field");
-        assert_eq!(
-            e.odoo_kind(),
-            Some(OdooErrorKind::UnknownField),
-            "{protocol:?}: {e}"
-        );
-        assert_eq!(
-            e.odoo().and_then(|o| o.unknown_field()),
-            Some(("emial", "res.partner")),
-            "{protocol:?}"
-        );
-        assert_eq!(
-            c.did_you_mean(&e).await.as_deref(),
-            Some("email"),
-            "{protocol:?}"
-        );
+        common::check_unknown_names(&format!("{protocol:?}"), &c).await;
         // Nothing near: no guess.
         let e = c
             .search_count("no.such.model", json!([]))
