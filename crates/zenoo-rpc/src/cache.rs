@@ -539,7 +539,7 @@ impl Shared {
         match what {
             Invalidation::Models(models) => {
                 for m in models {
-                    metrics::counter!("zenoo_cache_invalidations_total", "model" => m.clone())
+                    metrics::counter!("zenoo_cache_invalidations_total", "model" => crate::observe::model_label(m))
                         .increment(1);
                 }
             }

@@ -22,8 +22,14 @@
 //! `status` is `ok`, or the error class: `odoo` (with the exception's
 //! short name in the span), `transport`, `timeout`, `http_<code>`,
 //! `malformed`, `decode`, `circuit_open`, ...
+//!
+//! `model` and `method` are names the caller chooses (a service may pass
+//! on what its own users send), so they are bounded: the first
+//! [`LABEL_VALUES`] distinct names of each get their own series, and later
+//! ones share `_OTHER`. A process's metrics cannot grow without bound.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -34,6 +40,56 @@ use crate::call::Call;
 use crate::error::{Error, ErrorKind};
 use crate::response::Response;
 use crate::stack::{BoxFuture, BoxService};
+
+/// Distinct values a caller-chosen label (`model`, `method`) takes before
+/// later ones share `_OTHER`.
+pub const LABEL_VALUES: usize = 256;
+
+/// The label value for later names once a label has its share.
+pub const OTHER: &str = "_OTHER";
+
+/// The values one caller-chosen label has taken.
+struct LabelValues(OnceLock<RwLock<HashSet<Arc<str>>>>);
+
+static MODELS: LabelValues = LabelValues(OnceLock::new());
+static METHODS: LabelValues = LabelValues(OnceLock::new());
+
+impl LabelValues {
+    /// `name` as a label value: itself while the label has room, else
+    /// [`OTHER`].
+    fn of(&self, name: &str) -> metrics::SharedString {
+        let set = self.0.get_or_init(RwLock::default);
+        {
+            let seen = set.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(v) = seen.get(name) {
+                return metrics::SharedString::from(v.clone());
+            }
+            if seen.len() >= LABEL_VALUES {
+                return metrics::SharedString::const_str(OTHER);
+            }
+        }
+        let mut seen = set.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = seen.get(name) {
+            return metrics::SharedString::from(v.clone());
+        }
+        if seen.len() >= LABEL_VALUES {
+            return metrics::SharedString::const_str(OTHER);
+        }
+        let v: Arc<str> = Arc::from(name);
+        seen.insert(v.clone());
+        metrics::SharedString::from(v)
+    }
+}
+
+/// The `model` label value of `model` (bounded; see the module's doc).
+pub(crate) fn model_label(model: &str) -> metrics::SharedString {
+    MODELS.of(model)
+}
+
+/// The `method` label value of `method` (bounded; see the module's doc).
+pub(crate) fn method_label(method: &str) -> metrics::SharedString {
+    METHODS.of(method)
+}
 
 /// The outermost built-in layer: span and metrics per call.
 #[derive(Clone)]
@@ -95,8 +151,8 @@ impl Service<Call> for Observe {
             status = tracing::field::Empty,
             exception = tracing::field::Empty,
         );
-        let model = call.model().to_string();
-        let method = call.method().to_string();
+        let model = model_label(call.model());
+        let method = method_label(call.method());
         let fut = async move {
             let started = Instant::now();
             let inflight = Inflight::new();

@@ -318,8 +318,8 @@ where
         );
         metrics::counter!(
             "zenoo_retries_total",
-            "model" => what.model.to_string(),
-            "method" => what.method.to_string(),
+            "model" => crate::observe::model_label(what.model),
+            "method" => crate::observe::method_label(what.method),
             "cause" => cause,
         )
         .increment(1);

@@ -577,3 +577,56 @@ async fn start_up_is_retried_on_every_protocol_and_step() {
         assert!(sim.requests().len() <= 3, "{:?}", sim.requests().len());
     }
 }
+
+#[test]
+fn model_and_method_labels_stay_bounded_whatever_names_callers_send() {
+    with_metrics(|metrics| async move {
+        let sim = sim().await;
+        let client = builder(&sim.url())
+            .retry(quick())
+            .circuit_breaker(None)
+            .build()
+            .await
+            .expect("login");
+        // A service passing on its users' names: 400 invented models and
+        // 400 invented methods, each refused by the server.
+        for i in 0..400 {
+            let e = client
+                .search_count(&format!("x.invented.{i}"), json!([]))
+                .await
+                .expect_err("no such model");
+            assert!(e.odoo().is_some(), "{e}");
+            let _ = client
+                .execute_kw::<Value>(
+                    "res.partner",
+                    &format!("invented_{i}"),
+                    vec![json!([])],
+                    serde_json::Map::new(),
+                )
+                .await;
+        }
+        let seen: Metrics = metrics.snapshot().into_vec();
+        let values = |label: &str| {
+            seen.iter()
+                .filter(|(k, ..)| k.key().name() == "zenoo_requests_total")
+                .filter_map(|(k, ..)| {
+                    k.key()
+                        .labels()
+                        .find(|l| l.key() == label)
+                        .map(|l| l.value().to_string())
+                })
+                .collect::<std::collections::HashSet<_>>()
+        };
+        let (models, methods) = (values("model"), values("method"));
+        assert!(
+            models.len() <= 257 && methods.len() <= 257,
+            "{} model and {} method label values",
+            models.len(),
+            methods.len()
+        );
+        assert!(models.contains("_OTHER") && methods.contains("_OTHER"));
+        assert!(models.contains("res.partner"), "early names keep their own");
+        // Every call is still counted.
+        assert!(counter(&seen, "zenoo_requests_total") >= 800);
+    });
+}

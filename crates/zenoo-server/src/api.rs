@@ -385,7 +385,8 @@ async fn force_sync(
     }
 }
 
-/// Backlog, lag, failures and conflicts of the whole sync.
+/// Backlog, lag, failures and conflicts: of the whole sync, or for a
+/// caller limited to some suppliers, of their orders only.
 #[utoipa::path(get, path = "/status", tag = "orders",
     responses(
         (status = 200, body = Status),
@@ -393,7 +394,8 @@ async fn force_sync(
     security(("bearer" = []), ("api_key" = [])))]
 async fn sync_status(State(app): State<App>, caller: Caller) -> Result<Json<Status>, Problem> {
     caller.require(Scope::OrdersRead)?;
-    Ok(Json(app.sync.status().await.map_err(sync_problem)?))
+    let status = app.sync.status_of(caller.0.suppliers.as_deref()).await;
+    Ok(Json(status.map_err(sync_problem)?))
 }
 
 /// One open conflict: both versions of a part both sides changed.
@@ -630,15 +632,24 @@ async fn refresh(
         .map_err(token_problem)
 }
 
-/// Revokes a refresh token and every token refreshed from the same login.
+/// Revokes a refresh token and every token refreshed from the same login,
+/// with the access tokens they gave out (and the access token sent as
+/// `Authorization: Bearer`, if any): each is refused from then on.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = Refresh,
     responses(
         (status = 204, description = "Revoked (or unknown: nothing to do)"),
     ))]
-async fn logout(State(app): State<App>, Json(r): Json<Refresh>) -> Result<StatusCode, Problem> {
+async fn logout(
+    State(app): State<App>,
+    caller: Option<axum::Extension<crate::principal::Principal>>,
+    Json(r): Json<Refresh>,
+) -> Result<StatusCode, Problem> {
     app.tokens
         .revoke(&r.refresh_token)
         .await
         .map_err(token_problem)?;
+    if let Some(axum::Extension(p)) = caller {
+        app.tokens.revoke_access(&p).await.map_err(token_problem)?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,7 +13,7 @@ use axum::extract::{
     ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath, Path, Request, State,
 };
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -73,6 +73,8 @@ pub struct App {
     pub actions: Arc<Actions>,
     /// Who asked for what.
     pub audit: RequestAudit,
+    /// The WebSockets open.
+    pub sockets: crate::ws::Sockets,
     /// Settings.
     pub settings: Settings,
 }
@@ -180,7 +182,16 @@ impl utoipa::Modify for Security {
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = op.request_body.is_some();
             let mut refusals = vec![
-                ("429", "Rate limited or banned; see Retry-After"),
+                (
+                    "429",
+                    "Rate limited or banned, or too many connections from this address; see Retry-After",
+                ),
+                (
+                    "413",
+                    "The body (or the length it announces) is over the limit",
+                ),
+                // hyper's own answer, before any route: no problem body.
+                ("431", "The request line and headers are over the limit"),
                 (
                     "503",
                     "The request took too long, or the store does not answer",
@@ -198,15 +209,19 @@ impl utoipa::Modify for Security {
                 refusals.push(("400", "A malformed path, query or body"));
             }
             if has_body {
-                refusals.push(("413", "The body is over the limit"));
                 refusals.push(("415", "The body is not JSON"));
                 refusals.push(("422", "The body is not what the route takes"));
             }
             for (status, what) in refusals {
+                let answer = if status == "431" {
+                    ResponseBuilder::new().description(what).build()
+                } else {
+                    problem(what)
+                };
                 op.responses
                     .responses
                     .entry(status.into())
-                    .or_insert_with(|| problem(what).into());
+                    .or_insert_with(|| answer.into());
             }
         };
         for item in openapi.paths.paths.values_mut() {
@@ -264,7 +279,51 @@ pub fn router(app: App) -> (Router, utoipa::openapi::OpenApi) {
     (router, openapi)
 }
 
-/// Request id, tracing span, HTTP metrics and the request timeout.
+/// The method as a metric label: one of HTTP's methods, or `_OTHER` (as
+/// OpenTelemetry's HTTP conventions say), so that invented methods cannot
+/// grow the metrics without bound.
+pub(crate) fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::CONNECT => "CONNECT",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::PATCH => "PATCH",
+        _ => "_OTHER",
+    }
+}
+
+/// The route a request matched, as a template (`/orders/{uuid}`), never
+/// the path as sent: what the metrics, spans and audit know it by.
+pub(crate) fn route_of(request: &Request) -> &str {
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(UNMATCHED, MatchedPath::as_str)
+}
+
+/// The route label of a request no route took.
+pub(crate) const UNMATCHED: &str = "(unmatched)";
+
+/// The body length a request announces, when it is over `limit`.
+fn announced_over(request: &Request, limit: usize) -> Option<u64> {
+    let length: u64 = request
+        .headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (length > u64::try_from(limit).unwrap_or(u64::MAX)).then_some(length)
+}
+
+/// Request id, tracing span, HTTP metrics, the request timeout, and a body
+/// announced over the limit refused before a byte of it is read.
 async fn observe(State(settings): State<Settings>, mut request: Request, next: Next) -> Response {
     let id = request
         .headers()
@@ -272,44 +331,58 @@ async fn observe(State(settings): State<Settings>, mut request: Request, next: N
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
-    let method = request.method().clone();
+    let route = route_of(&request).to_string();
+    let method = method_label(request.method());
     request.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!(
         "http",
         request_id = %id,
-        %method,
+        method,
         route = %route,
         principal = tracing::field::Empty
     );
     let started = Instant::now();
     let upgrade = route == "/ws";
-    // The Odoo calls the request makes carry its id too.
-    let fut = tracing::Instrument::instrument(
-        zenoo_rpc::with_request_id(id.as_str(), next.run(request)),
-        span.clone(),
-    );
-    let mut response = if upgrade {
-        fut.await
+    let mut response = if let Some(length) = announced_over(&request, settings.body_bytes) {
+        let mut r = Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "The body is over the limit",
+            format!(
+                "the body announces {length} bytes; the limit is {} bytes",
+                settings.body_bytes
+            ),
+        )
+        .into_response();
+        // The body is not read: the connection cannot carry another request.
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r
     } else {
-        match tokio::time::timeout(settings.request_timeout, fut).await {
-            Ok(r) => r,
-            Err(_) => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
-                "The request took too long",
-                format!("no answer within {} s", settings.request_timeout.as_secs()),
-            )
-            .into_response(),
+        // The Odoo calls the request makes carry its id too.
+        let fut = tracing::Instrument::instrument(
+            zenoo_rpc::with_request_id(id.as_str(), next.run(request)),
+            span.clone(),
+        );
+        if upgrade {
+            fut.await
+        } else {
+            match tokio::time::timeout(settings.request_timeout, fut).await {
+                Ok(r) => r,
+                Err(_) => Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "timeout",
+                    "The request took too long",
+                    format!("no answer within {} s", settings.request_timeout.as_secs()),
+                )
+                .into_response(),
+            }
         }
     };
     let status = response.status().as_u16().to_string();
     let elapsed = started.elapsed().as_secs_f64();
-    metrics::counter!("zenoo_http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.clone()).increment(1);
-    metrics::histogram!("zenoo_http_request_duration_seconds", "method" => method.to_string(), "route" => route.clone()).record(elapsed);
+    metrics::counter!("zenoo_http_requests_total", "method" => method, "route" => route.clone(), "status" => status.clone()).increment(1);
+    metrics::histogram!("zenoo_http_request_duration_seconds", "method" => method, "route" => route).record(elapsed);
     span.in_scope(
         || tracing::info!(status = %status, elapsed_ms = (elapsed * 1000.0) as u64, "request"),
     );
@@ -374,8 +447,8 @@ async fn guard(State(app): State<App>, mut request: Request, next: Next) -> Resp
     let audit = principal.as_ref().map(|p| {
         (
             p.subject.clone(),
-            request.method().to_string(),
-            request.uri().path().to_string(),
+            method_label(request.method()).to_string(),
+            route_of(&request).to_string(),
             request.extensions().get::<RequestId>().map(|r| r.0.clone()),
         )
     });
@@ -425,7 +498,9 @@ async fn healthz() -> &'static str {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Component {
     ok: bool,
-    detail: String,
+    /// What was found (only for a caller with the `admin` scope).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
 }
 
 /// Every component's state.
@@ -437,54 +512,48 @@ struct Readiness {
     outbox: Component,
 }
 
-/// Readiness: the store and Odoo answer, and the outbox keeps up; 503 with
-/// the failing component's detail otherwise.
+/// Readiness: the store and Odoo answer, and the outbox keeps up; 503
+/// otherwise. Each component's detail (the Odoo version and user, the
+/// backlog, the error) goes only to a caller with the `admin` scope.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Readiness),
         (status = 503, description = "A component fails", body = Readiness),
     ))]
-async fn readyz(State(app): State<App>) -> Response {
+async fn readyz(State(app): State<App>, caller: Option<axum::Extension<Principal>>) -> Response {
+    let details = caller.is_some_and(|axum::Extension(p)| p.has(Scope::Admin));
+    let component = |ok: bool, detail: String| Component {
+        ok,
+        detail: details.then_some(detail),
+    };
     let (store, outbox) = match app.sync.status().await {
         Ok(s) => (
-            Component {
-                ok: true,
-                detail: format!("{} jobs waiting", s.backlog),
-            },
-            Component {
-                ok: s.lag_seconds <= app.settings.max_lag_seconds,
-                detail: format!(
+            component(true, format!("{} jobs waiting", s.backlog)),
+            component(
+                s.lag_seconds <= app.settings.max_lag_seconds,
+                format!(
                     "oldest waiting job {:.0} s old (limit {:.0} s)",
                     s.lag_seconds, app.settings.max_lag_seconds
                 ),
-            },
+            ),
         ),
         Err(e) => (
-            Component {
-                ok: false,
-                detail: e.to_string(),
-            },
-            Component {
-                ok: false,
-                detail: "unknown: the store does not answer".into(),
-            },
+            component(false, e.to_string()),
+            component(false, "unknown: the store does not answer".into()),
         ),
     };
     // A call that needs the sync's own credentials: they still work.
     let me = serde_json::json!([["id", "=", app.client.uid()]]);
     let odoo = match app.client.search_count("res.users", me).await {
-        Ok(_) => Component {
-            ok: true,
-            detail: format!(
+        Ok(_) => component(
+            true,
+            format!(
                 "Odoo {} answers as user {}",
                 app.client.server_version().server_version,
                 app.client.uid()
             ),
-        },
-        Err(e) => Component {
-            ok: false,
-            detail: e.to_string(),
-        },
+        ),
+        Err(e) => component(false, e.to_string()),
     };
     let ready = store.ok && odoo.ok && outbox.ok;
     let status = if ready {

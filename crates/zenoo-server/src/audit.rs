@@ -1,6 +1,7 @@
 //! The request audit: every authenticated request's principal, method,
-//! path, status and request id, written to the store's `request_audit`
-//! table by one background task in batches. The queue is bounded: when the
+//! route template (never the raw path, which may hold a secret), status
+//! and request id, written to the store's `request_audit` table by one
+//! background task in batches. The queue is bounded: when the
 //! store falls behind, requests wait for room rather than lose entries.
 
 use std::time::Duration;
@@ -29,7 +30,8 @@ pub struct AuditRow {
     pub principal: String,
     /// The HTTP method.
     pub method: String,
-    /// The path (no query).
+    /// The route's template (`/orders/{uuid}`), never the path as sent:
+    /// a path may hold a secret (`/hooks/odoo/<token>`).
     pub path: String,
     /// The answer's status.
     pub status: i64,

@@ -247,6 +247,10 @@ pub struct EventsConfig {
     pub queue: usize,
     /// ...for this long, in milliseconds (default 2000).
     pub grace_ms: u64,
+    /// WebSockets open at once (default 1024); more are refused with 429.
+    pub max_sockets: usize,
+    /// WebSockets open at once with one key or user (default 16).
+    pub max_sockets_per_principal: usize,
 }
 
 impl Default for EventsConfig {
@@ -255,6 +259,8 @@ impl Default for EventsConfig {
             heartbeat_seconds: 15,
             queue: 256,
             grace_ms: 2000,
+            max_sockets: 1024,
+            max_sockets_per_principal: 16,
         }
     }
 }
@@ -280,6 +286,13 @@ pub struct LimitsConfig {
     pub ban_seconds: u64,
     /// Connections open at once (default 1024); more wait in the backlog.
     pub max_connections: usize,
+    /// Connections open at once from one IP address, or one IPv6 /64
+    /// (default 64); more are answered 429 and closed. Behind a proxy every
+    /// client has the proxy's address: raise it there.
+    pub max_connections_per_ip: usize,
+    /// The largest request line and headers, in bytes (default 32768, at
+    /// least 8192); larger ones are answered 431.
+    pub max_header_bytes: usize,
     /// Seconds a client may take to send a request's headers, idle
     /// kept-alive connections included (default 30).
     pub header_timeout_seconds: u64,
@@ -296,6 +309,8 @@ impl Default for LimitsConfig {
             ban_after: 60,
             ban_seconds: 300,
             max_connections: 1024,
+            max_connections_per_ip: 64,
+            max_header_bytes: 32 * 1024,
             header_timeout_seconds: 30,
         }
     }
@@ -466,6 +481,12 @@ impl Config {
                 "queue and heartbeat_seconds must be at least 1",
             ));
         }
+        if self.limits.max_header_bytes < 8192 {
+            return Err(ConfigError::new(
+                "limits.max_header_bytes",
+                "must be at least 8192",
+            ));
+        }
         for (key, value) in [
             ("sync.poll_every_seconds", self.sync.poll_every_seconds),
             ("sync.max_lag_seconds", self.sync.max_lag_seconds),
@@ -494,6 +515,18 @@ impl Config {
             (
                 "limits.max_connections",
                 u64::try_from(self.limits.max_connections).unwrap_or(u64::MAX),
+            ),
+            (
+                "limits.max_connections_per_ip",
+                u64::try_from(self.limits.max_connections_per_ip).unwrap_or(u64::MAX),
+            ),
+            (
+                "events.max_sockets",
+                u64::try_from(self.events.max_sockets).unwrap_or(u64::MAX),
+            ),
+            (
+                "events.max_sockets_per_principal",
+                u64::try_from(self.events.max_sockets_per_principal).unwrap_or(u64::MAX),
             ),
             (
                 "limits.header_timeout_seconds",

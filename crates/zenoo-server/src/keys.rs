@@ -150,6 +150,18 @@ impl ApiKeys {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Whether the key `id` exists and is not revoked.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn is_live(&self, id: &str) -> anyhow::Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// The principal of `key`, if it is a live key of this store.
     ///
     /// # Errors
@@ -195,6 +207,8 @@ impl ApiKeys {
             kind: Kind::ApiKey,
             scopes: Scope::parse_list(&scopes).map_err(anyhow::Error::msg)?,
             suppliers: suppliers.map(|s| serde_json::from_str(&s)).transpose()?,
+            token_id: None,
+            expires_at: None,
         }))
     }
 }

@@ -99,6 +99,8 @@ pub enum Kind {
 ///     kind: Kind::ApiKey,
 ///     scopes: vec![Scope::OrdersRead],
 ///     suppliers: Some(vec!["Alpenrose Dairy".into()]),
+///     token_id: None,
+///     expires_at: None,
 /// };
 /// assert!(p.has(Scope::OrdersRead) && !p.has(Scope::OrdersWrite));
 /// assert!(p.may_see("Alpenrose Dairy") && !p.may_see("Other"));
@@ -114,9 +116,22 @@ pub struct Principal {
     pub scopes: Vec<Scope>,
     /// The suppliers whose orders it may see; `None`: every order.
     pub suppliers: Option<Vec<String>>,
+    /// The token's `jti`, by which it is revoked (users' tokens).
+    pub token_id: Option<String>,
+    /// When its authority ends (a token's `exp`, seconds since the Unix
+    /// epoch); `None`: until revoked (API keys).
+    pub expires_at: Option<u64>,
 }
 
 impl Principal {
+    /// The public id of its API key (`None` for a user).
+    pub fn key_id(&self) -> Option<&str> {
+        match self.kind {
+            Kind::ApiKey => self.subject.strip_prefix("key:"),
+            Kind::User => None,
+        }
+    }
+
     /// Whether it holds `scope` (or `admin`).
     pub fn has(&self, scope: Scope) -> bool {
         self.scopes.contains(&Scope::Admin) || self.scopes.contains(&scope)

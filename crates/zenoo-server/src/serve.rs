@@ -126,6 +126,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let retention = Duration::from_secs(config.audit_retention_days.saturating_mul(86_400));
     let (audit, audit_task) = RequestAudit::start(pool.clone(), retention);
     let keys = ApiKeys::new(pool);
+    background.push(tokens.revocations().start().await);
     // Expired refresh tokens and old finished jobs do not pile up.
     let pruning = tokens.clone();
     let outbox = store.clone();
@@ -163,6 +164,10 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         hub: hub.clone(),
         actions: Arc::new(actions),
         audit,
+        sockets: crate::ws::Sockets::new(
+            config.events.max_sockets,
+            config.events.max_sockets_per_principal,
+        ),
         settings: Settings {
             max_lag_seconds: config.sync.max_lag_seconds as f64,
             heartbeat_seconds: config.events.heartbeat_seconds,
@@ -181,6 +186,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let (routes, _) = router(app);
     let limits = crate::listen::ConnectionLimits {
         max_connections: config.limits.max_connections,
+        max_connections_per_ip: config.limits.max_connections_per_ip,
+        max_header_bytes: config.limits.max_header_bytes,
         header_timeout: Duration::from_secs(config.limits.header_timeout_seconds),
         drain: Duration::from_secs(config.limits.request_timeout_seconds.saturating_add(5)),
     };

@@ -13,6 +13,7 @@ use sqlx::{AnyPool, Row};
 use crate::config::{AuthConfig, JwtAlgorithm};
 use crate::keys::{now_ms, random_token, sha256_hex};
 use crate::principal::{Kind, Principal, Scope};
+use crate::revocation::Revocations;
 
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +37,10 @@ pub struct Claims {
     /// The suppliers whose orders the user may see; none: every order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppliers: Option<Vec<String>>,
+    /// The token's id, by which it is revoked (tokens from elsewhere may
+    /// lack one: they live until they expire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 /// Why a token was refused (said to the client only as "invalid token").
@@ -77,6 +82,7 @@ pub struct Tokens {
     access_ttl: u64,
     refresh_ttl: u64,
     pool: AnyPool,
+    revocations: Revocations,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -165,8 +171,14 @@ impl Tokens {
             audience: config.audience.clone(),
             access_ttl: config.access_ttl_seconds,
             refresh_ttl: config.refresh_ttl_seconds,
+            revocations: Revocations::new(pool.clone()),
             pool,
         })
+    }
+
+    /// The revoked tokens and keys this instance knows of.
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
     }
 
     /// Whether this server issues tokens (it holds a signing key).
@@ -177,19 +189,49 @@ impl Tokens {
     /// The principal of the access token `token`.
     ///
     /// # Errors
-    /// [`TokenError::Invalid`] for any token that is not good now.
+    /// [`TokenError::Invalid`] for any token that is not good now:
+    /// forged, expired, for another audience, or revoked.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
         let key = self.decoding.as_ref().ok_or(TokenError::NotConfigured)?;
         let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
+        if let Some(jti) = &claims.jti
+            && self.revocations.is_revoked(jti)
+        {
+            return Err(TokenError::Invalid("the token is revoked".into()));
+        }
         let scopes = Scope::parse_list(&claims.scope).map_err(TokenError::Invalid)?;
         Ok(Principal {
             subject: format!("user:{}", claims.sub),
             kind: Kind::User,
             scopes,
             suppliers: claims.suppliers,
+            token_id: claims.jti,
+            expires_at: Some(claims.exp),
         })
+    }
+
+    /// Revokes the access token `principal` came with, if it has an id
+    /// (a logout sends it); `false` otherwise (an API key, a token from
+    /// elsewhere without `jti`).
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn revoke_access(&self, principal: &Principal) -> Result<bool, TokenError> {
+        let (Some(jti), Some(exp)) = (&principal.token_id, principal.expires_at) else {
+            return Ok(false);
+        };
+        let exp = i64::try_from(exp.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let until = exp.saturating_add(self.leeway_ms());
+        self.revocations
+            .revoke_tokens(&[(jti.clone(), until)])
+            .await?;
+        Ok(true)
+    }
+
+    fn leeway_ms(&self) -> i64 {
+        i64::try_from(self.validation.leeway.saturating_mul(1000)).unwrap_or(i64::MAX)
     }
 
     /// A signed access token for `sub` (for tests and for the login).
@@ -202,8 +244,20 @@ impl Tokens {
         scopes: &[Scope],
         suppliers: Option<Vec<String>>,
     ) -> Result<String, TokenError> {
+        self.issue_with_id(sub, scopes, suppliers)
+            .map(|(token, _, _)| token)
+    }
+
+    /// A signed access token with its `jti` and expiry (seconds).
+    fn issue_with_id(
+        &self,
+        sub: &str,
+        scopes: &[Scope],
+        suppliers: Option<Vec<String>>,
+    ) -> Result<(String, String, u64), TokenError> {
         let key = self.encoding.as_ref().ok_or(TokenError::NotConfigured)?;
         let now = seconds_now();
+        let jti = random_token(16);
         let claims = Claims {
             sub: sub.into(),
             iss: self.issuer.clone(),
@@ -213,9 +267,11 @@ impl Tokens {
             iat: Some(now),
             scope: Scope::join(scopes),
             suppliers,
+            jti: Some(jti.clone()),
         };
-        jsonwebtoken::encode(&Header::new(self.algorithm), &claims, key)
-            .map_err(|e| TokenError::Invalid(e.to_string()))
+        let token = jsonwebtoken::encode(&Header::new(self.algorithm), &claims, key)
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        Ok((token, jti, claims.exp))
     }
 
     /// Adds (or replaces) the user `name` with `password` (argon2id).
@@ -359,14 +415,32 @@ impl Tokens {
         Ok(done.rows_affected())
     }
 
+    /// Revokes every refresh token of `family` and the access tokens they
+    /// gave out.
     async fn revoke_family(&self, family: &str) -> Result<(), TokenError> {
+        let now = now_ms();
         sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL",
         )
-        .bind(now_ms())
+        .bind(now)
         .bind(family)
         .execute(&self.pool)
         .await?;
+        let rows = sqlx::query(
+            "SELECT access_jti, access_expires_at FROM refresh_tokens \
+             WHERE family = $1 AND access_jti IS NOT NULL AND access_expires_at > $2",
+        )
+        .bind(family)
+        .bind(now.saturating_sub(self.leeway_ms()))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut live = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let jti: String = row.try_get(0)?;
+            let exp: i64 = row.try_get(1)?;
+            live.push((jti, exp.saturating_add(self.leeway_ms())));
+        }
+        self.revocations.revoke_tokens(&live).await?;
         Ok(())
     }
 
@@ -384,19 +458,22 @@ impl Tokens {
         let suppliers: Option<String> = row.try_get(1)?;
         let scopes = Scope::parse_list(&scopes).map_err(TokenError::Invalid)?;
         let suppliers = suppliers.and_then(|s| serde_json::from_str(&s).ok());
-        let access_token = self.issue(user, &scopes, suppliers)?;
+        let (access_token, jti, exp) = self.issue_with_id(user, &scopes, suppliers)?;
         let refresh_token = random_token(32);
         let now = now_ms();
         let ttl = i64::try_from(self.refresh_ttl.saturating_mul(1000)).unwrap_or(i64::MAX);
         sqlx::query(
-            "INSERT INTO refresh_tokens (hash, user_name, family, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO refresh_tokens \
+             (hash, user_name, family, created_at, expires_at, access_jti, access_expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(sha256_hex(&refresh_token))
         .bind(user)
         .bind(family)
         .bind(now)
         .bind(now.saturating_add(ttl))
+        .bind(jti)
+        .bind(i64::try_from(exp.saturating_mul(1000)).unwrap_or(i64::MAX))
         .execute(&self.pool)
         .await?;
         Ok(TokenPair {

@@ -6,6 +6,14 @@
 //! `events.queue` events waiting for `events.grace_ms` is closed with 1008
 //! "slow consumer" (as is one that falls more than the hub's capacity
 //! behind): nothing is ever buffered for it without bound.
+//!
+//! A session lasts no longer than the authority that opened it: it is
+//! closed with [`EXPIRED`] when its token expires and with [`REVOKED`] when
+//! its key or token is revoked (on any instance sharing the store).
+//! WebSockets are counted: at most `events.max_sockets` at once, and
+//! `events.max_sockets_per_principal` per key or user; an upgrade over
+//! either is refused with 429. Each socket's buffers are small (the
+//! messages are), so that thousands of them stay cheap.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,16 +21,83 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, mpsc, oneshot};
 
 use crate::app::{App, Caller};
 use crate::events::Envelope;
 use crate::principal::{Principal, Scope};
+use crate::problem::Problem;
+use crate::revocation::Revoked;
+use crate::slots::{Slot, Slots};
 
 /// The close code of a client dropped for being too slow.
 pub const SLOW_CONSUMER: u16 = 1008;
+
+/// The close code of a session whose token expired.
+pub const EXPIRED: u16 = 4001;
+
+/// The close code of a session whose key or token was revoked.
+pub const REVOKED: u16 = 4003;
+
+/// The largest message a client may send (it sends only pongs and closes).
+const MAX_MESSAGE: usize = 64 * 1024;
+
+/// The read buffer of each socket (tungstenite's default is 128 KiB, kept
+/// for the socket's whole life).
+const READ_BUFFER: usize = 4 * 1024;
+
+/// The WebSockets open, in all and per principal.
+#[derive(Debug, Clone)]
+pub struct Sockets {
+    all: Arc<Semaphore>,
+    per_principal: Slots<String>,
+}
+
+/// One open WebSocket's places, given back when it closes.
+#[derive(Debug)]
+struct SocketSlot {
+    _all: OwnedSemaphorePermit,
+    _own: Slot<String>,
+}
+
+impl Sockets {
+    /// At most `max` sockets, `per_principal` of them for one principal.
+    pub fn new(max: usize, per_principal: usize) -> Self {
+        Self {
+            all: Arc::new(Semaphore::new(max.max(1))),
+            per_principal: Slots::new(per_principal),
+        }
+    }
+
+    fn take(&self, principal: &Principal) -> Result<SocketSlot, Problem> {
+        let own = self
+            .per_principal
+            .take(principal.subject.clone())
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-websockets",
+                    "Too many WebSockets",
+                    "this key or user has as many WebSockets open as it may; close one first",
+                )
+            })?;
+        let all = self.all.clone().try_acquire_owned().map_err(|_| {
+            Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-websockets",
+                "Too many WebSockets",
+                "the server has as many WebSockets open as it may; retry later",
+            )
+        })?;
+        Ok(SocketSlot {
+            _all: all,
+            _own: own,
+        })
+    }
+}
 
 /// Upgrades to a WebSocket of events.
 #[utoipa::path(get, path = "/ws", tag = "events",
@@ -36,6 +111,7 @@ pub const SLOW_CONSUMER: u16 = 1008;
     responses(
         (status = 101, description = "Switching to a WebSocket; each message is an Envelope"),
         (status = 426, description = "Not a WebSocket upgrade request", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many WebSockets open, in all or with this key or user; see Retry-After", body = crate::problem::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn ws(
@@ -49,7 +125,7 @@ pub async fn ws(
     let upgrade = match upgrade {
         Ok(u) => u,
         Err(e) => {
-            return crate::problem::Problem::new(
+            return Problem::new(
                 axum::http::StatusCode::UPGRADE_REQUIRED,
                 "upgrade-required",
                 "This route is a WebSocket",
@@ -59,9 +135,60 @@ pub async fn ws(
         }
     };
     let principal = caller.0;
+    let slot = match app.sockets.take(&principal) {
+        Ok(slot) => slot,
+        Err(p) => {
+            metrics::counter!("zenoo_server_ws_refused_total").increment(1);
+            let mut r = p.into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            return r;
+        }
+    };
+    if let Some(why) = ended(&principal, &app) {
+        drop(slot);
+        return crate::app::unauthenticated(why);
+    }
     upgrade
-        .max_message_size(64 * 1024)
-        .on_upgrade(move |socket| session(socket, app, principal))
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .read_buffer_size(READ_BUFFER)
+        // Each message is written at once; the queue bounds what waits.
+        .write_buffer_size(0)
+        .max_write_buffer_size(4 * MAX_MESSAGE)
+        .on_upgrade(move |socket| session(socket, app, principal, slot))
+}
+
+/// Why `principal`'s authority is over already, if it is.
+fn ended(principal: &Principal, app: &App) -> Option<&'static str> {
+    if principal
+        .token_id
+        .as_deref()
+        .is_some_and(|jti| app.tokens.revocations().is_revoked(jti))
+    {
+        return Some("the token is revoked");
+    }
+    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+    if principal.expires_at.is_some_and(|exp| exp <= now) {
+        return Some("the token has expired");
+    }
+    None
+}
+
+/// When `principal`'s authority ends, on tokio's clock.
+fn deadline(principal: &Principal) -> Option<tokio::time::Instant> {
+    let exp = principal.expires_at?;
+    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+    let left = Duration::from_secs(exp.saturating_sub(now));
+    tokio::time::Instant::now().checked_add(left)
+}
+
+/// Whether `revoked` ends `principal`'s authority.
+fn revokes(revoked: &Revoked, principal: &Principal) -> bool {
+    match revoked {
+        Revoked::Key(id) => principal.key_id() == Some(id.as_str()),
+        Revoked::Token(jti) => principal.token_id.as_deref() == Some(jti.as_str()),
+    }
 }
 
 enum Out {
@@ -69,8 +196,10 @@ enum Out {
     Ping,
 }
 
-async fn session(socket: WebSocket, app: App, principal: Principal) {
+async fn session(socket: WebSocket, app: App, principal: Principal, slot: SocketSlot) {
     metrics::gauge!("zenoo_server_ws_clients").increment(1.0);
+    let mut revocations = app.tokens.revocations().subscribe();
+    let expiry = deadline(&principal);
     let (mut sink, mut stream) = socket.split();
     let queue = app.settings.ws_queue;
     let heartbeat = Duration::from_secs(app.settings.heartbeat_seconds);
@@ -114,6 +243,23 @@ async fn session(socket: WebSocket, app: App, principal: Principal) {
     let mut last_heard = tokio::time::Instant::now();
     let close = loop {
         tokio::select! {
+            () = async {
+                match expiry {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            } => break Some(frame(EXPIRED, "token expired")),
+            revoked = revocations.recv() => match revoked {
+                Ok(r) if revokes(&r, &principal) => break Some(frame(REVOKED, "credentials revoked")),
+                Ok(_) => {}
+                // Fell behind the revocations: ask the source again.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if !still_valid(&app, &principal).await {
+                        break Some(frame(REVOKED, "credentials revoked"));
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => {}
+            },
             event = events.recv() => match event {
                 Ok(e) => {
                     if !visible(&principal, &e) {
@@ -161,7 +307,20 @@ async fn session(socket: WebSocket, app: App, principal: Principal) {
     {
         writer.abort();
     }
+    drop(slot);
     metrics::gauge!("zenoo_server_ws_clients").decrement(1.0);
+}
+
+/// Whether `principal`'s key is still live and its token not revoked (a
+/// store that does not answer counts as live: the next check will tell).
+async fn still_valid(app: &App, principal: &Principal) -> bool {
+    if ended(principal, app).is_some() {
+        return false;
+    }
+    match principal.key_id() {
+        Some(id) => app.keys.is_live(id).await.unwrap_or(true),
+        None => true,
+    }
 }
 
 fn frame(code: u16, reason: &'static str) -> CloseFrame {

@@ -6,7 +6,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Server, order};
+use common::{Server, Socket, order};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -17,21 +17,10 @@ use zenoo_server::subscribers::{self, Verifier};
 /// One delivery as the receiver got it: headers and body.
 type Delivery = (axum::http::HeaderMap, Vec<u8>);
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 async fn connect(s: &Server, token: &str) -> Socket {
-    let mut rq = format!("ws://{}/ws", s.running().addr)
-        .into_client_request()
-        .expect("request");
-    rq.headers_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    tokio_tungstenite::connect_async(rq)
+    common::try_ws(s.running().addr, token)
         .await
         .expect("connect")
-        .0
 }
 
 /// The next event (skipping pings), or `None` after `wait`.

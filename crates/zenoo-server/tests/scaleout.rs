@@ -8,11 +8,12 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{Server, odoo, order};
+use common::{Server, odoo, order, read_to_close, try_ws};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use sqlx::Row;
 use tokio_tungstenite::tungstenite::Message;
+use zenoo_server::principal::Scope;
 
 async fn fresh_database(base: &str) -> String {
     use sqlx::Executor;
@@ -28,11 +29,12 @@ async fn fresh_database(base: &str) -> String {
     url.to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_share_the_outbox_and_the_events() {
+/// Two instances on a fresh PostgreSQL database, or `None` (skipped)
+/// without one.
+async fn two_instances() -> Option<(Server, zenoo_server::Running)> {
     let Ok(base) = std::env::var("ZENOO_TEST_POSTGRES_URL") else {
         zenoo_sim::skip::missing("ZENOO_TEST_POSTGRES_URL is not set (no PostgreSQL)");
-        return;
+        return None;
     };
     let url = fresh_database(&base).await;
     let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
@@ -46,8 +48,16 @@ async fn two_instances_share_the_outbox_and_the_events() {
     ))
     .expect("config");
     let b = zenoo_server::start(&config).await.expect("second instance");
-    let b_base = format!("http://{}", b.addr);
     assert_ne!(a.running().instance, b.instance);
+    Some((a, b))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_the_outbox_and_the_events() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let b_base = format!("http://{}", b.addr);
 
     // One key, made on A, works on B (the same store).
     let key = a.admin().await;
@@ -133,6 +143,76 @@ async fn two_instances_share_the_outbox_and_the_events() {
     );
     let done: i64 = rows.iter().map(|r| r.get::<i64, _>(1)).sum();
     assert_eq!(done, 30, "one job per order");
+    b.stop().await.expect("stop B");
+    a.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_on_one_instance_ends_sessions_on_the_other() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    // A key and a user's token, each with a WebSocket on B.
+    let key = a.key(&[Scope::OrdersRead], None).await;
+    let password = secrecy::SecretString::from("correct horse battery staple".to_string());
+    a.running()
+        .tokens
+        .add_user("ann", &password, &[Scope::OrdersRead], None)
+        .await
+        .expect("user");
+    let (code, pair) = a
+        .call(
+            reqwest::Method::POST,
+            "/auth/login",
+            None,
+            Some(json!({"username": "ann", "password": "correct horse battery staple"})),
+        )
+        .await;
+    assert_eq!(code, 200, "{pair}");
+    let access = pair["access_token"].as_str().expect("access").to_string();
+    let mut key_ws = try_ws(b.addr, &key).await.expect("key's socket on B");
+    let mut token_ws = try_ws(b.addr, &access).await.expect("token's socket on B");
+    let on_b = |path: &str| format!("http://{}{path}", b.addr);
+    let r = a
+        .http
+        .get(on_b("/orders"))
+        .bearer_auth(&access)
+        .send()
+        .await;
+    assert_eq!(r.expect("get").status(), 200);
+
+    // Both revoked on A.
+    let id = key.split('_').nth(1).expect("id");
+    assert!(a.running().keys.revoke(id).await.expect("revoke"));
+    let (code, _) = a
+        .call(
+            reqwest::Method::POST,
+            "/auth/logout",
+            None,
+            Some(json!({"refresh_token": pair["refresh_token"]})),
+        )
+        .await;
+    assert_eq!(code, 204);
+    let (code, _) = read_to_close(&mut key_ws, Duration::from_secs(5)).await;
+    assert_eq!(
+        code,
+        Some(zenoo_server::ws::REVOKED),
+        "the key's socket on B"
+    );
+    let (code, _) = read_to_close(&mut token_ws, Duration::from_secs(5)).await;
+    assert_eq!(
+        code,
+        Some(zenoo_server::ws::REVOKED),
+        "the token's socket on B"
+    );
+    // B refuses the token from then on.
+    let r = a
+        .http
+        .get(on_b("/orders"))
+        .bearer_auth(&access)
+        .send()
+        .await;
+    assert_eq!(r.expect("get").status(), 401);
     b.stop().await.expect("stop B");
     a.stop().await;
 }

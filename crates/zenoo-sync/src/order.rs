@@ -34,13 +34,15 @@ pub struct NewOrder {
     /// ISO currency code, e.g. `EUR`.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
     pub currency: String,
-    /// The lines, in order.
+    /// The lines, in order (at least one: an order of nothing has nothing
+    /// to buy, and Odoo would hold an empty request for quotation).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub lines: Vec<AppLine>,
 }
 
 impl NewOrder {
-    /// Checks what the store cannot: quantities and prices are numbers
-    /// that make sense, references are not empty.
+    /// Checks what the store cannot: there is a line, quantities and
+    /// prices are numbers that make sense, references are not empty.
     ///
     /// # Errors
     /// [`Error::InvalidOrder`](crate::Error::InvalidOrder) naming the field.
@@ -51,6 +53,9 @@ impl NewOrder {
         }
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             return bad(format!("{:?} is not an ISO currency code", self.currency));
+        }
+        if self.lines.is_empty() {
+            return bad("the order has no lines".into());
         }
         for (i, l) in self.lines.iter().enumerate() {
             let n = i + 1;

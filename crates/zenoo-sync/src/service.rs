@@ -191,19 +191,58 @@ impl SyncService {
     /// # Errors
     /// The store's error.
     pub async fn status(&self) -> Result<Status> {
-        let row = sqlx::query(
-            "SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE done_at IS NULL",
-        )
-        .fetch_one(&self.store.pool)
-        .await?;
+        self.status_of(None).await
+    }
+
+    /// Backlog, lag, failures and conflicts of the orders of `suppliers`
+    /// (all orders when `None`): what a caller limited to some suppliers
+    /// may know.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub async fn status_of(&self, suppliers: Option<&[String]>) -> Result<Status> {
+        let only = |n: usize| match suppliers {
+            None => String::new(),
+            Some(list) => format!(
+                " AND order_uuid IN (SELECT uuid FROM orders WHERE supplier_ref IN ({}))",
+                crate::store::placeholders(n, list.len())
+            ),
+        };
+        if suppliers.is_some_and(<[String]>::is_empty) {
+            return Ok(Status {
+                backlog: 0,
+                lag_seconds: 0.0,
+                failed: 0,
+                conflicts: 0,
+                last_push_ms: self.last_push.load(Ordering::Relaxed),
+                last_pull_ms: self.last_pull.load(Ordering::Relaxed),
+            });
+        }
+        let listed = suppliers.unwrap_or_default();
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE done_at IS NULL{}",
+            only(1)
+        );
+        let mut query = sqlx::query(&sql);
+        for s in listed {
+            query = query.bind(s.as_str());
+        }
+        let row = query.fetch_one(&self.store.pool).await?;
         let backlog: i64 = row.try_get(0)?;
         let oldest: i64 = row.try_get(1)?;
-        let count = |status: &'static str| async move {
-            let r = sqlx::query("SELECT COUNT(*) FROM sync_state WHERE status = $1")
-                .bind(status)
-                .fetch_one(&self.store.pool)
-                .await?;
-            Ok::<i64, crate::Error>(r.try_get(0)?)
+        let sql = format!(
+            "SELECT COUNT(*) FROM sync_state WHERE status = $1{}",
+            only(2)
+        );
+        let count = |status: &'static str| {
+            let mut query = sqlx::query(&sql).bind(status);
+            for s in listed {
+                query = query.bind(s.as_str());
+            }
+            async move {
+                let r = query.fetch_one(&self.store.pool).await?;
+                Ok::<i64, crate::Error>(r.try_get(0)?)
+            }
         };
         Ok(Status {
             backlog,

@@ -405,6 +405,14 @@ pub enum Resync {
     InConflict,
 }
 
+/// `$first, $first+1, ...`: `count` numbered parameters for an `IN` list.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first.saturating_add(count))
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Store {
     /// One page of orders with their sync state, oldest first: those with
     /// `status` (all when `None`), of the suppliers in `suppliers` (all when
@@ -432,14 +440,11 @@ impl Store {
             if list.is_empty() {
                 return Ok(Vec::new());
             }
-            let marks: Vec<String> = list
-                .iter()
-                .map(|_| {
-                    n += 1;
-                    format!("${n}")
-                })
-                .collect();
-            sql.push_str(&format!(" AND o.supplier_ref IN ({})", marks.join(", ")));
+            sql.push_str(&format!(
+                " AND o.supplier_ref IN ({})",
+                placeholders(n + 1, list.len())
+            ));
+            n += list.len();
         }
         sql.push_str(&format!(
             " ORDER BY o.updated_at, o.uuid LIMIT ${} OFFSET ${}",

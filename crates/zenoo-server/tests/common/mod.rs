@@ -182,3 +182,40 @@ pub async fn odoo(sim: &zenoo_sim::SimHandle) -> zenoo_rpc::Client {
         .await
         .expect("odoo client")
 }
+
+/// A WebSocket client of the server.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/ws` on `addr` with `token` as the bearer.
+pub async fn try_ws(
+    addr: std::net::SocketAddr,
+    token: &str,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut rq = format!("ws://{addr}/ws").into_client_request()?;
+    rq.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    tokio_tungstenite::connect_async(rq).await.map(|(ws, _)| ws)
+}
+
+/// Reads `ws` until the server closes it (within `wait`): the close code
+/// and the events read before it; `None` for the code when it stayed open
+/// or dropped without a close frame.
+pub async fn read_to_close(ws: &mut Socket, wait: Duration) -> (Option<u16>, usize) {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut events = 0;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, ws.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => events += 1,
+            Ok(Some(Ok(Message::Close(f)))) => return (f.map(|f| u16::from(f.code)), events),
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) | Err(_) => return (None, events),
+        }
+    }
+}
