@@ -6,6 +6,10 @@
 //!   the page's URL and a fresh admin API key;
 //! - `zenoo-server config check`, `keys create|list|revoke`, `users add`.
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
