@@ -5,9 +5,11 @@
 //!   types with `utoipa` and `utoipa-axum`), errors as RFC 9457 problems
 //!   ([`problem`]);
 //! - API keys with scopes ([`keys`]) and users' JWTs with revocable
-//!   refresh tokens ([`tokens`]);
+//!   refresh and access tokens ([`tokens`], [`revocation`]);
 //! - rate limits per IP, user and key with temporary bans ([`ratelimit`]),
-//!   body limits and timeouts on every route;
+//!   body and header limits and timeouts on every route, connections capped
+//!   in all and per address ([`listen`]), WebSockets in all and per
+//!   principal ([`ws`]);
 //! - `/healthz`, `/readyz`, `/metrics` ([`metrics`]), a request id in every
 //!   log line and answer;
 //! - live events over a WebSocket ([`ws`]), fanned out across instances
