@@ -316,11 +316,28 @@ async fn the_openapi_document_describes_every_route() {
         ("/readyz", "get"),
         ("/hooks/odoo/{token}", "post"),
     ] {
-        assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} is not in the document"
-        );
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not in the document");
+        // What any route may answer: rate and connection limits, an
+        // announced body over the limit, headers over the limit.
+        for status in ["429", "413", "431"] {
+            assert!(
+                op["responses"][status].is_object(),
+                "{method} {path} does not state {status}"
+            );
+        }
     }
+    assert!(
+        doc["paths"]["/ws"]["get"]["responses"]["429"]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("WebSockets"),
+        "the WebSocket's own 429"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["NewOrder"]["properties"]["lines"]["minItems"],
+        1
+    );
     for schema in [
         "NewOrder",
         "AppOrder",

@@ -218,11 +218,16 @@ async fn invented_methods_do_not_grow_the_metrics() {
 #[tokio::test]
 async fn an_announced_oversized_body_is_refused_before_it_is_read() {
     let s = Server::start("[limits]\nbody_bytes = 1048576\n").await;
+    let key = s.admin().await;
     let mut c = TcpStream::connect(s.running().addr).await.expect("connect");
-    // 100 MB announced, none sent: the answer comes without waiting.
+    // 100 MB announced by an authenticated client, none sent: the answer
+    // comes without waiting for the body (or for the request timeout).
     c.write_all(
-        b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-          Content-Length: 100000000\r\n\r\n",
+        format!(
+            "POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n"
+        )
+        .as_bytes(),
     )
     .await
     .expect("write");

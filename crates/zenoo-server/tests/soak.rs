@@ -17,6 +17,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -174,6 +175,77 @@ async fn soak_slow_connections_and_websockets_leave_clients_served_and_memory_ba
     let (p50, p99, failed) = client_latency(&base, &admin, 200).await;
     let before = rss_mib(pid);
     println!("quiet:            p50 {p50:?} p99 {p99:?} failed {failed}; RSS {before:.1} MiB");
+
+    // One address tries 1,100 slow connections, reconnecting when cut.
+    let one = Ipv4Addr::new(127, 0, 0, 99);
+    let mut greedy = Vec::new();
+    for _ in 0..1100 {
+        greedy.push(tokio::spawn(async move {
+            for _ in 0..30 {
+                let Ok(mut c) = connect_from(one, addr).await else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                };
+                let _ = c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
+                for n in 0..60 {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    if c.write_all(format!("X-{n}: a\r\n").as_bytes())
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (p50, p99, failed) = client_latency(&base, &admin, 200).await;
+    println!(
+        "1,100 from one:   p50 {p50:?} p99 {p99:?} failed {failed}; RSS {:.1} MiB",
+        rss_mib(pid)
+    );
+    assert_eq!(failed, 0);
+    assert!(
+        p99 < P99_BOUND,
+        "p99 {p99:?} while one address is at its cap"
+    );
+    for g in greedy {
+        g.abort();
+    }
+
+    // 20,000 requests with invented methods: the metrics stay the size
+    // they were.
+    let scrape = || async {
+        let started = Instant::now();
+        let text = http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        (text.len(), started.elapsed())
+    };
+    let (size_before, _) = scrape().await;
+    let invented = futures_util::stream::iter(0..20_000).for_each_concurrent(32, |i| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            let method = reqwest::Method::from_bytes(format!("M{i}").as_bytes()).expect("m");
+            let _ = http.request(method, format!("{base}/orders")).send().await;
+        }
+    });
+    invented.await;
+    let (size_after, took) = scrape().await;
+    println!(
+        "20,000 invented methods: /metrics {size_before} → {size_after} bytes, scraped in {took:?}"
+    );
+    assert!(
+        size_after < size_before + 16 * 1024,
+        "{size_before} → {size_after}"
+    );
 
     // 2,000 slow connections from 40 addresses (50 each, under the
     // per-address cap), a header line every second.
