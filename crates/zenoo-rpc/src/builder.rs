@@ -11,8 +11,6 @@ use serde_json::{Map, Value};
 use tower::{Layer, Service};
 use tracing::Instrument;
 
-use crate::balance::{Balance, Endpoint, Role};
-use crate::breaker::BreakerPolicy;
 use crate::cache::CacheConfig;
 use crate::call::Call;
 use crate::client::{Client, ClientInner};
@@ -20,9 +18,11 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::protocol::{Credentials, ProtocolKind, WebSession, Wire};
 use crate::response::Response;
-use crate::retry::{Attempted, RetryPolicy, repeat};
-use crate::stack::{BoxService, ProtocolService, StackLayer};
-use crate::transport::{Transport, TransportConfig, redact_str};
+use crate::transport::balance::{Balance, Endpoint, Role};
+use crate::transport::breaker::BreakerPolicy;
+use crate::transport::http::{Transport, TransportConfig, redact_str};
+use crate::transport::retry::{Attempted, RetryPolicy, repeat};
+use crate::transport::stack::{BoxService, ProtocolService, StackLayer};
 use crate::version::ServerVersion;
 use std::num::NonZeroU32;
 
@@ -124,14 +124,14 @@ impl ClientBuilder {
 
     /// When failed calls are repeated (default [`RetryPolicy::default`]:
     /// reads and calls marked idempotent, 4 attempts, full-jitter backoff).
-    /// [`RetryPolicy::none`] turns retries off. See [`crate::retry`].
+    /// [`RetryPolicy::none`] turns retries off. See [`crate::transport::retry`].
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
     /// The circuit breaker of each server (default [`BreakerPolicy::default`]);
-    /// `None` turns it off. See [`crate::breaker`].
+    /// `None` turns it off. See [`crate::transport::breaker`].
     pub fn circuit_breaker(mut self, policy: Option<BreakerPolicy>) -> Self {
         self.breaker = policy;
         self
@@ -169,7 +169,7 @@ impl ClientBuilder {
     }
 
     /// Another server of the same database, logged into with the same
-    /// credentials, sharing the calls with the first (see [`crate::balance`]).
+    /// credentials, sharing the calls with the first (see [`crate::transport::balance`]).
     pub fn server(mut self, url: impl Into<String>) -> Self {
         self.servers.push((url.into(), Role::Primary));
         self
@@ -429,7 +429,7 @@ impl ClientBuilder {
                 Ok(w) => (BoxService::new(ProtocolService { wire: Arc::new(w) }), true),
                 Err(e) if e.is_transport() => {
                     tracing::warn!(server = %t.base(), error = %e, "server unreachable at login; it is tried again later");
-                    let late = crate::stack::LateLogin {
+                    let late = crate::transport::stack::LateLogin {
                         wire: Default::default(),
                         kind,
                         transport: t.clone(),
@@ -445,18 +445,18 @@ impl ClientBuilder {
             }
             endpoints.push(ep);
         }
-        let pool = crate::balance::Pool::new(endpoints, self.balance, self.down_for);
+        let pool = crate::transport::balance::Pool::new(endpoints, self.balance, self.down_for);
         let mut service = match pool.endpoints.as_slice() {
             [one] => one.service.clone(),
-            _ => BoxService::new(crate::balance::Balancer::new(pool.clone())),
+            _ => BoxService::new(crate::transport::balance::Balancer::new(pool.clone())),
         };
         if let Some(interval) = self.health_check.filter(|_| pool.endpoints.len() > 1) {
-            crate::balance::spawn_health_check(&pool, interval);
+            crate::transport::balance::spawn_health_check(&pool, interval);
         }
         if let Some(n) = self.max_concurrency {
             service = BoxService::new(tower::limit::ConcurrencyLimit::new(service, n));
         }
-        service = BoxService::new(crate::retry::Retry::new(
+        service = BoxService::new(crate::transport::retry::Retry::new(
             service,
             Arc::new(self.retry.clone()),
         ));
@@ -479,7 +479,7 @@ impl ClientBuilder {
             ));
             cache = Some(backend);
         }
-        service = BoxService::new(crate::observe::Observe::new(
+        service = BoxService::new(crate::transport::observe::Observe::new(
             service,
             transport.base().into(),
             wire.kind().name(),
@@ -509,15 +509,18 @@ impl ClientBuilder {
     fn endpoint(&self, transport: Transport, role: Role, protocol: BoxService) -> Endpoint {
         let mut service = protocol;
         if let Some(n) = self.rate_limit {
-            service = BoxService::new(crate::limit::RateLimit::new(service, n));
+            service = BoxService::new(crate::transport::limit::RateLimit::new(service, n));
         }
         let url: Arc<str> = transport.base().into();
         let breaker = self
             .breaker
             .clone()
-            .map(|p| crate::breaker::Breaker::new(url.clone(), p));
+            .map(|p| crate::transport::breaker::Breaker::new(url.clone(), p));
         if let Some(b) = &breaker {
-            service = BoxService::new(crate::breaker::CircuitBreaker::new(service, b.clone()));
+            service = BoxService::new(crate::transport::breaker::CircuitBreaker::new(
+                service,
+                b.clone(),
+            ));
         }
         Endpoint::new(url, role, service, breaker, transport)
     }

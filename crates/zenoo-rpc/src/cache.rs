@@ -100,7 +100,7 @@ use tower::{Service, ServiceExt};
 use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::response::{Encoding, Response};
-use crate::stack::{BoxFuture, BoxService};
+use crate::transport::stack::{BoxFuture, BoxService};
 
 mod key;
 mod memory;
@@ -539,7 +539,7 @@ impl Shared {
         match what {
             Invalidation::Models(models) => {
                 for m in models {
-                    metrics::counter!("zenoo_cache_invalidations_total", "model" => crate::observe::model_label(m))
+                    metrics::counter!("zenoo_cache_invalidations_total", "model" => crate::transport::observe::model_label(m))
                         .increment(1);
                 }
             }

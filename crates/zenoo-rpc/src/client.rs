@@ -14,8 +14,8 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::protocol::{ProtocolKind, Wire};
 use crate::response::Response;
-use crate::stack::BoxService;
-use crate::transport::Transport;
+use crate::transport::http::Transport;
+use crate::transport::stack::BoxService;
 use crate::version::ServerVersion;
 
 pub(crate) struct ClientInner {
@@ -33,7 +33,7 @@ pub(crate) struct ClientInner {
     /// The cache backend, when the client has one.
     pub(crate) cache: Option<Arc<dyn crate::cache::Backend>>,
     /// The servers and their health.
-    pub(crate) pool: Arc<crate::balance::Pool>,
+    pub(crate) pool: Arc<crate::transport::balance::Pool>,
 }
 
 /// A logged-in connection to one Odoo database.
@@ -213,7 +213,7 @@ impl Client {
                 url: e.url.to_string(),
                 up: e.is_up(),
                 inflight: e.inflight(),
-                replica: e.role == crate::balance::Role::Replica,
+                replica: e.role == crate::transport::balance::Role::Replica,
             })
             .collect()
     }

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{
     ServiceParams, jsonrpc_decode_into, jsonrpc_encode, jsonrpc_error_of, service_call,
 };
-use crate::transport::{HttpReply, Transport, TransportConfig};
+use crate::transport::http::{HttpReply, Transport, TransportConfig};
 use crate::{Client, OdooError};
 
 /// A form body (`application/x-www-form-urlencoded`).
@@ -171,7 +171,10 @@ impl DbService {
         let parsed = url::Url::parse(url).map_err(|e| {
             Error::config(
                 "url",
-                format!("{:?} is not a URL: {e}", crate::transport::redact_str(url)),
+                format!(
+                    "{:?} is not a URL: {e}",
+                    crate::transport::http::redact_str(url)
+                ),
             )
         })?;
         let transport = Transport::new(&parsed, &TransportConfig::default())?;

@@ -36,10 +36,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod balance;
 pub mod batch;
 pub mod blocking;
-pub mod breaker;
 mod builder;
 pub mod cache;
 mod call;
@@ -49,31 +47,23 @@ mod context;
 pub mod db;
 pub mod domain;
 mod error;
-mod limit;
 pub mod method;
 mod model;
-mod observe;
 mod protocol;
 mod q;
 mod query;
 mod record;
 mod records;
 mod relations;
-mod request_id;
 mod response;
-pub mod retry;
 mod schema;
-mod stack;
 pub mod suggest;
 mod transport;
 pub mod unit;
 pub mod value;
 mod version;
 
-#[doc(inline)]
-pub use balance::Balance;
 pub use batch::{Batch, BatchReport, ChunkFailure, Progress};
-pub use breaker::{BreakerPolicy, CircuitState};
 #[doc(inline)]
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
@@ -97,10 +87,14 @@ pub use record::DynamicRecord;
 #[doc(inline)]
 pub use records::Records;
 pub use relations::{Prefetched, Related};
-pub use request_id::with_request_id;
 pub use response::Response;
-pub use retry::RetryPolicy;
-pub use stack::BoxService;
+#[doc(inline)]
+pub use transport::balance::Balance;
+pub use transport::breaker::{BreakerPolicy, CircuitState};
+pub use transport::request_id::with_request_id;
+pub use transport::retry::RetryPolicy;
+pub use transport::stack::BoxService;
+pub use transport::{balance, breaker, retry};
 pub use unit::{IdempotencyKey, RollbackReport, Savepoint, UnitOfWork};
 pub use value::{Binary, Date, Datetime, Decimal, Many2one, Monetary, Reference, X2many};
 pub use version::ServerVersion;
@@ -116,8 +110,8 @@ pub mod __private {
 
         use std::sync::Arc;
 
-        fn reply(body: &[u8], media_type: &str) -> crate::transport::HttpReply {
-            crate::transport::HttpReply {
+        fn reply(body: &[u8], media_type: &str) -> crate::transport::http::HttpReply {
+            crate::transport::http::HttpReply {
                 status: 200,
                 media_type: media_type.into(),
                 headers: Default::default(),

@@ -72,7 +72,7 @@ impl Redis {
                 "cache",
                 format!(
                     "{} is not a Redis URL: {e}",
-                    crate::transport::redact_str(url)
+                    crate::transport::http::redact_str(url)
                 ),
             )
         })?;
@@ -89,7 +89,7 @@ impl Redis {
                 connecting: false,
             }),
             counters: Counters::default(),
-            shown: crate::transport::redact_str(url),
+            shown: crate::transport::http::redact_str(url),
         })
     }
 

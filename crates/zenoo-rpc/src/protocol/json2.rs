@@ -18,7 +18,7 @@ use super::{Credentials, ErrorBody, Protocol, denied};
 use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::response::Response;
-use crate::transport::{HttpReply, Transport};
+use crate::transport::http::{HttpReply, Transport};
 
 /// Parameter names of a method, and whether it is model-level (no ids).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use super::{Credentials, ErrorBody, Protocol, denied};
 use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::response::Response;
-use crate::transport::{HttpReply, Transport};
+use crate::transport::http::{HttpReply, Transport};
 
 // ---- the envelope codec -------------------------------------------------
 

@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::call::Call;
 use crate::error::{OdooError, Result};
 use crate::response::Response;
-use crate::transport::Transport;
+use crate::transport::http::Transport;
 
 /// Who logs in, where.
 #[derive(Debug, Clone)]

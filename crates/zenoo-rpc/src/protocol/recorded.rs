@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::error::{Error, OdooErrorKind};
-use crate::transport::HttpReply as Reply;
+use crate::transport::http::HttpReply as Reply;
 
 /// The kind each Python class (or message, for an unknown model or field)
 /// must map to, written out independently of `OdooError::kind`.

@@ -16,7 +16,7 @@ use super::{Credentials, Protocol, denied};
 use crate::call::{Call, KwargsWithContext};
 use crate::error::{Error, ErrorKind, OdooErrorKind, Result};
 use crate::response::Response;
-use crate::transport::{HttpReply, Transport};
+use crate::transport::http::{HttpReply, Transport};
 
 /// The web-session protocol.
 #[derive(Debug)]

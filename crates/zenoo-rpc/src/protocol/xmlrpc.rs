@@ -12,7 +12,7 @@ use super::{Credentials, Protocol, denied};
 use crate::call::Call;
 use crate::error::{Error, OdooError, Result};
 use crate::response::Response;
-use crate::transport::{HttpReply, Transport};
+use crate::transport::http::{HttpReply, Transport};
 
 // ---- encoding: written straight into the request body ------------------
 

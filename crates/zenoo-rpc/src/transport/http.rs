@@ -224,7 +224,7 @@ impl Transport {
             .post(self.url(path))
             .header(CONTENT_TYPE, content_type)
             .body(body);
-        let req = crate::request_id::tag(req);
+        let req = crate::transport::request_id::tag(req);
         match tokio::time::timeout(self.timeout, req.send()).await {
             Ok(Ok(resp)) => Ok((url, resp)),
             Ok(Err(e)) => Err(Error::transport(&url, e)),
@@ -254,7 +254,7 @@ impl Transport {
     }
 
     async fn send(&self, url: Arc<str>, req: reqwest::RequestBuilder) -> Result<HttpReply> {
-        let req = crate::request_id::tag(req);
+        let req = crate::transport::request_id::tag(req);
         // One deadline for connecting, sending and reading the whole body:
         // the documented timeout is the real one.
         let fut = async {

@@ -34,7 +34,7 @@ use tower::{Service, ServiceExt};
 use crate::call::Call;
 use crate::error::{Error, ErrorKind};
 use crate::response::Response;
-use crate::stack::{BoxFuture, BoxService};
+use crate::transport::stack::{BoxFuture, BoxService};
 
 /// When a server's circuit opens and how it recovers.
 ///

@@ -22,12 +22,12 @@ use std::time::{Duration, Instant};
 
 use tower::{Service, ServiceExt};
 
-use crate::breaker::{Breaker, CircuitState};
 use crate::call::Call;
 use crate::error::{Error, ErrorKind};
 use crate::response::Response;
-use crate::stack::{BoxFuture, BoxService};
-use crate::transport::Transport;
+use crate::transport::breaker::{Breaker, CircuitState};
+use crate::transport::http::Transport;
+use crate::transport::stack::{BoxFuture, BoxService};
 
 /// How a client with several servers picks one for a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -41,7 +41,7 @@ use tower::{Service, ServiceExt};
 use crate::call::Call;
 use crate::error::{Error, ErrorKind};
 use crate::response::Response;
-use crate::stack::{BoxFuture, BoxService};
+use crate::transport::stack::{BoxFuture, BoxService};
 
 /// When and how often the client repeats a failed call.
 ///
@@ -318,8 +318,8 @@ where
         );
         metrics::counter!(
             "zenoo_retries_total",
-            "model" => crate::observe::model_label(what.model),
-            "method" => crate::observe::method_label(what.method),
+            "model" => crate::transport::observe::model_label(what.model),
+            "method" => crate::transport::observe::method_label(what.method),
             "cause" => cause,
         )
         .increment(1);

@@ -50,7 +50,7 @@ impl tower::Service<Call> for ProtocolService {
 pub(crate) struct LateLogin {
     pub(crate) wire: Arc<tokio::sync::OnceCell<Arc<Wire>>>,
     pub(crate) kind: crate::ProtocolKind,
-    pub(crate) transport: crate::transport::Transport,
+    pub(crate) transport: crate::transport::http::Transport,
     pub(crate) creds: Arc<crate::protocol::Credentials>,
 }
 

@@ -39,7 +39,7 @@ use tracing::Instrument;
 use crate::call::Call;
 use crate::error::{Error, ErrorKind};
 use crate::response::Response;
-use crate::stack::{BoxFuture, BoxService};
+use crate::transport::stack::{BoxFuture, BoxService};
 
 /// Distinct values a caller-chosen label (`model`, `method`) takes before
 /// later ones share `_OTHER`.

@@ -16,7 +16,7 @@ use tower::{Service, ServiceExt};
 use crate::call::Call;
 use crate::error::Error;
 use crate::response::Response;
-use crate::stack::{BoxFuture, BoxService};
+use crate::transport::stack::{BoxFuture, BoxService};
 
 /// Calls per second to one server, with a burst of the same size.
 #[derive(Clone)]
