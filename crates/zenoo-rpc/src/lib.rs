@@ -42,6 +42,7 @@ mod builder;
 pub mod cache;
 mod call;
 mod client;
+mod codec;
 mod command;
 mod context;
 pub mod db;

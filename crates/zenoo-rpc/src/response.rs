@@ -150,7 +150,7 @@ impl Response {
         let bytes = self.body.get(self.start..).unwrap_or_default();
         match self.encoding {
             Encoding::Json => decode_json(bytes, &self.label, &self.url),
-            Encoding::Xml => crate::protocol::xml_decode(bytes, &self.label, &self.url),
+            Encoding::Xml => crate::codec::xml::from_slice(bytes, &self.label, &self.url),
             Encoding::Absent => decode_json(b"null", &self.label, &self.url),
         }
     }

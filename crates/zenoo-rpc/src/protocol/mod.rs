@@ -4,8 +4,6 @@ mod json2;
 mod jsonrpc;
 mod kind;
 mod web_session;
-mod xml;
-mod xml_scan;
 mod xmlrpc;
 
 pub use kind::ProtocolKind;
@@ -17,7 +15,6 @@ pub(crate) use jsonrpc::{
     encode as jsonrpc_encode, error_of as jsonrpc_error_of, service_call,
 };
 pub(crate) use web_session::{Refusal, WebSession};
-pub(crate) use xml::from_slice as xml_decode;
 pub(crate) use xmlrpc::{XmlRpc, decode as xmlrpc_decode};
 
 use secrecy::SecretString;

@@ -121,7 +121,7 @@ impl BreakerPolicy {
     }
 }
 
-/// The state of a circuit, as [`Client::circuit_state`](crate::Client::circuit_state) reports it.
+/// The state of a circuit, as [`Client::circuit_states`](crate::Client::circuit_states) reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CircuitState {
     /// Calls pass.

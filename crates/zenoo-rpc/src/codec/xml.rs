@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use super::xml_scan::{Scanner, Token as Event};
+use crate::codec::xml_scan::{Scanner, Token as Event};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
