@@ -51,7 +51,6 @@ mod error;
 pub mod method;
 mod model;
 mod protocol;
-mod q;
 mod query;
 mod record;
 mod records;
@@ -75,13 +74,13 @@ pub use call::Call;
 pub use client::{Client, Load, SearchOptions, ServerStatus};
 pub use command::Command;
 pub use context::Context;
+pub use domain::q::{LOOKUPS, Q, escape_like};
 #[doc(inline)]
 pub use domain::{Domain, Leaf, Operand, Operator};
 #[doc(inline)]
 pub use error::{Error, ErrorKind, OdooError, OdooErrorKind, Result};
 pub use model::{Field, FieldSet, Model, NoFields, Record, Relation};
 pub use protocol::ProtocolKind;
-pub use q::{LOOKUPS, Q, escape_like};
 #[doc(inline)]
 pub use query::{GroupBy, Query};
 pub use record::DynamicRecord;

@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
+use crate::domain::q::lookup_leaf;
 use crate::domain::{Domain, Operand, Operator};
-use crate::q::lookup_leaf;
 
 /// Anything a query can decode rows into: it has an id.
 pub trait Record: DeserializeOwned + Send + 'static {

@@ -20,6 +20,7 @@
 //! ```
 
 mod parse;
+pub(crate) mod q;
 
 use std::fmt;
 use std::ops::{BitAnd, BitOr, Not};
