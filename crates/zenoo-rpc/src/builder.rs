@@ -470,7 +470,7 @@ impl ClientBuilder {
                 protocol: wire.kind().name(),
             };
             let backend = crate::cache::backend(config, &who)?;
-            service = BoxService::new(crate::cache::CacheLayer::new(
+            service = BoxService::new(crate::cache::layer::CacheLayer::new(
                 service,
                 backend.clone(),
                 config,
