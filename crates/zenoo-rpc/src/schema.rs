@@ -52,7 +52,11 @@ pub(crate) struct SchemaCache {
 impl SchemaCache {
     /// The schema of `model` if it has been read already.
     pub(crate) fn peek(&self, model: &str) -> Option<Arc<ModelSchema>> {
-        self.models.lock().ok().and_then(|m| m.get(model).cloned())
+        self.models
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(model)
+            .cloned()
     }
 }
 

@@ -144,10 +144,13 @@ impl Shared {
             ));
         }
         span.record("cache", "miss");
-        let cell = match self.inflight.lock() {
-            Ok(mut m) => m.entry(key.digest).or_default().clone(),
-            Err(_) => Arc::default(),
-        };
+        let cell = self
+            .inflight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(key.digest)
+            .or_default()
+            .clone();
         let leave = Leave {
             inflight: &self.inflight,
             digest: key.digest,
@@ -179,7 +182,11 @@ struct Leave<'a> {
 
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
-        if let Ok(mut m) = self.inflight.lock() {
+        {
+            let mut m = self
+                .inflight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             // Other waiters hold the cell too: only the last one leaves
             // with it (the map's reference, this one's, and no other).
             if m.get(&self.digest)

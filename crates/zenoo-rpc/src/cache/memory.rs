@@ -86,7 +86,9 @@ impl Memory {
         let generation = self
             .generations
             .lock()
-            .map(|g| g.get(model).copied().unwrap_or(0))
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(model)
+            .copied()
             .unwrap_or(0);
         Version {
             epoch: self.epoch.load(Ordering::Acquire),
@@ -126,11 +128,13 @@ impl Memory {
     pub(crate) fn bump(&self, what: &Invalidation) {
         match what {
             Invalidation::Models(models) => {
-                if let Ok(mut g) = self.generations.lock() {
-                    for m in models {
-                        let n = g.entry(m.clone()).or_insert(0);
-                        *n = n.wrapping_add(1);
-                    }
+                let mut g = self
+                    .generations
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for m in models {
+                    let n = g.entry(m.clone()).or_insert(0);
+                    *n = n.wrapping_add(1);
                 }
             }
             Invalidation::Everything => {

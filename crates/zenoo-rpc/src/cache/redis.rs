@@ -97,7 +97,10 @@ impl Redis {
     /// without it). One caller at a time tries to reconnect.
     async fn conn(&self) -> Option<ConnectionManager> {
         {
-            let mut link = self.link.lock().ok()?;
+            let mut link = self
+                .link
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(c) = &link.conn {
                 return Some(c.clone());
             }
@@ -127,9 +130,10 @@ impl Redis {
             }
         };
         let lost = {
-            let Ok(mut link) = self.link.lock() else {
-                return None;
-            };
+            let mut link = self
+                .link
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             link.connecting = false;
             link.conn = Some(conn.clone());
             link.retry_at = None;
@@ -164,9 +168,10 @@ impl Redis {
     /// first failure of an outage is logged.
     fn down(&self, why: &str, was_connecting: bool) {
         self.counters.errors.fetch_add(1, Ordering::Relaxed);
-        let Ok(mut link) = self.link.lock() else {
-            return;
-        };
+        let mut link = self
+            .link
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if was_connecting {
             link.connecting = false;
         }
@@ -181,9 +186,10 @@ impl Redis {
     }
 
     fn lose_invalidations(&self) {
-        if let Ok(mut link) = self.link.lock() {
-            link.lost_invalidations = true;
-        }
+        self.link
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .lost_invalidations = true;
     }
 
     async fn timed<T>(

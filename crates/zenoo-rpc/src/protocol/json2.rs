@@ -94,7 +94,12 @@ impl Json2 {
 
     /// Parameter names of `model.method` (cached per model).
     async fn method_doc(&self, model: &str, method: &str) -> Result<Option<MethodDoc>> {
-        let cached = self.docs.lock().ok().and_then(|d| d.get(model).cloned());
+        let cached = self
+            .docs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(model)
+            .cloned();
         let docs = match cached {
             Some(d) => d,
             None => {
@@ -113,9 +118,10 @@ impl Json2 {
                     })
                     .collect();
                 let map = Arc::new(map);
-                if let Ok(mut d) = self.docs.lock() {
-                    d.insert(model.to_string(), map.clone());
-                }
+                self.docs
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(model.to_string(), map.clone());
                 map
             }
         };
