@@ -48,6 +48,7 @@ mod context;
 pub mod db;
 pub mod domain;
 mod error;
+mod external_id;
 pub mod method;
 mod model;
 mod protocol;
@@ -79,6 +80,7 @@ pub use domain::q::{LOOKUPS, Q, escape_like};
 pub use domain::{Domain, Leaf, Operand, Operator};
 #[doc(inline)]
 pub use error::{Error, ErrorKind, OdooError, OdooErrorKind, Result};
+pub use external_id::IdempotencyKey;
 pub use model::{Field, FieldSet, Model, NoFields, Record, Relation};
 pub use protocol::ProtocolKind;
 #[doc(inline)]
@@ -95,7 +97,7 @@ pub use transport::request_id::with_request_id;
 pub use transport::retry::RetryPolicy;
 pub use transport::stack::BoxService;
 pub use transport::{balance, breaker, retry};
-pub use unit::{IdempotencyKey, RollbackReport, Savepoint, UnitOfWork};
+pub use unit::{RollbackReport, Savepoint, UnitOfWork};
 pub use value::{Binary, Date, Datetime, Decimal, Many2one, Monetary, Reference, X2many};
 pub use version::ServerVersion;
 pub use zenoo_derive::{Model, Selection};
