@@ -1,14 +1,14 @@
 //! `zenoo-server`: the purchase-order sync of [`zenoo_sync`] as an HTTP
 //! service for an application and its operators.
 //!
-//! - a REST API ([`api`]) described at `/openapi.json` (generated from the
+//! - a REST API (`routes`) described at `/openapi.json` (generated from the
 //!   types with `utoipa` and `utoipa-axum`), errors as RFC 9457 problems
 //!   ([`problem`]);
 //! - API keys with scopes ([`keys`]) and users' JWTs with revocable
 //!   refresh and access tokens ([`tokens`], [`revocation`]);
-//! - rate limits per IP, user and key with temporary bans ([`ratelimit`]),
+//! - rate limits per IP, user and key with temporary bans (`ratelimit`),
 //!   body and header limits and timeouts on every route, connections capped
-//!   in all and per address ([`listen`]), WebSockets in all and per
+//!   in all and per address (`listen`), WebSockets in all and per
 //!   principal ([`ws`]);
 //! - `/healthz`, `/readyz`, `/metrics` ([`metrics`]), a request id in every
 //!   log line and answer;
@@ -19,26 +19,34 @@
 //! - a web page at `/`, served from the binary.
 //!
 //! [`start`] runs it all from a [`Config`].
+//!
+//! The source reads top down: `state`, `extract` and [`problem`] are what
+//! handlers share; `middleware` (observe, then guard) wraps every route;
+//! `routes` has one module per resource; `router` puts them under the
+//! layers with the OpenAPI document; `serve` starts it all. Imports run one
+//! way, down: nothing below imports a route.
 
 pub mod actions;
-pub mod api;
-pub mod app;
-pub mod audit;
+pub(crate) mod audit;
 pub mod config;
 pub mod events;
+pub(crate) mod extract;
 pub mod keys;
-pub mod listen;
+pub(crate) mod listen;
 pub mod metrics;
-mod page;
+pub(crate) mod middleware;
 pub mod principal;
 pub mod problem;
-pub mod ratelimit;
+pub(crate) mod ratelimit;
 pub mod revocation;
-pub mod serve;
-pub mod slots;
+pub(crate) mod router;
+pub(crate) mod routes;
+mod serve;
+pub(crate) mod slots;
+pub(crate) mod state;
 pub mod subscribers;
 pub mod tokens;
-pub mod ws;
 
 pub use config::{Config, ConfigError};
+pub use routes::ws;
 pub use serve::{Running, migrate, open_store, start};

@@ -57,3 +57,86 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+/// A sync error as a problem: the order's own mistakes are 422, Odoo's
+/// failures 502, the rest 503 (logged; the detail says no more than that).
+impl From<zenoo_sync::Error> for Problem {
+    fn from(e: zenoo_sync::Error) -> Self {
+        match e {
+            zenoo_sync::Error::InvalidOrder(why) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-order",
+                "The order is not valid",
+                why,
+            ),
+            zenoo_sync::Error::Odoo(e) => {
+                tracing::warn!(error = %e, "Odoo failed under a request");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "odoo-unavailable",
+                    "Odoo failed",
+                    e.to_string(),
+                )
+            }
+            other => {
+                tracing::error!(error = %other, "the store failed under a request");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store-unavailable",
+                    "The store does not answer",
+                    "try again later",
+                )
+            }
+        }
+    }
+}
+
+/// A token error as a problem (401 for any token that is not good, 501
+/// when the server issues none).
+impl From<crate::tokens::TokenError> for Problem {
+    fn from(e: crate::tokens::TokenError) -> Self {
+        match e {
+            crate::tokens::TokenError::Invalid(why) => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Not authenticated",
+                why,
+            ),
+            crate::tokens::TokenError::NotConfigured => Self::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "tokens-not-configured",
+                "This server does not issue tokens",
+                "no JWT signing key is configured (auth.jwt_secret or auth.jwt_private_key)",
+            ),
+            crate::tokens::TokenError::Store(e) => Self::from(zenoo_sync::Error::Store(e)),
+        }
+    }
+}
+
+impl Problem {
+    /// 404 for the order `uuid` (or one the caller may not see).
+    pub fn order_not_found(uuid: uuid::Uuid) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "order-not-found",
+            "No such order",
+            format!("no order {uuid}"),
+        )
+    }
+}
+
+/// A 401 with `WWW-Authenticate`.
+pub(crate) fn unauthenticated(detail: &str) -> Response {
+    let mut r = Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Not authenticated",
+        detail,
+    )
+    .into_response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"zenoo-server\""),
+    );
+    r
+}

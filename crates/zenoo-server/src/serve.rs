@@ -15,12 +15,13 @@ use zenoo_rpc::Client;
 use zenoo_sync::{Backend, Policies, Store, SyncService};
 
 use crate::actions::Actions;
-use crate::app::{App, Settings, router};
 use crate::audit::RequestAudit;
 use crate::config::Config;
 use crate::events::EventHub;
 use crate::keys::ApiKeys;
 use crate::ratelimit::Limits;
+use crate::router::router;
+use crate::state::{App, Settings};
 use crate::tokens::Tokens;
 
 /// A running service, until [`Running::stop`].
@@ -164,7 +165,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         hub: hub.clone(),
         actions: Arc::new(actions),
         audit,
-        sockets: crate::ws::Sockets::new(
+        sockets: crate::slots::Sockets::new(
             config.events.max_sockets,
             config.events.max_sockets_per_principal,
         ),

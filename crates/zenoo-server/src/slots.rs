@@ -1,10 +1,17 @@
 //! Places held per key (an address's connections, a principal's
 //! WebSockets): a table with an entry only while its key holds a place, so
-//! it never has more entries than places are held.
+//! it never has more entries than places are held; and the WebSockets'
+//! places, in all and per principal ([`Sockets`]).
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::principal::Principal;
+use crate::problem::Problem;
 
 /// Places held per key, each key at most `cap`.
 #[derive(Debug)]
@@ -53,6 +60,7 @@ impl<K: Eq + Hash + Clone> Slots<K> {
     }
 
     /// How many places `key` holds.
+    #[cfg(test)]
     pub fn held(&self, key: &K) -> usize {
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.get(key).copied().unwrap_or(0)
@@ -68,6 +76,56 @@ impl<K: Eq + Hash + Clone> Drop for Slot<K> {
                 held.remove(&self.key);
             }
         }
+    }
+}
+
+/// The WebSockets open, in all and per principal.
+#[derive(Debug, Clone)]
+pub struct Sockets {
+    all: Arc<Semaphore>,
+    per_principal: Slots<String>,
+}
+
+/// One open WebSocket's places, given back when it closes.
+#[derive(Debug)]
+pub(crate) struct SocketSlot {
+    _all: OwnedSemaphorePermit,
+    _own: Slot<String>,
+}
+
+impl Sockets {
+    /// At most `max` sockets, `per_principal` of them for one principal.
+    pub fn new(max: usize, per_principal: usize) -> Self {
+        Self {
+            all: Arc::new(Semaphore::new(max.max(1))),
+            per_principal: Slots::new(per_principal),
+        }
+    }
+
+    pub(crate) fn take(&self, principal: &Principal) -> Result<SocketSlot, Problem> {
+        let own = self
+            .per_principal
+            .take(principal.subject.clone())
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-websockets",
+                    "Too many WebSockets",
+                    "this key or user has as many WebSockets open as it may; close one first",
+                )
+            })?;
+        let all = self.all.clone().try_acquire_owned().map_err(|_| {
+            Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-websockets",
+                "Too many WebSockets",
+                "the server has as many WebSockets open as it may; retry later",
+            )
+        })?;
+        Ok(SocketSlot {
+            _all: all,
+            _own: own,
+        })
     }
 }
 

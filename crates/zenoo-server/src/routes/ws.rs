@@ -21,17 +21,17 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::app::{App, Caller};
 use crate::events::Envelope;
+use crate::extract::Caller;
 use crate::principal::{Principal, Scope};
 use crate::problem::Problem;
 use crate::revocation::Revoked;
-use crate::slots::{Slot, Slots};
+use crate::state::App;
 
 /// The close code of a client dropped for being too slow.
 pub const SLOW_CONSUMER: u16 = 1008;
@@ -48,56 +48,6 @@ const MAX_MESSAGE: usize = 64 * 1024;
 /// The read buffer of each socket (tungstenite's default is 128 KiB, kept
 /// for the socket's whole life).
 const READ_BUFFER: usize = 4 * 1024;
-
-/// The WebSockets open, in all and per principal.
-#[derive(Debug, Clone)]
-pub struct Sockets {
-    all: Arc<Semaphore>,
-    per_principal: Slots<String>,
-}
-
-/// One open WebSocket's places, given back when it closes.
-#[derive(Debug)]
-struct SocketSlot {
-    _all: OwnedSemaphorePermit,
-    _own: Slot<String>,
-}
-
-impl Sockets {
-    /// At most `max` sockets, `per_principal` of them for one principal.
-    pub fn new(max: usize, per_principal: usize) -> Self {
-        Self {
-            all: Arc::new(Semaphore::new(max.max(1))),
-            per_principal: Slots::new(per_principal),
-        }
-    }
-
-    fn take(&self, principal: &Principal) -> Result<SocketSlot, Problem> {
-        let own = self
-            .per_principal
-            .take(principal.subject.clone())
-            .ok_or_else(|| {
-                Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too-many-websockets",
-                    "Too many WebSockets",
-                    "this key or user has as many WebSockets open as it may; close one first",
-                )
-            })?;
-        let all = self.all.clone().try_acquire_owned().map_err(|_| {
-            Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-websockets",
-                "Too many WebSockets",
-                "the server has as many WebSockets open as it may; retry later",
-            )
-        })?;
-        Ok(SocketSlot {
-            _all: all,
-            _own: own,
-        })
-    }
-}
 
 /// Upgrades to a WebSocket of events.
 #[utoipa::path(get, path = "/ws", tag = "events",
@@ -147,7 +97,7 @@ pub async fn ws(
     };
     if let Some(why) = ended(&principal, &app) {
         drop(slot);
-        return crate::app::unauthenticated(why);
+        return crate::problem::unauthenticated(why);
     }
     upgrade
         .max_message_size(MAX_MESSAGE)
@@ -196,7 +146,12 @@ enum Out {
     Ping,
 }
 
-async fn session(socket: WebSocket, app: App, principal: Principal, slot: SocketSlot) {
+async fn session(
+    socket: WebSocket,
+    app: App,
+    principal: Principal,
+    slot: crate::slots::SocketSlot,
+) {
     metrics::gauge!("zenoo_server_ws_clients").increment(1.0);
     let mut revocations = app.tokens.revocations().subscribe();
     let expiry = deadline(&principal);

@@ -1,0 +1,4 @@
+//! The service's own middleware: [`observe`] outermost, then [`guard`].
+
+pub(crate) mod guard;
+pub(crate) mod observe;
