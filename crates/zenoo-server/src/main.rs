@@ -182,6 +182,13 @@ async fn serve(config: Option<PathBuf>, port: Option<u16>) -> anyhow::Result<()>
     running.stop().await
 }
 
+/// Without the `sim` feature there is no simulator to run against.
+#[cfg(not(feature = "sim"))]
+async fn sim(_port: Option<u16>) -> anyhow::Result<()> {
+    anyhow::bail!("this zenoo-server was built without the `sim` feature: --sim is not available")
+}
+
+#[cfg(feature = "sim")]
 async fn sim(port: Option<u16>) -> anyhow::Result<()> {
     use anyhow::Context;
     let sim = zenoo_sim::Sim::builder()
