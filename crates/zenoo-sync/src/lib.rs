@@ -27,6 +27,7 @@ mod error;
 mod event;
 mod mapping;
 mod merge;
+mod odoo;
 mod order;
 mod outbox;
 mod pull;

@@ -25,9 +25,9 @@ use crate::conflict::{Decided, Part, Policies, Policy, Take};
 use crate::error::{Error, Result};
 use crate::mapping::MappingRules;
 use crate::merge::{merge, same_lines};
+use crate::odoo::{OdooChange, OdooView, Snapshot};
 use crate::order::{AppLine, AppOrder, OrderStatus};
 use crate::outbox::JobKind;
-use crate::push::Snapshot;
 use crate::store::{Store, now_ms};
 
 /// Odoo's `write_date` format.
@@ -57,26 +57,6 @@ pub struct Poller {
     rules: MappingRules,
     /// Application references of Odoo records read so far, by (model, id).
     references: Mutex<HashMap<(&'static str, i64), String>>,
-}
-
-/// Odoo's version of one order.
-#[derive(Debug, Clone)]
-pub(crate) struct OdooView {
-    pub(crate) partner_id: i64,
-    pub(crate) state: Option<String>,
-    pub(crate) write_date: Option<String>,
-    pub(crate) lines: Vec<(i64, AppLine)>,
-}
-
-impl OdooView {
-    /// A digest of what the sync reads of the order (not its
-    /// `write_date`: an edit that changes nothing it reads is nothing).
-    fn hash(&self) -> String {
-        use sha2::Digest;
-        let text = json!([self.partner_id, self.state, self.lines]).to_string();
-        let digest = sha2::Sha256::digest(text.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
-    }
 }
 
 impl Poller {
@@ -671,26 +651,6 @@ impl Poller {
             .send(crate::event::SyncEvent::Resolved { order });
         Ok(())
     }
-}
-
-/// What a comparison takes from Odoo into the application.
-pub(crate) struct OdooChange<'a> {
-    /// The supplier, when Odoo's is taken.
-    pub supplier_ref: Option<&'a str>,
-    /// The lines, when they change in the application.
-    pub lines: Option<&'a [AppLine]>,
-    /// Odoo's state.
-    pub state: Option<&'a str>,
-    /// What Odoo holds now: the base of the next push and comparison.
-    pub snapshot: &'a Snapshot,
-    /// Odoo's `write_date`.
-    pub write_date: Option<&'a str>,
-    /// The application's version (or a merge) must go to Odoo again.
-    pub push_again: bool,
-    /// Conflicts decided on the way, for the record.
-    pub decided: &'a [Decided],
-    /// The comparison resolves the order's open conflicts for this side.
-    pub settles: Option<Take>,
 }
 
 /// One audit entry by the sync: the application's version before, Odoo's

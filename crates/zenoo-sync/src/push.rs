@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 use uuid::Uuid;
@@ -14,6 +13,7 @@ use crate::conflict::Policies;
 use crate::error::Result;
 use crate::mapping::Mapping;
 use crate::mapping::MappingRules;
+use crate::odoo::Snapshot;
 use crate::order::{AppLine, AppOrder};
 use crate::outbox::ClaimedJob;
 use crate::store::{Store, now_ms};
@@ -135,21 +135,6 @@ impl From<crate::Error> for JobError {
             },
         }
     }
-}
-
-/// What the last push left in Odoo: the order's lines as sent, with the
-/// Odoo line ids, so that the next push sends only the difference.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Snapshot {
-    pub(crate) supplier_ref: String,
-    pub(crate) currency: String,
-    pub(crate) lines: Vec<(i64, AppLine)>,
-    /// The supplier's partner id in Odoo.
-    #[serde(default)]
-    pub(crate) partner_id: i64,
-    /// Odoo's state of the order (`draft`, `purchase`, `cancel`, ...).
-    #[serde(default)]
-    pub(crate) state: Option<String>,
 }
 
 /// Sends claimed jobs to Odoo.
