@@ -21,7 +21,6 @@
 //! changes as x2many commands from the last synced snapshot, failures
 //! classed transient / permanent / business).
 
-mod audit;
 mod conflict;
 mod error;
 mod event;
@@ -29,21 +28,20 @@ mod mapping;
 mod merge;
 mod odoo;
 mod order;
-mod outbox;
 mod pull;
 mod push;
 mod service;
 mod store;
 
-pub use audit::{AuditEntry, Origin};
 pub use conflict::{Part, Policies, Policy, Take};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorClass, JobError, Result};
 pub use event::{Direction, Events, SyncEvent};
 pub use mapping::{Mapping, MappingRules};
 pub use merge::Collision;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
-pub use outbox::{ClaimedJob, JobKind};
 pub use pull::{PollReport, Poller};
-pub use push::{ErrorClass, JobError, PushReport, Worker};
+pub use push::{PushReport, Worker};
 pub use service::{Payload, Round, Status, SyncService, Webhook, WebhookError};
-pub use store::{Backend, Deletion, OrderSummary, Resync, Store};
+pub use store::{
+    AuditEntry, Backend, ClaimedJob, Deletion, JobKind, OrderSummary, Origin, Resync, Store,
+};

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zenoo_rpc::{Client, SearchOptions};
 
-use crate::push::JobError;
+use crate::error::JobError;
 
 /// Which Odoo field each application reference is looked up by (and read
 /// back from). Declarative: it deserialises from configuration, every

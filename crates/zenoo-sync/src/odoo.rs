@@ -63,3 +63,10 @@ pub(crate) struct OdooChange<'a> {
     /// The comparison resolves the order's open conflicts for this side.
     pub settles: Option<Take>,
 }
+
+/// FNV-1a, 64 bits: a stable hash of a snapshot's text.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

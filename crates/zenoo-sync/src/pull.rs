@@ -16,23 +16,20 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use sqlx::Row;
 use uuid::Uuid;
 use zenoo_rpc::{Client, Load, SearchOptions};
 
-use crate::audit::Origin;
 use crate::conflict::{Decided, Part, Policies, Policy, Take};
 use crate::error::{Error, Result};
 use crate::mapping::MappingRules;
 use crate::merge::{merge, same_lines};
 use crate::odoo::{OdooChange, OdooView, Snapshot};
 use crate::order::{AppLine, AppOrder, OrderStatus};
-use crate::outbox::JobKind;
-use crate::store::{Store, now_ms};
+use crate::store::Store;
+use crate::store::cursors::EPOCH;
 
 /// Odoo's `write_date` format.
 const STAMP: &str = "%Y-%m-%d %H:%M:%S";
-const EPOCH: &str = "1970-01-01 00:00:00";
 
 /// What one pass saw and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -573,7 +570,7 @@ impl Poller {
         let nothing = !take_lines && !take_supplier && !state_changed && !push_again;
         if settle.is_none()
             && nothing
-            && odoo.write_date == base_write_date(&self.store, uuid).await?
+            && odoo.write_date == self.store.base_write_date(uuid).await?
         {
             return Ok(true);
         }
@@ -653,30 +650,6 @@ impl Poller {
     }
 }
 
-/// One audit entry by the sync: the application's version before, Odoo's
-/// after, and what was decided.
-async fn audit_sync(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    order: &str,
-    action: &str,
-    versions: (&Value, &Value),
-    detail: &Value,
-    now: i64,
-) -> Result<()> {
-    let (app, odoo) = versions;
-    crate::audit::record(
-        tx,
-        order,
-        Origin::Sync,
-        action,
-        Some(app.to_string()),
-        Some(odoo.to_string()),
-        Some(detail.to_string()),
-        now,
-    )
-    .await
-}
-
 /// Odoo's lines as the application tracks them: planned dates only where
 /// the application set one.
 fn tracked(odoo: &[(i64, AppLine)], base: &[(i64, AppLine)]) -> Vec<AppLine> {
@@ -699,318 +672,10 @@ fn app_changed_at(app: &AppOrder) -> i64 {
     app.updated_at
 }
 
-async fn base_write_date(store: &Store, order: Uuid) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT odoo_write_date FROM sync_state WHERE order_uuid = $1")
-        .bind(order.to_string())
-        .fetch_optional(&store.pool)
-        .await?;
-    Ok(match row {
-        Some(r) => r.try_get(0)?,
-        None => None,
-    })
-}
-
 /// `stamp` minus `d`, in Odoo's format (the epoch for what does not parse).
 fn back(stamp: &str, d: Duration) -> String {
     chrono::NaiveDateTime::parse_from_str(stamp, STAMP)
         .ok()
         .and_then(|t| t.checked_sub_signed(chrono::TimeDelta::from_std(d).ok()?))
         .map_or_else(|| EPOCH.to_string(), |t| t.format(STAMP).to_string())
-}
-
-impl Store {
-    /// A poll cursor: the newest (write_date, id) seen.
-    pub(crate) async fn cursor(&self, name: &str) -> Result<(String, i64)> {
-        let row = sqlx::query("SELECT write_date, last_id FROM cursors WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => (r.try_get(0)?, r.try_get(1)?),
-            None => (EPOCH.to_string(), 0),
-        })
-    }
-
-    /// When the last full reconcile ran (ms since the epoch; 0: never).
-    pub(crate) async fn last_reconcile(&self) -> Result<i64> {
-        Ok(self.cursor("reconcile").await?.1)
-    }
-
-    /// Records a full reconcile at `at` (ms since the epoch).
-    pub(crate) async fn set_last_reconcile(&self, at: i64) -> Result<()> {
-        self.set_cursor("reconcile", &(EPOCH.to_string(), at)).await
-    }
-
-    /// Moves a cursor forward (never back).
-    pub(crate) async fn set_cursor(&self, name: &str, at: &(String, i64)) -> Result<()> {
-        let current = self.cursor(name).await?;
-        if (at.0.as_str(), at.1) <= (current.0.as_str(), current.1) {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM cursors WHERE name = $1")
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO cursors (name, write_date, last_id) VALUES ($1, $2, $3)")
-            .bind(name)
-            .bind(&at.0)
-            .bind(at.1)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Of the Odoo ids `ids`, those of this sync's orders: each with its
-    /// order and the hash of Odoo's version when it was last compared.
-    pub(crate) async fn compared(
-        &self,
-        ids: &[i64],
-    ) -> Result<std::collections::BTreeMap<i64, (Uuid, Option<String>)>> {
-        let mut out = std::collections::BTreeMap::new();
-        if ids.is_empty() {
-            return Ok(out);
-        }
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT odoo_id, order_uuid, odoo_hash FROM sync_state WHERE odoo_id IN ({})",
-            marks.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        for r in query.fetch_all(&self.pool).await? {
-            let text: String = r.try_get(1)?;
-            let uuid = Uuid::parse_str(&text).map_err(|e| Error::Corrupt {
-                what: "an order uuid",
-                detail: e.to_string(),
-            })?;
-            out.insert(r.try_get::<i64, _>(0)?, (uuid, r.try_get(2)?));
-        }
-        Ok(out)
-    }
-
-    /// Records the hash of Odoo's version the order now reflects.
-    pub(crate) async fn set_compared(&self, order: Uuid, hash: &str) -> Result<()> {
-        sqlx::query("UPDATE sync_state SET odoo_hash = $1 WHERE order_uuid = $2")
-            .bind(hash)
-            .bind(order.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The Odoo ids of every order pushed so far.
-    pub(crate) async fn synced_odoo_ids(&self) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT odoo_id FROM sync_state WHERE odoo_id IS NOT NULL ORDER BY odoo_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-    }
-
-    /// Odoo no longer has the order: it is failed, with the reason.
-    pub(crate) async fn mark_gone(&self, order: Uuid) -> Result<()> {
-        sqlx::query(
-            "UPDATE sync_state SET status = 'failed', last_error = 'the order was deleted in Odoo', \
-             error_class = 'business', odoo_state = 'deleted', updated_at = $1 WHERE order_uuid = $2",
-        )
-        .bind(now_ms())
-        .bind(order.to_string())
-        .execute(&self.pool)
-        .await?;
-        sqlx::query(
-            "UPDATE conflicts SET status = 'resolved', resolved_at = $1, resolution = 'deleted in odoo' \
-             WHERE order_uuid = $2 AND status = 'open'",
-        )
-        .bind(now_ms())
-        .bind(order.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Takes Odoo's changes into the application, in one transaction, with
-    /// an audit entry from Odoo's side and one per decided conflict.
-    pub(crate) async fn apply_odoo(&self, order: Uuid, change: &OdooChange<'_>) -> Result<()> {
-        let id = order.to_string();
-        let now = now_ms();
-        let before = self.order(order).await?;
-        let mut tx = self.pool.begin().await?;
-        if let Some(s) = change.state {
-            sqlx::query("UPDATE orders SET state = $1 WHERE uuid = $2")
-                .bind(s)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(r) = change.supplier_ref {
-            // `updated_at` stays the application's own last change.
-            sqlx::query(
-                "UPDATE orders SET supplier_ref = $1, version = version + 1 WHERE uuid = $2",
-            )
-            .bind(r)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(lines) = change.lines {
-            sqlx::query("DELETE FROM order_lines WHERE order_uuid = $1")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-            crate::store::insert_lines(&mut tx, &id, lines).await?;
-            sqlx::query("UPDATE orders SET version = version + 1 WHERE uuid = $1")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let text = serde_json::to_string(change.snapshot).unwrap_or_default();
-        let status = if change.push_again {
-            "pending"
-        } else {
-            "synced"
-        };
-        sqlx::query(
-            "UPDATE sync_state SET status = $1, snapshot = $2, odoo_write_date = $3, odoo_state = $4, \
-             pending_snapshot = NULL, odoo_hash = NULL, updated_at = $5 WHERE order_uuid = $6",
-        )
-        .bind(status)
-        .bind(&text)
-        .bind(change.write_date.map(str::to_string))
-        .bind(change.state.map(str::to_string))
-        .bind(now)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
-        if change.push_again {
-            crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
-        }
-        if let Some(take) = change.settles {
-            sqlx::query(
-                "UPDATE conflicts SET status = 'resolved', resolved_at = $1, resolution = $2 \
-                 WHERE order_uuid = $3 AND status = 'open'",
-            )
-            .bind(now)
-            .bind(take.as_str())
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for d in change.decided {
-            let detail = json!({
-                "part": d.part.as_str(),
-                "policy": d.policy.as_str(),
-                "taken": d.take.as_str(),
-                "at": d.at,
-                "base": d.base,
-            });
-            let action = if change.settles.is_some() {
-                "resolved"
-            } else {
-                // A conflict a policy decided is on record like a manual one.
-                sqlx::query(
-                    "INSERT INTO conflicts (order_uuid, field, base, app, odoo, policy, status, created_at, resolved_at, resolution) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'resolved', $7, $7, $8)",
-                )
-                .bind(&id)
-                .bind(d.part.as_str())
-                .bind(d.base.to_string())
-                .bind(d.app.to_string())
-                .bind(d.odoo.to_string())
-                .bind(d.policy.as_str())
-                .bind(now)
-                .bind(d.take.as_str())
-                .execute(&mut *tx)
-                .await?;
-                "conflict"
-            };
-            audit_sync(&mut tx, &id, action, (&d.app, &d.odoo), &detail, now).await?;
-        }
-        let before = before.map(|b| serde_json::to_string(&b).unwrap_or_default());
-        crate::audit::record(
-            &mut tx,
-            &id,
-            Origin::Odoo,
-            "pulled",
-            before,
-            Some(text),
-            None,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Records a conflict left for a choice; the order waits.
-    pub(crate) async fn open_conflict(
-        &self,
-        order: Uuid,
-        part: Part,
-        base: &Value,
-        app: &Value,
-        odoo: &Value,
-        next: &Snapshot,
-    ) -> Result<()> {
-        let now = now_ms();
-        let id = order.to_string();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO conflicts (order_uuid, field, base, app, odoo, policy, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'manual', 'open', $6)",
-        )
-        .bind(&id)
-        .bind(part.as_str())
-        .bind(base.to_string())
-        .bind(app.to_string())
-        .bind(odoo.to_string())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        // Odoo's version waits beside the snapshot until the choice.
-        sqlx::query(
-            "UPDATE sync_state SET status = 'conflict', pending_snapshot = $1, updated_at = $2 WHERE order_uuid = $3",
-        )
-        .bind(serde_json::to_string(next).unwrap_or_default())
-        .bind(now)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
-        let detail = json!({"part": part.as_str(), "policy": "manual", "base": base});
-        audit_sync(&mut tx, &id, "conflict", (app, odoo), &detail, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The open conflicts: (order, part, application version, Odoo version).
-    ///
-    /// # Errors
-    /// The store's error.
-    pub async fn conflicts(&self) -> Result<Vec<(Uuid, String, Value, Value)>> {
-        let rows = sqlx::query(
-            "SELECT order_uuid, field, app, odoo FROM conflicts WHERE status = 'open' ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let order: String = r.try_get(0)?;
-                let app: String = r.try_get(2)?;
-                let odoo: String = r.try_get(3)?;
-                Ok((
-                    Uuid::parse_str(&order).map_err(|e| Error::Corrupt {
-                        what: "an order uuid",
-                        detail: e.to_string(),
-                    })?,
-                    r.try_get(1)?,
-                    serde_json::from_str(&app).unwrap_or(Value::Null),
-                    serde_json::from_str(&odoo).unwrap_or(Value::Null),
-                ))
-            })
-            .collect()
-    }
 }

@@ -5,44 +5,18 @@
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use sqlx::Row;
 use uuid::Uuid;
-use zenoo_rpc::{Client, IdempotencyKey, OdooErrorKind};
+use zenoo_rpc::{Client, IdempotencyKey};
 
 use crate::conflict::Policies;
 use crate::error::Result;
+use crate::error::{ErrorClass, JobError};
 use crate::mapping::Mapping;
 use crate::mapping::MappingRules;
 use crate::odoo::Snapshot;
 use crate::order::{AppLine, AppOrder};
-use crate::outbox::ClaimedJob;
-use crate::store::{Store, now_ms};
-
-/// How a failed job is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ErrorClass {
-    /// The network, a 5xx or 429, a serialization failure, a lost answer:
-    /// tried again later, with backoff.
-    Transient,
-    /// Credentials, access rights, a constraint Odoo enforces: the order is
-    /// failed until someone acts.
-    Permanent,
-    /// The order itself cannot go to Odoo as it is (an unknown supplier or
-    /// product, an order Odoo already confirmed or cancelled).
-    Business,
-}
-
-impl ErrorClass {
-    /// The class's name, as stored and exported.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Transient => "transient",
-            Self::Permanent => "permanent",
-            Self::Business => "business",
-        }
-    }
-}
+use crate::store::Store;
+use crate::store::outbox::ClaimedJob;
 
 /// What a worker's pass did with the jobs it ran.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,64 +50,6 @@ impl std::ops::AddAssign for PushReport {
         self.retrying += other.retrying;
         self.failed_permanent += other.failed_permanent;
         self.failed_business += other.failed_business;
-    }
-}
-
-/// Why a job failed, classed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct JobError {
-    /// How it is treated.
-    pub class: ErrorClass,
-    /// What happened, shown on the order.
-    pub message: String,
-}
-
-impl JobError {
-    pub(crate) fn business(message: impl Into<String>) -> Self {
-        Self {
-            class: ErrorClass::Business,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<zenoo_rpc::Error> for JobError {
-    fn from(e: zenoo_rpc::Error) -> Self {
-        let class = if e.is_retryable()
-            || e.outcome_unknown()
-            || matches!(
-                e.kind(),
-                zenoo_rpc::ErrorKind::Transport
-                    | zenoo_rpc::ErrorKind::Timeout
-                    | zenoo_rpc::ErrorKind::MalformedResponse
-                    | zenoo_rpc::ErrorKind::CircuitOpen
-            ) {
-            ErrorClass::Transient
-        } else {
-            match e.odoo().map(zenoo_rpc::OdooError::kind) {
-                Some(OdooErrorKind::UserError | OdooErrorKind::MissingError) => {
-                    ErrorClass::Business
-                }
-                _ => ErrorClass::Permanent,
-            }
-        };
-        Self {
-            class,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<crate::Error> for JobError {
-    fn from(e: crate::Error) -> Self {
-        match e {
-            crate::Error::Odoo(e) => e.into(),
-            other => Self {
-                class: ErrorClass::Transient,
-                message: other.to_string(),
-            },
-        }
     }
 }
 
@@ -412,91 +328,4 @@ fn backoff(attempts: i64) -> Duration {
         .min(Duration::from_secs(300));
     let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
     Duration::from_nanos(rand::random::<u64>() % nanos.max(1))
-}
-
-impl Store {
-    /// The last synced snapshot of `order` and its Odoo id.
-    pub(crate) async fn snapshot(&self, order: Uuid) -> Result<(Snapshot, Option<i64>)> {
-        let row = sqlx::query("SELECT snapshot, odoo_id FROM sync_state WHERE order_uuid = $1")
-            .bind(order.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else {
-            return Ok((Snapshot::default(), None));
-        };
-        let text: Option<String> = row.try_get(0)?;
-        let snapshot = match text {
-            Some(t) => serde_json::from_str(&t).map_err(|e| crate::Error::Corrupt {
-                what: "a sync snapshot",
-                detail: e.to_string(),
-            })?,
-            None => Snapshot::default(),
-        };
-        Ok((snapshot, row.try_get(1)?))
-    }
-
-    /// Records that Odoo holds `snapshot` as order `odoo_id`.
-    pub(crate) async fn mark_synced(
-        &self,
-        order: Uuid,
-        odoo_id: i64,
-        snapshot: &Snapshot,
-        write_date: Option<&str>,
-        state: Option<&str>,
-    ) -> Result<()> {
-        let text = serde_json::to_string(snapshot).unwrap_or_default();
-        let hash = format!("{:016x}", fnv1a(text.as_bytes()));
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE sync_state SET odoo_id = $1, status = 'synced', attempts = 0, last_error = NULL, \
-             error_class = NULL, snapshot = $2, snapshot_hash = $3, odoo_write_date = $4, odoo_state = $5, \
-             odoo_hash = NULL, updated_at = $6 WHERE order_uuid = $7",
-        )
-        .bind(odoo_id)
-        .bind(&text)
-        .bind(hash)
-        .bind(write_date.map(str::to_string))
-        .bind(state.map(str::to_string))
-        .bind(now)
-        .bind(order.to_string())
-        .execute(&mut *tx)
-        .await?;
-        crate::audit::record(
-            &mut tx,
-            &order.to_string(),
-            crate::audit::Origin::Sync,
-            "pushed",
-            None,
-            Some(text),
-            None,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Records a failed push on the order (`for_good`: it is failed).
-    pub(crate) async fn mark_error(&self, order: Uuid, e: &JobError, for_good: bool) -> Result<()> {
-        sqlx::query(
-            "UPDATE sync_state SET status = CASE WHEN $1 = 1 THEN 'failed' ELSE status END, \
-             attempts = attempts + 1, last_error = $2, error_class = $3, updated_at = $4 WHERE order_uuid = $5",
-        )
-        .bind(i64::from(for_good))
-        .bind(&e.message)
-        .bind(e.class.as_str())
-        .bind(now_ms())
-        .bind(order.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-}
-
-/// FNV-1a, 64 bits: a stable hash of a snapshot's text.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use subtle::ConstantTimeEq;
 use tokio::sync::Notify;
 use zenoo_rpc::Client;
@@ -201,58 +200,16 @@ impl SyncService {
     /// # Errors
     /// The store's error.
     pub async fn status_of(&self, suppliers: Option<&[String]>) -> Result<Status> {
-        let only = |n: usize| match suppliers {
-            None => String::new(),
-            Some(list) => format!(
-                " AND order_uuid IN (SELECT uuid FROM orders WHERE supplier_ref IN ({}))",
-                crate::store::placeholders(n, list.len())
-            ),
-        };
-        if suppliers.is_some_and(<[String]>::is_empty) {
-            return Ok(Status {
-                backlog: 0,
-                lag_seconds: 0.0,
-                failed: 0,
-                conflicts: 0,
-                last_push_ms: self.last_push.load(Ordering::Relaxed),
-                last_pull_ms: self.last_pull.load(Ordering::Relaxed),
-            });
-        }
-        let listed = suppliers.unwrap_or_default();
-        let sql = format!(
-            "SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE done_at IS NULL{}",
-            only(1)
-        );
-        let mut query = sqlx::query(&sql);
-        for s in listed {
-            query = query.bind(s.as_str());
-        }
-        let row = query.fetch_one(&self.store.pool).await?;
-        let backlog: i64 = row.try_get(0)?;
-        let oldest: i64 = row.try_get(1)?;
-        let sql = format!(
-            "SELECT COUNT(*) FROM sync_state WHERE status = $1{}",
-            only(2)
-        );
-        let count = |status: &'static str| {
-            let mut query = sqlx::query(&sql).bind(status);
-            for s in listed {
-                query = query.bind(s.as_str());
-            }
-            async move {
-                let r = query.fetch_one(&self.store.pool).await?;
-                Ok::<i64, crate::Error>(r.try_get(0)?)
-            }
-        };
+        let f = self.store.figures(suppliers).await?;
         Ok(Status {
-            backlog,
-            lag_seconds: if backlog == 0 {
+            backlog: f.backlog,
+            lag_seconds: if f.backlog == 0 {
                 0.0
             } else {
-                (now_ms().saturating_sub(oldest)) as f64 / 1000.0
+                (now_ms().saturating_sub(f.oldest_job_ms)) as f64 / 1000.0
             },
-            failed: count("failed").await?,
-            conflicts: count("conflict").await?,
+            failed: f.failed,
+            conflicts: f.conflicts,
             last_push_ms: self.last_push.load(Ordering::Relaxed),
             last_pull_ms: self.last_pull.load(Ordering::Relaxed),
         })

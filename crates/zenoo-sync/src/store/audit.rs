@@ -117,3 +117,27 @@ impl Store {
             .collect()
     }
 }
+
+/// One audit entry by the sync: the application's version before, Odoo's
+/// after, and what was decided.
+pub(crate) async fn audit_sync(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order: &str,
+    action: &str,
+    versions: (&Value, &Value),
+    detail: &Value,
+    now: i64,
+) -> Result<()> {
+    let (app, odoo) = versions;
+    crate::store::audit::record(
+        tx,
+        order,
+        Origin::Sync,
+        action,
+        Some(app.to_string()),
+        Some(odoo.to_string()),
+        Some(detail.to_string()),
+        now,
+    )
+    .await
+}

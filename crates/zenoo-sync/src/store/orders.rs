@@ -1,122 +1,16 @@
-//! The sync's store: SQLite or PostgreSQL through one pool, the same
-//! queries on both.
+//! The application's orders: written with their outbox job in one
+//! transaction, read with their sync state, listed, deleted, resynced.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-use crate::audit::Origin;
+use super::audit::Origin;
+use super::outbox::JobKind;
+use super::{Store, now_ms, placeholders};
 use crate::error::{Error, Result};
 use crate::order::{AppLine, AppOrder, NewOrder, OrderStatus};
-use crate::outbox::JobKind;
-
-/// Which database the store is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Backend {
-    /// A SQLite file: the embedded default, one worker.
-    Sqlite,
-    /// PostgreSQL: several instances share the outbox.
-    Postgres,
-}
-
-/// The application's orders, their sync state and the outbox.
-#[derive(Debug, Clone)]
-pub struct Store {
-    pub(crate) pool: AnyPool,
-    pub(crate) backend: Backend,
-    pub(crate) events: crate::event::Events,
-}
-
-/// Milliseconds since the Unix epoch, the store's clock.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-/// `url` without its password, for messages.
-fn shown(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
 
 impl Store {
-    /// Opens (and migrates) the store at `url`: `sqlite://FILE` (created
-    /// when missing), `sqlite::memory:`, or `postgres://…`.
-    ///
-    /// # Errors
-    /// [`Error::StoreUrl`] for another scheme; the database's error when it
-    /// cannot be reached or migrated.
-    pub async fn open(url: &str) -> Result<Self> {
-        install_default_drivers();
-        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
-            let with_mode = if rest.contains(":memory:") || rest.contains("mode=") {
-                url.to_string()
-            } else if rest.contains('?') {
-                format!("{url}&mode=rwc")
-            } else {
-                format!("{url}?mode=rwc")
-            };
-            (Backend::Sqlite, with_mode)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (Backend::Postgres, url.to_string())
-        } else {
-            return Err(Error::StoreUrl { url: shown(url) });
-        };
-        let mut options = AnyPoolOptions::new();
-        if backend == Backend::Sqlite {
-            // One writer at a time: a single connection serialises them
-            // without SQLITE_BUSY (and keeps an in-memory store one store).
-            options = options.max_connections(1);
-        }
-        let pool = options.connect(&url).await?;
-        let mut migrator = match backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
-        };
-        // The application (zenoo-server, say) keeps tables of its own in
-        // the same database, with migrations numbered from 1000 in the same
-        // history: they are not this crate's to know.
-        migrator.set_ignore_missing(true);
-        migrator.run(&pool).await?;
-        Ok(Self {
-            pool,
-            backend,
-            events: crate::event::Events::default(),
-        })
-    }
-
-    /// Closes the store's connections (waiting for those in use).
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// The sync's events, for subscribers: every component sharing this
-    /// store (workers, pollers) sends to it.
-    pub fn events(&self) -> &crate::event::Events {
-        &self.events
-    }
-
-    /// The store's connection pool, for an application keeping tables of
-    /// its own in the same database (run its migrations with
-    /// `set_ignore_missing(true)`, numbered from 1000).
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
-    /// Which database this is.
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// Records a new application order and, in the same transaction, the
     /// job that creates it in Odoo; its uuid.
     ///
@@ -172,7 +66,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            crate::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
+            crate::store::outbox::enqueue(&mut tx, &id, JobKind::Push, now).await?;
             audit(&mut tx, &id, "create", None, order, now).await?;
             uuids.push(uuid);
         }
@@ -275,76 +169,7 @@ impl Store {
             lines,
         }))
     }
-}
 
-pub(crate) async fn insert_lines(
-    tx: &mut Transaction<'_, Any>,
-    order: &str,
-    lines: &[AppLine],
-) -> Result<()> {
-    for (i, l) in lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO order_lines (order_uuid, line_no, product_code, quantity, price_unit, date_planned, uom) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(order)
-        .bind(i64::try_from(i).unwrap_or(i64::MAX))
-        .bind(&l.product_code)
-        .bind(l.quantity)
-        .bind(l.price_unit)
-        .bind(l.date_planned.clone())
-        .bind(l.uom.clone())
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Marks the order `id` pending and queues its push, in `tx`.
-async fn queue_push(tx: &mut Transaction<'_, Any>, id: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE sync_state SET status = $1, updated_at = $2 WHERE order_uuid = $3")
-        .bind(OrderStatus::Pending.as_str())
-        .bind(now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    crate::outbox::enqueue(tx, id, JobKind::Push, now).await
-}
-
-/// One audit entry, from the application side.
-async fn audit(
-    tx: &mut Transaction<'_, Any>,
-    order: &str,
-    action: &str,
-    before: Option<&NewOrder>,
-    after: &NewOrder,
-    now: i64,
-) -> Result<()> {
-    let json = |o: &NewOrder| serde_json::to_string(o).unwrap_or_default();
-    let (before, after) = (before.map(json), Some(json(after)));
-    crate::audit::record(tx, order, Origin::App, action, before, after, None, now).await
-}
-
-/// One order as `zenoo sync orders list` shows it.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct OrderSummary {
-    /// The application's id.
-    pub uuid: Uuid,
-    /// The supplier's reference.
-    pub supplier_ref: String,
-    /// Its `purchase.order` id, once pushed.
-    pub odoo_id: Option<i64>,
-    /// Where it stands with Odoo.
-    pub status: OrderStatus,
-    /// The state Odoo reports (`draft`, `purchase`, `cancel`, ...).
-    pub odoo_state: Option<String>,
-    /// The last error, when a job failed.
-    pub last_error: Option<String>,
-}
-
-impl Store {
     /// Every order with its sync state, oldest first.
     ///
     /// # Errors
@@ -378,42 +203,7 @@ impl Store {
         self.make_all_due().await?;
         Ok(u64::try_from(failed.len()).unwrap_or(u64::MAX))
     }
-}
 
-/// What [`Store::delete_order`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Deletion {
-    /// The order and its waiting jobs are gone.
-    Deleted,
-    /// There is no such order.
-    NotFound,
-    /// Odoo has the order (or a worker is sending it right now): it is
-    /// cancelled in Odoo, not deleted behind the sync's back.
-    InOdoo,
-}
-
-/// What [`Store::resync`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Resync {
-    /// A push is queued, due now.
-    Queued,
-    /// There is no such order.
-    NotFound,
-    /// The order waits for a conflict to be resolved first.
-    InConflict,
-}
-
-/// `$first, $first+1, ...`: `count` numbered parameters for an `IN` list.
-pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first.saturating_add(count))
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-impl Store {
     /// One page of orders with their sync state, oldest first: those with
     /// `status` (all when `None`), of the suppliers in `suppliers` (all when
     /// `None`), skipping `offset`, at most `limit`.
@@ -525,7 +315,8 @@ impl Store {
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        crate::audit::record(&mut tx, &id, Origin::App, "delete", None, None, None, now).await?;
+        crate::store::audit::record(&mut tx, &id, Origin::App, "delete", None, None, None, now)
+            .await?;
         tx.commit().await?;
         Ok(Deletion::Deleted)
     }
@@ -551,6 +342,98 @@ impl Store {
             .send(crate::event::SyncEvent::Updated { order: uuid });
         Ok(Resync::Queued)
     }
+}
+
+pub(super) async fn insert_lines(
+    tx: &mut Transaction<'_, Any>,
+    order: &str,
+    lines: &[AppLine],
+) -> Result<()> {
+    for (i, l) in lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO order_lines (order_uuid, line_no, product_code, quantity, price_unit, date_planned, uom) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(order)
+        .bind(i64::try_from(i).unwrap_or(i64::MAX))
+        .bind(&l.product_code)
+        .bind(l.quantity)
+        .bind(l.price_unit)
+        .bind(l.date_planned.clone())
+        .bind(l.uom.clone())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Marks the order `id` pending and queues its push, in `tx`.
+async fn queue_push(tx: &mut Transaction<'_, Any>, id: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE sync_state SET status = $1, updated_at = $2 WHERE order_uuid = $3")
+        .bind(OrderStatus::Pending.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    crate::store::outbox::enqueue(tx, id, JobKind::Push, now).await
+}
+
+/// One audit entry, from the application side.
+async fn audit(
+    tx: &mut Transaction<'_, Any>,
+    order: &str,
+    action: &str,
+    before: Option<&NewOrder>,
+    after: &NewOrder,
+    now: i64,
+) -> Result<()> {
+    let json = |o: &NewOrder| serde_json::to_string(o).unwrap_or_default();
+    let (before, after) = (before.map(json), Some(json(after)));
+    crate::store::audit::record(tx, order, Origin::App, action, before, after, None, now).await
+}
+
+/// One order as `zenoo sync orders list` shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OrderSummary {
+    /// The application's id.
+    pub uuid: Uuid,
+    /// The supplier's reference.
+    pub supplier_ref: String,
+    /// Its `purchase.order` id, once pushed.
+    pub odoo_id: Option<i64>,
+    /// Where it stands with Odoo.
+    pub status: OrderStatus,
+    /// The state Odoo reports (`draft`, `purchase`, `cancel`, ...).
+    pub odoo_state: Option<String>,
+    /// The last error, when a job failed.
+    pub last_error: Option<String>,
+}
+
+/// What [`Store::delete_order`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deletion {
+    /// The order and its waiting jobs are gone.
+    Deleted,
+    /// There is no such order.
+    NotFound,
+    /// Odoo has the order (or a worker is sending it right now): it is
+    /// cancelled in Odoo, not deleted behind the sync's back.
+    InOdoo,
+}
+
+/// What [`Store::resync`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resync {
+    /// A push is queued, due now.
+    Queued,
+    /// There is no such order.
+    NotFound,
+    /// The order waits for a conflict to be resolved first.
+    InConflict,
 }
 
 /// An [`OrderSummary`] from a row of (uuid, supplier_ref, odoo_id, status,
