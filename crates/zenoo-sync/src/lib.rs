@@ -28,7 +28,7 @@ mod mapping;
 mod merge;
 mod odoo;
 mod order;
-mod pull;
+mod poll;
 mod push;
 mod service;
 mod store;
@@ -39,7 +39,7 @@ pub use event::{Direction, Events, SyncEvent};
 pub use mapping::{Mapping, MappingRules};
 pub use merge::Collision;
 pub use order::{AppLine, AppOrder, NewOrder, OrderStatus};
-pub use pull::{PollReport, Poller};
+pub use poll::{PollReport, Poller};
 pub use push::{PushReport, Worker};
 pub use service::{Payload, Round, Status, SyncService, Webhook, WebhookError};
 pub use store::{

@@ -2,6 +2,7 @@
 //! creating it once (its uuid is a key Odoo keeps) or writing the change
 //! as x2many commands computed from the last synced snapshot.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
@@ -9,12 +10,11 @@ use uuid::Uuid;
 use zenoo_rpc::{Client, IdempotencyKey};
 
 use crate::conflict::Policies;
-use crate::error::Result;
-use crate::error::{ErrorClass, JobError};
-use crate::mapping::Mapping;
-use crate::mapping::MappingRules;
-use crate::odoo::Snapshot;
+use crate::error::{ErrorClass, JobError, Result};
+use crate::mapping::{Mapping, MappingRules};
+use crate::odoo::{OdooReader, Snapshot};
 use crate::order::{AppLine, AppOrder};
+use crate::poll::Comparer;
 use crate::store::Store;
 use crate::store::outbox::ClaimedJob;
 
@@ -62,8 +62,8 @@ pub struct Worker {
     name: String,
     lease: Duration,
     /// Compares an order Odoo changed since the last sync before a push
-    /// would overwrite it.
-    poller: crate::pull::Poller,
+    /// would overwrite it, and reads back what Odoo holds after a push.
+    comparer: Comparer,
 }
 
 impl Worker {
@@ -71,7 +71,11 @@ impl Worker {
     pub fn new(store: Store, client: Client, name: impl Into<String>) -> Self {
         Self {
             mapping: Mapping::new(client.clone()),
-            poller: crate::pull::Poller::new(store.clone(), client.clone(), Policies::default()),
+            comparer: Comparer {
+                store: store.clone(),
+                reader: Arc::new(OdooReader::new(client.clone(), MappingRules::default())),
+                policies: Policies::default(),
+            },
             store,
             client,
             name: name.into(),
@@ -83,8 +87,7 @@ impl Worker {
     /// write an order Odoo changed since the last sync (default: manual).
     #[must_use]
     pub fn policies(mut self, policies: Policies) -> Self {
-        self.poller = crate::pull::Poller::new(self.store.clone(), self.client.clone(), policies)
-            .mapping(self.mapping.rules().clone());
+        self.comparer.policies = policies;
         self
     }
 
@@ -93,7 +96,7 @@ impl Worker {
     #[must_use]
     pub fn mapping(mut self, rules: MappingRules) -> Self {
         self.mapping = Mapping::with_rules(self.client.clone(), rules.clone());
-        self.poller = self.poller.mapping(rules);
+        self.comparer.reader = Arc::new(OdooReader::new(self.client.clone(), rules));
         self
     }
 
@@ -203,7 +206,7 @@ impl Worker {
             // (a merge queues its own push; a collision waits or is decided
             // by policy) instead of overwriting their change.
             if !self
-                .poller
+                .comparer
                 .unchanged_or_compare(order.uuid, id, &previous)
                 .await?
             {
@@ -258,9 +261,15 @@ impl Worker {
         };
         // Read back what Odoo now holds: line ids in order, the unit it
         // gave each line, state, stamp.
-        let view = self.poller.views(&[id]).await?.remove(&id).ok_or_else(|| {
-            JobError::business(format!("purchase.order {id} disappeared from Odoo"))
-        })?;
+        let view = self
+            .comparer
+            .reader
+            .views(&[id])
+            .await?
+            .remove(&id)
+            .ok_or_else(|| {
+                JobError::business(format!("purchase.order {id} disappeared from Odoo"))
+            })?;
         let mut held = view.lines;
         held.sort_unstable_by_key(|(line_id, _)| *line_id);
         if held.len() != lines.len() {

@@ -13,7 +13,7 @@ use zenoo_rpc::Client;
 use crate::conflict::Policies;
 use crate::error::Result;
 use crate::event::SyncEvent;
-use crate::pull::{PollReport, Poller};
+use crate::poll::{PollReport, Poller};
 use crate::push::Worker;
 use crate::store::{Store, now_ms};
 
