@@ -102,8 +102,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     sync.round().await?;
-    for (order, part, app, theirs) in store.conflicts().await? {
-        println!("conflict on {order} ({part}): app {app} / Odoo {theirs}");
+    for c in store.conflicts().await? {
+        println!(
+            "conflict on {} ({}): app {} / Odoo {}",
+            c.order, c.part, c.app, c.odoo
+        );
     }
     sync.poller().resolve(uuid, Take::App).await?;
     sync.round().await?;

@@ -53,6 +53,33 @@ impl Part {
             Self::Lines => "lines",
         }
     }
+
+    /// The part named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Supplier, Self::Lines]
+            .into_iter()
+            .find(|p| p.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An open conflict: both versions of a part both sides changed, waiting
+/// for a choice ([`Poller::resolve`](crate::Poller::resolve)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenConflict {
+    /// The order.
+    pub order: uuid::Uuid,
+    /// The part both sides changed.
+    pub part: Part,
+    /// The application's version of it.
+    pub app: serde_json::Value,
+    /// Odoo's version of it.
+    pub odoo: serde_json::Value,
 }
 
 /// The policies of a sync: one per part, with a default.

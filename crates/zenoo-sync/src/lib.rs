@@ -33,7 +33,7 @@ mod push;
 mod service;
 mod store;
 
-pub use conflict::{Part, Policies, Policy, Take};
+pub use conflict::{OpenConflict, Part, Policies, Policy, Take};
 pub use error::{Error, ErrorClass, JobError, Result};
 pub use event::{Direction, Events, SyncEvent};
 pub use mapping::{Mapping, MappingRules};

@@ -176,9 +176,9 @@ async fn a_manual_conflict_waits_and_resolves_through_the_api(db: Db) {
     assert_eq!(fx.app(uuid).await.status, OrderStatus::Conflict);
     let open = fx.store.conflicts().await.expect("conflicts");
     assert_eq!(open.len(), 1);
-    assert_eq!(open[0].0, uuid);
-    assert_eq!(open[0].2[0]["quantity"], 3.0, "the application's version");
-    assert_eq!(open[0].3[0]["quantity"], 9.0, "Odoo's version");
+    assert_eq!(open[0].order, uuid);
+    assert_eq!(open[0].app[0]["quantity"], 3.0, "the application's version");
+    assert_eq!(open[0].odoo[0]["quantity"], 9.0, "Odoo's version");
     // The pending push waits: the order is in conflict.
     fx.worker.run_until_idle().await.expect("run");
     assert_eq!(fx.odoo_lines(id).await[0]["product_qty"], 9.0);

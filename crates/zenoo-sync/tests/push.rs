@@ -281,8 +281,8 @@ async fn a_push_does_not_overwrite_what_odoo_changed_since_the_last_sync(db: Db)
     assert_eq!(open.len(), 1);
     assert_eq!(
         (
-            open[0].2[0]["quantity"].clone(),
-            open[0].3[0]["quantity"].clone()
+            open[0].app[0]["quantity"].clone(),
+            open[0].odoo[0]["quantity"].clone()
         ),
         (json!(3.0), json!(9.0))
     );

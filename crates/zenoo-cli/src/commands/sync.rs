@@ -141,8 +141,14 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
         SyncCommand::Conflicts { store } => {
             async {
                 let open_ones = open(&store.store).await?.conflicts().await?;
-                for (order, part, app, odoo) in &open_ones {
-                    outln!("{order} {part}\n  app:  {app}\n  odoo: {odoo}")?;
+                for c in &open_ones {
+                    outln!(
+                        "{} {}\n  app:  {}\n  odoo: {}",
+                        c.order,
+                        c.part,
+                        c.app,
+                        c.odoo
+                    )?;
                 }
                 eprintln!(
                     "({} open conflict{})",

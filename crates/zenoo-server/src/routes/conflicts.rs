@@ -41,7 +41,8 @@ pub(crate) async fn list_conflicts(
 ) -> Result<Json<Vec<Conflict>>, Problem> {
     caller.require(Scope::OrdersRead)?;
     let mut out = Vec::new();
-    for (order, part, app_side, odoo_side) in app.store.conflicts().await.map_err(Problem::from)? {
+    for c in app.store.conflicts().await.map_err(Problem::from)? {
+        let order = c.order;
         let Some(supplier_ref) = app.store.supplier_of(order).await.map_err(Problem::from)? else {
             continue;
         };
@@ -49,9 +50,9 @@ pub(crate) async fn list_conflicts(
             out.push(Conflict {
                 order,
                 supplier_ref,
-                part,
-                app: app_side,
-                odoo: odoo_side,
+                part: c.part.as_str().to_string(),
+                app: c.app,
+                odoo: c.odoo,
             });
         }
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::audit::{Origin, audit_sync};
 use super::outbox::JobKind;
 use super::{Store, now_ms};
-use crate::conflict::Part;
+use crate::conflict::{OpenConflict, Part};
 use crate::error::{Error, JobError, Result};
 use crate::odoo::{OdooChange, Snapshot, fnv1a};
 
@@ -237,11 +237,11 @@ impl Store {
         Ok(())
     }
 
-    /// The open conflicts: (order, part, application version, Odoo version).
+    /// The open conflicts, oldest first.
     ///
     /// # Errors
-    /// The store's error.
-    pub async fn conflicts(&self) -> Result<Vec<(Uuid, String, Value, Value)>> {
+    /// The store's error; [`Error::Corrupt`] for a row that is not one.
+    pub async fn conflicts(&self) -> Result<Vec<OpenConflict>> {
         let rows = sqlx::query(
             "SELECT order_uuid, field, app, odoo FROM conflicts WHERE status = 'open' ORDER BY id",
         )
@@ -250,17 +250,21 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let order: String = r.try_get(0)?;
+                let part: String = r.try_get(1)?;
                 let app: String = r.try_get(2)?;
                 let odoo: String = r.try_get(3)?;
-                Ok((
-                    Uuid::parse_str(&order).map_err(|e| Error::Corrupt {
+                Ok(OpenConflict {
+                    order: Uuid::parse_str(&order).map_err(|e| Error::Corrupt {
                         what: "an order uuid",
                         detail: e.to_string(),
                     })?,
-                    r.try_get(1)?,
-                    serde_json::from_str(&app).unwrap_or(Value::Null),
-                    serde_json::from_str(&odoo).unwrap_or(Value::Null),
-                ))
+                    part: Part::parse(&part).ok_or_else(|| Error::Corrupt {
+                        what: "a conflict's part",
+                        detail: format!("{part:?} is not a part"),
+                    })?,
+                    app: serde_json::from_str(&app).unwrap_or(Value::Null),
+                    odoo: serde_json::from_str(&odoo).unwrap_or(Value::Null),
+                })
             })
             .collect()
     }
