@@ -7,6 +7,8 @@ mod calendar;
 mod database;
 mod dispatch;
 mod domain;
+#[cfg(test)]
+mod domain_props;
 mod execute;
 mod group;
 mod journal;
@@ -27,16 +29,9 @@ mod web_read;
 mod workflow;
 mod write;
 
-pub use bind::{Bound, bind, ids_of};
+pub use bind::{Bound, ids_of};
 pub use database::{Database, Env, Table};
-pub use domain::Filter;
-pub use execute::LANGS;
-pub use method_table::{
-    METHODS, Method, Operation, Param, Signature, changes_data, is_private, lookup, public_methods,
-};
-pub use model::{Field, FieldType, ModelDef};
-pub use read::Load;
-pub use record::{Layout, Record};
+pub use method_table::{changes_data, is_private, lookup, public_methods};
+pub use model::{Field, ModelDef};
 pub use transaction::snapshot;
 pub use translate::load_translations;
-pub use write::now_string;

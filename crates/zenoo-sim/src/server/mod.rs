@@ -4,6 +4,7 @@
 //! the listener that bounds connections and their timeouts.
 
 mod database;
+mod dump;
 mod expat;
 mod json2;
 mod jsonrpc;

@@ -1,13 +1,13 @@
-//! Property tests: random domains over the built-in dataset never panic,
+//! Property tests (unit tests of the ORM): random domains over the built-in dataset never panic,
 //! and logically equivalent domains select the same records.
 
+use crate::OdooVersion;
+use crate::orm::{Database, Env};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use zenoo_sim::OdooVersion;
-use zenoo_sim::orm::{Database, Env};
 
 fn db() -> Database {
-    zenoo_sim::dataset::demo("demo", OdooVersion::V18, 0)
+    crate::dataset::demo("demo", OdooVersion::V18, 0)
 }
 
 fn env() -> Env {
