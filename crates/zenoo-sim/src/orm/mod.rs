@@ -9,9 +9,11 @@ mod dispatch;
 mod domain;
 #[cfg(test)]
 mod domain_props;
+mod domain_syntax;
 mod execute;
 mod group;
 mod journal;
+mod leaf_values;
 mod method_table;
 mod model;
 mod names;

@@ -17,7 +17,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Value};
 
 use super::database::{Database, Env};
-use super::domain::Filter;
+use super::domain_syntax::Filter;
 use super::rule_eval::{RuleContext, eval_domain};
 use crate::error::{OdooException, OdooResult};
 use crate::version::OdooVersion;
