@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -95,26 +95,24 @@ impl Store {
     /// # Errors
     /// The store's error.
     pub async fn audit(&self, order: Uuid) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, AuditRow>(
             "SELECT at, origin, action, before, after, detail FROM audit WHERE order_uuid = $1 ORDER BY id",
         )
         .bind(order.to_string())
         .fetch_all(&self.pool)
         .await?;
         let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
-        rows.iter()
-            .map(|r| {
-                let origin: String = r.try_get(1)?;
-                Ok(AuditEntry {
-                    at: r.try_get(0)?,
-                    origin: Origin::parse(&origin),
-                    action: r.try_get(2)?,
-                    before: json(r.try_get(3)?),
-                    after: json(r.try_get(4)?),
-                    detail: json(r.try_get(5)?),
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                at: r.at,
+                origin: Origin::parse(&r.origin),
+                action: r.action,
+                before: json(r.before),
+                after: json(r.after),
+                detail: json(r.detail),
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -140,4 +138,15 @@ pub(crate) async fn audit_sync(
         now,
     )
     .await
+}
+
+/// One audit entry as stored.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    at: i64,
+    origin: String,
+    action: String,
+    before: Option<String>,
+    after: Option<String>,
+    detail: Option<String>,
 }

@@ -1,8 +1,6 @@
 //! Polling cursors: the (write_date, id) keysets a poll goes on from, and
 //! when the last full comparison ran.
 
-use sqlx::Row;
-
 use super::Store;
 use crate::error::Result;
 
@@ -12,14 +10,13 @@ pub(crate) const EPOCH: &str = "1970-01-01 00:00:00";
 impl Store {
     /// A poll cursor: the newest (write_date, id) seen.
     pub(crate) async fn cursor(&self, name: &str) -> Result<(String, i64)> {
-        let row = sqlx::query("SELECT write_date, last_id FROM cursors WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => (r.try_get(0)?, r.try_get(1)?),
-            None => (EPOCH.to_string(), 0),
-        })
+        let row = sqlx::query_as::<_, (String, i64)>(
+            "SELECT write_date, last_id FROM cursors WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.unwrap_or_else(|| (EPOCH.to_string(), 0)))
     }
 
     /// When the last full reconcile ran (ms since the epoch; 0: never).

@@ -1,7 +1,7 @@
 //! The application's orders: written with their outbox job in one
 //! transaction, read with their sync state, listed, deleted, resynced.
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
 use super::audit::Origin;
@@ -129,7 +129,7 @@ impl Store {
     /// The store's error.
     pub async fn order(&self, uuid: Uuid) -> Result<Option<AppOrder>> {
         let id = uuid.to_string();
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, OrderRow>(
             "SELECT o.supplier_ref, o.currency, o.state, o.version, s.status, s.odoo_id, s.last_error, o.updated_at \
              FROM orders o JOIN sync_state s ON s.order_uuid = o.uuid WHERE o.uuid = $1",
         )
@@ -137,7 +137,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let lines = sqlx::query(
+        let lines = sqlx::query_as::<_, LineRow>(
             "SELECT product_code, quantity, price_unit, date_planned, uom FROM order_lines \
              WHERE order_uuid = $1 ORDER BY line_no",
         )
@@ -145,27 +145,18 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .into_iter()
-        .map(|l| {
-            Ok(AppLine {
-                product_code: l.try_get(0)?,
-                quantity: l.try_get(1)?,
-                price_unit: l.try_get(2)?,
-                date_planned: l.try_get(3)?,
-                uom: l.try_get(4)?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let status: String = row.try_get(4)?;
+        .map(AppLine::from)
+        .collect();
         Ok(Some(AppOrder {
             uuid,
-            supplier_ref: row.try_get(0)?,
-            currency: row.try_get(1)?,
-            state: row.try_get(2)?,
-            version: row.try_get(3)?,
-            status: OrderStatus::parse(&status)?,
-            odoo_id: row.try_get(5)?,
-            last_error: row.try_get(6)?,
-            updated_at: row.try_get(7)?,
+            supplier_ref: row.supplier_ref,
+            currency: row.currency,
+            state: row.state,
+            version: row.version,
+            status: OrderStatus::parse(&row.status)?,
+            odoo_id: row.odoo_id,
+            last_error: row.last_error,
+            updated_at: row.updated_at,
             lines,
         }))
     }
@@ -175,13 +166,13 @@ impl Store {
     /// # Errors
     /// The store's error.
     pub async fn list_orders(&self) -> Result<Vec<OrderSummary>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, SummaryRow>(
             "SELECT o.uuid, o.supplier_ref, s.odoo_id, s.status, s.odoo_state, s.last_error \
              FROM orders o JOIN sync_state s ON s.order_uuid = o.uuid ORDER BY o.updated_at, o.uuid",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(summary).collect()
+        rows.into_iter().map(OrderSummary::try_from).collect()
     }
 
     /// Queues failed orders again and makes every waiting job due now; how
@@ -191,13 +182,13 @@ impl Store {
     /// The store's error.
     pub async fn retry_failed(&self) -> Result<u64> {
         let now = now_ms();
-        let failed = sqlx::query("SELECT order_uuid FROM sync_state WHERE status = 'failed'")
-            .fetch_all(&self.pool)
-            .await?;
+        let failed: Vec<String> =
+            sqlx::query_scalar("SELECT order_uuid FROM sync_state WHERE status = 'failed'")
+                .fetch_all(&self.pool)
+                .await?;
         let mut tx = self.pool.begin().await?;
-        for r in &failed {
-            let id: String = r.try_get(0)?;
-            queue_push(&mut tx, &id, now).await?;
+        for id in &failed {
+            queue_push(&mut tx, id, now).await?;
         }
         tx.commit().await?;
         self.make_all_due().await?;
@@ -241,7 +232,7 @@ impl Store {
             n + 1,
             n + 2
         ));
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
         if let Some(s) = status {
             query = query.bind(s.as_str());
         }
@@ -253,7 +244,7 @@ impl Store {
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(summary).collect()
+        rows.into_iter().map(OrderSummary::try_from).collect()
     }
 
     /// The supplier reference of the order `uuid`, if there is such an
@@ -262,14 +253,12 @@ impl Store {
     /// # Errors
     /// The store's error.
     pub async fn supplier_of(&self, uuid: Uuid) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT supplier_ref FROM orders WHERE uuid = $1")
-            .bind(uuid.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get(0)?),
-            None => None,
-        })
+        Ok(
+            sqlx::query_scalar("SELECT supplier_ref FROM orders WHERE uuid = $1")
+                .bind(uuid.to_string())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Deletes the order `uuid` if Odoo never got it and no worker is
@@ -281,15 +270,15 @@ impl Store {
         let id = uuid.to_string();
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT odoo_id FROM sync_state WHERE order_uuid = $1")
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
+        let row: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT odoo_id FROM sync_state WHERE order_uuid = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(odoo_id) = row else {
             return Ok(Deletion::NotFound);
         };
-        let odoo_id: Option<i64> = row.try_get(0)?;
-        let busy = sqlx::query(
+        let busy: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM outbox WHERE order_uuid = $1 AND done_at IS NULL \
              AND lease_owner IS NOT NULL AND lease_until > $2",
         )
@@ -297,7 +286,6 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let busy: i64 = busy.try_get(0)?;
         if odoo_id.is_some() || busy > 0 {
             return Ok(Deletion::InOdoo);
         }
@@ -436,20 +424,67 @@ pub enum Resync {
     InConflict,
 }
 
-/// An [`OrderSummary`] from a row of (uuid, supplier_ref, odoo_id, status,
-/// odoo_state, last_error).
-fn summary(r: &sqlx::any::AnyRow) -> Result<OrderSummary> {
-    let uuid: String = r.try_get(0)?;
-    let status: String = r.try_get(3)?;
-    Ok(OrderSummary {
-        uuid: Uuid::parse_str(&uuid).map_err(|e| Error::Corrupt {
-            what: "an order uuid",
-            detail: e.to_string(),
-        })?,
-        supplier_ref: r.try_get(1)?,
-        odoo_id: r.try_get(2)?,
-        status: OrderStatus::parse(&status)?,
-        odoo_state: r.try_get(4)?,
-        last_error: r.try_get(5)?,
-    })
+/// An order's own columns with its sync state, as [`Store::order`] reads
+/// them.
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    supplier_ref: String,
+    currency: String,
+    state: String,
+    version: i64,
+    status: String,
+    odoo_id: Option<i64>,
+    last_error: Option<String>,
+    updated_at: i64,
+}
+
+/// One line of an order.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    product_code: String,
+    quantity: f64,
+    price_unit: f64,
+    date_planned: Option<String>,
+    uom: Option<String>,
+}
+
+impl From<LineRow> for AppLine {
+    fn from(l: LineRow) -> Self {
+        Self {
+            product_code: l.product_code,
+            quantity: l.quantity,
+            price_unit: l.price_unit,
+            date_planned: l.date_planned,
+            uom: l.uom,
+        }
+    }
+}
+
+/// An order's summary, as the lists read it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    uuid: String,
+    supplier_ref: String,
+    odoo_id: Option<i64>,
+    status: String,
+    odoo_state: Option<String>,
+    last_error: Option<String>,
+}
+
+impl TryFrom<SummaryRow> for OrderSummary {
+    type Error = Error;
+
+    fn try_from(r: SummaryRow) -> Result<Self> {
+        Ok(Self {
+            uuid: Uuid::parse_str(&r.uuid).map_err(|e| Error::Corrupt {
+                what: "an order uuid",
+                detail: e.to_string(),
+            })?,
+            supplier_ref: r.supplier_ref,
+            odoo_id: r.odoo_id,
+            status: OrderStatus::parse(&r.status)?,
+            odoo_state: r.odoo_state,
+            last_error: r.last_error,
+        })
+    }
 }

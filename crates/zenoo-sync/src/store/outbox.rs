@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -97,7 +97,7 @@ impl Store {
                ORDER BY o.id LIMIT $4{lock}) \
              RETURNING id, order_uuid, kind, attempts"
         );
-        let rows = sqlx::query(&sql)
+        let rows = sqlx::query_as::<_, JobRow>(&sql)
             .bind(worker)
             .bind(now.saturating_add(ms(lease)))
             .bind(now)
@@ -107,16 +107,14 @@ impl Store {
         let mut jobs = rows
             .into_iter()
             .map(|r| {
-                let order: String = r.try_get(1)?;
-                let kind: String = r.try_get(2)?;
                 Ok(ClaimedJob {
-                    id: r.try_get(0)?,
-                    order: Uuid::parse_str(&order).map_err(|e| Error::Corrupt {
+                    id: r.id,
+                    order: Uuid::parse_str(&r.order_uuid).map_err(|e| Error::Corrupt {
                         what: "an order uuid",
                         detail: e.to_string(),
                     })?,
-                    kind: JobKind::parse(&kind)?,
-                    attempts: r.try_get(3)?,
+                    kind: JobKind::parse(&r.kind)?,
+                    attempts: r.attempts,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -173,10 +171,11 @@ impl Store {
     /// # Errors
     /// The store's error.
     pub async fn backlog(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE done_at IS NULL")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get(0)?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE done_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 }
 
@@ -227,4 +226,13 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// A claimed job as the claim returns it.
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    order_uuid: String,
+    kind: String,
+    attempts: i64,
 }

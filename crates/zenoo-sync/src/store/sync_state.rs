@@ -2,7 +2,6 @@
 //! the poll compared, Odoo's changes taken in, errors, conflicts opened.
 
 use serde_json::{Value, json};
-use sqlx::Row;
 use uuid::Uuid;
 
 use super::audit::{Origin, audit_sync};
@@ -28,17 +27,16 @@ impl Store {
             "SELECT odoo_id, order_uuid, odoo_hash FROM sync_state WHERE odoo_id IN ({})",
             marks.join(", ")
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query_as::<_, (i64, String, Option<String>)>(&sql);
         for id in ids {
             query = query.bind(*id);
         }
-        for r in query.fetch_all(&self.pool).await? {
-            let text: String = r.try_get(1)?;
+        for (odoo_id, text, hash) in query.fetch_all(&self.pool).await? {
             let uuid = Uuid::parse_str(&text).map_err(|e| Error::Corrupt {
                 what: "an order uuid",
                 detail: e.to_string(),
             })?;
-            out.insert(r.try_get::<i64, _>(0)?, (uuid, r.try_get(2)?));
+            out.insert(odoo_id, (uuid, hash));
         }
         Ok(out)
     }
@@ -55,12 +53,11 @@ impl Store {
 
     /// The Odoo ids of every order pushed so far.
     pub(crate) async fn synced_odoo_ids(&self) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT odoo_id FROM sync_state WHERE odoo_id IS NOT NULL ORDER BY odoo_id",
         )
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        .await?)
     }
 
     /// Odoo no longer has the order: it is failed, with the reason.
@@ -242,17 +239,13 @@ impl Store {
     /// # Errors
     /// The store's error; [`Error::Corrupt`] for a row that is not one.
     pub async fn conflicts(&self) -> Result<Vec<OpenConflict>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, (String, String, String, String)>(
             "SELECT order_uuid, field, app, odoo FROM conflicts WHERE status = 'open' ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let order: String = r.try_get(0)?;
-                let part: String = r.try_get(1)?;
-                let app: String = r.try_get(2)?;
-                let odoo: String = r.try_get(3)?;
+        rows.into_iter()
+            .map(|(order, part, app, odoo)| {
                 Ok(OpenConflict {
                     order: Uuid::parse_str(&order).map_err(|e| Error::Corrupt {
                         what: "an order uuid",
@@ -271,14 +264,15 @@ impl Store {
 
     /// The last synced snapshot of `order` and its Odoo id.
     pub(crate) async fn snapshot(&self, order: Uuid) -> Result<(Snapshot, Option<i64>)> {
-        let row = sqlx::query("SELECT snapshot, odoo_id FROM sync_state WHERE order_uuid = $1")
-            .bind(order.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else {
+        let row = sqlx::query_as::<_, (Option<String>, Option<i64>)>(
+            "SELECT snapshot, odoo_id FROM sync_state WHERE order_uuid = $1",
+        )
+        .bind(order.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((text, odoo_id)) = row else {
             return Ok((Snapshot::default(), None));
         };
-        let text: Option<String> = row.try_get(0)?;
         let snapshot = match text {
             Some(t) => serde_json::from_str(&t).map_err(|e| crate::Error::Corrupt {
                 what: "a sync snapshot",
@@ -286,7 +280,7 @@ impl Store {
             })?,
             None => Snapshot::default(),
         };
-        Ok((snapshot, row.try_get(1)?))
+        Ok((snapshot, odoo_id))
     }
 
     /// Records that Odoo holds `snapshot` as order `odoo_id`.
@@ -347,15 +341,14 @@ impl Store {
         Ok(())
     }
 
+    /// Odoo's `write_date` of the order when the sync last saw it.
     pub(crate) async fn base_write_date(&self, order: Uuid) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT odoo_write_date FROM sync_state WHERE order_uuid = $1")
-            .bind(order.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => r.try_get(0)?,
-            None => None,
-        })
+        let stamp: Option<Option<String>> =
+            sqlx::query_scalar("SELECT odoo_write_date FROM sync_state WHERE order_uuid = $1")
+                .bind(order.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(stamp.flatten())
     }
 }
 
@@ -392,14 +385,14 @@ impl Store {
             "SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE done_at IS NULL{}",
             only(1)
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
         for s in listed {
             query = query.bind(s.as_str());
         }
-        let row = query.fetch_one(&self.pool).await?;
+        let (backlog, oldest_job_ms) = query.fetch_one(&self.pool).await?;
         let mut figures = Figures {
-            backlog: row.try_get(0)?,
-            oldest_job_ms: row.try_get(1)?,
+            backlog,
+            oldest_job_ms,
             ..Figures::default()
         };
         let sql = format!(
@@ -410,11 +403,11 @@ impl Store {
             ("failed", &mut figures.failed),
             ("conflict", &mut figures.conflicts),
         ] {
-            let mut query = sqlx::query(&sql).bind(status);
+            let mut query = sqlx::query_scalar(&sql).bind(status);
             for s in listed {
                 query = query.bind(s.as_str());
             }
-            *slot = query.fetch_one(&self.pool).await?.try_get(0)?;
+            *slot = query.fetch_one(&self.pool).await?;
         }
         Ok(figures)
     }
