@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use tokio::sync::mpsc;
 
 use crate::keys::now_ms;
@@ -22,7 +22,7 @@ struct Entry {
 }
 
 /// One row of the request audit.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct AuditRow {
     /// When (ms since the Unix epoch).
     pub at: i64,
@@ -112,25 +112,13 @@ impl RequestAudit {
     /// # Errors
     /// The store's error.
     pub async fn recent(&self, limit: u32) -> anyhow::Result<Vec<AuditRow>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as::<_, AuditRow>(
             "SELECT at, principal, method, path, status, request_id FROM request_audit \
              ORDER BY id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRow {
-                    at: r.try_get(0)?,
-                    principal: r.try_get(1)?,
-                    method: r.try_get(2)?,
-                    path: r.try_get(3)?,
-                    status: r.try_get(4)?,
-                    request_id: r.try_get(5)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
 

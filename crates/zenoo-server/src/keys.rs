@@ -6,7 +6,7 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use subtle::ConstantTimeEq;
 
 use crate::principal::{Kind, Principal, Scope};
@@ -113,24 +113,22 @@ impl ApiKeys {
     /// # Errors
     /// The store's error.
     pub async fn list(&self) -> anyhow::Result<Vec<KeyInfo>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, KeyRow>(
             "SELECT id, name, scopes, suppliers, created_at, revoked_at, last_used_at \
              FROM api_keys ORDER BY created_at DESC, id",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        rows.into_iter()
             .map(|r| {
-                let scopes: String = r.try_get(2)?;
-                let suppliers: Option<String> = r.try_get(3)?;
                 Ok(KeyInfo {
-                    id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    scopes: Scope::parse_list(&scopes).map_err(anyhow::Error::msg)?,
-                    suppliers: suppliers.map(|s| serde_json::from_str(&s)).transpose()?,
-                    created_at: r.try_get(4)?,
-                    revoked_at: r.try_get(5)?,
-                    last_used_at: r.try_get(6)?,
+                    id: r.id,
+                    name: r.name,
+                    scopes: Scope::parse_list(&r.scopes).map_err(anyhow::Error::msg)?,
+                    suppliers: r.suppliers.map(|s| serde_json::from_str(&s)).transpose()?,
+                    created_at: r.created_at,
+                    revoked_at: r.revoked_at,
+                    last_used_at: r.last_used_at,
                 })
             })
             .collect()
@@ -177,23 +175,21 @@ impl ApiKeys {
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, (String, String, Option<String>, Option<i64>)>(
             "SELECT hash, scopes, suppliers, last_used_at FROM api_keys \
              WHERE id = $1 AND revoked_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let hash: String = row.try_get(0)?;
+        let Some((hash, scopes, suppliers, last_used)) = row else {
+            return Ok(None);
+        };
         if !bool::from(hash.as_bytes().ct_eq(sha256_hex(key).as_bytes())) {
             return Ok(None);
         }
-        let scopes: String = row.try_get(1)?;
-        let suppliers: Option<String> = row.try_get(2)?;
         // To the minute, so that a busy key does not write on every
         // request; best effort: a lost stamp is no reason to refuse.
-        let last_used: Option<i64> = row.try_get(3)?;
         let now = now_ms();
         if last_used.is_none_or(|t| now.saturating_sub(t) > 60_000) {
             let _ = sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
@@ -211,4 +207,16 @@ impl ApiKeys {
             expires_at: None,
         }))
     }
+}
+
+/// A key as `api_keys` holds it.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    id: String,
+    name: String,
+    scopes: String,
+    suppliers: Option<String>,
+    created_at: i64,
+    revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
 }

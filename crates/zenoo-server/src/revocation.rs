@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use tokio::sync::broadcast;
 
 use crate::keys::now_ms;
@@ -123,24 +123,23 @@ impl Revocations {
     pub async fn refresh(&self, since: i64) -> Result<i64, sqlx::Error> {
         let now = now_ms();
         let from = since.saturating_sub(LOOKBACK_MS);
-        let tokens = sqlx::query(
+        let tokens = sqlx::query_as::<_, (String, i64)>(
             "SELECT jti, expires_at FROM revoked_tokens WHERE revoked_at >= $1 AND expires_at > $2",
         )
         .bind(from)
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        for row in &tokens {
-            let jti: String = row.try_get(0)?;
-            self.note_token(&jti, row.try_get(1)?);
+        for (jti, expires_at) in &tokens {
+            self.note_token(jti, *expires_at);
         }
-        let keys = sqlx::query("SELECT id FROM api_keys WHERE revoked_at >= $1")
-            .bind(from)
-            .fetch_all(&self.pool)
-            .await?;
-        for row in &keys {
-            let id: String = row.try_get(0)?;
-            self.key_revoked(&id);
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM api_keys WHERE revoked_at >= $1")
+                .bind(from)
+                .fetch_all(&self.pool)
+                .await?;
+        for id in &keys {
+            self.key_revoked(id);
         }
         let mut seen = self.seen.write().unwrap_or_else(|e| e.into_inner());
         seen.tokens.retain(|_, exp| *exp > now);
@@ -151,14 +150,14 @@ impl Revocations {
 
     /// Loads every revoked token that has not expired.
     async fn load(&self) -> Result<(), sqlx::Error> {
-        let rows = sqlx::query("SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1")
-            .bind(now_ms())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query_as::<_, (String, i64)>(
+            "SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1",
+        )
+        .bind(now_ms())
+        .fetch_all(&self.pool)
+        .await?;
         let mut seen = self.seen.write().unwrap_or_else(|e| e.into_inner());
-        for row in &rows {
-            seen.tokens.insert(row.try_get(0)?, row.try_get(1)?);
-        }
+        seen.tokens.extend(rows);
         Ok(())
     }
 

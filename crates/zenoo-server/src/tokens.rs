@@ -8,7 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use crate::config::{AuthConfig, JwtAlgorithm};
 use crate::keys::{now_ms, random_token, sha256_hex};
@@ -320,19 +320,19 @@ impl Tokens {
     /// [`TokenError::Invalid`] for an unknown user or a wrong password (the
     /// same message for both).
     pub async fn login(&self, name: &str, password: &str) -> Result<TokenPair, TokenError> {
-        let row =
-            sqlx::query("SELECT password_hash FROM users WHERE name = $1 AND disabled_at IS NULL")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<String> = sqlx::query_scalar(
+            "SELECT password_hash FROM users WHERE name = $1 AND disabled_at IS NULL",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
         let wrong = || TokenError::Invalid("wrong user name or password".into());
-        let Some(row) = row else {
+        let Some(stored) = row else {
             // The same work as for a real user, so timing does not say
             // which names exist.
             let _ = hash_dummy(password);
             return Err(wrong());
         };
-        let stored: String = row.try_get(0)?;
         let parsed = PasswordHash::new(&stored).map_err(|_| wrong())?;
         argon2::Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -348,20 +348,16 @@ impl Tokens {
     pub async fn refresh(&self, refresh: &str) -> Result<TokenPair, TokenError> {
         let hash = sha256_hex(refresh);
         let now = now_ms();
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, (String, String, i64, Option<i64>, Option<i64>)>(
             "SELECT user_name, family, expires_at, used_at, revoked_at FROM refresh_tokens \
              WHERE hash = $1",
         )
         .bind(&hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
+        let Some((user, family, expires, used, revoked)) = row else {
             return Err(TokenError::Invalid("unknown refresh token".into()));
         };
-        let (user, family): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-        let expires: i64 = row.try_get(2)?;
-        let used: Option<i64> = row.try_get(3)?;
-        let revoked: Option<i64> = row.try_get(4)?;
         if used.is_some() {
             self.revoke_family(&family).await?;
             return Err(TokenError::Invalid(
@@ -392,12 +388,14 @@ impl Tokens {
     /// # Errors
     /// The store's error.
     pub async fn revoke(&self, refresh: &str) -> Result<bool, TokenError> {
-        let row = sqlx::query("SELECT family FROM refresh_tokens WHERE hash = $1")
-            .bind(sha256_hex(refresh))
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(false) };
-        let family: String = row.try_get(0)?;
+        let family: Option<String> =
+            sqlx::query_scalar("SELECT family FROM refresh_tokens WHERE hash = $1")
+                .bind(sha256_hex(refresh))
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(family) = family else {
+            return Ok(false);
+        };
         self.revoke_family(&family).await?;
         Ok(true)
     }
@@ -426,7 +424,7 @@ impl Tokens {
         .bind(family)
         .execute(&self.pool)
         .await?;
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, (String, i64)>(
             "SELECT access_jti, access_expires_at FROM refresh_tokens \
              WHERE family = $1 AND access_jti IS NOT NULL AND access_expires_at > $2",
         )
@@ -435,9 +433,7 @@ impl Tokens {
         .fetch_all(&self.pool)
         .await?;
         let mut live = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let jti: String = row.try_get(0)?;
-            let exp: i64 = row.try_get(1)?;
+        for (jti, exp) in rows {
             live.push((jti, exp.saturating_add(self.leeway_ms())));
         }
         self.revocations.revoke_tokens(&live).await?;
@@ -445,17 +441,15 @@ impl Tokens {
     }
 
     async fn pair(&self, user: &str, family: &str) -> Result<TokenPair, TokenError> {
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, (String, Option<String>)>(
             "SELECT scopes, suppliers FROM users WHERE name = $1 AND disabled_at IS NULL",
         )
         .bind(user)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
+        let Some((scopes, suppliers)) = row else {
             return Err(TokenError::Invalid("the user is disabled".into()));
         };
-        let scopes: String = row.try_get(0)?;
-        let suppliers: Option<String> = row.try_get(1)?;
         let scopes = Scope::parse_list(&scopes).map_err(TokenError::Invalid)?;
         let suppliers = suppliers.and_then(|s| serde_json::from_str(&s).ok());
         let (access_token, jti, exp) = self.issue_with_id(user, &scopes, suppliers)?;
