@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::PollReport;
@@ -80,148 +80,32 @@ impl Comparer {
             return Ok(false);
         };
         report.seen += 1;
-        let odoo_lines: Vec<AppLine> = tracked(&odoo.lines, &base.lines);
-        let odoo_tracked: Vec<(i64, AppLine)> = odoo
-            .lines
-            .iter()
-            .zip(&odoo_lines)
-            .map(|((id, _), l)| (*id, l.clone()))
-            .collect();
-        let base_lines: Vec<AppLine> = base.lines.iter().map(|(_, l)| l.clone()).collect();
-        // A line without a unit is in the unit Odoo gave it last time.
-        let app_lines = crate::merge::fill_units(&app.lines, &base.lines);
-        let state_changed = odoo.state != base.state;
-        // Who decides a collision: the resolution, or the part's policy.
-        let decide = |part: Part| -> (Policy, Option<Take>) {
-            let policy = match settle {
-                Some(_) => Policy::Manual,
-                None => self.policies.for_part(part, odoo.state.as_deref()),
-            };
-            let take = match (settle, policy) {
-                (Some(t), _) => Some(t),
-                (None, Policy::OdooWins) => Some(Take::Odoo),
-                (None, Policy::AppWins) => Some(Take::App),
-                (None, Policy::NewestWins) => {
-                    let odoo_newer = odoo
-                        .write_date
-                        .as_deref()
-                        .and_then(|w| chrono::NaiveDateTime::parse_from_str(w, STAMP).ok())
-                        .map(|w| w.and_utc().timestamp_millis())
-                        .is_none_or(|w| w >= app_changed_at(&app));
-                    Some(if odoo_newer { Take::Odoo } else { Take::App })
-                }
-                (None, _) => None,
-            };
-            (policy, take)
+        let sides = Sides::new(&base, &app, &odoo);
+        let judge = Judge {
+            settle,
+            policies: &self.policies,
+            odoo: &odoo,
+            app: &app,
         };
-        let mut push_again = false;
-        let mut decided: Vec<Decided> = Vec::new();
-        let mut manual: Vec<Part> = Vec::new();
-
-        // The lines, merged field by field.
-        let mut lines_to_app: Option<Vec<AppLine>> = None;
-        if !same_lines(&odoo_lines, &base_lines) || settle.is_some() {
-            let mut merged = merge(&base.lines, &app_lines, &odoo_tracked, Take::Odoo);
-            let mut go = true;
-            if !merged.collisions.is_empty() {
-                report.conflicts += 1;
-                match decide(Part::Lines) {
-                    (policy, Some(take)) => {
-                        merged = merge(&base.lines, &app_lines, &odoo_tracked, take);
-                        decided.push(Decided {
-                            part: Part::Lines,
-                            policy,
-                            take,
-                            base: json!(base_lines),
-                            app: json!(app_lines),
-                            odoo: json!(odoo_lines),
-                            at: json!(merged.collisions),
-                        });
-                    }
-                    (_, None) => {
-                        manual.push(Part::Lines);
-                        go = false;
-                    }
-                }
-            }
-            if go {
-                let to_odoo = !same_lines(&merged.lines, &odoo_lines);
-                let to_app = !same_lines(&merged.lines, &app_lines);
-                // What the application changed alone is already queued.
-                push_again |= to_odoo && (to_app || !merged.collisions.is_empty());
-                if to_app {
-                    lines_to_app = Some(merged.lines);
-                }
-            }
-        }
-
-        // The supplier: one field.
-        let supplier_odoo = odoo.partner_id != base.partner_id;
-        let supplier_app = app.supplier_ref != base.supplier_ref;
-        let mut take_supplier = false;
-        let odoo_supplier = if supplier_odoo {
-            Some(self.reader.supplier_ref(odoo.partner_id).await?)
-        } else {
-            None
-        };
-        if let Some(theirs) = &odoo_supplier {
-            if !supplier_app || *theirs == app.supplier_ref {
-                take_supplier = true;
-            } else {
-                report.conflicts += 1;
-                match decide(Part::Supplier) {
-                    (policy, Some(take)) => {
-                        decided.push(Decided {
-                            part: Part::Supplier,
-                            policy,
-                            take,
-                            base: json!(base.supplier_ref),
-                            app: json!(app.supplier_ref),
-                            odoo: json!(theirs),
-                            at: json!([]),
-                        });
-                        take_supplier = take == Take::Odoo;
-                        push_again |= take == Take::App;
-                    }
-                    (_, None) => manual.push(Part::Supplier),
-                }
-            }
-        }
-
-        let mut next = base.clone();
-        next.state = odoo.state.clone();
-        // What Odoo holds now is what the next push is computed against.
-        next.lines = odoo_tracked;
-        next.partner_id = odoo.partner_id;
-        if take_supplier {
-            next.supplier_ref = odoo_supplier.clone().unwrap_or_default();
-        } else if supplier_odoo {
-            next.supplier_ref = String::new();
-        }
-        if !manual.is_empty() {
+        let mut outcome = Outcome::default();
+        let lines_to_app = compare_lines(&base, &sides, &judge, &mut outcome, report);
+        let supplier = self
+            .compare_supplier(&base, &app, &odoo, &judge, &mut outcome, report)
+            .await?;
+        let next = next_snapshot(&base, &odoo, &sides, &supplier);
+        if !outcome.manual.is_empty() {
             // Everything about this order waits for the one choice.
-            for part in &manual {
-                let (b, a, o) = match part {
-                    Part::Lines => (json!(base_lines), json!(app_lines), json!(odoo_lines)),
-                    Part::Supplier => (
-                        json!(base.supplier_ref),
-                        json!(app.supplier_ref),
-                        json!(odoo_supplier),
-                    ),
-                };
-                self.store
-                    .open_conflict(uuid, *part, &b, &a, &o, &next)
-                    .await?;
-                metrics::counter!("zenoo_sync_conflicts_total", "part" => part.as_str(), "policy" => "manual").increment(1);
-            }
-            self.store.events.send(crate::event::SyncEvent::Conflict {
-                order: uuid,
-                parts: manual,
-            });
+            let open: Vec<(Part, [Value; 3])> = outcome
+                .manual
+                .iter()
+                .map(|part| (*part, versions(*part, &sides, &supplier, &base, &app)))
+                .collect();
+            self.open_conflicts(uuid, &next, open).await?;
             return Ok(false);
         }
+        let state_changed = odoo.state != base.state;
         let take_lines = lines_to_app.is_some();
-        let nothing = !take_lines && !take_supplier && !state_changed && !push_again;
+        let nothing = !take_lines && !supplier.take && !state_changed && !outcome.push_again;
         if settle.is_none()
             && nothing
             && odoo.write_date == self.store.base_write_date(uuid).await?
@@ -232,21 +116,21 @@ impl Comparer {
             .apply_odoo(
                 uuid,
                 &OdooChange {
-                    supplier_ref: take_supplier.then_some(next.supplier_ref.as_str()),
+                    supplier_ref: supplier.take.then_some(next.supplier_ref.as_str()),
                     lines: lines_to_app.as_deref(),
                     state: odoo.state.as_deref(),
                     snapshot: &next,
                     write_date: odoo.write_date.as_deref(),
-                    push_again,
-                    decided: &decided,
+                    push_again: outcome.push_again,
+                    decided: &outcome.decided,
                     settles: settle,
                 },
             )
             .await?;
-        for d in &decided {
+        for d in &outcome.decided {
             metrics::counter!("zenoo_sync_conflicts_total", "part" => d.part.as_str(), "policy" => d.policy.as_str()).increment(1);
         }
-        if take_lines || take_supplier || state_changed {
+        if take_lines || supplier.take || state_changed {
             report.applied += 1;
             self.store.events.send(crate::event::SyncEvent::Synced {
                 order: uuid,
@@ -255,6 +139,78 @@ impl Comparer {
             });
         }
         Ok(true)
+    }
+
+    /// The supplier, one field: taken from Odoo when only Odoo changed it
+    /// (or both to the same), else a collision decided or left manual.
+    async fn compare_supplier(
+        &self,
+        base: &Snapshot,
+        app: &AppOrder,
+        odoo: &OdooView,
+        judge: &Judge<'_>,
+        outcome: &mut Outcome,
+        report: &mut PollReport,
+    ) -> Result<SupplierOutcome> {
+        let changed_in_odoo = odoo.partner_id != base.partner_id;
+        let changed_in_app = app.supplier_ref != base.supplier_ref;
+        let theirs = if changed_in_odoo {
+            Some(self.reader.supplier_ref(odoo.partner_id).await?)
+        } else {
+            None
+        };
+        let mut take = false;
+        if let Some(theirs) = &theirs {
+            if !changed_in_app || *theirs == app.supplier_ref {
+                take = true;
+            } else {
+                report.conflicts += 1;
+                match judge.decide(Part::Supplier) {
+                    (policy, Some(side)) => {
+                        outcome.decided.push(Decided {
+                            part: Part::Supplier,
+                            policy,
+                            take: side,
+                            base: json!(base.supplier_ref),
+                            app: json!(app.supplier_ref),
+                            odoo: json!(theirs),
+                            at: json!([]),
+                        });
+                        take = side == Take::Odoo;
+                        outcome.push_again |= side == Take::App;
+                    }
+                    (_, None) => outcome.manual.push(Part::Supplier),
+                }
+            }
+        }
+        Ok(SupplierOutcome {
+            changed_in_odoo,
+            theirs,
+            take,
+        })
+    }
+
+    /// Opens a conflict for each part left for a choice (with its base,
+    /// application and Odoo versions), and tells it.
+    async fn open_conflicts(
+        &self,
+        uuid: Uuid,
+        next: &Snapshot,
+        open: Vec<(Part, [Value; 3])>,
+    ) -> Result<()> {
+        let mut manual = Vec::with_capacity(open.len());
+        for (part, [b, a, o]) in open {
+            self.store
+                .open_conflict(uuid, part, &b, &a, &o, next)
+                .await?;
+            metrics::counter!("zenoo_sync_conflicts_total", "part" => part.as_str(), "policy" => "manual").increment(1);
+            manual.push(part);
+        }
+        self.store.events.send(crate::event::SyncEvent::Conflict {
+            order: uuid,
+            parts: manual,
+        });
+        Ok(())
     }
 
     /// Settles the open conflicts of `order`: Odoo's order is read again
@@ -304,4 +260,179 @@ pub(crate) fn tracked(odoo: &[(i64, AppLine)], base: &[(i64, AppLine)]) -> Vec<A
 /// When the application last changed the order (its store time).
 fn app_changed_at(app: &AppOrder) -> i64 {
     app.updated_at
+}
+
+/// The order's lines on each side, as the comparison sees them.
+struct Sides {
+    /// Odoo's lines as the application tracks them.
+    odoo_lines: Vec<AppLine>,
+    /// The same with their Odoo ids.
+    odoo_tracked: Vec<(i64, AppLine)>,
+    /// The last synced lines.
+    base_lines: Vec<AppLine>,
+    /// The application's lines (a line without a unit is in the unit Odoo
+    /// gave it last time).
+    app_lines: Vec<AppLine>,
+}
+
+impl Sides {
+    fn new(base: &Snapshot, app: &AppOrder, odoo: &OdooView) -> Self {
+        let odoo_lines: Vec<AppLine> = tracked(&odoo.lines, &base.lines);
+        let odoo_tracked = odoo
+            .lines
+            .iter()
+            .zip(&odoo_lines)
+            .map(|((id, _), l)| (*id, l.clone()))
+            .collect();
+        Self {
+            odoo_tracked,
+            odoo_lines,
+            base_lines: base.lines.iter().map(|(_, l)| l.clone()).collect(),
+            app_lines: crate::merge::fill_units(&app.lines, &base.lines),
+        }
+    }
+}
+
+/// Who decides a collision: the resolution, or the part's policy.
+struct Judge<'a> {
+    settle: Option<Take>,
+    policies: &'a Policies,
+    odoo: &'a OdooView,
+    app: &'a AppOrder,
+}
+
+impl Judge<'_> {
+    /// The policy for `part` and the side it takes (`None`: a choice waits).
+    fn decide(&self, part: Part) -> (Policy, Option<Take>) {
+        let policy = match self.settle {
+            Some(_) => Policy::Manual,
+            None => self.policies.for_part(part, self.odoo.state.as_deref()),
+        };
+        let take = match (self.settle, policy) {
+            (Some(t), _) => Some(t),
+            (None, Policy::OdooWins) => Some(Take::Odoo),
+            (None, Policy::AppWins) => Some(Take::App),
+            (None, Policy::NewestWins) => {
+                let odoo_newer = self
+                    .odoo
+                    .write_date
+                    .as_deref()
+                    .and_then(|w| chrono::NaiveDateTime::parse_from_str(w, STAMP).ok())
+                    .map(|w| w.and_utc().timestamp_millis())
+                    .is_none_or(|w| w >= app_changed_at(self.app));
+                Some(if odoo_newer { Take::Odoo } else { Take::App })
+            }
+            (None, _) => None,
+        };
+        (policy, take)
+    }
+}
+
+/// What a comparison decided so far.
+#[derive(Default)]
+struct Outcome {
+    /// The application's version (or a merge) must go to Odoo again.
+    push_again: bool,
+    /// Collisions decided by policy or resolution.
+    decided: Vec<Decided>,
+    /// Parts left for a choice.
+    manual: Vec<Part>,
+}
+
+/// What the comparison of the supplier found.
+struct SupplierOutcome {
+    /// Odoo's partner is not the last synced one.
+    changed_in_odoo: bool,
+    /// Odoo's supplier reference, when it changed there.
+    theirs: Option<String>,
+    /// The application takes Odoo's supplier.
+    take: bool,
+}
+
+/// The lines, merged field by field: the lines the application takes, if
+/// any.
+fn compare_lines(
+    base: &Snapshot,
+    sides: &Sides,
+    judge: &Judge<'_>,
+    outcome: &mut Outcome,
+    report: &mut PollReport,
+) -> Option<Vec<AppLine>> {
+    if same_lines(&sides.odoo_lines, &sides.base_lines) && judge.settle.is_none() {
+        return None;
+    }
+    let mut merged = merge(
+        &base.lines,
+        &sides.app_lines,
+        &sides.odoo_tracked,
+        Take::Odoo,
+    );
+    if !merged.collisions.is_empty() {
+        report.conflicts += 1;
+        match judge.decide(Part::Lines) {
+            (policy, Some(take)) => {
+                merged = merge(&base.lines, &sides.app_lines, &sides.odoo_tracked, take);
+                outcome.decided.push(Decided {
+                    part: Part::Lines,
+                    policy,
+                    take,
+                    base: json!(sides.base_lines),
+                    app: json!(sides.app_lines),
+                    odoo: json!(sides.odoo_lines),
+                    at: json!(merged.collisions),
+                });
+            }
+            (_, None) => {
+                outcome.manual.push(Part::Lines);
+                return None;
+            }
+        }
+    }
+    let to_odoo = !same_lines(&merged.lines, &sides.odoo_lines);
+    let to_app = !same_lines(&merged.lines, &sides.app_lines);
+    // What the application changed alone is already queued.
+    outcome.push_again |= to_odoo && (to_app || !merged.collisions.is_empty());
+    to_app.then_some(merged.lines)
+}
+
+/// What the next push and comparison are computed against: what Odoo
+/// holds now.
+fn next_snapshot(
+    base: &Snapshot,
+    odoo: &OdooView,
+    sides: &Sides,
+    supplier: &SupplierOutcome,
+) -> Snapshot {
+    let mut next = base.clone();
+    next.state = odoo.state.clone();
+    next.lines = sides.odoo_tracked.clone();
+    next.partner_id = odoo.partner_id;
+    if supplier.take {
+        next.supplier_ref = supplier.theirs.clone().unwrap_or_default();
+    } else if supplier.changed_in_odoo {
+        next.supplier_ref = String::new();
+    }
+    next
+}
+
+/// The base, application and Odoo versions of `part`.
+fn versions(
+    part: Part,
+    sides: &Sides,
+    supplier: &SupplierOutcome,
+    base: &Snapshot,
+    app: &AppOrder,
+) -> [Value; 3] {
+    match part {
+        Part::Lines => [
+            json!(sides.base_lines),
+            json!(sides.app_lines),
+            json!(sides.odoo_lines),
+        ],
+        Part::Supplier => [
+            json!(base.supplier_ref),
+            json!(app.supplier_ref),
+            json!(supplier.theirs),
+        ],
+    }
 }
