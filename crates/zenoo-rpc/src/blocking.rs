@@ -41,10 +41,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::builder::ClientBuilder;
+use crate::client::SearchOptions;
+use crate::context::Context;
 use crate::domain::Domain;
+use crate::error::{Error, Result};
 use crate::model::{Model, Record};
 use crate::record::DynamicRecord;
-use crate::{ClientBuilder, Context, Error, Result, SearchOptions};
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -114,7 +117,7 @@ impl Drop for Runtime {
 /// runtime thread of its own. Cheap to clone; clones share the thread.
 #[derive(Clone)]
 pub struct Client {
-    inner: crate::Client,
+    inner: crate::client::Client,
     rt: Arc<Runtime>,
 }
 
@@ -146,7 +149,7 @@ impl Client {
     }
 
     /// The async client underneath.
-    pub fn async_client(&self) -> &crate::Client {
+    pub fn async_client(&self) -> &crate::client::Client {
         &self.inner
     }
 
@@ -249,7 +252,7 @@ impl Client {
 
 /// The blocking [`Records`](crate::Records): creates and query starters.
 pub struct Records<M> {
-    inner: crate::Records<M>,
+    inner: crate::records::Records<M>,
     rt: Arc<Runtime>,
 }
 
@@ -262,7 +265,7 @@ impl<M> std::fmt::Debug for Records<M> {
 }
 
 impl<M> Records<M> {
-    fn wrap(&self, q: crate::Query<M>) -> Query<M> {
+    fn wrap(&self, q: crate::query::Query<M>) -> Query<M> {
         Query {
             inner: q,
             rt: self.rt.clone(),
@@ -312,7 +315,7 @@ impl<M: Record> Records<M> {
 /// The blocking [`Query`](crate::Query): the same builders and terminal
 /// methods, each terminal method waiting for its result.
 pub struct Query<M> {
-    inner: crate::Query<M>,
+    inner: crate::query::Query<M>,
     rt: Arc<Runtime>,
 }
 
@@ -323,7 +326,7 @@ impl<M> std::fmt::Debug for Query<M> {
 }
 
 impl<M> Query<M> {
-    fn map(self, f: impl FnOnce(crate::Query<M>) -> crate::Query<M>) -> Self {
+    fn map(self, f: impl FnOnce(crate::query::Query<M>) -> crate::query::Query<M>) -> Self {
         Self {
             inner: f(self.inner),
             rt: self.rt,

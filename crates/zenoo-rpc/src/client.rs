@@ -193,7 +193,7 @@ impl Client {
 
     /// The state of each server's circuit breaker, by URL (userinfo
     /// redacted); empty when breakers are off.
-    pub fn circuit_states(&self) -> Vec<(String, crate::CircuitState)> {
+    pub fn circuit_states(&self) -> Vec<(String, crate::transport::breaker::CircuitState)> {
         self.inner
             .pool
             .endpoints

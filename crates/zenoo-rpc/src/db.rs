@@ -16,12 +16,13 @@ use serde_json::{Map, Value, json};
 use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::client::Client;
+use crate::error::OdooError;
 use crate::error::{Error, Result};
 use crate::protocol::{
     ServiceParams, jsonrpc_decode_into, jsonrpc_encode, jsonrpc_error_of, service_call,
 };
 use crate::transport::http::{HttpReply, Transport, TransportConfig};
-use crate::{Client, OdooError};
 
 /// A form body (`application/x-www-form-urlencoded`).
 fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {

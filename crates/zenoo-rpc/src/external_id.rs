@@ -150,7 +150,7 @@ pub(crate) async fn find_keyed(
                 &domain,
                 SearchOptions::new()
                     .limit(2)
-                    .context(crate::Context::new().active_test(false)),
+                    .context(crate::context::Context::new().active_test(false)),
             )
             .await?;
         return match ids.as_slice() {

@@ -163,7 +163,7 @@ impl<M> Records<M> {
     }
 
     /// A grouped read of every record (see [`Query::group_by`]).
-    pub fn group_by(&self, fields: &[&str]) -> crate::GroupBy<M> {
+    pub fn group_by(&self, fields: &[&str]) -> crate::query::GroupBy<M> {
         self.query().group_by(fields)
     }
 
@@ -190,10 +190,10 @@ impl<M: Record> Records<M> {
 
     /// Creates a record unless the one `key` names exists, and reads it
     /// back: a create retried after its answer was lost makes no second
-    /// record. See [`IdempotencyKey`](crate::IdempotencyKey).
+    /// record. See [`IdempotencyKey`](crate::external_id::IdempotencyKey).
     pub async fn create_idempotent(
         &self,
-        key: &crate::IdempotencyKey,
+        key: &crate::external_id::IdempotencyKey,
         vals: impl Serialize,
     ) -> Result<M> {
         let id = self

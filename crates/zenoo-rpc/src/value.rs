@@ -189,7 +189,7 @@ impl<M> Default for X2many<M> {
 
 impl<M> Serialize for X2many<M> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        [crate::Command::set(self.ids.iter().copied())].serialize(s)
+        [crate::command::Command::set(self.ids.iter().copied())].serialize(s)
     }
 }
 
@@ -252,9 +252,9 @@ impl<'de> Deserialize<'de> for Datetime {
     }
 }
 
-impl From<Datetime> for crate::Operand {
+impl From<Datetime> for crate::domain::Operand {
     fn from(d: Datetime) -> Self {
-        crate::Operand::Datetime(d.0)
+        crate::domain::Operand::Datetime(d.0)
     }
 }
 

@@ -134,7 +134,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::Context;
+    use crate::context::Context;
 
     fn who(db: &str, uid: i64) -> Identity {
         Identity {

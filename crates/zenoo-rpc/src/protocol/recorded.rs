@@ -133,7 +133,7 @@ fn check_case(case: &Value) -> Result<(), String> {
     }
     let json_rpc = body.get("jsonrpc").is_some();
     let status = r.status;
-    let got: crate::Result<Value> = if json_rpc
+    let got: crate::error::Result<Value> = if json_rpc
         || (r.status != 200 && !path.starts_with("/json/2") && !path.starts_with("/doc-bearer"))
     {
         super::jsonrpc::decode(r, "case".into()).and_then(|r| r.decode())

@@ -151,12 +151,12 @@ impl WebSession {
 /// Odoo's `call_kw` route answers an unknown model with werkzeug's bare
 /// 404 ("The requested URL was not found"); the route exists, so the
 /// model is what is missing: said as JSON-RPC says it.
-fn unknown_model(e: crate::Error, model: &str) -> crate::Error {
+fn unknown_model(e: crate::error::Error, model: &str) -> crate::error::Error {
     match e.odoo() {
         Some(odoo) if odoo.kind() == OdooErrorKind::NotFound => {
             let mut odoo = odoo.clone();
             odoo.message = format!("Object {model} doesn't exist");
-            crate::Error::from(odoo)
+            crate::error::Error::from(odoo)
         }
         _ => e,
     }

@@ -95,9 +95,9 @@ pub(crate) struct TransportConfig {
 impl Default for TransportConfig {
     fn default() -> Self {
         Self {
-            connect_timeout: crate::DEFAULT_CONNECT_TIMEOUT,
-            timeout: crate::DEFAULT_TIMEOUT,
-            max_response_size: crate::DEFAULT_MAX_RESPONSE_SIZE,
+            connect_timeout: crate::builder::DEFAULT_CONNECT_TIMEOUT,
+            timeout: crate::builder::DEFAULT_TIMEOUT,
+            max_response_size: crate::builder::DEFAULT_MAX_RESPONSE_SIZE,
             user_agent: concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")).into(),
             headers: HeaderMap::new(),
             pool_max_idle_per_host: usize::MAX,

@@ -49,7 +49,7 @@ impl tower::Service<Call> for ProtocolService {
 #[derive(Clone)]
 pub(crate) struct LateLogin {
     pub(crate) wire: Arc<tokio::sync::OnceCell<Arc<Wire>>>,
-    pub(crate) kind: crate::ProtocolKind,
+    pub(crate) kind: crate::protocol::ProtocolKind,
     pub(crate) transport: crate::transport::http::Transport,
     pub(crate) creds: Arc<crate::protocol::Credentials>,
 }

@@ -145,7 +145,7 @@ pub(super) async fn find_lost(
             json!([["id", ">", highest], ["create_uid", "=", client.uid()]]),
             SearchOptions::new()
                 .order("id")
-                .context(crate::Context::new().active_test(false)),
+                .context(crate::context::Context::new().active_test(false)),
         )
         .await?;
     let plain: Vec<String> = vals

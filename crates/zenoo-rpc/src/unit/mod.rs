@@ -269,7 +269,7 @@ pub(crate) async fn existing(client: &Client, model: &str, ids: &[i64]) -> Resul
         .search(
             model,
             json!([["id", "in", ids]]),
-            SearchOptions::new().context(crate::Context::new().active_test(false)),
+            SearchOptions::new().context(crate::context::Context::new().active_test(false)),
         )
         .await
 }
@@ -283,7 +283,7 @@ async fn highest_id(client: &Client, model: &str) -> Result<i64> {
             SearchOptions::new()
                 .limit(1)
                 .order("id desc")
-                .context(crate::Context::new().active_test(false)),
+                .context(crate::context::Context::new().active_test(false)),
         )
         .await?;
     Ok(ids.first().copied().unwrap_or(0))
