@@ -335,11 +335,9 @@ async fn login(s: &Server, name: &str) -> (String, String) {
         .await
         .expect("user");
     let (code, pair) = s
-        .call(
-            reqwest::Method::POST,
+        .post_anonymous(
             "/auth/login",
-            None,
-            Some(json!({"username": name, "password": password})),
+            json!({"username": name, "password": password}),
         )
         .await;
     assert_eq!(code, 200, "{pair}");
@@ -358,12 +356,7 @@ async fn an_access_token_dies_with_its_logout_or_its_family() {
     assert_eq!(s.get("/orders", &access).await.0, 200);
     let mut ws = try_ws(s.running().addr, &access).await.expect("open");
     let (code, _) = s
-        .call(
-            reqwest::Method::POST,
-            "/auth/logout",
-            None,
-            Some(json!({"refresh_token": refresh})),
-        )
+        .post_anonymous("/auth/logout", json!({"refresh_token": refresh}))
         .await;
     assert_eq!(code, 204);
     let (code, body) = s.get("/orders", &access).await;
@@ -375,23 +368,13 @@ async fn an_access_token_dies_with_its_logout_or_its_family() {
     // tokens it gave out stop working.
     let (first_access, refresh) = login(&s, "bob").await;
     let (code, pair) = s
-        .call(
-            reqwest::Method::POST,
-            "/auth/refresh",
-            None,
-            Some(json!({"refresh_token": refresh})),
-        )
+        .post_anonymous("/auth/refresh", json!({"refresh_token": refresh}))
         .await;
     assert_eq!(code, 200);
     let second_access = pair["access_token"].as_str().expect("access").to_string();
     assert_eq!(s.get("/orders", &second_access).await.0, 200);
     let (code, _) = s
-        .call(
-            reqwest::Method::POST,
-            "/auth/refresh",
-            None,
-            Some(json!({"refresh_token": refresh})),
-        )
+        .post_anonymous("/auth/refresh", json!({"refresh_token": refresh}))
         .await;
     assert_eq!(code, 401, "a replayed refresh token");
     assert_eq!(s.get("/orders", &first_access).await.0, 401);

@@ -161,11 +161,9 @@ async fn a_revocation_on_one_instance_ends_sessions_on_the_other() {
         .await
         .expect("user");
     let (code, pair) = a
-        .call(
-            reqwest::Method::POST,
+        .post_anonymous(
             "/auth/login",
-            None,
-            Some(json!({"username": "ann", "password": "correct horse battery staple"})),
+            json!({"username": "ann", "password": "correct horse battery staple"}),
         )
         .await;
     assert_eq!(code, 200, "{pair}");
@@ -185,11 +183,9 @@ async fn a_revocation_on_one_instance_ends_sessions_on_the_other() {
     let id = key.split('_').nth(1).expect("id");
     assert!(a.running().keys.revoke(id).await.expect("revoke"));
     let (code, _) = a
-        .call(
-            reqwest::Method::POST,
+        .post_anonymous(
             "/auth/logout",
-            None,
-            Some(json!({"refresh_token": pair["refresh_token"]})),
+            json!({"refresh_token": pair["refresh_token"]}),
         )
         .await;
     assert_eq!(code, 204);

@@ -132,6 +132,13 @@ impl Server {
             .await
     }
 
+    /// `POST path` with a JSON body and no credentials (login, refresh,
+    /// logout).
+    pub async fn post_anonymous(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, None, Some(body))
+            .await
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
         self.call(reqwest::Method::POST, path, Some(token), Some(body))
             .await
