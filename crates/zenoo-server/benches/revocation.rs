@@ -24,13 +24,12 @@ fn setup(revoked: usize) -> (Tokens, String) {
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("dir");
         let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = zenoo_sync::Store::open(&url).await.expect("store");
-        zenoo_server::migrate(&store).await.expect("migrate");
+        let (tables, _) = zenoo_server::Tables::open(&url).await.expect("store");
         let config = AuthConfig {
             jwt_secret: Some("a-bench-secret-that-is-long-enough-for-hs256".into()),
             ..AuthConfig::default()
         };
-        let tokens = Tokens::new(&config, store.pool().clone()).expect("tokens");
+        let tokens = tables.tokens(&config).expect("tokens");
         let far = i64::MAX / 2;
         let many: Vec<(String, i64)> = (0..revoked).map(|i| (format!("jti-{i}"), far)).collect();
         for chunk in many.chunks(500) {

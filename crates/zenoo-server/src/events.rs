@@ -92,11 +92,12 @@ impl EventHub {
     }
 
     /// Forwards the store's events to the hub (and, on PostgreSQL, to the
-    /// other instances), and those of other instances to the hub, until
-    /// the store's event stream ends.
+    /// other instances through `pool`), and those of other instances to
+    /// the hub, until the store's event stream ends.
     pub(crate) fn start(
         &self,
         store: Store,
+        pool: sqlx::AnyPool,
         postgres_url: Option<String>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         let mut tasks = Vec::new();
@@ -132,7 +133,7 @@ impl EventHub {
                             let sent = sqlx::query("SELECT pg_notify($1, $2)")
                                 .bind(CHANNEL)
                                 .bind(text)
-                                .execute(store.pool())
+                                .execute(&pool)
                                 .await;
                             if let Err(e) = sent {
                                 tracing::warn!(error = %e, "could not tell the other instances an event");

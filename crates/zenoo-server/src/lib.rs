@@ -45,8 +45,10 @@ mod serve;
 pub(crate) mod slots;
 pub(crate) mod state;
 pub mod subscribers;
+pub mod tables;
 pub mod tokens;
 
 pub use config::{Config, ConfigError};
 pub use routes::ws;
-pub use serve::{Running, migrate, open_store, start};
+pub use serve::{Running, open_store, start};
+pub use tables::Tables;

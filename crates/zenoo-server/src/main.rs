@@ -261,8 +261,8 @@ per_key_per_minute = 6000
 
 async fn keys(config: Option<PathBuf>, command: KeysCommand) -> anyhow::Result<()> {
     let config = Config::load(config.as_deref())?;
-    let store = zenoo_server::open_store(&config).await?;
-    let keys = zenoo_server::keys::ApiKeys::new(store.pool().clone());
+    let (tables, _) = zenoo_server::open_store(&config).await?;
+    let keys = tables.keys();
     match command {
         KeysCommand::Create { name, grant } => {
             let suppliers = (!grant.suppliers.is_empty()).then_some(grant.suppliers);
@@ -298,14 +298,14 @@ async fn keys(config: Option<PathBuf>, command: KeysCommand) -> anyhow::Result<(
             }
         }
     }
-    store.close().await;
+    tables.close().await;
     Ok(())
 }
 
 async fn users(config: Option<PathBuf>, command: UsersCommand) -> anyhow::Result<()> {
     let config = Config::load(config.as_deref())?;
-    let store = zenoo_server::open_store(&config).await?;
-    let tokens = zenoo_server::tokens::Tokens::new(&config.auth, store.pool().clone())?;
+    let (tables, _) = zenoo_server::open_store(&config).await?;
+    let tokens = tables.tokens(&config.auth)?;
     match command {
         UsersCommand::Add { name, grant } => {
             let mut line = String::new();
@@ -321,6 +321,6 @@ async fn users(config: Option<PathBuf>, command: UsersCommand) -> anyhow::Result
             println!("user {name} added");
         }
     }
-    store.close().await;
+    tables.close().await;
     Ok(())
 }

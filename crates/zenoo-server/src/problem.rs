@@ -69,6 +69,12 @@ impl From<zenoo_sync::Error> for Problem {
                 "The order is not valid",
                 why,
             ),
+            e @ zenoo_sync::Error::NoOpenConflict { .. } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-order",
+                "The order is not valid",
+                e.to_string(),
+            ),
             zenoo_sync::Error::Odoo(e) => {
                 tracing::warn!(error = %e, "Odoo failed under a request");
                 Self::new(
@@ -79,7 +85,10 @@ impl From<zenoo_sync::Error> for Problem {
                 )
             }
             other => {
-                tracing::error!(error = %other, "the store failed under a request");
+                tracing::error!(
+                    error = &other as &dyn std::error::Error,
+                    "the store failed under a request"
+                );
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "store-unavailable",

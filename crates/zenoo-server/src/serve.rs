@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use sqlx::AnyPool;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use zenoo_rpc::Client;
@@ -22,6 +21,7 @@ use crate::keys::ApiKeys;
 use crate::ratelimit::Limits;
 use crate::router::router;
 use crate::state::{App, Settings};
+use crate::tables::Tables;
 use crate::tokens::Tokens;
 
 /// A running service, until [`Running::stop`].
@@ -36,6 +36,8 @@ pub struct Running {
     pub hub: EventHub,
     /// Its store.
     pub store: Store,
+    /// Its own tables, in the store's database.
+    pub tables: Tables,
     /// Its instance name (the sync worker's name too).
     pub instance: String,
     stop: oneshot::Sender<()>,
@@ -45,34 +47,16 @@ pub struct Running {
     background: Vec<JoinHandle<()>>,
 }
 
-/// Runs the server's own migrations (numbered from 1000) on the store's
-/// database.
-///
-/// # Errors
-/// The database's error.
-pub async fn migrate(store: &Store) -> anyhow::Result<()> {
-    let mut migrator = match store.backend() {
-        Backend::Postgres => sqlx::migrate!("migrations/postgres"),
-        _ => sqlx::migrate!("migrations/sqlite"),
-    };
-    migrator.set_ignore_missing(true);
-    migrator.run(store.pool()).await?;
-    Ok(())
-}
-
-/// Opens the store at the configured URL and migrates the server's tables.
+/// Opens the store at the configured URL with the server's tables beside
+/// it.
 ///
 /// # Errors
 /// The store's error, naming the key.
-pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+pub async fn open_store(config: &Config) -> anyhow::Result<(Tables, Store)> {
     use anyhow::Context;
-    let store = Store::open(config.store.url.expose_secret())
+    Tables::open(config.store.url.expose_secret())
         .await
-        .context("the store (store.url)")?;
-    migrate(&store)
-        .await
-        .context("the server's tables in the store")?;
-    Ok(store)
+        .context("the store (store.url)")
 }
 
 fn instance_name(config: &Config) -> String {
@@ -95,9 +79,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         Some(path) => Actions::load(path).context("actions_file")?,
         None => Actions::default(),
     };
-    let store = open_store(config).await?;
-    let pool: AnyPool = store.pool().clone();
-    let tokens = Tokens::new(&config.auth, pool.clone())?;
+    let (tables, store) = open_store(config).await?;
+    let tokens = tables.tokens(&config.auth)?;
     let mut builder = Client::builder(config.odoo.url.as_str()).database(&config.odoo.database);
     builder = match (&config.odoo.password, &config.odoo.api_key) {
         (_, Some(key)) => builder.api_key(&config.odoo.login, key.expose_secret()),
@@ -122,11 +105,11 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let hub = EventHub::new(&instance, 4096);
     let postgres_url = (store.backend() == Backend::Postgres)
         .then(|| config.store.url.expose_secret().to_string());
-    let mut background = hub.start(store.clone(), postgres_url);
+    let mut background = hub.start(store.clone(), tables.pool().clone(), postgres_url);
     background.extend(crate::subscribers::start(&hub, &config.subscribers));
     let retention = Duration::from_secs(config.audit_retention_days.saturating_mul(86_400));
-    let (audit, audit_task) = RequestAudit::start(pool.clone(), retention);
-    let keys = ApiKeys::new(pool);
+    let (audit, audit_task) = RequestAudit::start(tables.pool().clone(), retention);
+    let keys = tables.keys();
     background.push(tokens.revocations().start().await);
     // Expired refresh tokens and old finished jobs do not pile up.
     let pruning = tokens.clone();
@@ -225,6 +208,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tokens,
         hub,
         store,
+        tables,
         instance,
         stop,
         http,

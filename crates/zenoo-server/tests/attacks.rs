@@ -381,9 +381,8 @@ async fn an_access_token_dies_with_its_logout_or_its_family() {
     assert_eq!(s.get("/orders", &second_access).await.0, 401);
 
     // The revocation is in the store: an instance started now refuses it.
-    let store = s.running().store.clone();
     let revoked = sqlx::query("SELECT COUNT(*) FROM revoked_tokens")
-        .fetch_one(store.pool())
+        .fetch_one(s.running().tables.pool())
         .await
         .expect("count");
     let n: i64 = sqlx::Row::get(&revoked, 0);
@@ -459,7 +458,7 @@ async fn the_audit_keeps_route_templates_never_secrets_from_paths() {
     let deadline = Instant::now() + Duration::from_secs(5);
     let paths = loop {
         let rows = sqlx::query("SELECT path FROM request_audit")
-            .fetch_all(s.running().store.pool())
+            .fetch_all(s.running().tables.pool())
             .await
             .expect("audit");
         let paths: Vec<String> = rows.iter().map(|r| sqlx::Row::get(r, 0)).collect();

@@ -203,7 +203,7 @@ async fn keys_have_scopes_suppliers_and_can_be_revoked() {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let rows = sqlx::query("SELECT principal, method, path, status FROM request_audit")
-            .fetch_all(s.running().store.pool())
+            .fetch_all(s.running().tables.pool())
             .await
             .expect("audit");
         let found = rows.iter().any(|r| {
@@ -404,7 +404,7 @@ async fn rs256_and_eddsa_keys_from_the_configuration() {
 async fn the_request_audit_forgets_entries_past_their_retention() {
     let s = Server::start("audit_retention_days = 1\n").await;
     let key = s.admin().await;
-    let pool = s.running().store.pool().clone();
+    let pool = s.running().tables.pool().clone();
     sqlx::query(
         "INSERT INTO request_audit (at, principal, method, path, status) VALUES (0, 'key:old', 'GET', '/orders', 200)",
     )
@@ -433,7 +433,7 @@ async fn the_request_audit_forgets_entries_past_their_retention() {
 #[tokio::test]
 async fn expired_refresh_tokens_are_deleted() {
     let s = Server::start("").await;
-    let pool = s.running().store.pool().clone();
+    let pool = s.running().tables.pool().clone();
     for (hash, expires) in [("old", 0i64), ("live", i64::MAX)] {
         sqlx::query(
             "INSERT INTO refresh_tokens (hash, user_name, family, created_at, expires_at) VALUES ($1, 'ada', 'f', 0, $2)",

@@ -76,14 +76,14 @@ async fn keys_are_created_once_listed_without_secrets_and_revoked() {
     assert!(list.contains("revoked"), "{list}");
 
     // The stored key is a hash, not the key.
-    let store = zenoo_sync::Store::open(&format!(
+    let (tables, _) = zenoo_server::Tables::open(&format!(
         "sqlite://{}",
         dir.path().join("server.db").display()
     ))
     .await
     .expect("store");
     let rows = sqlx::query("SELECT hash FROM api_keys")
-        .fetch_all(store.pool())
+        .fetch_all(tables.pool())
         .await
         .expect("rows");
     let hash: String = sqlx::Row::get(&rows[0], 0);
@@ -120,14 +120,14 @@ async fn users_are_added_with_a_password_from_standard_input() {
         String::from_utf8_lossy(&ok.stderr)
     );
     // Stored as an argon2id hash, never the password.
-    let store = zenoo_sync::Store::open(&format!(
+    let (tables, _) = zenoo_server::Tables::open(&format!(
         "sqlite://{}",
         dir.path().join("server.db").display()
     ))
     .await
     .expect("store");
     let rows = sqlx::query("SELECT password_hash FROM users WHERE name = 'ada'")
-        .fetch_all(store.pool())
+        .fetch_all(tables.pool())
         .await
         .expect("rows");
     let hash: String = sqlx::Row::get(&rows[0], 0);

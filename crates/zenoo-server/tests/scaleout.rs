@@ -130,7 +130,7 @@ async fn two_instances_share_the_outbox_and_the_events() {
     let rows = sqlx::query(
         "SELECT done_by, COUNT(*) FROM outbox WHERE done_at IS NOT NULL GROUP BY done_by",
     )
-    .fetch_all(a.running().store.pool())
+    .fetch_all(a.running().tables.pool())
     .await
     .expect("outbox");
     let workers: Vec<String> = rows

@@ -6,11 +6,12 @@ use zenoo_rpc::OdooErrorKind;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The store (SQLite or PostgreSQL) failed.
-    #[error("the sync store: {0}")]
+    /// The store (SQLite or PostgreSQL) failed; the database's error is
+    /// the source.
+    #[error("the sync store failed")]
     Store(#[from] sqlx::Error),
-    /// A store migration failed.
-    #[error("the sync store's migrations: {0}")]
+    /// A store migration failed; the migrator's error is the source.
+    #[error("the sync store's migrations failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// The store URL names no database this crate can use.
     #[error("{url:?} is not a store URL (sqlite://FILE or postgres://…)")]
@@ -19,16 +20,24 @@ pub enum Error {
         url: String,
     },
     /// A value in the store is not what the sync wrote there.
-    #[error("the sync store holds {what} that cannot be read: {detail}")]
+    #[error("the sync store holds {what} that cannot be read")]
     Corrupt {
         /// What was being read.
         what: &'static str,
-        /// Why it failed.
-        detail: String,
+        /// Why it could not be read.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// An order given by the application is not one.
+    /// An order given by the application is not one: what is wrong with
+    /// it, naming the field.
     #[error("invalid order: {0}")]
     InvalidOrder(String),
+    /// A resolution was asked for an order with no open conflict.
+    #[error("order {order} has no open conflict")]
+    NoOpenConflict {
+        /// The order.
+        order: uuid::Uuid,
+    },
     /// Odoo, or the way to it, failed.
     #[error(transparent)]
     Odoo(#[from] zenoo_rpc::Error),

@@ -14,7 +14,7 @@
 //! PostgreSQL, so that workers never wait for each other); SQLite has one
 //! writer at a time anyway.
 //!
-//! This crate is being built in steps (see the issue); what is here: the
+//! What is here: the
 //! store and its migrations, orders with their lines, the outbox with
 //! leases and per-order order, the mapping of suppliers, products and
 //! currencies, and the worker that pushes orders to Odoo (created once,

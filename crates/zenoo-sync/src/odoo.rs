@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use zenoo_rpc::{Client, Load, SearchOptions};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::mapping::MappingRules;
 
 use crate::conflict::{Decided, Take};
@@ -107,12 +107,15 @@ impl OdooReader {
         field: &str,
         ids: &[i64],
     ) -> Result<HashMap<i64, String>> {
-        let poisoned = || Error::Corrupt {
-            what: "the reference cache",
-            detail: "poisoned".into(),
+        // A panic elsewhere cannot leave the map half-written (each insert
+        // is whole), so a poisoned lock is read through.
+        let lock = || {
+            self.references
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
         let missing: Vec<i64> = {
-            let known = self.references.lock().map_err(|_| poisoned())?;
+            let known = lock();
             let mut m: Vec<i64> = ids
                 .iter()
                 .copied()
@@ -127,7 +130,7 @@ impl OdooReader {
                 .client
                 .read(model, &missing, &[field], Load::Raw)
                 .await?;
-            let mut known = self.references.lock().map_err(|_| poisoned())?;
+            let mut known = lock();
             for r in rows {
                 if let (Some(id), Some(v)) = (
                     r.get("id").and_then(Value::as_i64),
@@ -137,7 +140,7 @@ impl OdooReader {
                 }
             }
         }
-        let known = self.references.lock().map_err(|_| poisoned())?;
+        let known = lock();
         Ok(ids
             .iter()
             .filter_map(|id| Some((*id, known.get(&(model, *id))?.clone())))

@@ -111,7 +111,7 @@ impl OrderStatus {
             other => {
                 return Err(crate::Error::Corrupt {
                     what: "an order status",
-                    detail: format!("{other:?}"),
+                    source: format!("unexpected value {other:?}").into(),
                 });
             }
         })

@@ -153,7 +153,7 @@ impl SyncService {
         loop {
             if tokio::time::Instant::now() >= next_round {
                 if let Err(e) = self.round().await {
-                    tracing::warn!(target: "zenoo_sync", error = %e, "a sync round failed; the next one tries again");
+                    tracing::warn!(target: "zenoo_sync", error = &e as &dyn std::error::Error, "a sync round failed; the next one tries again");
                 }
                 next_round = tokio::time::Instant::now() + self.every;
             }
@@ -169,7 +169,7 @@ impl SyncService {
                     );
                     if app_change
                         && let Err(e) = self.worker.run_until_idle().await {
-                            tracing::warn!(target: "zenoo_sync", error = %e, "a push failed; the next round tries again");
+                            tracing::warn!(target: "zenoo_sync", error = &e as &dyn std::error::Error, "a push failed; the next round tries again");
                         }
                 }
             }

@@ -255,3 +255,25 @@ on_both_stores!(
     an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish,
     workers_sharing_a_postgres_outbox_never_take_the_same_job,
 );
+
+/// An error names what failed, and its cause comes once, as its source:
+/// a reporter walking the chain (`anyhow`'s `{:#}`) prints each once.
+#[tokio::test]
+async fn store_errors_say_what_failed_and_carry_their_cause_once() {
+    use std::error::Error as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/missing/dir/x.db", dir.path().display());
+    let e = zenoo_sync::Store::open(&url)
+        .await
+        .expect_err("no such dir");
+    assert!(matches!(e, zenoo_sync::Error::Store(_)), "{e:?}");
+    assert_eq!(e.to_string(), "the sync store failed");
+    let cause = e.source().expect("the database's error").to_string();
+    assert!(!cause.is_empty() && !e.to_string().contains(&cause));
+
+    let e = zenoo_sync::Store::open("mysql://localhost/x")
+        .await
+        .expect_err("not a store");
+    assert!(e.to_string().contains("is not a store URL"), "{e}");
+    assert!(e.source().is_none());
+}

@@ -67,7 +67,8 @@ pub(crate) async fn readyz(
             ),
         ),
         Err(e) => (
-            component(false, e.to_string()),
+            // The error and its causes, e.g. "the sync store failed: …".
+            component(false, format!("{:#}", anyhow::Error::new(e))),
             component(false, "unknown: the store does not answer".into()),
         ),
     };

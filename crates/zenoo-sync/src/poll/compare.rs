@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::PollReport;
 use super::read::STAMP;
 use crate::conflict::{Decided, Part, Policies, Policy, Take};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::merge::{merge, same_lines};
 use crate::odoo::{OdooChange, OdooReader, OdooView, Snapshot};
 use crate::order::{AppLine, AppOrder, OrderStatus};
@@ -210,32 +210,6 @@ impl Comparer {
             order: uuid,
             parts: manual,
         });
-        Ok(())
-    }
-
-    /// Settles the open conflicts of `order`: Odoo's order is read again
-    /// and merged with the application's as it is now, every collision
-    /// going to `take`; what only one side changed is kept either way.
-    ///
-    /// # Errors
-    /// The store's or Odoo's error; [`Error::InvalidOrder`] when the order
-    /// has no open conflict.
-    pub async fn resolve(&self, order: Uuid, take: Take) -> Result<()> {
-        let odoo_id = match self.store.order(order).await? {
-            Some(o) if o.status == OrderStatus::Conflict => o.odoo_id,
-            _ => None,
-        };
-        let Some(odoo_id) = odoo_id else {
-            return Err(Error::InvalidOrder(format!(
-                "order {order} has no open conflict"
-            )));
-        };
-        let view = self.reader.views(&[odoo_id]).await?.remove(&odoo_id);
-        self.compare(order, odoo_id, view, Some(take), &mut PollReport::default())
-            .await?;
-        self.store
-            .events
-            .send(crate::event::SyncEvent::Resolved { order });
         Ok(())
     }
 }

@@ -171,8 +171,9 @@ impl Poller {
     /// going to `take`; what only one side changed is kept either way.
     ///
     /// # Errors
-    /// The store's or Odoo's error; [`Error::InvalidOrder`](crate::Error::InvalidOrder)
-    /// when the order has no open conflict.
+    /// The store's or Odoo's error;
+    /// [`Error::NoOpenConflict`](crate::Error::NoOpenConflict) when the
+    /// order has no open conflict.
     pub async fn resolve(&self, order: Uuid, take: Take) -> Result<()> {
         self.comparer.resolve(order, take).await
     }

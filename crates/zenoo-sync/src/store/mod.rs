@@ -54,6 +54,23 @@ fn shown(url: &str) -> String {
     }
 }
 
+impl Backend {
+    /// The database `pool` connects to.
+    ///
+    /// # Errors
+    /// [`Error::StoreUrl`] for a database the store cannot use.
+    pub fn of(pool: &AnyPool) -> Result<Self> {
+        let url = &pool.connect_options().database_url;
+        match url.scheme() {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            _ => Err(Error::StoreUrl {
+                url: shown(url.as_str()),
+            }),
+        }
+    }
+}
+
 impl Store {
     /// Opens (and migrates) the store at `url`: `sqlite://FILE` (created
     /// when missing), `sqlite::memory:`, or `postgres://…`.
@@ -62,6 +79,21 @@ impl Store {
     /// [`Error::StoreUrl`] for another scheme; the database's error when it
     /// cannot be reached or migrated.
     pub async fn open(url: &str) -> Result<Self> {
+        Self::with_pool(Self::connect(url).await?).await
+    }
+
+    /// A pool to `url` as the store wants it, for an application that
+    /// keeps tables of its own in the same database: it owns the pool,
+    /// runs its own migrations on it (with `set_ignore_missing(true)`,
+    /// numbered from 1000) and gives the store a clone
+    /// ([`Store::with_pool`]). A SQLite file is created when missing and
+    /// has one connection (one writer at a time, without `SQLITE_BUSY`,
+    /// and an in-memory database stays one database).
+    ///
+    /// # Errors
+    /// [`Error::StoreUrl`] for another scheme; the database's error when it
+    /// cannot be reached.
+    pub async fn connect(url: &str) -> Result<AnyPool> {
         install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let with_mode = if rest.contains(":memory:") || rest.contains("mode=") {
@@ -79,11 +111,18 @@ impl Store {
         };
         let mut options = AnyPoolOptions::new();
         if backend == Backend::Sqlite {
-            // One writer at a time: a single connection serialises them
-            // without SQLITE_BUSY (and keeps an in-memory store one store).
             options = options.max_connections(1);
         }
-        let pool = options.connect(&url).await?;
+        Ok(options.connect(&url).await?)
+    }
+
+    /// The store on `pool` (from [`Store::connect`]), its migrations run.
+    ///
+    /// # Errors
+    /// [`Error::StoreUrl`] for a database the store cannot use; the
+    /// database's error when it cannot be migrated.
+    pub async fn with_pool(pool: AnyPool) -> Result<Self> {
+        let backend = Backend::of(&pool)?;
         let mut migrator = match backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("migrations/postgres"),
@@ -109,13 +148,6 @@ impl Store {
     /// store (workers, pollers) sends to it.
     pub fn events(&self) -> &crate::event::Events {
         &self.events
-    }
-
-    /// The store's connection pool, for an application keeping tables of
-    /// its own in the same database (run its migrations with
-    /// `set_ignore_missing(true)`, numbered from 1000).
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
     }
 
     /// Which database this is.

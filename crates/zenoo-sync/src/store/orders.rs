@@ -21,7 +21,7 @@ impl Store {
         let uuids = self.add_orders(std::slice::from_ref(order)).await?;
         uuids.into_iter().next().ok_or_else(|| Error::Corrupt {
             what: "a new order",
-            detail: "no uuid came back".into(),
+            source: "no uuid came back".into(),
         })
     }
 
@@ -478,7 +478,7 @@ impl TryFrom<SummaryRow> for OrderSummary {
         Ok(Self {
             uuid: Uuid::parse_str(&r.uuid).map_err(|e| Error::Corrupt {
                 what: "an order uuid",
-                detail: e.to_string(),
+                source: e.into(),
             })?,
             supplier_ref: r.supplier_ref,
             odoo_id: r.odoo_id,

@@ -34,7 +34,7 @@ impl JobKind {
             "push" => Ok(Self::Push),
             other => Err(Error::Corrupt {
                 what: "a job kind",
-                detail: format!("{other:?}"),
+                source: format!("unexpected value {other:?}").into(),
             }),
         }
     }
@@ -111,7 +111,7 @@ impl Store {
                     id: r.id,
                     order: Uuid::parse_str(&r.order_uuid).map_err(|e| Error::Corrupt {
                         what: "an order uuid",
-                        detail: e.to_string(),
+                        source: e.into(),
                     })?,
                     kind: JobKind::parse(&r.kind)?,
                     attempts: r.attempts,

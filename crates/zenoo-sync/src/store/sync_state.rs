@@ -34,7 +34,7 @@ impl Store {
         for (odoo_id, text, hash) in query.fetch_all(&self.pool).await? {
             let uuid = Uuid::parse_str(&text).map_err(|e| Error::Corrupt {
                 what: "an order uuid",
-                detail: e.to_string(),
+                source: e.into(),
             })?;
             out.insert(odoo_id, (uuid, hash));
         }
@@ -249,11 +249,11 @@ impl Store {
                 Ok(OpenConflict {
                     order: Uuid::parse_str(&order).map_err(|e| Error::Corrupt {
                         what: "an order uuid",
-                        detail: e.to_string(),
+                        source: e.into(),
                     })?,
                     part: Part::parse(&part).ok_or_else(|| Error::Corrupt {
                         what: "a conflict's part",
-                        detail: format!("{part:?} is not a part"),
+                        source: format!("{part:?} is not a part").into(),
                     })?,
                     app: serde_json::from_str(&app).unwrap_or(Value::Null),
                     odoo: serde_json::from_str(&odoo).unwrap_or(Value::Null),
@@ -276,7 +276,7 @@ impl Store {
         let snapshot = match text {
             Some(t) => serde_json::from_str(&t).map_err(|e| crate::Error::Corrupt {
                 what: "a sync snapshot",
-                detail: e.to_string(),
+                source: e.into(),
             })?,
             None => Snapshot::default(),
         };
