@@ -5,14 +5,17 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
+use std::sync::Arc;
+
+use serde_json::Value;
+use zenoo_rpc::schema::{FieldInfo, FieldType, ModelSchema};
 
 /// What the generator needs to know about one model.
 pub struct ModelSource {
     /// Model name, e.g. `sale.order`.
     pub model: String,
-    /// `fields_get` with type, string, help, required, relation, selection.
-    pub fields: Map<String, Value>,
+    /// Its fields (the client's [`ModelSchema`]).
+    pub fields: Arc<ModelSchema>,
     /// The `/doc-bearer` document (Odoo 19), for methods.
     pub doc: Option<Value>,
 }
@@ -108,6 +111,13 @@ fn text(v: Option<&Value>) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
+/// A field's label, or its name when it has none.
+fn label_of(f: &FieldInfo) -> &str {
+    Some(f.label.trim())
+        .filter(|l| !l.is_empty())
+        .unwrap_or(&f.name)
+}
+
 struct Ctx<'a> {
     generated: &'a HashSet<&'a str>,
     uses: BTreeSet<&'static str>,
@@ -124,31 +134,31 @@ impl Ctx<'_> {
         &mut self,
         owner: &str,
         name: &str,
-        f: &Map<String, Value>,
+        f: &FieldInfo,
     ) -> Option<(String, Option<String>)> {
-        let ttype = f.get("type").and_then(Value::as_str).unwrap_or("");
-        let required = f.get("required").and_then(Value::as_bool).unwrap_or(false);
         let target = |ctx: &mut Self, wrapper: &'static str| {
             let w = ctx.uses(wrapper);
-            match f.get("relation").and_then(Value::as_str) {
+            match f.relation.as_deref() {
                 Some(r) if ctx.generated.contains(r) => format!("{w}<{}>", struct_name(r)),
                 _ => w.to_string(),
             }
         };
         let mut enum_src = None;
-        let base = match ttype {
-            "char" | "text" | "html" => "String".to_string(),
-            "integer" | "many2one_reference" => "i64".to_string(),
-            "float" => "f64".to_string(),
-            "monetary" => self.uses("Decimal").to_string(),
-            "boolean" => return Some(("bool".into(), None)),
-            "date" => self.uses("Date").to_string(),
-            "datetime" => self.uses("Datetime").to_string(),
-            "binary" => self.uses("Binary").to_string(),
-            "reference" => self.uses("Reference").to_string(),
-            "many2one" => target(self, "Many2one"),
-            "one2many" | "many2many" => return Some((target(self, "X2many"), None)),
-            "selection" => match selection_enum(owner, name, f) {
+        let base = match f.field_type {
+            FieldType::Char | FieldType::Text | FieldType::Html => "String".to_string(),
+            FieldType::Integer | FieldType::Many2oneReference => "i64".to_string(),
+            FieldType::Float => "f64".to_string(),
+            FieldType::Monetary => self.uses("Decimal").to_string(),
+            FieldType::Boolean => return Some(("bool".into(), None)),
+            FieldType::Date => self.uses("Date").to_string(),
+            FieldType::Datetime => self.uses("Datetime").to_string(),
+            FieldType::Binary => self.uses("Binary").to_string(),
+            FieldType::Reference => self.uses("Reference").to_string(),
+            FieldType::Many2one => target(self, "Many2one"),
+            FieldType::One2many | FieldType::Many2many => {
+                return Some((target(self, "X2many"), None));
+            }
+            FieldType::Selection => match selection_enum(owner, name, f) {
                 Some((enum_name, src)) => {
                     self.uses("Selection");
                     enum_src = Some(src);
@@ -158,7 +168,8 @@ impl Ctx<'_> {
             },
             _ => return None,
         };
-        let ty = if required && ttype != "binary" && ttype != "html" {
+        let lazy = matches!(f.field_type, FieldType::Binary | FieldType::Html);
+        let ty = if f.required && !lazy {
             base
         } else {
             format!("Option<{base}>")
@@ -168,13 +179,10 @@ impl Ctx<'_> {
 }
 
 /// An enum for a selection whose values are strings.
-fn selection_enum(owner: &str, field: &str, f: &Map<String, Value>) -> Option<(String, String)> {
-    let options = f.get("selection")?.as_array()?;
+fn selection_enum(owner: &str, field: &str, f: &FieldInfo) -> Option<(String, String)> {
     let mut variants = Vec::new();
     let mut seen = HashSet::new();
-    for o in options {
-        let value = o.get(0)?.as_str()?;
-        let label = o.get(1).and_then(Value::as_str).unwrap_or(value);
+    for (value, label) in &f.selection {
         let mut v = camel(value);
         let base = v.clone();
         let mut n = 2;
@@ -182,14 +190,14 @@ fn selection_enum(owner: &str, field: &str, f: &Map<String, Value>) -> Option<(S
             v = format!("{base}{n}");
             n += 1;
         }
-        variants.push((v, value.to_string(), label.to_string()));
+        variants.push((v, value.clone(), label.clone()));
     }
     if variants.is_empty() {
         return None;
     }
     let name = format!("{owner}{}", camel(field));
     let mut src = String::new();
-    let label = text(f.get("string")).unwrap_or(field);
+    let label = label_of(f);
     let _ = writeln!(src, "/// {label}: the values of `{field}`.");
     let _ = writeln!(
         src,
@@ -248,7 +256,7 @@ fn methods(out: &mut String, model: &str, owner: &str, doc: &Value) {
         } else {
             body.push("        let args = Vec::new();".to_string());
         }
-        let empty = Map::new();
+        let empty = serde_json::Map::new();
         let declared = m
             .get("parameters")
             .and_then(Value::as_object)
@@ -336,16 +344,14 @@ pub fn generate(models: &[ModelSource], version: &str) -> String {
         let owner = struct_name(&m.model);
         let mut enums = Vec::new();
         let mut fields = String::new();
-        if !m.fields.contains_key("id") {
+        if m.fields.field("id").is_none() {
             fields.push_str("    /// ID\n    pub id: i64,\n");
         }
-        let mut names: Vec<&String> = m.fields.keys().collect();
-        names.sort_by_key(|n| n.as_str() != "id");
+        let mut described: Vec<&FieldInfo> = m.fields.fields().iter().collect();
+        described.sort_by_key(|f| f.name != "id");
         let mut skipped = Vec::new();
-        for name in names {
-            let Some(f) = m.fields[name.as_str()].as_object() else {
-                continue;
-            };
+        for f in described {
+            let name = &f.name;
             if !valid_name(name) {
                 skipped.push(format!("{name} (not a Rust identifier)"));
                 continue;
@@ -356,26 +362,23 @@ pub fn generate(models: &[ModelSource], version: &str) -> String {
                 match ctx.field_type(&owner, name, f) {
                     Some(t) => t,
                     None => {
-                        let t = f.get("type").and_then(Value::as_str).unwrap_or("?");
-                        skipped.push(format!("{name} ({t})"));
+                        skipped.push(format!("{name} ({})", f.field_type));
                         continue;
                     }
                 }
             };
             enums.extend(enum_src);
-            let label = text(f.get("string")).unwrap_or(name);
-            let _ = writeln!(fields, "    /// {label}");
-            if let Some(help) = text(f.get("help")) {
+            let _ = writeln!(fields, "    /// {}", label_of(f));
+            if let Some(help) = f.help.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
                 fields.push_str("    ///\n");
                 doc_lines(&mut fields, "    ", help);
             }
-            let ttype = f.get("type").and_then(Value::as_str).unwrap_or("");
             let rust = ident(name);
             let mut attrs = Vec::new();
             if rust.ends_with('_') && !name.ends_with('_') {
                 attrs.push(format!("name = {name:?}"));
             }
-            if ttype == "binary" || ttype == "html" {
+            if matches!(f.field_type, FieldType::Binary | FieldType::Html) {
                 attrs.push("lazy".into());
             }
             if !attrs.is_empty() {
@@ -454,6 +457,7 @@ mod tests {
         let Value::Object(fields) = fields else {
             unreachable!()
         };
+        let fields = Arc::new(ModelSchema::from_fields_get("x.y", fields).expect("schema"));
         let src = generate(
             &[ModelSource {
                 model: "x.y".into(),
@@ -494,7 +498,7 @@ mod tests {
         let src = generate(
             &[ModelSource {
                 model: "purchase.order".into(),
-                fields: Map::new(),
+                fields: Arc::default(),
                 doc: Some(doc),
             }],
             "19.0",

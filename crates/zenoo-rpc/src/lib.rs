@@ -57,7 +57,7 @@ mod record;
 mod records;
 mod relations;
 mod response;
-mod schema;
+pub mod schema;
 pub mod suggest;
 mod transport;
 pub mod unit;

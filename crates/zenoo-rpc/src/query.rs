@@ -333,8 +333,8 @@ impl<M> Query<M> {
             self.client
                 .schema(&self.model)
                 .await?
-                .default_fields
-                .clone()
+                .default_fields()
+                .to_vec()
         };
         for extra in &self.extra_fields {
             if !fields.contains(extra) {

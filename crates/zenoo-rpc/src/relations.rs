@@ -216,7 +216,7 @@ impl<M: Record> Query<M> {
             for Pending { model, rows, tree } in &level {
                 let schema = self.client.schema(model).await?;
                 for (field, sub) in &tree.0 {
-                    let comodel = schema.relation(model, field)?.to_string();
+                    let comodel = schema.relation(field)?.to_string();
                     let entry = wanted.entry(comodel).or_default();
                     for row in rows {
                         entry
@@ -233,7 +233,7 @@ impl<M: Record> Query<M> {
                 }
                 let schema = self.client.schema(&comodel).await?;
                 let mut fields: Vec<&str> =
-                    schema.default_fields.iter().map(String::as_str).collect();
+                    schema.default_fields().iter().map(String::as_str).collect();
                 for k in sub.0.keys() {
                     if !fields.contains(&k.as_str()) {
                         fields.push(k);
@@ -288,7 +288,7 @@ impl<M: Record> Query<M> {
         let schema_root = self.client.schema(&self.model).await?;
         for row in &page.records {
             let Some(obj) = row.as_object() else { continue };
-            self.collect_nested(&self.model, &schema_root, obj, tree, &mut related)
+            self.collect_nested(&schema_root, obj, tree, &mut related)
                 .await?;
         }
         let records = self.decode_rows(page.records, &format!("{}.web_search_read", self.model))?;
@@ -297,7 +297,6 @@ impl<M: Record> Query<M> {
 
     fn collect_nested<'a>(
         &'a self,
-        model: &'a str,
         schema: &'a crate::schema::ModelSchema,
         row: &'a Map<String, Value>,
         tree: &'a Tree,
@@ -305,7 +304,7 @@ impl<M: Record> Query<M> {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
         Box::pin(async move {
             for (field, sub) in &tree.0 {
-                let comodel = schema.relation(model, field)?.to_string();
+                let comodel = schema.relation(field)?.to_string();
                 let sub_schema = self.client.schema(&comodel).await?;
                 let items: Vec<&Map<String, Value>> = match row.get(field) {
                     Some(Value::Object(o)) => vec![o],
@@ -314,8 +313,7 @@ impl<M: Record> Query<M> {
                 };
                 for item in items {
                     related.insert(&comodel, item.clone());
-                    self.collect_nested(&comodel, &sub_schema, item, sub, related)
-                        .await?;
+                    self.collect_nested(&sub_schema, item, sub, related).await?;
                 }
             }
             Ok(())
@@ -333,7 +331,9 @@ impl<M: Record> Query<M> {
             let schema = self.client.schema(model).await?;
             let mut spec = Map::new();
             for f in fields {
-                let many2one = schema.fields.get(f).is_some_and(|i| i.ttype == "many2one");
+                let many2one = schema
+                    .field(f)
+                    .is_some_and(|i| i.field_type == crate::schema::FieldType::Many2one);
                 let v = if many2one {
                     json!({"fields": {"display_name": {}}})
                 } else {
@@ -342,9 +342,9 @@ impl<M: Record> Query<M> {
                 spec.insert(f.clone(), v);
             }
             for (field, sub) in &tree.0 {
-                let comodel = schema.relation(model, field)?.to_string();
+                let comodel = schema.relation(field)?.to_string();
                 let co_schema = self.client.schema(&comodel).await?;
-                let mut co_fields = co_schema.default_fields.clone();
+                let mut co_fields = co_schema.default_fields().to_vec();
                 if !co_fields.iter().any(|f| f == "display_name") {
                     co_fields.push("display_name".into());
                 }

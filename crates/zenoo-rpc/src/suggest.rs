@@ -66,8 +66,8 @@ impl Client {
             }
             OdooErrorKind::UnknownField => {
                 let (field, model) = odoo.unknown_field()?;
-                let fields = self.fields_get(model, &[], &["type"]).await.ok()?;
-                closest(field, fields.keys().map(String::as_str)).map(str::to_string)
+                let schema = self.schema(model).await.ok()?;
+                closest(field, schema.fields().iter().map(|f| f.name.as_str())).map(str::to_string)
             }
             _ => None,
         }

@@ -130,6 +130,30 @@ async fn live_every_protocol_reads_the_same_records() {
             .await
             .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(fields["name"]["type"], "char", "{label}");
+        // The typed schema reads the same description on every protocol.
+        let schema = c
+            .schema("res.partner")
+            .await
+            .unwrap_or_else(|e| panic!("{label}: schema: {e}"));
+        let parent = schema.field("parent_id").expect("parent_id");
+        assert_eq!(
+            parent.field_type,
+            zenoo_rpc::schema::FieldType::Many2one,
+            "{label}"
+        );
+        let children = schema.field("child_ids").expect("child_ids");
+        assert_eq!(children.inverse.as_deref(), Some("parent_id"), "{label}");
+        assert!(
+            schema
+                .field("name")
+                .is_some_and(|f| f.stored && !f.label.is_empty())
+        );
+        assert!(
+            schema
+                .field("type")
+                .is_some_and(|f| f.selection.iter().any(|(v, _)| v == "contact")),
+            "{label}"
+        );
         let e = c
             .write("res.partner", &[2_000_000_000], json!({"name": "x"}))
             .await

@@ -646,3 +646,57 @@ async fn prefetch_reads_each_relation_level_once() {
         "both paths load the same records"
     );
 }
+
+/// One typed description of a model's fields, read once per client and
+/// shared by its clones; the same on every version.
+#[tokio::test]
+async fn the_schema_describes_fields_once_per_client() {
+    use zenoo_rpc::schema::FieldType;
+    for version in [OdooVersion::V17, OdooVersion::V18, OdooVersion::V19] {
+        let (_sim, client) = start(version, 0).await;
+        let orders = client.schema("purchase.order").await.expect("schema");
+        assert_eq!(orders.model(), "purchase.order");
+        let state = orders.field("state").expect("state");
+        assert_eq!(state.field_type, FieldType::Selection);
+        assert!(state.stored, "{version:?}");
+        assert!(
+            state.selection.iter().any(|(v, _)| v == "purchase"),
+            "{:?}",
+            state.selection
+        );
+        let lines = orders.field("order_line").expect("order_line");
+        assert_eq!(lines.field_type, FieldType::One2many);
+        assert!(lines.field_type.is_x2many());
+        assert_eq!(lines.relation.as_deref(), Some("purchase.order.line"));
+        assert_eq!(lines.inverse.as_deref(), Some("order_id"));
+        let partner = orders.field("partner_id").expect("partner_id");
+        assert_eq!(partner.field_type, FieldType::Many2one);
+        assert!(partner.required, "{version:?}");
+        assert!(!partner.label.is_empty());
+        assert!(orders.field("no_such_field").is_none());
+        // Every field once, in the answer's order; binary and html fields
+        // are not read by default.
+        let names: HashSet<&str> = orders.fields().iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), orders.fields().len());
+        for f in orders.fields() {
+            let lazy = matches!(f.field_type, FieldType::Binary | FieldType::Html);
+            assert_eq!(
+                !lazy,
+                orders.default_fields().contains(&f.name),
+                "{}",
+                f.name
+            );
+            assert_eq!(FieldType::parse(f.field_type.as_str()), f.field_type);
+        }
+        // Kept: a clone of the client gets the same description.
+        let again = client
+            .clone()
+            .schema("purchase.order")
+            .await
+            .expect("schema");
+        assert!(std::sync::Arc::ptr_eq(&orders, &again));
+        // An unknown model is Odoo's error, typed.
+        let e = client.schema("no.such.model").await.expect_err("unknown");
+        assert!(e.odoo().is_some_and(|o| o.unknown_model().is_some()), "{e}");
+    }
+}

@@ -10,15 +10,6 @@ use crate::cli::{CodegenArgs, Connection};
 use crate::codegen::{ModelSource, generate, rustfmt};
 use crate::settings::Target;
 
-const ATTRIBUTES: &[&str] = &[
-    "type",
-    "string",
-    "help",
-    "required",
-    "relation",
-    "selection",
-];
-
 /// Reads the models' fields (and, on JSON-2, their documentation) and writes Rust.
 pub async fn run(
     target: &Target,
@@ -35,7 +26,7 @@ pub async fn run(
     let mut sources = Vec::new();
     for model in &args.models {
         let fields = client
-            .fields_get(model, &[], ATTRIBUTES)
+            .schema(model)
             .await
             .with_context(|| format!("reading the fields of {model}"))?;
         let doc = if with_methods {

@@ -16,7 +16,6 @@ use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use super::import::field_types;
 use super::search::domain;
 use crate::cli::{Connection, ExportArgs, RowFormat};
 use crate::settings::Target;
@@ -37,7 +36,7 @@ pub async fn run(
     }
     let domain = domain(&args.domain)?;
     let client = target.builder(conn)?.build().await?;
-    let types = field_types(&client, &args.model).await?;
+    let types = client.schema(&args.model).await?;
     let mut query = client.model_named(&args.model).filter(domain);
     let mut fields: Vec<String> = match &args.fields {
         Some(list) => list
@@ -48,11 +47,11 @@ pub async fn run(
         None => Vec::new(),
     };
     for f in &fields {
-        if !types.contains_key(f) {
+        if types.field(f).is_none() {
             return Err(anyhow::Error::new(super::UnknownName::field(
                 &args.model,
                 f,
-                types.keys().map(String::as_str),
+                types.fields().iter().map(|t| t.name.as_str()),
             ))
             .context("--fields"));
         }
@@ -102,7 +101,7 @@ pub async fn run(
                     w.write_record(&fields)?;
                 }
                 let cells = fields.iter().map(|f| {
-                    let ttype = types.get(f).map_or("integer", |t| t.ttype.as_str());
+                    let ttype = types.field(f).map_or("integer", |t| t.field_type.as_str());
                     cell(map.get(f).unwrap_or(&Value::Null), ttype)
                 });
                 w.write_record(cells)?;

@@ -102,7 +102,7 @@ impl Shared {
                 return Invalidation::Everything;
             };
             for f in fields {
-                match schema.fields.get(f).and_then(|i| i.relation.as_deref()) {
+                match schema.field(f).and_then(|i| i.relation.as_deref()) {
                     Some(comodel) => models.push(comodel.to_string()),
                     None => return Invalidation::Everything,
                 }

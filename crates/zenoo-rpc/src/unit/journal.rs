@@ -151,9 +151,8 @@ pub(super) async fn find_lost(
     let plain: Vec<String> = vals
         .iter()
         .filter(|(k, v)| {
-            meta.fields
-                .get(*k)
-                .is_some_and(|f| f.store && !f.ttype.ends_with("2many"))
+            meta.field(k)
+                .is_some_and(|f| f.stored && !f.field_type.is_x2many())
                 && !v.is_array()
                 && !v.is_object()
         })

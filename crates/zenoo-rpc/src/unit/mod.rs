@@ -73,11 +73,12 @@ mod report;
 mod undo;
 mod work;
 
-pub use crate::external_id::IdempotencyKey;
+use crate::external_id::IdempotencyKey;
+pub use crate::schema::FieldType;
 pub use report::{Reason, RollbackReport, Uncompensated};
 pub use work::{Savepoint, UnitOfWork};
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -100,32 +101,23 @@ const MAGIC: &[&str] = &[
 /// Comodels of one2many fields a unit never snapshots or makes again.
 const BOOKKEEPING: &[&str] = &["mail.", "rating.", "bus.", "website.visitor"];
 
-/// One field as a unit needs it.
-#[derive(Debug, Clone)]
-struct FieldMeta {
-    ttype: String,
-    relation: Option<String>,
-    inverse: Option<String>,
-    store: bool,
-    readonly: bool,
-}
+/// The fields of one model, as a unit reads them.
+type ModelFields = crate::schema::ModelSchema;
 
-/// The fields of one model.
-#[derive(Debug)]
-struct ModelFields {
-    fields: HashMap<String, FieldMeta>,
-}
-
+/// What a unit needs of a model's fields.
 impl ModelFields {
     /// Stored fields a create or write can set again: what a snapshot holds.
     fn restorable(&self) -> Vec<String> {
         let mut v: Vec<String> = self
-            .fields
+            .fields()
             .iter()
-            .filter(|(name, f)| {
-                f.store && !f.readonly && f.ttype != "one2many" && !MAGIC.contains(&name.as_str())
+            .filter(|f| {
+                f.stored
+                    && !f.readonly
+                    && f.field_type != FieldType::One2many
+                    && !MAGIC.contains(&f.name.as_str())
             })
-            .map(|(n, _)| n.clone())
+            .map(|f| f.name.clone())
             .collect();
         v.sort_unstable();
         v
@@ -137,24 +129,23 @@ impl ModelFields {
     /// its own for a record made again.
     fn children(&self) -> Vec<(String, String, String)> {
         let mut v: Vec<_> = self
-            .fields
+            .fields()
             .iter()
-            .filter(|(_, f)| f.ttype == "one2many")
-            .filter(|(_, f)| {
+            .filter(|f| f.field_type == FieldType::One2many)
+            .filter(|f| {
                 !f.relation
                     .as_deref()
                     .is_some_and(|m| BOOKKEEPING.iter().any(|p| m.starts_with(p)))
             })
-            .filter_map(|(n, f)| Some((n.clone(), f.relation.clone()?, f.inverse.clone()?)))
+            .filter_map(|f| Some((f.name.clone(), f.relation.clone()?, f.inverse.clone()?)))
             .collect();
         v.sort_unstable();
         v
     }
 
     fn is_many2many(&self, field: &str) -> bool {
-        self.fields
-            .get(field)
-            .is_some_and(|f| f.ttype == "many2many")
+        self.field(field)
+            .is_some_and(|f| f.field_type == FieldType::Many2many)
     }
 }
 
@@ -237,29 +228,9 @@ impl CallSpec {
     }
 }
 
-async fn model_fields(client: &Client, model: &str) -> Result<ModelFields> {
-    let raw = client
-        .fields_get(
-            model,
-            &[],
-            &["type", "relation", "relation_field", "store", "readonly"],
-        )
-        .await?;
-    let fields = raw
-        .into_iter()
-        .map(|(name, v)| {
-            let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-            let meta = FieldMeta {
-                ttype: s("type").unwrap_or_default(),
-                relation: s("relation"),
-                inverse: s("relation_field"),
-                store: v.get("store").and_then(Value::as_bool).unwrap_or(true),
-                readonly: v.get("readonly").and_then(Value::as_bool).unwrap_or(false),
-            };
-            (name, meta)
-        })
-        .collect();
-    Ok(ModelFields { fields })
+/// The fields of `model`, from the client's schema cache.
+async fn model_fields(client: &Client, model: &str) -> Result<Arc<ModelFields>> {
+    client.schema(model).await
 }
 
 /// Which of `ids` exist (archived ones included). A search, not a read:

@@ -8,6 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::client::Client;
 
+use crate::schema::FieldType;
+
 use super::report::{Reason, RollbackReport, Uncompensated};
 use super::{CallSpec, Lines, ModelFields, Rec, Step, existing, id_of, model_fields, snapshot};
 
@@ -57,7 +59,6 @@ impl Undo<'_> {
         }
         match model_fields(self.client, model).await {
             Ok(m) => {
-                let m = Arc::new(m);
                 self.metas.insert(model.to_string(), m.clone());
                 Some(m)
             }
@@ -215,8 +216,8 @@ impl Undo<'_> {
                 Some(model.to_string())
             } else {
                 meta.as_ref()
-                    .and_then(|m| m.fields.get(k))
-                    .filter(|f| matches!(f.ttype.as_str(), "many2one" | "many2many"))
+                    .and_then(|m| m.field(k))
+                    .filter(|f| matches!(f.field_type, FieldType::Many2one | FieldType::Many2many))
                     .and_then(|f| f.relation.clone())
             };
             let Some(target) = target else { continue };
@@ -301,7 +302,10 @@ impl Undo<'_> {
         let changed: Vec<&String> = before
             .keys()
             .filter(|k| *k != "id")
-            .filter(|k| meta.fields.get(*k).is_some_and(|f| f.ttype != "one2many"))
+            .filter(|k| {
+                meta.field(k)
+                    .is_some_and(|f| f.field_type != FieldType::One2many)
+            })
             .filter(|k| !same(&before[*k], after.get(*k).unwrap_or(&Value::Null)))
             .collect();
         if changed.is_empty() {

@@ -80,7 +80,7 @@ impl UnitOfWork {
         if let Some(m) = self.fields.get(model) {
             return Ok(m.clone());
         }
-        let m = Arc::new(model_fields(&self.client, model).await?);
+        let m = model_fields(&self.client, model).await?;
         self.fields.insert(model.to_string(), m.clone());
         Ok(m)
     }

@@ -35,16 +35,11 @@ use zenoo_rpc::Client;
 use crate::cli::{Connection, ImportArgs, RowFormat};
 use crate::settings::Target;
 use read::Reader;
+use zenoo_rpc::schema::{FieldInfo, FieldType, ModelSchema};
 
 /// Rows converted before a round of creates: bounds memory whatever the
 /// file's size.
 const ROUND_CHUNKS: usize = 4;
-
-/// One field as the import needs it.
-pub(crate) struct FieldType {
-    pub(crate) ttype: String,
-    pub(crate) relation: Option<String>,
-}
 
 /// How a column fills a field.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -107,7 +102,7 @@ pub async fn run(
         .with_context(|| format!("cannot open {}", args.file.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let client = target.builder(conn)?.build().await?;
-    let fields = field_types(&client, &args.model).await?;
+    let fields = client.schema(&args.model).await?;
     let mut reader = Reader::new(file, format, &args.file)?;
     reader.check_header(&fields, &args.model, &args.file)?;
 
@@ -202,29 +197,9 @@ fn progress(size: u64) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// `fields_get` of `model`: each field's type and comodel.
-pub(crate) async fn field_types(
-    client: &Client,
-    model: &str,
-) -> anyhow::Result<HashMap<String, FieldType>> {
-    let raw = client.fields_get(model, &[], &["type", "relation"]).await?;
-    Ok(raw
-        .into_iter()
-        .map(|(name, v)| {
-            let ttype = v["type"].as_str().unwrap_or("char").to_string();
-            let relation = v["relation"].as_str().map(str::to_string);
-            (name, FieldType { ttype, relation })
-        })
-        .collect())
-}
-
 /// What a header names: a field, read as a value, a database id or an
 /// external id.
-fn column(
-    header: &str,
-    fields: &HashMap<String, FieldType>,
-    model: &str,
-) -> anyhow::Result<Column> {
+fn column(header: &str, fields: &ModelSchema, model: &str) -> anyhow::Result<Column> {
     let (field, via) = if let Some(f) = header.strip_suffix("/.id") {
         (f, Via::DbId)
     } else if let Some(f) = header.strip_suffix("/id") {
@@ -232,16 +207,16 @@ fn column(
     } else {
         (header, Via::Value)
     };
-    let Some(info) = fields.get(field) else {
+    let Some(info) = fields.field(field) else {
         bail!("{field:?} is not a field of {model}");
     };
-    if via != Via::Value && !matches!(info.ttype.as_str(), "many2one" | "many2many") {
+    if via != Via::Value && !matches!(info.field_type, FieldType::Many2one | FieldType::Many2many) {
         bail!(
             "{header:?}: /id and /.id columns are for many2one and many2many fields, and {field} is a {}",
-            info.ttype
+            info.field_type
         );
     }
-    if info.ttype == "one2many" {
+    if info.field_type == FieldType::One2many {
         bail!("{field} is a one2many: import its lines into their own model");
     }
     if field == "id" && via == Via::Value {
@@ -349,7 +324,7 @@ async fn resolve_xml_ids(
 fn convert(
     row: &Row,
     columns: &[Column],
-    fields: &HashMap<String, FieldType>,
+    fields: &ModelSchema,
     xml_ids: &HashMap<(String, String), Option<i64>>,
 ) -> Result<Map<String, Value>, String> {
     let mut vals = Map::new();
@@ -361,11 +336,11 @@ fn convert(
             continue;
         }
         let info = fields
-            .get(&col.field)
+            .field(&col.field)
             .ok_or_else(|| format!("line {}: {} is not a field", row.line, col.field))?;
         let at = |e: String| format!("line {}, {}: {e}", row.line, col.field);
-        let value = match (info.ttype.as_str(), col.via) {
-            ("many2one", via) => {
+        let value = match (&info.field_type, col.via) {
+            (FieldType::Many2one, via) => {
                 let id = match (via, raw) {
                     (Via::XmlId, v) => {
                         xml_id(&list_items(v).join(","), xml_ids, info).map_err(at)?
@@ -378,7 +353,7 @@ fn convert(
                 };
                 json!(id)
             }
-            ("many2many", via) => {
+            (FieldType::Many2many, via) => {
                 let ids = list_items(raw)
                     .iter()
                     .map(|item| match via {
@@ -389,9 +364,9 @@ fn convert(
                     .map_err(at)?;
                 json!([[6, 0, ids]])
             }
-            ("integer", _) => json!(integer(raw).map_err(at)?),
-            ("float" | "monetary", _) => json!(float(raw).map_err(at)?),
-            ("boolean", _) => json!(boolean(raw).map_err(at)?),
+            (FieldType::Integer, _) => json!(integer(raw).map_err(at)?),
+            (FieldType::Float | FieldType::Monetary, _) => json!(float(raw).map_err(at)?),
+            (FieldType::Boolean, _) => json!(boolean(raw).map_err(at)?),
             (_, _) => match raw {
                 Value::String(_) => raw.clone(),
                 other if matches!(row.original, Original::Json(_)) => other.clone(),
@@ -406,7 +381,7 @@ fn convert(
 fn xml_id(
     text: &str,
     known: &HashMap<(String, String), Option<i64>>,
-    info: &FieldType,
+    info: &FieldInfo,
 ) -> Result<i64, String> {
     let key = split_xml_id(text);
     match known.get(&key) {

@@ -1,14 +1,16 @@
 //! Reading the import file: CSV or JSON Lines, row by row, each row with
 //! the line it started on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
-use super::{Column, FieldType, Original, Reject, Row, column};
+use zenoo_rpc::schema::ModelSchema;
+
+use super::{Column, Original, Reject, Row, column};
 use crate::cli::RowFormat;
 
 /// Rows from a CSV or JSON Lines file.
@@ -80,7 +82,7 @@ impl Reader {
     /// Lines keys are checked as they come).
     pub(super) fn check_header(
         &mut self,
-        fields: &HashMap<String, FieldType>,
+        fields: &ModelSchema,
         model: &str,
         path: &Path,
     ) -> anyhow::Result<()> {
@@ -111,7 +113,7 @@ impl Reader {
     /// The next row, a row rejected as it was read, or the end.
     pub(super) fn next_row(
         &mut self,
-        fields: &HashMap<String, FieldType>,
+        fields: &ModelSchema,
         model: &str,
     ) -> anyhow::Result<Option<Result<Row, Reject>>> {
         if self.done {
@@ -162,7 +164,7 @@ impl Reader {
 
     fn next_json_row(
         &mut self,
-        fields: &HashMap<String, FieldType>,
+        fields: &ModelSchema,
         model: &str,
     ) -> anyhow::Result<Option<Result<Row, Reject>>> {
         let Inner::Jsonl {
