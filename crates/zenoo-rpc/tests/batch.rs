@@ -161,3 +161,66 @@ async fn writes_and_unlinks_go_in_chunks() {
         .expect("count");
     assert_eq!(n, 0);
 }
+
+/// With `isolate_refused`, a chunk Odoo refused (and rolled back) is split
+/// until the refused records stand alone: every record Odoo accepts is
+/// created once, each failure names one record; a chunk whose outcome is
+/// unknown is still never sent again.
+#[tokio::test]
+async fn refused_chunks_are_split_until_the_refused_records_stand_alone() {
+    let sim = Sim::builder().start().await.expect("sim");
+    let c = client(&sim).await;
+    let name = |i: usize| format!("Isolated {i}");
+    let mut vals: Vec<_> = (0..100).map(|i| json!({"name": name(i)})).collect();
+    for bad in [3, 17, 18, 64] {
+        vals[bad] = json!({"name": name(bad), "no_such_field": 1});
+    }
+    let report = c
+        .batch()
+        .chunk_size(25)
+        .isolate_refused(true)
+        .create_many("res.partner", &vals)
+        .await;
+    let failed: Vec<_> = report.failures.iter().map(|f| f.indexes.clone()).collect();
+    assert_eq!(failed, [3..4, 17..18, 18..19, 64..65]);
+    assert!(report.failures.iter().all(|f| f.error.odoo().is_some()));
+    assert_eq!(report.ids().len(), 96);
+    for (i, id) in report.succeeded() {
+        let rows: Vec<serde_json::Value> = c
+            .search_read(
+                "res.partner",
+                json!([["id", "=", id]]),
+                &["name"],
+                zenoo_rpc::SearchOptions::new(),
+            )
+            .await
+            .expect("read");
+        assert_eq!(rows[0]["name"], name(i), "the id of input {i}");
+    }
+    let made = c
+        .search_count("res.partner", json!([["name", "like", "Isolated "]]))
+        .await
+        .expect("count");
+    assert_eq!(made, 96, "each accepted record created once");
+
+    // Off by default: the refused chunk is reported whole.
+    let report = c
+        .batch()
+        .chunk_size(25)
+        .create_many("res.partner", &vals[..25])
+        .await;
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].indexes, 0..25);
+
+    // An unknown outcome is not split, even when isolating.
+    sim.set_faults(FaultPlan::script([Some(Fault::Status(503))]));
+    let report = c
+        .batch()
+        .chunk_size(10)
+        .isolate_refused(true)
+        .create_many("res.partner", &vals[..10])
+        .await;
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].indexes, 0..10);
+    assert!(report.failures[0].error.outcome_unknown());
+}

@@ -439,7 +439,9 @@ fn boolean(v: &Value) -> Result<bool, String> {
 }
 
 /// Creates `rows` in chunks; the number created. Refused chunks are split
-/// until the refused rows stand alone (see the module docs).
+/// until the refused rows stand alone ([`Batch::isolate_refused`]).
+///
+/// [`Batch::isolate_refused`]: zenoo_rpc::batch::Batch::isolate_refused
 async fn create(
     client: &Client,
     model: &str,
@@ -452,49 +454,26 @@ async fn create(
         .batch()
         .chunk_size(chunk)
         .concurrency(2)
+        .isolate_refused(true)
         .create_many(model, &vals)
         .await;
-    let mut created = report.succeeded().count();
-    let mut slots: Vec<Option<(Row, Map<String, Value>)>> = rows.into_iter().map(Some).collect();
-    // Ranges still to send, and why the last try refused them.
-    let mut pending: Vec<(std::ops::Range<usize>, zenoo_rpc::Error)> = report
-        .failures
-        .into_iter()
-        .map(|f| (f.indexes, f.error))
-        .collect();
-    while let Some((range, error)) = pending.pop() {
-        let definite = error.odoo().is_some();
-        if !definite || range.len() <= 1 {
-            let why = if definite {
-                odoo_message(&error)
-            } else {
-                format!(
-                    "{error}; the outcome is unknown: these rows may have been created, check before importing them again"
-                )
-            };
-            for i in range {
-                if let Some((row, _)) = slots.get_mut(i).and_then(Option::take) {
-                    rejects.push(Reject {
-                        line: row.line,
-                        original: row.original,
-                        error: format!("line {}: {why}", row.line),
-                    });
-                }
-            }
-            continue;
-        }
-        let mid = range.start + range.len() / 2;
-        for half in [range.start..mid, mid..range.end] {
-            let part: Vec<&Map<String, Value>> = slots
-                .get(half.clone())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|s| s.as_ref().map(|(_, v)| v))
-                .collect();
-            match client.create_many(model, &part).await {
-                Ok(ids) => created += ids.len(),
-                Err(e) => pending.push((half, e)),
-            }
+    let created = report.succeeded().count();
+    let mut slots: Vec<Option<Row>> = rows.into_iter().map(|(row, _)| Some(row)).collect();
+    for failure in report.failures {
+        let error = &failure.error;
+        let why = if error.odoo().is_some() {
+            odoo_message(error)
+        } else {
+            format!(
+                "{error}; the outcome is unknown: these rows may have been created, check before importing them again"
+            )
+        };
+        for row in failure.indexes.filter_map(|i| slots.get_mut(i)?.take()) {
+            rejects.push(Reject {
+                line: row.line,
+                original: row.original,
+                error: format!("line {}: {why}", row.line),
+            });
         }
     }
     created
