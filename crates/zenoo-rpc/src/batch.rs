@@ -333,11 +333,3 @@ impl Batch {
         .await
     }
 }
-
-impl Client {
-    /// A batch of creates, writes or unlinks over this client (see
-    /// [`crate::batch`]).
-    pub fn batch(&self) -> Batch {
-        Batch::new(self.clone())
-    }
-}

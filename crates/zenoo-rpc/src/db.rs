@@ -131,19 +131,6 @@ impl DbRoutes {
     }
 }
 
-impl Client {
-    /// The database service of this client's server, sharing its
-    /// connections and timeouts, authorised by the master password.
-    pub fn database_service(&self, master_password: &str) -> DbService {
-        DbService {
-            slow: self.inner.transport.with_timeout(SLOW_OPERATIONS),
-            transport: self.inner.transport.clone(),
-            master: SecretString::from(master_password.to_string()),
-            route: Arc::new(AtomicU8::new(DbRoutes::Auto.code())),
-        }
-    }
-}
-
 /// Pieces in flight between two stages of a streamed dump: with the
 /// parser's 192 KiB pieces, a dump holds well under 2 MiB whatever its size.
 const PIPE_DEPTH: usize = 4;
@@ -792,4 +779,17 @@ fn parse_dump(input: impl Read, out: &tokio::sync::mpsc::Sender<Vec<u8>>, url: &
         return Err(jsonrpc_error_of(b"{}", url));
     }
     Ok(())
+}
+
+impl DbService {
+    /// The database service of `client`'s server, sharing its connections
+    /// and timeouts, authorised by `master_password`.
+    pub(crate) fn for_client(client: &Client, master_password: &str) -> Self {
+        Self {
+            slow: client.inner.transport.with_timeout(SLOW_OPERATIONS),
+            transport: client.inner.transport.clone(),
+            master: SecretString::from(master_password.to_string()),
+            route: Arc::new(AtomicU8::new(DbRoutes::Auto.code())),
+        }
+    }
 }

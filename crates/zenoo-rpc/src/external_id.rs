@@ -116,26 +116,6 @@ pub(crate) fn split_xml_id(xml_id: &str) -> Result<(String, String)> {
     }
 }
 
-impl Client {
-    /// Creates a record of `model` unless the record `key` names exists,
-    /// and returns its id either way: a create that is retried after its
-    /// answer was lost does not make a second record. See
-    /// [`IdempotencyKey`] for what each kind of key guarantees.
-    ///
-    /// # Errors
-    /// The create's error; [`ErrorKind::MultipleRecords`](crate::ErrorKind::MultipleRecords)
-    /// when several records hold the key.
-    pub async fn create_idempotent(
-        &self,
-        model: &str,
-        key: &IdempotencyKey,
-        vals: impl Serialize,
-    ) -> Result<i64> {
-        let vals = vals_of(model, vals)?;
-        Ok(create_keyed(self, model, key, vals).await?.0)
-    }
-}
-
 /// The record `key` names, if it exists.
 pub(crate) async fn find_keyed(
     client: &Client,
@@ -267,4 +247,15 @@ pub(crate) fn vals_of(model: &str, vals: impl Serialize) -> Result<Map<String, V
             format!("values must be a JSON object, not {other}"),
         )),
     }
+}
+
+/// [`Client::create_idempotent`]: the create unless `key`'s record exists.
+pub(crate) async fn create_idempotent(
+    client: &Client,
+    model: &str,
+    key: &IdempotencyKey,
+    vals: impl Serialize,
+) -> Result<i64> {
+    let vals = vals_of(model, vals)?;
+    Ok(create_keyed(client, model, key, vals).await?.0)
 }

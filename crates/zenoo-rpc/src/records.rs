@@ -10,12 +10,11 @@ use crate::client::{Client, Load};
 use crate::context::Context;
 use crate::domain::{Domain, Operator};
 use crate::error::{Error, Result};
-use crate::model::{Model, Record};
+use crate::model::Record;
 use crate::query::Query;
-use crate::record::DynamicRecord;
 
 /// The records of one model: `client.model::<Partner>()` (typed) or
-/// `client.model_named("res.partner")` ([`DynamicRecord`] rows).
+/// `client.model_named("res.partner")` ([`DynamicRecord`](crate::DynamicRecord) rows).
 ///
 /// It creates records and starts [`Query`]s; reads, counts, streams,
 /// `update` and `delete` belong to the query, so that what they act on is
@@ -84,28 +83,6 @@ impl<M> std::fmt::Debug for Records<M> {
             .field("model", model)
             .field("fields", typed_fields)
             .finish()
-    }
-}
-
-impl Client {
-    /// The records of the model `M` (derived with `#[derive(Model)]`).
-    pub fn model<M: Model>(&self) -> Records<M> {
-        Records {
-            client: self.clone(),
-            model: Cow::Borrowed(M::MODEL),
-            typed_fields: Some(M::FIELDS),
-            _rows: PhantomData,
-        }
-    }
-
-    /// The records of `model`, untyped: [`DynamicRecord`] rows.
-    pub fn model_named(&self, model: &str) -> Records<DynamicRecord> {
-        Records {
-            client: self.clone(),
-            model: Cow::Owned(model.to_string()),
-            typed_fields: None,
-            _rows: PhantomData,
-        }
     }
 }
 
@@ -220,5 +197,22 @@ impl<M: Record> Records<M> {
         self.client
             .read(&self.model, ids, &fields, Load::Classic)
             .await
+    }
+}
+
+impl<R> Records<R> {
+    /// The records of `model`; `typed_fields` are the fields a typed model
+    /// reads (`None`: the schema's default fields).
+    pub(crate) fn new(
+        client: Client,
+        model: Cow<'static, str>,
+        typed_fields: Option<&'static [&'static str]>,
+    ) -> Self {
+        Self {
+            client,
+            model,
+            typed_fields,
+            _rows: PhantomData,
+        }
     }
 }

@@ -329,22 +329,15 @@ impl SchemaCache {
     }
 }
 
-impl Client {
-    /// The fields of `model` ([`ModelSchema`]), read with one `fields_get`
-    /// the first time and kept for the client's lifetime (its clones share
-    /// it).
-    ///
-    /// # Errors
-    /// Odoo's error (an unknown model:
-    /// [`OdooErrorKind::UnknownModel`](crate::OdooErrorKind::UnknownModel)),
-    /// or a description that does not decode.
-    pub async fn schema(&self, model: &str) -> Result<Arc<ModelSchema>> {
-        if let Some(s) = self.inner.schemas.peek(model) {
+impl SchemaCache {
+    /// The schema of `model`: kept, or read with one `fields_get` and kept.
+    pub(crate) async fn get(&self, client: &Client, model: &str) -> Result<Arc<ModelSchema>> {
+        if let Some(s) = self.peek(model) {
             return Ok(s);
         }
-        let described = self.fields_get(model, &[], ATTRIBUTES).await?;
+        let described = client.fields_get(model, &[], ATTRIBUTES).await?;
         let schema = Arc::new(ModelSchema::from_fields_get(model, described)?);
-        self.inner.schemas.keep(schema.clone());
+        self.keep(schema.clone());
         Ok(schema)
     }
 }

@@ -36,40 +36,25 @@ pub fn closest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Op
     best.map(|(_, name)| name)
 }
 
-impl Client {
-    /// For an error that names an unknown model or field, the nearest name
-    /// the server has ("did you mean `res.partner`?"), read from `ir.model`
-    /// or `fields_get`; `None` for other errors, when nothing is near, or
-    /// when the user may not read the names.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> zenoo_rpc::Result<()> {
-    /// # let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
-    /// # let client = zenoo_rpc::Client::builder(&sim.url())
-    /// #     .database("demo").password("admin", "admin").build().await?;
-    /// let e = client.search_count("res.partners", serde_json::json!([])).await.unwrap_err();
-    /// assert_eq!(client.did_you_mean(&e).await.as_deref(), Some("res.partner"));
-    /// # Ok(()) }
-    /// ```
-    pub async fn did_you_mean(&self, e: &Error) -> Option<String> {
-        let odoo = e.odoo()?;
-        match odoo.kind() {
-            OdooErrorKind::UnknownModel => {
-                let wanted = odoo.unknown_model()?;
-                let rows: Vec<Value> = self
-                    .search_read("ir.model", json!([]), &["model"], SearchOptions::new())
-                    .await
-                    .ok()?;
-                let names = rows.iter().filter_map(|r| r["model"].as_str());
-                closest(wanted, names).map(str::to_string)
-            }
-            OdooErrorKind::UnknownField => {
-                let (field, model) = odoo.unknown_field()?;
-                let schema = self.schema(model).await.ok()?;
-                closest(field, schema.fields().iter().map(|f| f.name.as_str())).map(str::to_string)
-            }
-            _ => None,
+/// [`Client::did_you_mean`]: the nearest name to the one `e` says is
+/// unknown.
+pub(crate) async fn did_you_mean(client: &Client, e: &Error) -> Option<String> {
+    let odoo = e.odoo()?;
+    match odoo.kind() {
+        OdooErrorKind::UnknownModel => {
+            let wanted = odoo.unknown_model()?;
+            let rows: Vec<Value> = client
+                .search_read("ir.model", json!([]), &["model"], SearchOptions::new())
+                .await
+                .ok()?;
+            let names = rows.iter().filter_map(|r| r["model"].as_str());
+            closest(wanted, names).map(str::to_string)
         }
+        OdooErrorKind::UnknownField => {
+            let (field, model) = odoo.unknown_field()?;
+            let schema = client.schema(model).await.ok()?;
+            closest(field, schema.fields().iter().map(|f| f.name.as_str())).map(str::to_string)
+        }
+        _ => None,
     }
 }

@@ -419,11 +419,11 @@ impl Drop for UnitOfWork {
     }
 }
 
-impl Client {
-    /// A [unit of work](crate::unit) on this client.
-    pub fn unit_of_work(&self) -> UnitOfWork {
-        UnitOfWork {
-            client: self.clone(),
+impl UnitOfWork {
+    /// An empty unit on `client`.
+    pub(crate) fn new(client: Client) -> Self {
+        Self {
+            client,
             steps: Vec::new(),
             journal: None,
             fields: HashMap::new(),

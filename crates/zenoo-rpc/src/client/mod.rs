@@ -1,5 +1,7 @@
 //! `Client`: a cheap-to-clone handle on one logged-in Odoo connection.
 
+mod handles;
+
 use std::sync::Arc;
 
 use serde::Serialize;
