@@ -35,9 +35,10 @@ pub enum DatasetError {
     Empty(String),
 }
 
+/// One `<model>.json` file.
 #[derive(Deserialize)]
-struct FixtureFile {
-    model: String,
+pub(super) struct FixtureFile {
+    pub(super) model: String,
     #[serde(default)]
     order: Option<String>,
     #[serde(default)]
@@ -45,7 +46,31 @@ struct FixtureFile {
     #[serde(default)]
     description: Option<String>,
     fields: Map<String, Value>,
-    records: Vec<Map<String, Value>>,
+    pub(super) records: Vec<Map<String, Value>>,
+}
+
+impl FixtureFile {
+    /// Renames the field `from` to `to`, in place, in the model and in
+    /// every record.
+    pub(super) fn rename_field(&mut self, from: &str, to: &str) {
+        if self.fields.contains_key(from) {
+            self.fields = std::mem::take(&mut self.fields)
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == from {
+                        (to.to_string(), v)
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect();
+        }
+        for rec in &mut self.records {
+            if let Some(v) = rec.remove(from) {
+                rec.insert(to.to_string(), v);
+            }
+        }
+    }
 }
 
 /// Human labels of the models the fixtures hold (fixtures carry none).
@@ -206,7 +231,7 @@ fn load_models(db: &mut Database, dir: &Path) -> Result<(), DatasetError> {
 }
 
 /// Adds a model file's model and records to `db`.
-fn insert_file(db: &mut Database, file: FixtureFile) {
+pub(super) fn insert_file(db: &mut Database, file: FixtureFile) {
     let description = file
         .description
         .clone()

@@ -4,6 +4,7 @@ mod demo;
 mod fixture;
 mod metadata;
 mod security;
+mod synthetic;
 
 pub use demo::{demo, empty};
 pub use fixture::{DatasetError, load_dir, model_from_fields};
