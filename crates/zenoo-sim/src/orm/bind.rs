@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use super::database::read::Load;
 use super::method_table::Signature;
-use super::read::Load;
 use crate::error::{OdooException, OdooResult};
 
 /// Arguments bound to parameter names, plus the record ids.

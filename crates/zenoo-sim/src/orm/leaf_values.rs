@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::domain::falsy;
+use super::database::domain::falsy;
 use super::model::FieldType;
 use super::text::like_match;
 

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::database::{Database, Env};
 use crate::error::OdooResult;
+use crate::orm::database::{Database, Env};
 
 impl Database {
     /// `res.users.context_get()` for `uid`.

@@ -2,10 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::bind::{Bound, bind};
-use super::database::{Database, Env};
-use super::method_table::{Signature, is_private, lookup};
 use crate::error::{OdooException, OdooResult};
+use crate::orm::bind::{Bound, bind};
+use crate::orm::database::{Database, Env};
+use crate::orm::method_table::{Signature, is_private, lookup};
 
 /// Languages installed in every simulated database.
 pub const LANGS: &[&str] = &["en_US", "fr_FR"];
@@ -77,7 +77,7 @@ impl Database {
     }
 
     /// `execute_kw` in a transaction that began at `snapshot` (see
-    /// [`super::snapshot`]): a write to a record another request committed
+    /// [`crate::orm::snapshot`]): a write to a record another request committed
     /// since fails when the serialization switch is on.
     pub fn execute_at(
         &mut self,
@@ -98,7 +98,7 @@ impl Database {
     ///
     /// # Errors
     /// Odoo's error for the call; a `RuntimeError` when the method changes
-    /// data (see [`super::changes_data`]).
+    /// data (see [`crate::orm::changes_data`]).
     pub fn execute_read(
         &self,
         uid: i64,

@@ -2,11 +2,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::bind::Bound;
-use super::database::{Database, Env};
-use super::model::FieldType;
 use super::read::Load;
 use crate::error::{OdooException, OdooResult};
+use crate::orm::bind::Bound;
+use crate::orm::database::{Database, Env};
+use crate::orm::model::FieldType;
 
 impl Database {
     /// `web_read(ids, specification)`.

@@ -5,14 +5,14 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::database::{Database, Env, Record, Table};
-use super::domain_syntax::{
+use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env, Record, Table};
+use crate::orm::domain_syntax::{
     Filter, Node, OPERATORS, Slot, max_depth, merge, parse, syntax_error, too_deep,
 };
-use super::leaf_values::{compare, negative_to_positive};
-use super::model::{Field, FieldType};
-use super::pyrepr::repr_tuple;
-use crate::error::{OdooException, OdooResult};
+use crate::orm::leaf_values::{compare, negative_to_positive};
+use crate::orm::model::{Field, FieldType};
+use crate::orm::pyrepr::repr_tuple;
 
 /// Whether a value is falsy in Python.
 pub fn falsy(v: &Value) -> bool {

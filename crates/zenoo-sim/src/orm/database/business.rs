@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env};
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env};
 
 const ADDRESS_FIELDS: &[&str] = &["street", "street2", "city", "zip", "state_id", "country_id"];
 

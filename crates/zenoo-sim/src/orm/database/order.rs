@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::database::{Database, Env};
-use super::model::FieldType;
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env};
+use crate::orm::model::FieldType;
 
 /// One key of an order specification.
 #[derive(Debug, Clone)]
@@ -59,7 +59,7 @@ fn parse(spec: &str) -> OdooResult<Vec<Key>> {
 }
 
 /// A key's field and, for a many2one, the ranks of its comodel's records.
-type KeyField<'a> = (&'a super::model::Field, Option<HashMap<i64, usize>>);
+type KeyField<'a> = (&'a crate::orm::model::Field, Option<HashMap<i64, usize>>);
 
 /// A precomputed sort key of one field of one record.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,11 +236,11 @@ impl Database {
             .unwrap_or_else(|| table.def.order.clone());
         // An order by a relation, or by a field that is not a stored column,
         // follows values the write of another record or model may change.
-        let relational = super::order_cache::spec_fields(&spec).iter().any(|f| {
+        let relational = crate::orm::order_cache::spec_fields(&spec).iter().any(|f| {
             table
                 .def
                 .field(f)
-                .is_none_or(|f| f.ttype == super::model::FieldType::Many2one || !f.store())
+                .is_none_or(|f| f.ttype == crate::orm::model::FieldType::Many2one || !f.store())
         });
         let sorted = self.order_cache.get_or_sort(model, &spec, relational, || {
             let mut all: Vec<i64> = table.records.keys().copied().collect();

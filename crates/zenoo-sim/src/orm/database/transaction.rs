@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
 
-use super::database::{Database, Env};
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env};
 
 static CLOCK: AtomicU64 = AtomicU64::new(1);
 

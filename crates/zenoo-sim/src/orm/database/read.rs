@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env, Record, Table};
-use super::model::{Field, FieldType};
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env, Record, Table};
+use crate::orm::model::{Field, FieldType};
 
 /// How many2one values are returned (`load` argument of `read`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,12 +4,12 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use super::bind::Bound;
-use super::calendar::{period, period_bound};
-use super::database::{Database, Env};
-use super::model::FieldType;
 use super::order::cmp_values;
 use crate::error::{OdooException, OdooResult};
+use crate::orm::bind::Bound;
+use crate::orm::calendar::{period, period_bound};
+use crate::orm::database::{Database, Env};
+use crate::orm::model::FieldType;
 
 /// One group-by key: a field and an optional date granularity.
 #[derive(Debug, Clone)]

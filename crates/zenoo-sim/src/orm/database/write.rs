@@ -5,12 +5,12 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env};
-use super::model::FieldType;
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env};
+use crate::orm::model::FieldType;
 
-use super::calendar::check_date;
-pub use super::calendar::now_string;
+use crate::orm::calendar::check_date;
+pub use crate::orm::calendar::now_string;
 
 impl Database {
     /// Default values for new records of `model` (`default_get`).
@@ -147,7 +147,7 @@ impl Database {
             return Err(e);
         }
         // Odoo stamps a write with its transaction's start time.
-        let now = super::calendar::stamp(self.stamp_lag);
+        let now = crate::orm::calendar::stamp(self.stamp_lag);
         for (k, v) in [
             ("create_uid", Value::from(env.uid)),
             ("write_uid", Value::from(env.uid)),
@@ -284,7 +284,7 @@ impl Database {
                 || def.field(k).is_some_and(|f| f.ttype.is_x2many())
         });
         // Odoo stamps a write with its transaction's start time.
-        let now = super::calendar::stamp(self.stamp_lag);
+        let now = crate::orm::calendar::stamp(self.stamp_lag);
         for &id in ids {
             let mut x2many = Vec::new();
             if let Some(rec) = self.record_mut(model, id) {

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::database::{Database, Env};
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env};
 
 impl Database {
     /// Whether the user is a portal/public user (`share`).

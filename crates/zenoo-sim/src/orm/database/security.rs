@@ -16,10 +16,10 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env};
-use super::domain_syntax::Filter;
-use super::rule_eval::{RuleContext, eval_domain};
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env};
+use crate::orm::domain_syntax::Filter;
+use crate::orm::rule_eval::{RuleContext, eval_domain};
 use crate::version::OdooVersion;
 
 /// The models whose records define the rules.
@@ -86,7 +86,7 @@ fn ids_of(v: Option<&Value>) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-fn perms_of(rec: &super::record::Record) -> [bool; 4] {
+fn perms_of(rec: &crate::orm::record::Record) -> [bool; 4] {
     PERMS.map(|p| rec.get_bool(p).unwrap_or(false))
 }
 
@@ -101,7 +101,7 @@ impl Security {
             .iter()
             .filter_map(|(id, r)| Some((*id, r.get("model")?.as_str()?.to_string())))
             .collect();
-        let active = |r: &super::record::Record| r.get_bool("active") != Some(false);
+        let active = |r: &crate::orm::record::Record| r.get_bool("active") != Some(false);
         let mut sec = Self::default();
         for rec in access.records.values().filter(|r| active(r)) {
             let Some(model) = id_of(rec.get("model_id").as_deref()).and_then(|m| models.get(&m))

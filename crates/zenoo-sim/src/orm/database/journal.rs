@@ -7,8 +7,8 @@
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
-use super::database::Database;
-use super::record::Record;
+use crate::orm::database::Database;
+use crate::orm::record::Record;
 
 /// The undo log of the call in progress.
 #[derive(Debug, Clone, Default)]

@@ -1,4 +1,23 @@
-//! One database: its models and their records.
+//! One database: its models and their records, and the model methods it
+//! runs: each file below is one kind of work on a [`Database`] (`read`,
+//! `write`, `group`, `domain`, `access`, `security`, `workflow`, ...).
+
+pub(crate) mod access;
+pub(crate) mod business;
+pub(crate) mod dispatch;
+pub(crate) mod domain;
+pub(crate) mod execute;
+pub(crate) mod group;
+pub(crate) mod journal;
+pub(crate) mod names;
+pub(crate) mod order;
+pub(crate) mod read;
+pub(crate) mod security;
+pub(crate) mod transaction;
+pub(crate) mod translate;
+pub(crate) mod web_read;
+pub(crate) mod workflow;
+pub(crate) mod write;
 
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -102,16 +121,16 @@ pub struct Database {
     /// Sorted ids per (model, order), until the next write.
     pub(crate) order_cache: super::order_cache::OrderCache,
     /// Commit stamps for the serialization-failure switch.
-    pub(crate) commits: super::transaction::Commits,
+    pub(crate) commits: self::transaction::Commits,
     /// Values of translatable fields per language, from data.
-    pub translations: super::translate::Translations,
+    pub translations: self::translate::Translations,
     /// The undo log of the call in progress.
-    pub(crate) journal: super::journal::Journal,
+    pub(crate) journal: self::journal::Journal,
     /// Seconds by which `write_date`/`create_date` lag the clock, as when
     /// Odoo's transaction began that long before it committed.
     pub(crate) stamp_lag: i64,
     /// Access rights and record rules read from the database's records.
-    pub(crate) security: std::sync::OnceLock<Option<Arc<super::security::Security>>>,
+    pub(crate) security: std::sync::OnceLock<Option<Arc<self::security::Security>>>,
     /// The usual value of a required field, as the data first showed it.
     pub(crate) usual: UsualValues,
 }

@@ -16,8 +16,8 @@
 
 use serde_json::Value;
 
-use super::database::{Database, Env};
 use crate::error::{OdooException, OdooResult};
+use crate::orm::database::{Database, Env};
 
 impl Database {
     fn state_of(&self, model: &str, id: i64) -> String {

@@ -11,7 +11,7 @@
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
-use super::database::{Database, Env};
+use crate::orm::database::{Database, Env};
 
 /// Translated values: lang -> model -> id -> field -> value.
 pub type Translations = FxHashMap<String, FxHashMap<String, FxHashMap<i64, Map<String, Value>>>>;
