@@ -26,12 +26,9 @@ use crate::transport::stack::{BoxService, ProtocolService, StackLayer};
 use crate::version::ServerVersion;
 use std::num::NonZeroU32;
 
-/// Default connect timeout: 10 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default request timeout: 120 seconds (Odoo's own worker limit is 120 s CPU).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
-/// Default cap on a response body read for decoding: 256 MiB.
-pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 * 1024 * 1024;
+pub use crate::transport::http::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
+};
 
 #[derive(Debug)]
 enum Secret {

@@ -99,6 +99,15 @@ impl Error {
         self
     }
 
+    /// An invalid query whose cause is `e` (a domain that does not parse).
+    pub(crate) fn invalid_query_caused_by(
+        e: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::new(ErrorKind::InvalidQuery)
+            .with(None, Some(e.to_string()))
+            .with_source(e)
+    }
+
     fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(source));
         self
@@ -476,22 +485,6 @@ impl std::error::Error for Error {
             (None, Some(s)) => Some(s.as_ref()),
             _ => None,
         }
-    }
-}
-
-impl From<crate::domain::ParseError> for Error {
-    fn from(e: crate::domain::ParseError) -> Self {
-        Self::new(ErrorKind::InvalidQuery)
-            .with(None, Some(e.to_string()))
-            .with_source(e)
-    }
-}
-
-impl From<crate::domain::InvalidDomain> for Error {
-    fn from(e: crate::domain::InvalidDomain) -> Self {
-        Self::new(ErrorKind::InvalidQuery)
-            .with(None, Some(e.to_string()))
-            .with_source(e)
     }
 }
 

@@ -9,8 +9,6 @@ use serde_json::{Map, Value, json};
 use crate::client::{Client, SearchOptions};
 use crate::error::{Error, Result};
 
-use crate::unit::existing;
-
 /// How a create finds the record an earlier, lost attempt made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -157,7 +155,7 @@ pub(crate) async fn find_keyed(
             .and_then(|r| r.get("res_id"))
             .and_then(Value::as_i64);
         if let Some(id) = id {
-            return Ok(existing(client, model, &[id]).await?.first().copied());
+            return Ok(client.existing(model, &[id]).await?.first().copied());
         }
     }
     Ok(None)

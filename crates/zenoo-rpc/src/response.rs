@@ -183,7 +183,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], label: &str, url: &
             let err = Error::decode(label, path.clone(), inner);
             let mut de = serde_json::Deserializer::from_slice(bytes);
             match Value::deserialize(&mut de) {
-                Ok(v) => Err(with_record_at(err, &v, &path)),
+                Ok(v) => Err(crate::codec::with_record_at(err, &v, &path)),
                 Err(_) => Err(err),
             }
         }
@@ -197,36 +197,10 @@ pub(crate) fn decode_value<T: DeserializeOwned>(v: Value, label: &str) -> Result
     }
     serde_path_to_error::deserialize(&v).map_err(|e| {
         let path = e.path().to_string();
-        with_record_at(
+        crate::codec::with_record_at(
             Error::decode(label, path.clone(), e.into_inner()),
             &v,
             &path,
         )
     })
-}
-
-/// Adds the id of the innermost record on `path` (`[3].partner_id`) in `v`.
-pub(crate) fn with_record_at(err: Error, v: &Value, path: &str) -> Error {
-    let mut at = v;
-    let mut id = None;
-    for part in path.split(['.', '[']).filter(|p| !p.is_empty()) {
-        if let Some(rid) = at.get("id").and_then(Value::as_i64) {
-            id = Some(rid);
-        }
-        let next = match part.strip_suffix(']') {
-            Some(i) => i.parse::<usize>().ok().and_then(|i| at.get(i)),
-            None => at.get(part),
-        };
-        match next {
-            Some(n) => at = n,
-            None => break,
-        }
-    }
-    if let Some(rid) = at.get("id").and_then(Value::as_i64) {
-        id = Some(rid);
-    }
-    match id {
-        Some(id) => err.with_record(id),
-        None => err,
-    }
 }

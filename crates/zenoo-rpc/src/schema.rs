@@ -30,7 +30,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::client::Client;
 use crate::error::{Error, Result};
 
 /// The attributes [`Client::schema`] asks `fields_get` for.
@@ -330,12 +329,20 @@ impl SchemaCache {
 }
 
 impl SchemaCache {
-    /// The schema of `model`: kept, or read with one `fields_get` and kept.
-    pub(crate) async fn get(&self, client: &Client, model: &str) -> Result<Arc<ModelSchema>> {
+    /// The schema of `model`: kept, or described by `fields_get` (called
+    /// with the model and [`ATTRIBUTES`]) and kept.
+    pub(crate) async fn get<F>(
+        &self,
+        model: &str,
+        fields_get: impl FnOnce(&'static [&'static str]) -> F,
+    ) -> Result<Arc<ModelSchema>>
+    where
+        F: Future<Output = Result<Map<String, Value>>>,
+    {
         if let Some(s) = self.peek(model) {
             return Ok(s);
         }
-        let described = client.fields_get(model, &[], ATTRIBUTES).await?;
+        let described = fields_get(ATTRIBUTES).await?;
         let schema = Arc::new(ModelSchema::from_fields_get(model, described)?);
         self.keep(schema.clone());
         Ok(schema)

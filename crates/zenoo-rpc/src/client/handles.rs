@@ -56,7 +56,8 @@ impl Client {
     /// [`OdooErrorKind::UnknownModel`](crate::OdooErrorKind::UnknownModel)),
     /// or a description that does not decode.
     pub async fn schema(&self, model: &str) -> Result<Arc<ModelSchema>> {
-        self.inner.schemas.get(self, model).await
+        let read = |attributes| self.fields_get(model, &[], attributes);
+        self.inner.schemas.get(model, read).await
     }
 
     /// Creates a record of `model` unless the record `key` names exists,

@@ -446,6 +446,18 @@ impl Client {
         self.call(call).await
     }
 
+    /// Which of `ids` of `model` exist (archived ones included). A search,
+    /// not a read: Odoo answers a `read` of `id` alone for missing records
+    /// too.
+    pub(crate) async fn existing(&self, model: &str, ids: &[i64]) -> Result<Vec<i64>> {
+        self.search(
+            model,
+            json!([["id", "in", ids]]),
+            SearchOptions::new().context(Context::new().active_test(false)),
+        )
+        .await
+    }
+
     /// `default_get` for `fields`.
     pub async fn default_get(&self, model: &str, fields: &[&str]) -> Result<Map<String, Value>> {
         let mut call = Call::new(model, "default_get");

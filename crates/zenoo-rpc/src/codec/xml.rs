@@ -73,7 +73,7 @@ pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8], label: &str, url: &s
             }
             let err = Error::decode(label, path.clone(), inner);
             match serde_json::Value::deserialize(&mut Deserializer::new(bytes)) {
-                Ok(v) => Err(crate::response::with_record_at(err, &v, &path)),
+                Ok(v) => Err(super::with_record_at(err, &v, &path)),
                 Err(_) => Err(err),
             }
         }

@@ -633,6 +633,18 @@ impl From<Leaf> for Domain {
     }
 }
 
+impl From<ParseError> for crate::error::Error {
+    fn from(e: ParseError) -> Self {
+        Self::invalid_query_caused_by(e)
+    }
+}
+
+impl From<InvalidDomain> for crate::error::Error {
+    fn from(e: InvalidDomain) -> Self {
+        Self::invalid_query_caused_by(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,13 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap};
 
 use crate::error::{Error, Result};
 
+/// Default connect timeout: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default request timeout: 120 seconds (Odoo's own worker limit is 120 s CPU).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default cap on a response body read for decoding: 256 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 * 1024 * 1024;
+
 /// An HTTP response whose body was read whole (within the size cap).
 #[derive(Debug)]
 pub(crate) struct HttpReply {
@@ -95,9 +102,9 @@ pub(crate) struct TransportConfig {
 impl Default for TransportConfig {
     fn default() -> Self {
         Self {
-            connect_timeout: crate::builder::DEFAULT_CONNECT_TIMEOUT,
-            timeout: crate::builder::DEFAULT_TIMEOUT,
-            max_response_size: crate::builder::DEFAULT_MAX_RESPONSE_SIZE,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             user_agent: concat!("zenoo-rpc/", env!("CARGO_PKG_VERSION")).into(),
             headers: HeaderMap::new(),
             pool_max_idle_per_host: usize::MAX,

@@ -233,18 +233,6 @@ async fn model_fields(client: &Client, model: &str) -> Result<Arc<ModelFields>> 
     client.schema(model).await
 }
 
-/// Which of `ids` exist (archived ones included). A search, not a read:
-/// Odoo answers a `read` of `id` alone for missing records too.
-pub(crate) async fn existing(client: &Client, model: &str, ids: &[i64]) -> Result<Vec<i64>> {
-    client
-        .search(
-            model,
-            json!([["id", "in", ids]]),
-            SearchOptions::new().context(crate::context::Context::new().active_test(false)),
-        )
-        .await
-}
-
 /// The highest id of `model` now (archived records included).
 async fn highest_id(client: &Client, model: &str) -> Result<i64> {
     let ids = client

@@ -11,7 +11,7 @@ use crate::client::Client;
 use crate::schema::FieldType;
 
 use super::report::{Reason, RollbackReport, Uncompensated};
-use super::{CallSpec, Lines, ModelFields, Rec, Step, existing, id_of, model_fields, snapshot};
+use super::{CallSpec, Lines, ModelFields, Rec, Step, id_of, model_fields, snapshot};
 
 /// Runs the compensations of `steps`, newest first.
 pub(super) async fn compensate(client: &Client, steps: Vec<Step>) -> RollbackReport {
@@ -242,7 +242,8 @@ impl Undo<'_> {
 
     async fn exists(&mut self, model: &str, id: i64) -> bool {
         // When the check fails, assume it exists: nothing is made twice.
-        existing(self.client, model, &[id])
+        self.client
+            .existing(model, &[id])
             .await
             .map_or(true, |v| !v.is_empty())
     }

@@ -6,7 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::orm::{Database, Field, ModelDef, Table};
+use super::model_from_fields;
+use crate::orm::{Database, Table};
 use crate::version::OdooVersion;
 
 /// Why a dataset could not be loaded.
@@ -99,32 +100,6 @@ pub fn model_description(model: &str) -> String {
         other => other,
     }
     .to_string()
-}
-
-/// Builds a model definition from `fields_get`-style attributes.
-pub fn model_from_fields(
-    name: &str,
-    description: &str,
-    order: &str,
-    rec_name: &str,
-    fields: &Map<String, Value>,
-) -> ModelDef {
-    let mut list = Vec::with_capacity(fields.len() + 1);
-    if !fields.contains_key("id") {
-        let mut attrs = Map::new();
-        attrs.insert("type".into(), Value::from("integer"));
-        attrs.insert("string".into(), Value::from("ID"));
-        attrs.insert("readonly".into(), Value::Bool(true));
-        attrs.insert("store".into(), Value::Bool(true));
-        list.push(Field::new("id", attrs));
-    }
-    for (fname, attrs) in fields {
-        list.push(Field::new(
-            fname,
-            attrs.as_object().cloned().unwrap_or_default(),
-        ));
-    }
-    ModelDef::new(name, description, order, rec_name, list)
 }
 
 /// Loads every `<model>.json` of `dir`, and of its `rules/` folder (groups,

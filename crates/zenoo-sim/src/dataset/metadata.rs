@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::fixture::model_from_fields;
+use super::model_from_fields;
 use crate::orm::{Database, Table};
 
 fn fields(spec: &[(&str, &str, &str, Option<&str>)]) -> Map<String, Value> {

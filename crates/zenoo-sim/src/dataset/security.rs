@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::fixture::model_from_fields;
+use super::model_from_fields;
 use crate::orm::{Database, Table};
 use crate::version::OdooVersion;
 

@@ -3,9 +3,17 @@
 
 use serde_json::{Map, Value};
 
-use super::database::read::Load;
 use super::method_table::Signature;
 use crate::error::{OdooException, OdooResult};
+
+/// How many2one values are returned (`load` argument of `read`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// `_classic_read`: `[id, display_name]`.
+    Classic,
+    /// `None`: bare id.
+    Raw,
+}
 
 /// Arguments bound to parameter names, plus the record ids.
 #[derive(Debug, Default)]

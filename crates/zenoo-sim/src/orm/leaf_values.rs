@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::database::domain::falsy;
 use super::model::FieldType;
+use super::pyrepr::falsy;
 use super::text::like_match;
 
 pub(super) fn negative_to_positive(op: &str) -> Option<&'static str> {

@@ -6,9 +6,21 @@
 
 use serde_json::Value;
 
-use super::database::Database;
-use super::model::FieldType;
+use super::model::{FieldType, ModelDef};
 use crate::error::{OdooException, OdooResult};
+
+/// What a rule's names read: model definitions and record values (the
+/// database implements it).
+pub trait Records {
+    /// The definition of `model`.
+    ///
+    /// # Errors
+    /// Odoo's error for an unknown model.
+    fn def(&self, model: &str) -> OdooResult<&ModelDef>;
+    /// The stored value of `field` of record `id` of `model` (`false`
+    /// when absent).
+    fn value(&self, model: &str, id: i64, field: &str) -> Value;
+}
 
 /// How deeply lists and tuples may nest.
 const MAX_DEPTH: usize = 32;
@@ -36,7 +48,7 @@ impl Obj {
 /// The names a rule domain may use.
 pub struct RuleContext<'a> {
     /// The database the names are read from.
-    pub db: &'a Database,
+    pub db: &'a dyn Records,
     /// The user the rule is evaluated for.
     pub uid: i64,
     /// The companies of the call (`allowed_company_ids`, or the user's).

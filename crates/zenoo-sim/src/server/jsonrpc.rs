@@ -10,8 +10,9 @@ use axum::http::Response;
 use axum::routing::any;
 use serde_json::{Map, Value, json};
 
+use super::Incoming;
+use super::envelope::json_route;
 use super::state::{Access, LoggedRequest, Shared, SimState, unknown_db};
-use super::{Incoming, web};
 use crate::error::{OdooException, OdooResult};
 use crate::version::OdooVersion;
 
@@ -32,7 +33,7 @@ fn call_of(params: &Map<String, Value>) -> (&str, &str, &[Value]) {
 
 async fn route(State(shared): State<Shared>, req: Incoming) -> Response<Body> {
     let version = shared.version;
-    web::json_route(
+    json_route(
         &shared,
         &req,
         |params| {
@@ -62,27 +63,6 @@ pub fn logged(path: &str, service: &str, method: &str, args: &[Value]) -> Logged
         model,
         method,
     }
-}
-
-/// The JSON-RPC success envelope (`result` absent for `None`).
-pub fn envelope(id: &Value, result: Option<Value>) -> Value {
-    let mut m = Map::new();
-    m.insert("jsonrpc".into(), Value::from("2.0"));
-    m.insert("id".into(), id.clone());
-    if let Some(r) = result {
-        m.insert("result".into(), r);
-    }
-    Value::Object(m)
-}
-
-/// The JSON-RPC error envelope for a server exception.
-pub fn error_envelope(id: &Value, e: &OdooException, code: i64) -> Value {
-    let (code, message) = match e.name.as_str() {
-        "odoo.http.SessionExpiredException" => (100, "Odoo Session Expired"),
-        "werkzeug.exceptions.NotFound" => (404, "404: Not Found"),
-        _ => (code, "Odoo Server Error"),
-    };
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message, "data": e.data()}})
 }
 
 fn arg_str(args: &[Value], i: usize) -> String {

@@ -5,6 +5,7 @@
 
 mod database;
 mod dump;
+mod envelope;
 mod expat;
 mod json2;
 mod jsonrpc;
@@ -241,7 +242,7 @@ async fn prelude(State(shared): State<Shared>, mut req: Request, next: Next) -> 
                 &shared,
                 json(
                     200,
-                    &jsonrpc::error_envelope(&Value::Null, &e, shared.version.error_code()),
+                    &envelope::error_envelope(&Value::Null, &e, shared.version.error_code()),
                 ),
             );
         }

@@ -4,12 +4,12 @@
 
 use serde_json::{Map, Value, json};
 
-use super::domain::falsy;
 use super::read::FieldError;
 use crate::error::{OdooException, OdooResult};
 use crate::orm::bind::Bound;
 use crate::orm::database::{Database, Env};
 use crate::orm::method_table::{Operation, Signature};
+use crate::orm::pyrepr::falsy;
 use crate::version::OdooVersion;
 
 impl Database {

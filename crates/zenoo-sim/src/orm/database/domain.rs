@@ -12,19 +12,7 @@ use crate::orm::domain_syntax::{
 };
 use crate::orm::leaf_values::{compare, negative_to_positive};
 use crate::orm::model::{Field, FieldType};
-use crate::orm::pyrepr::repr_tuple;
-
-/// Whether a value is falsy in Python.
-pub fn falsy(v: &Value) -> bool {
-    match v {
-        Value::Null | Value::Bool(false) => true,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        Value::Bool(true) => false,
-    }
-}
+use crate::orm::pyrepr::{falsy, repr_tuple};
 
 impl Database {
     /// Compiles a domain for `model`; relational sub-conditions are searched

@@ -3,17 +3,9 @@
 use serde_json::{Map, Value};
 
 use crate::error::{OdooException, OdooResult};
+use crate::orm::bind::Load;
 use crate::orm::database::{Database, Env, Record, Table};
 use crate::orm::model::{Field, FieldType};
-
-/// How many2one values are returned (`load` argument of `read`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Load {
-    /// `_classic_read`: `[id, display_name]`.
-    Classic,
-    /// `None`: bare id.
-    Raw,
-}
 
 impl Database {
     /// Field names to read: the requested ones, checked, or every field.

@@ -465,3 +465,13 @@ impl Database {
         out
     }
 }
+
+impl crate::orm::rule_eval::Records for Database {
+    fn def(&self, model: &str) -> OdooResult<&crate::orm::ModelDef> {
+        Database::def(self, model)
+    }
+
+    fn value(&self, model: &str, id: i64, field: &str) -> Value {
+        Database::value(self, model, id, field)
+    }
+}

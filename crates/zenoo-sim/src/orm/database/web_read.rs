@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::read::Load;
 use crate::error::{OdooException, OdooResult};
 use crate::orm::bind::Bound;
+use crate::orm::bind::Load;
 use crate::orm::database::{Database, Env};
 use crate::orm::model::FieldType;
 
