@@ -8,6 +8,7 @@
 //! - `zenoo-bench serve --scale N`: a zenoo-sim with N synthetic records.
 //! - `zenoo-bench contender NAME --spec JSON`: one run of a Rust contender.
 
+mod models;
 mod raw;
 mod report;
 mod spec;
@@ -54,7 +55,7 @@ enum Cmd {
     },
     /// One run of a Rust contender (used by `run`).
     Contender {
-        /// zenoo-auto, zenoo-jsonrpc, zenoo-xmlrpc, zenoo-json2 or raw.
+        /// zenoo-auto, zenoo-jsonrpc, zenoo-xmlrpc, zenoo-json2, raw or raw-typed.
         name: String,
         /// The run's spec as JSON.
         #[arg(long)]
@@ -208,6 +209,7 @@ fn contenders(args: &RunArgs, server: &Server) -> anyhow::Result<Vec<Contender>>
         all.push(rust("zenoo-json2"));
     }
     all.push(rust("raw"));
+    all.push(rust("raw-typed"));
     if let Some(bin) = &args.odoo_api {
         all.push(Contender {
             name: "odoo-api".into(),
@@ -442,7 +444,8 @@ async fn contender(name: &str, spec: &str) -> anyhow::Result<()> {
         "zenoo-jsonrpc" => zenoo::run(&spec, ProtocolKind::JsonRpc).await?,
         "zenoo-xmlrpc" => zenoo::run(&spec, ProtocolKind::XmlRpc).await?,
         "zenoo-json2" => zenoo::run(&spec, ProtocolKind::Json2).await?,
-        "raw" => raw::run(&spec).await?,
+        "raw" => raw::run(&spec, raw::Decode::No).await?,
+        "raw-typed" => raw::run(&spec, raw::Decode::Typed).await?,
         other => bail!("unknown contender {other:?}"),
     };
     println!("{}", serde_json::to_string(&out)?);

@@ -2,6 +2,10 @@
 //! JSON-RPC bytes over kept-alive connections and checks only the status.
 //! (For `stream` it also finds the last id of each page, and for
 //! `batch-create` it reads the created ids after the clock stops, to clean up.)
+//!
+//! `raw-typed` is the same transport plus `serde_json::from_slice` of each
+//! answer into the typed rows zenoo-rpc decodes into (`models.rs`), on the
+//! clock: the floor for a client that returns typed records.
 
 use anyhow::{Context as _, bail};
 use bytes::Bytes;
@@ -11,9 +15,48 @@ use hyper::Request;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use zenoo_rpc::Record;
 
+use crate::models::{ManyPartner, SimplePartner, StreamPartner};
 use crate::spec::{Clock, Output, Spec, Workload, peak_rss_kib};
+
+/// Whether answers are decoded into typed rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decode {
+    /// Only the status is checked (`raw`).
+    No,
+    /// Decoded into the workload's typed rows on the clock (`raw-typed`).
+    Typed,
+}
+
+/// A JSON-RPC answer's `result`.
+#[derive(Deserialize)]
+struct Reply<T> {
+    result: T,
+}
+
+/// The rows of a `search_read` answer, typed.
+fn rows<M: DeserializeOwned>(body: &[u8]) -> anyhow::Result<Vec<M>> {
+    Ok(serde_json::from_slice::<Reply<Vec<M>>>(body)?.result)
+}
+
+/// How many records `body` holds: decoded as `M` (and each row's id
+/// black-boxed) when typed, counted in the bytes otherwise.
+fn count<M: DeserializeOwned + Record>(body: &[u8], decode: Decode) -> anyhow::Result<u64> {
+    Ok(match decode {
+        Decode::No => count_and_last_id(body).0 as u64,
+        Decode::Typed => {
+            let rows = rows::<M>(body)?;
+            for r in &rows {
+                std::hint::black_box(r.record_id());
+            }
+            rows.len() as u64
+        }
+    })
+}
 
 struct Raw {
     http: Client<HttpConnector, Full<Bytes>>,
@@ -65,8 +108,8 @@ fn count_and_last_id(body: &[u8]) -> (usize, Option<i64>) {
     (count, last)
 }
 
-/// Runs `spec` with the raw baseline.
-pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
+/// Runs `spec` with the raw baseline, decoding answers as `decode` says.
+pub async fn run(spec: &Spec, decode: Decode) -> anyhow::Result<Output> {
     let raw = Raw {
         http: Client::builder(TokioExecutor::new()).build_http(),
         endpoint: format!("{}/jsonrpc", spec.url.trim_end_matches('/')).parse()?,
@@ -86,22 +129,41 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
     let mut items = 0u64;
     match spec.workload {
         Workload::Simple | Workload::ReadMany => {
+            let simple = spec.workload == Workload::Simple;
             for _ in 0..spec.iterations {
                 clock.start();
                 let body = raw.post(search.clone()).await?;
+                let n = match (decode, simple) {
+                    (Decode::Typed, true) => count::<SimplePartner>(&body, decode)?,
+                    (Decode::Typed, false) => count::<ManyPartner>(&body, decode)?,
+                    (Decode::No, _) => 0,
+                };
                 clock.stop();
-                items += count_and_last_id(&body).0 as u64;
+                items += match decode {
+                    Decode::Typed => n,
+                    Decode::No => count_and_last_id(&body).0 as u64,
+                };
             }
         }
         Workload::Concurrent => {
             for _ in 0..spec.iterations {
                 clock.start();
-                let bodies =
-                    try_join_all((0..spec.concurrency).map(|_| raw.post(search.clone()))).await?;
+                let n = try_join_all((0..spec.concurrency).map(|_| async {
+                    let body = raw.post(search.clone()).await?;
+                    match decode {
+                        Decode::Typed => count::<SimplePartner>(&body, decode),
+                        Decode::No => Ok(0),
+                    }
+                    .map(|n| (n, body))
+                }))
+                .await?;
                 clock.stop();
-                items += bodies
+                items += n
                     .iter()
-                    .map(|b| count_and_last_id(b).0 as u64)
+                    .map(|(typed, body)| match decode {
+                        Decode::Typed => *typed,
+                        Decode::No => count_and_last_id(body).0 as u64,
+                    })
                     .sum::<u64>();
             }
         }
@@ -113,10 +175,18 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
                 let body = call(spec, uid, "create", json!([vals]), json!({}));
                 clock.start();
                 let reply = raw.post(body).await?;
+                let typed = match decode {
+                    Decode::Typed => {
+                        Some(serde_json::from_slice::<Reply<Vec<i64>>>(&reply)?.result)
+                    }
+                    Decode::No => None,
+                };
                 clock.stop();
-                let ids: Value = serde_json::from_slice(&reply)?;
-                let ids = ids["result"].clone();
-                items += ids.as_array().map_or(0, Vec::len) as u64;
+                let ids = match typed {
+                    Some(ids) => ids,
+                    None => serde_json::from_slice::<Reply<Vec<i64>>>(&reply)?.result,
+                };
+                items += ids.len() as u64;
                 raw.post(call(spec, uid, "unlink", json!([ids]), json!({})))
                     .await?;
             }
@@ -140,7 +210,13 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
                 loop {
                     let body = Bytes::from(template.replace("__LAST__", &last.to_string()));
                     let reply = raw.post(body).await?;
-                    let (n, page_last) = count_and_last_id(&reply);
+                    let (n, page_last) = match decode {
+                        Decode::No => count_and_last_id(&reply),
+                        Decode::Typed => {
+                            let page = rows::<StreamPartner>(&reply)?;
+                            (page.len(), page.last().map(Record::record_id))
+                        }
+                    };
                     items += n as u64;
                     match page_last {
                         Some(id) if n >= spec.page_size => last = id,
@@ -156,7 +232,10 @@ pub async fn run(spec: &Spec) -> anyhow::Result<Output> {
         items,
         peak_rss_kib: peak_rss_kib(),
         cpu_us: clock.cpu_us,
-        client: "raw hyper baseline".into(),
+        client: match decode {
+            Decode::No => "raw hyper baseline".into(),
+            Decode::Typed => "raw hyper baseline + serde_json into the typed rows".into(),
+        },
     })
 }
 

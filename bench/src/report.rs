@@ -109,13 +109,14 @@ pub fn cpu_lines(results: &Results) -> String {
             .iter()
             .filter_map(|p| cpu(results, w, p).map(|c| (c, *p)))
             .min_by(|a, b| a.0.total_cmp(&b.0));
-        let raw = cpu(results, w, "raw");
         let mut line = format!("- {}: zenoo {z:.3} ms", w.name());
         if let Some((p, name)) = py {
             let _ = write!(line, "; {name} {p:.3} ms ({:.1}x zenoo's)", p / z);
         }
-        if let Some(r) = raw {
-            let _ = write!(line, "; raw {r:.3} ms");
+        for floor in ["raw", "raw-typed"] {
+            if let Some(r) = cpu(results, w, floor) {
+                let _ = write!(line, "; {floor} {r:.3} ms ({:.2}x of it)", z / r);
+            }
         }
         let _ = writeln!(out, "{line}");
     }
@@ -135,93 +136,119 @@ pub const PYTHON: [&str; 4] = ["py-odoorpc", "py-odoolib", "py-odooly", "py-zeno
 /// Zenoo's reference contender.
 pub const ZENOO: &str = "zenoo-jsonrpc";
 
-/// Checks the issue's targets. `flat` holds zenoo's stream peak RSS at the
-/// small and the large scale.
-pub fn targets(results: &Results, flat: Option<(u64, u64)>) -> Vec<Target> {
-    let mut out = Vec::new();
-    let z_simple = median(results, Workload::Simple, ZENOO);
-    let raw_simple = median(results, Workload::Simple, "raw");
-    out.push(match (z_simple, raw_simple) {
-        (Some(z), Some(r)) => Target {
-            target: "simple: zenoo within 1.10x of the raw baseline's median".into(),
-            measured: format!("{:.2}x ({z:.3} ms vs {r:.3} ms)", z / r),
-            met: Some(z / r <= 1.10),
+/// A target met or not: `measured` text and the verdict, or not measured.
+fn judged(target: String, measured: Option<(String, bool)>) -> Target {
+    match measured {
+        Some((measured, met)) => Target {
+            target,
+            measured,
+            met: Some(met),
         },
-        _ => Target {
-            target: "simple: zenoo within 1.10x of the raw baseline's median".into(),
+        None => Target {
+            target,
             measured: "not measured".into(),
             met: None,
         },
-    });
-    for w in Workload::ALL {
-        let need = match w {
-            Workload::BatchCreate | Workload::Concurrent => 5.0,
-            _ => 3.0,
-        };
-        let fastest_py = PYTHON
-            .iter()
-            .filter_map(|p| median(results, w, p).map(|m| (m, *p)))
-            .min_by(|a, b| a.0.total_cmp(&b.0));
-        let target = format!(
-            "{}: zenoo at least {need}x faster than the faster Python client",
-            w.name()
-        );
-        out.push(match (median(results, w, ZENOO), fastest_py) {
-            (Some(z), Some((p, name))) => Target {
-                target,
-                measured: format!("{:.1}x vs {name} ({z:.2} ms vs {p:.2} ms)", p / z),
-                met: Some(p / z >= need),
-            },
-            _ => Target {
-                target,
-                measured: "not measured".into(),
-                met: None,
-            },
-        });
     }
+}
+
+/// Checks the targets. `flat` holds zenoo's stream peak RSS at the small
+/// and the large scale.
+pub fn targets(results: &Results, flat: Option<(u64, u64)>) -> Vec<Target> {
+    let mut out = Vec::new();
+    let simple = Workload::Simple;
+    out.push(judged(
+        "simple: zenoo's client CPU at most 2x the raw baseline's".into(),
+        cpu(results, simple, ZENOO)
+            .zip(cpu(results, simple, "raw"))
+            .map(|(z, r)| {
+                (
+                    format!("{:.2}x ({z:.4} ms vs {r:.4} ms)", z / r),
+                    z <= 2.0 * r,
+                )
+            }),
+    ));
+    out.push(judged(
+        "simple: zenoo's median within 1.25x of the raw baseline's".into(),
+        median(results, simple, ZENOO)
+            .zip(median(results, simple, "raw"))
+            .map(|(z, r)| {
+                (
+                    format!("{:.2}x ({z:.3} ms vs {r:.3} ms)", z / r),
+                    z <= 1.25 * r,
+                )
+            }),
+    ));
     for w in [Workload::ReadMany, Workload::Stream] {
+        out.push(judged(
+            format!("{}: zenoo's client CPU at most 1.3x raw-typed's", w.name()),
+            cpu(results, w, ZENOO)
+                .zip(cpu(results, w, "raw-typed"))
+                .map(|(z, r)| {
+                    (
+                        format!("{:.2}x ({z:.3} ms vs {r:.3} ms)", z / r),
+                        z <= 1.3 * r,
+                    )
+                }),
+        ));
+    }
+    for w in Workload::ALL {
+        let cheapest_py = PYTHON
+            .iter()
+            .filter_map(|p| cpu(results, w, p).map(|c| (c, *p)))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        out.push(judged(
+            format!(
+                "{}: zenoo's client CPU at least 5x less than the cheapest Python client's",
+                w.name()
+            ),
+            cpu(results, w, ZENOO)
+                .filter(|z| *z > 0.0)
+                .zip(cheapest_py)
+                .map(|(z, (p, name))| {
+                    (
+                        format!("{:.1}x less than {name} ({z:.3} ms vs {p:.3} ms)", p / z),
+                        p >= 5.0 * z,
+                    )
+                }),
+        ));
         let smallest_py = PYTHON
             .iter()
             .filter_map(|p| rss(results, w, p).map(|r| (r, *p)))
             .min();
-        let target = format!(
-            "memory ({}): zenoo's peak RSS at most a third of the smaller Python client's",
-            w.name()
-        );
-        out.push(match (rss(results, w, ZENOO), smallest_py) {
-            (Some(z), Some((p, name))) => Target {
-                target,
-                measured: format!(
-                    "{:.1} MiB vs {:.1} MiB ({name}): {:.2} of it",
-                    z as f64 / 1024.0,
-                    p as f64 / 1024.0,
-                    z as f64 / p as f64
-                ),
-                met: Some(z as f64 * 3.0 <= p as f64),
-            },
-            _ => Target {
-                target,
-                measured: "not measured".into(),
-                met: None,
-            },
-        });
-    }
-    out.push(match flat {
-        Some((small, large)) => Target {
-            target: "stream: zenoo's peak RSS flat as the record count grows (within 25%)".into(),
-            measured: format!(
-                "{:.1} MiB at the small scale, {:.1} MiB at the large one",
-                small as f64 / 1024.0,
-                large as f64 / 1024.0
+        out.push(judged(
+            format!(
+                "memory ({}): zenoo's peak RSS at most a third of the smallest Python client's",
+                w.name()
             ),
-            met: Some((large as f64) <= small as f64 * 1.25),
-        },
-        None => Target {
-            target: "stream: zenoo's peak RSS flat as the record count grows".into(),
-            measured: "not measured".into(),
-            met: None,
-        },
-    });
+            rss(results, w, ZENOO)
+                .zip(smallest_py)
+                .map(|(z, (p, name))| {
+                    (
+                        format!(
+                            "{:.1} MiB vs {:.1} MiB ({name}): {:.2} of it",
+                            z as f64 / 1024.0,
+                            p as f64 / 1024.0,
+                            z as f64 / p as f64
+                        ),
+                        z as f64 * 3.0 <= p as f64,
+                    )
+                }),
+        ));
+    }
+    out.push(judged(
+        "stream: zenoo's peak RSS flat as the record count grows (within 25%)".into(),
+        flat.map(|(small, large)| {
+            (
+                format!(
+                    "{:.1} MiB at the small scale, {:.1} MiB at the large one",
+                    small as f64 / 1024.0,
+                    large as f64 / 1024.0
+                ),
+                (large as f64) <= small as f64 * 1.25,
+            )
+        }),
+    ));
     out
 }
 
@@ -291,33 +318,39 @@ mod tests {
         assert_eq!((s.median_ms, s.min_ms, s.p95_ms), (3.0, 1.0, 5.0));
         let mut results = Results::new();
         let mut simple = BTreeMap::new();
-        simple.insert(
-            ZENOO.to_string(),
-            Measured {
-                samples_us: vec![1050],
-                peak_rss_kib: 9000,
-                ..Default::default()
-            },
-        );
-        simple.insert(
-            "raw".to_string(),
-            Measured {
-                samples_us: vec![1000],
-                ..Default::default()
-            },
-        );
-        simple.insert(
-            "py-odoorpc".to_string(),
-            Measured {
-                samples_us: vec![2000],
-                peak_rss_kib: 30000,
-                ..Default::default()
-            },
-        );
+        let measured = |samples_us: u64, cpu_us: u64, peak_rss_kib: u64| Measured {
+            samples_us: vec![samples_us],
+            cpu_us,
+            peak_rss_kib,
+            ..Default::default()
+        };
+        simple.insert(ZENOO.to_string(), measured(1050, 30, 9000));
+        simple.insert("raw".to_string(), measured(1000, 20, 0));
+        simple.insert("py-odoorpc".to_string(), measured(2000, 100, 30000));
         results.insert("simple", simple);
         let t = targets(&results, Some((9000, 9500)));
-        assert_eq!(t[0].met, Some(true), "1.05x of raw");
-        assert_eq!(t[1].met, Some(false), "only 2x faster than Python");
+        let verdict = |prefix: &str| {
+            t.iter()
+                .find(|t| t.target.starts_with(prefix))
+                .and_then(|t| t.met)
+        };
+        assert_eq!(
+            verdict("simple: zenoo's client CPU at most 2x"),
+            Some(true),
+            "1.5x of raw"
+        );
+        assert_eq!(
+            verdict("simple: zenoo's median within"),
+            Some(true),
+            "1.05x of raw"
+        );
+        assert_eq!(
+            verdict("simple: zenoo's client CPU at least 5x"),
+            Some(false),
+            "only 3.3x less than Python"
+        );
+        assert_eq!(verdict("memory (simple)"), Some(true), "9000 * 3 <= 30000");
+        assert_eq!(verdict("read-many: zenoo's client CPU at most 1.3x"), None);
         assert_eq!(t.last().and_then(|t| t.met), Some(true));
         assert!(
             table(&results, &[ZENOO.into(), "raw".into()]).contains("| simple | raw | 1.000 |")

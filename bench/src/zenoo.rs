@@ -4,50 +4,11 @@
 use anyhow::{Context as _, bail};
 use futures_util::TryStreamExt;
 use futures_util::future::try_join_all;
-use zenoo_rpc::{Client, Domain, Many2one, Model, ProtocolKind, Record};
+use zenoo_rpc::{Client, Domain, Model, ProtocolKind, Record};
+
+use crate::models::{ManyPartner, SimplePartner, StreamPartner};
 
 use crate::spec::{Clock, Output, Spec, Workload, peak_rss_kib};
-
-#[derive(Model, Debug)]
-#[odoo(model = "res.partner")]
-#[allow(dead_code)]
-struct SimplePartner {
-    id: i64,
-    name: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    city: Option<String>,
-    country_id: Option<Many2one>,
-}
-
-#[derive(Model, Debug)]
-#[odoo(model = "res.partner")]
-#[allow(dead_code)]
-struct ManyPartner {
-    id: i64,
-    name: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    street: Option<String>,
-    city: Option<String>,
-    zip: Option<String>,
-    country_id: Option<Many2one>,
-    is_company: bool,
-    credit_limit: f64,
-    active: bool,
-}
-
-#[derive(Model, Debug)]
-#[odoo(model = "res.partner")]
-#[allow(dead_code)]
-struct StreamPartner {
-    id: i64,
-    name: Option<String>,
-    email: Option<String>,
-    is_company: bool,
-    country_id: Option<Many2one>,
-    city: Option<String>,
-}
 
 /// Checks that the typed model reads exactly the spec's fields.
 fn same_fields<M: Model>(spec: &Spec) -> anyhow::Result<()> {
