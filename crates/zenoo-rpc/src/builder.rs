@@ -484,6 +484,7 @@ impl ClientBuilder {
         for layer in self.layers.iter().rev() {
             service = layer(service);
         }
+        let user_context = Context::from(user_ctx);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 transport,
@@ -493,8 +494,8 @@ impl ClientBuilder {
                 db: creds.db,
                 login: creds.login,
                 version,
-                default_context,
-                user_context: Context::from(user_ctx),
+                base_context: default_context.merged(&user_context),
+                user_context,
                 schemas,
                 cache,
                 pool,

@@ -1,6 +1,8 @@
 //! Odoo's context: layered (client default ← user context ← per call),
 //! with typed helpers for the keys that matter.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 /// A context dictionary (`lang`, `tz`, `active_test`, `allowed_company_ids`, ...).
@@ -10,8 +12,11 @@ use serde_json::{Map, Value};
 /// let ctx = Context::new().lang("fr_FR").active_test(false).allowed_company_ids([2, 1]);
 /// assert_eq!(ctx.get("lang").and_then(|v| v.as_str()), Some("fr_FR"));
 /// ```
+///
+/// Cheap to clone: the dictionary is shared until one of the clones
+/// changes it, so the context every call carries costs no copy.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Context(Map<String, Value>);
+pub struct Context(Arc<Map<String, Value>>);
 
 impl Context {
     /// An empty context.
@@ -22,7 +27,7 @@ impl Context {
     /// Sets any key.
     #[must_use]
     pub fn set(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.0.insert(key.into(), value.into());
+        Arc::make_mut(&mut self.0).insert(key.into(), value.into());
         self
     }
 
@@ -63,11 +68,17 @@ impl Context {
     /// This context with `over`'s keys on top.
     #[must_use]
     pub fn merged(&self, over: &Context) -> Context {
-        let mut m = self.0.clone();
-        for (k, v) in &over.0 {
+        if over.is_empty() {
+            return self.clone();
+        }
+        if self.is_empty() {
+            return over.clone();
+        }
+        let mut m = (*self.0).clone();
+        for (k, v) in over.0.iter() {
             m.insert(k.clone(), v.clone());
         }
-        Context(m)
+        Context(Arc::new(m))
     }
 
     /// The dictionary.
@@ -77,12 +88,12 @@ impl Context {
 
     /// The dictionary, owned.
     pub fn into_map(self) -> Map<String, Value> {
-        self.0
+        Arc::unwrap_or_clone(self.0)
     }
 }
 
 impl From<Map<String, Value>> for Context {
     fn from(m: Map<String, Value>) -> Self {
-        Self(m)
+        Self(Arc::new(m))
     }
 }

@@ -29,8 +29,10 @@ pub(crate) struct ClientInner {
     pub(crate) login: String,
     pub(crate) uid: i64,
     pub(crate) version: ServerVersion,
-    pub(crate) default_context: Context,
     pub(crate) user_context: Context,
+    /// `default_context` with `user_context` over it: what every call's
+    /// own context is layered on (shared, not copied, per call).
+    pub(crate) base_context: Context,
     pub(crate) schemas: Arc<crate::schema::SchemaCache>,
     /// The cache backend, when the client has one.
     pub(crate) cache: Option<Arc<dyn crate::cache::Backend>>,
@@ -227,10 +229,9 @@ impl Client {
 
     /// The context a call gets: client default ← user context ← `call`.
     pub fn effective_context(&self, call: Option<&Context>) -> Context {
-        let base = self.inner.default_context.merged(&self.inner.user_context);
         match call {
-            Some(c) => base.merged(c),
-            None => base,
+            Some(c) => self.inner.base_context.merged(c),
+            None => self.inner.base_context.clone(),
         }
     }
 
