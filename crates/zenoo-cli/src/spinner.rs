@@ -19,7 +19,7 @@ pub fn add(builder: ClientBuilder) -> ClientBuilder {
         tower::service_fn(move |call: Call| {
             let mut inner = inner.clone();
             async move {
-                let label = call.label();
+                let label = call.label().to_string();
                 let work = tower::Service::call(&mut inner, call);
                 tokio::pin!(work);
                 tokio::select! {

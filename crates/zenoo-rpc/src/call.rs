@@ -1,5 +1,7 @@
 //! One call of a model method: what goes into the client's layer stack.
 
+use std::sync::Arc;
+
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
@@ -24,12 +26,17 @@ use crate::context::Context;
 /// assert!(!Call::new("res.partner", "write").is_idempotent());
 /// assert!(Call::new("res.partner", "write").idempotent(true).is_idempotent());
 /// ```
+///
+/// Cheap to clone (the retry layer keeps one per attempt): the name, the
+/// arguments and the context are shared until a clone changes them.
 #[derive(Debug, Clone)]
 pub struct Call {
-    pub(crate) model: String,
-    pub(crate) method: String,
-    pub(crate) args: Vec<Value>,
-    pub(crate) kwargs: Map<String, Value>,
+    pub(crate) model: Arc<str>,
+    pub(crate) method: Arc<str>,
+    /// `model.method`, made once.
+    label: Arc<str>,
+    pub(crate) args: Arc<Vec<Value>>,
+    pub(crate) kwargs: Arc<Map<String, Value>>,
     pub(crate) context: Context,
     idempotent: Option<bool>,
     cache: Option<std::time::Duration>,
@@ -38,11 +45,13 @@ pub struct Call {
 impl Call {
     /// A call with no arguments yet.
     pub fn new(model: impl Into<String>, method: impl Into<String>) -> Self {
+        let (model, method) = (model.into(), method.into());
         Self {
+            label: format!("{model}.{method}").into(),
             model: model.into(),
             method: method.into(),
-            args: Vec::new(),
-            kwargs: Map::new(),
+            args: Arc::default(),
+            kwargs: Arc::default(),
             context: Context::new(),
             idempotent: None,
             cache: None,
@@ -52,14 +61,14 @@ impl Call {
     /// Adds a positional argument (for record methods the first is the ids).
     #[must_use]
     pub fn arg(mut self, value: impl Into<Value>) -> Self {
-        self.args.push(value.into());
+        Arc::make_mut(&mut self.args).push(value.into());
         self
     }
 
     /// Sets the positional arguments.
     #[must_use]
     pub fn args(mut self, args: Vec<Value>) -> Self {
-        self.args = args;
+        self.args = Arc::new(args);
         self
     }
 
@@ -71,7 +80,7 @@ impl Call {
         match (name.as_str(), value.into()) {
             ("context", Value::Object(m)) => self.context = self.context.merged(&Context::from(m)),
             (_, v) => {
-                self.kwargs.insert(name, v);
+                Arc::make_mut(&mut self.kwargs).insert(name, v);
             }
         }
         self
@@ -132,8 +141,23 @@ impl Call {
     }
 
     /// `model.method`, for messages.
-    pub fn label(&self) -> String {
-        format!("{}.{}", self.model, self.method)
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// `model.method`, shared.
+    pub(crate) fn label_arc(&self) -> Arc<str> {
+        self.label.clone()
+    }
+
+    /// The keyword arguments, to change.
+    pub(crate) fn kwargs_mut(&mut self) -> &mut Map<String, Value> {
+        Arc::make_mut(&mut self.kwargs)
+    }
+
+    /// Sets the positional arguments.
+    pub(crate) fn set_args(&mut self, args: Vec<Value>) {
+        self.args = Arc::new(args);
     }
 
     /// Whether repeating the call cannot change data: reads and metadata by
@@ -158,7 +182,7 @@ impl Serialize for KwargsWithContext<'_> {
         let call = self.0;
         let with_ctx = !call.context.is_empty();
         let mut map = s.serialize_map(Some(call.kwargs.len() + usize::from(with_ctx)))?;
-        for (k, v) in &call.kwargs {
+        for (k, v) in call.kwargs.iter() {
             map.serialize_entry(k, v)?;
         }
         if with_ctx {

@@ -353,15 +353,15 @@ impl<M> Query<M> {
         self.check()?;
         let fields = self.field_list().await?;
         let mut call = Call::new(self.model.as_ref(), "search_read").arg(domain.to_json());
-        call.kwargs.insert("fields".into(), json!(fields));
+        call.kwargs_mut().insert("fields".into(), json!(fields));
         if let Some(o) = opts.offset.filter(|o| *o > 0) {
-            call.kwargs.insert("offset".into(), json!(o));
+            call.kwargs_mut().insert("offset".into(), json!(o));
         }
         if let Some(l) = opts.limit {
-            call.kwargs.insert("limit".into(), json!(l));
+            call.kwargs_mut().insert("limit".into(), json!(l));
         }
         if let Some(o) = &opts.order {
-            call.kwargs.insert("order".into(), json!(o));
+            call.kwargs_mut().insert("order".into(), json!(o));
         }
         if let Some(c) = opts.context {
             call = call.context(c);

@@ -241,7 +241,7 @@ impl<M: Record> Query<M> {
                 }
                 let ids: Vec<i64> = ids.into_iter().collect();
                 let mut call = Call::new(comodel.as_str(), "read");
-                call.args = vec![json!(ids), json!(fields)];
+                call.set_args(vec![json!(ids), json!(fields)]);
                 call = self.scoped(call);
                 let read: Vec<Map<String, Value>> = self.client.call(call).await?;
                 for row in &read {
@@ -266,17 +266,18 @@ impl<M: Record> Query<M> {
         let fields = self.field_list().await?;
         let spec = self.specification(&self.model, &fields, tree).await?;
         let mut call = Call::new(self.model.as_ref(), "web_search_read");
-        call.kwargs.insert("domain".into(), self.domain.to_json());
-        call.kwargs
+        call.kwargs_mut()
+            .insert("domain".into(), self.domain.to_json());
+        call.kwargs_mut()
             .insert("specification".into(), Value::Object(spec));
         if let Some(o) = self.offset {
-            call.kwargs.insert("offset".into(), json!(o));
+            call.kwargs_mut().insert("offset".into(), json!(o));
         }
         if let Some(l) = self.limit {
-            call.kwargs.insert("limit".into(), json!(l));
+            call.kwargs_mut().insert("limit".into(), json!(l));
         }
         if let Some(o) = &self.order {
-            call.kwargs.insert("order".into(), json!(o));
+            call.kwargs_mut().insert("order".into(), json!(o));
         }
         #[derive(serde::Deserialize)]
         struct Page {

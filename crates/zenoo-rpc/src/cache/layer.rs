@@ -139,7 +139,7 @@ impl Shared {
             return Ok(Response::from_encoded(
                 entry.encoding,
                 entry.body,
-                call.label().into(),
+                call.label_arc(),
                 self.url.clone(),
             ));
         }

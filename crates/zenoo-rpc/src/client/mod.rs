@@ -281,7 +281,7 @@ impl Client {
 
     /// `opts` on `call`: paging, context and caching.
     fn with_options(mut call: Call, opts: SearchOptions) -> Call {
-        let kwargs = &mut call.kwargs;
+        let kwargs = call.kwargs_mut();
         if let Some(o) = opts.offset {
             kwargs.insert("offset".into(), json!(o));
         }
@@ -308,14 +308,14 @@ impl Client {
         opts: SearchOptions,
     ) -> Result<Vec<i64>> {
         let mut call = Call::new(model, "search");
-        call.args = vec![to_value(domain, &call.label())?];
+        call.set_args(vec![to_value(domain, call.label())?]);
         self.call(Self::with_options(call, opts)).await
     }
 
     /// `search_count`.
     pub async fn search_count(&self, model: &str, domain: impl Serialize) -> Result<u64> {
         let mut call = Call::new(model, "search_count");
-        call.args = vec![to_value(domain, &call.label())?];
+        call.set_args(vec![to_value(domain, call.label())?]);
         self.call(call).await
     }
 
@@ -328,8 +328,8 @@ impl Client {
         opts: SearchOptions,
     ) -> Result<Vec<T>> {
         let mut call = Call::new(model, "search_read");
-        call.args = vec![to_value(domain, &call.label())?];
-        call.kwargs.insert("fields".into(), json!(fields));
+        call.set_args(vec![to_value(domain, call.label())?]);
+        call.kwargs_mut().insert("fields".into(), json!(fields));
         self.call(Self::with_options(call, opts)).await
     }
 
@@ -342,9 +342,9 @@ impl Client {
         load: Load,
     ) -> Result<Vec<T>> {
         let mut call = Call::new(model, "read");
-        call.args = vec![json!(ids), json!(fields)];
+        call.set_args(vec![json!(ids), json!(fields)]);
         if load == Load::Raw {
-            call.kwargs.insert("load".into(), Value::Null);
+            call.kwargs_mut().insert("load".into(), Value::Null);
         }
         self.call(call).await
     }
@@ -352,7 +352,7 @@ impl Client {
     /// `create` of one record; its id.
     pub async fn create(&self, model: &str, vals: impl Serialize) -> Result<i64> {
         let mut call = Call::new(model, "create");
-        call.args = vec![to_value(vals, &call.label())?];
+        call.set_args(vec![to_value(vals, call.label())?]);
         let v: Value = self.call(call).await?;
         self.first_id(&v, "create")
     }
@@ -360,7 +360,7 @@ impl Client {
     /// `create` of several records in one call; ids in input order.
     pub async fn create_many<V: Serialize>(&self, model: &str, vals: &[V]) -> Result<Vec<i64>> {
         let mut call = Call::new(model, "create");
-        call.args = vec![to_value(vals, &call.label())?];
+        call.set_args(vec![to_value(vals, call.label())?]);
         self.call(call).await
     }
 
@@ -383,23 +383,23 @@ impl Client {
     /// `write` of `vals` on `ids`.
     pub async fn write(&self, model: &str, ids: &[i64], vals: impl Serialize) -> Result<bool> {
         let mut call = Call::new(model, "write");
-        call.args = vec![json!(ids), to_value(vals, &call.label())?];
+        call.set_args(vec![json!(ids), to_value(vals, call.label())?]);
         self.call(call).await
     }
 
     /// `unlink` of `ids`.
     pub async fn unlink(&self, model: &str, ids: &[i64]) -> Result<bool> {
         let mut call = Call::new(model, "unlink");
-        call.args = vec![json!(ids)];
+        call.set_args(vec![json!(ids)]);
         self.call(call).await
     }
 
     /// `copy` of one record; the new id (16/17 return an int, 18/19 a list).
     pub async fn copy(&self, model: &str, id: i64, default: Option<Value>) -> Result<i64> {
         let mut call = Call::new(model, "copy");
-        call.args = vec![json!([id])];
+        call.set_args(vec![json!([id])]);
         if let Some(d) = default {
-            call.kwargs.insert("default".into(), d);
+            call.kwargs_mut().insert("default".into(), d);
         }
         let v: Value = self.call(call).await?;
         self.first_id(&v, "copy")
@@ -415,10 +415,10 @@ impl Client {
     ) -> Result<Vec<(i64, String)>> {
         let mut call = Call::new(model, "name_search");
         let key = self.inner.version.name_search_domain_param();
-        call.kwargs.insert("name".into(), json!(name));
-        call.kwargs
-            .insert(key.into(), to_value(domain, &call.label())?);
-        call.kwargs
+        call.kwargs_mut().insert("name".into(), json!(name));
+        let domain = to_value(domain, call.label())?;
+        call.kwargs_mut().insert(key.into(), domain);
+        call.kwargs_mut()
             .insert("limit".into(), json!(limit.unwrap_or(100)));
         self.call(call).await
     }
@@ -426,7 +426,7 @@ impl Client {
     /// `name_create`: `(id, display_name)`.
     pub async fn name_create(&self, model: &str, name: &str) -> Result<(i64, String)> {
         let mut call = Call::new(model, "name_create");
-        call.args = vec![json!(name)];
+        call.set_args(vec![json!(name)]);
         self.call(call).await
     }
 
@@ -439,10 +439,11 @@ impl Client {
     ) -> Result<Map<String, Value>> {
         let mut call = Call::new(model, "fields_get");
         if !fields.is_empty() {
-            call.kwargs.insert("allfields".into(), json!(fields));
+            call.kwargs_mut().insert("allfields".into(), json!(fields));
         }
         if !attributes.is_empty() {
-            call.kwargs.insert("attributes".into(), json!(attributes));
+            call.kwargs_mut()
+                .insert("attributes".into(), json!(attributes));
         }
         self.call(call).await
     }
@@ -462,7 +463,7 @@ impl Client {
     /// `default_get` for `fields`.
     pub async fn default_get(&self, model: &str, fields: &[&str]) -> Result<Map<String, Value>> {
         let mut call = Call::new(model, "default_get");
-        call.args = vec![json!(fields)];
+        call.set_args(vec![json!(fields)]);
         self.call(call).await
     }
 
@@ -495,17 +496,17 @@ impl Client {
             if !aggs.contains(&"__count") {
                 aggs.push("__count");
             }
-            call.kwargs.insert("domain".into(), domain);
-            call.kwargs.insert("groupby".into(), json!(groupby));
-            call.kwargs.insert("aggregates".into(), json!(aggs));
+            call.kwargs_mut().insert("domain".into(), domain);
+            call.kwargs_mut().insert("groupby".into(), json!(groupby));
+            call.kwargs_mut().insert("aggregates".into(), json!(aggs));
             if let Some(c) = context {
                 call = call.context(c.clone());
             }
             return self.call(call).await;
         }
         let mut call = Call::new(model, "read_group");
-        call.args = vec![domain, json!(aggregates), json!(groupby)];
-        call.kwargs.insert("lazy".into(), Value::Bool(false));
+        call.set_args(vec![domain, json!(aggregates), json!(groupby)]);
+        call.kwargs_mut().insert("lazy".into(), Value::Bool(false));
         if let Some(c) = context {
             call = call.context(c.clone());
         }
@@ -538,10 +539,10 @@ impl Client {
             },
         );
         if modern {
-            call.args = vec![json!([]), json!(operation)];
+            call.set_args(vec![json!([]), json!(operation)]);
         } else {
-            call.args = vec![json!(operation)];
-            call.kwargs
+            call.set_args(vec![json!(operation)]);
+            call.kwargs_mut()
                 .insert("raise_exception".into(), Value::Bool(false));
         }
         self.call(call).await
@@ -558,7 +559,7 @@ impl Client {
     /// `action_archive` on `ids`.
     pub async fn archive(&self, model: &str, ids: &[i64]) -> Result<()> {
         let mut call = Call::new(model, "action_archive");
-        call.args = vec![json!(ids)];
+        call.set_args(vec![json!(ids)]);
         let _: Value = self.call(call).await?;
         Ok(())
     }
@@ -566,7 +567,7 @@ impl Client {
     /// `action_unarchive` on `ids`.
     pub async fn unarchive(&self, model: &str, ids: &[i64]) -> Result<()> {
         let mut call = Call::new(model, "action_unarchive");
-        call.args = vec![json!(ids)];
+        call.set_args(vec![json!(ids)]);
         let _: Value = self.call(call).await?;
         Ok(())
     }

@@ -216,7 +216,7 @@ impl Protocol for Json2 {
                     },
                     None => {
                         return Err(Error::encode(
-                            &call.label(),
+                            call.label(),
                             "the server documents no such method, so its positional arguments cannot be named; pass named arguments",
                         ));
                     }
@@ -231,7 +231,7 @@ impl Protocol for Json2 {
             for (i, v) in args.enumerate() {
                 let name = doc.params.get(i).ok_or_else(|| {
                     Error::encode(
-                        &call.label(),
+                        call.label(),
                         format!(
                             "too many positional arguments ({} parameters)",
                             doc.params.len()
@@ -241,7 +241,7 @@ impl Protocol for Json2 {
                 body.insert(name.clone(), v.clone());
             }
         }
-        for (k, v) in &call.kwargs {
+        for (k, v) in call.kwargs.iter() {
             body.insert(k.clone(), v.clone());
         }
         if !call.context.is_empty() {

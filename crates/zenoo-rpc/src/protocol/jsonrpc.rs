@@ -96,18 +96,26 @@ fn locate(body: &[u8]) -> std::result::Result<Outcome, String> {
         return Ok(Outcome::Absent);
     }
     loop {
-        // A member name, read by serde_json (escapes and all).
-        let mut names = serde_json::Deserializer::from_slice(&body[i..]).into_iter::<String>();
-        let name = match names.next() {
-            Some(Ok(n)) => n,
-            _ => return Err(format!("expected a member name at byte {i}")),
+        // A member name, read by serde_json: borrowed from the body, or
+        // unescaped into a string when it has escapes.
+        let mut borrowed = serde_json::Deserializer::from_slice(&body[i..]).into_iter::<&str>();
+        let (name, len): (std::borrow::Cow<'_, str>, usize) = match borrowed.next() {
+            Some(Ok(n)) => (n.into(), borrowed.byte_offset()),
+            _ => {
+                let mut owned =
+                    serde_json::Deserializer::from_slice(&body[i..]).into_iter::<String>();
+                match owned.next() {
+                    Some(Ok(n)) => (n.into(), owned.byte_offset()),
+                    _ => return Err(format!("expected a member name at byte {i}")),
+                }
+            }
         };
-        i = ws(i + names.byte_offset());
+        i = ws(i + len);
         if body.get(i) != Some(&b':') {
             return Err(format!("expected ':' at byte {i}"));
         }
         i = ws(i + 1);
-        match name.as_str() {
+        match &*name {
             "result" => return Ok(Outcome::Result(i)),
             "error" => {
                 let mut de = serde_json::Deserializer::from_slice(&body[i..]);
@@ -231,15 +239,15 @@ impl Protocol for JsonRpc {
     }
 
     async fn call(&self, call: &Call) -> Result<Response> {
-        let label: Arc<str> = call.label().into();
+        let label: Arc<str> = call.label_arc();
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let args = (
             &self.db,
             self.uid,
             self.secret.expose_secret(),
-            &call.model,
-            &call.method,
-            &call.args,
+            &*call.model,
+            &*call.method,
+            call.args.as_slice(),
             call.kwargs_with_context(),
         );
         let params = ServiceParams {
@@ -283,6 +291,8 @@ mod tests {
             r#"{"jsonrpc": "2.0", "id": 1, "result": [1, 2]}"#,
             "{ \"result\" :\n[1,2] , \"id\": null, \"jsonrpc\": \"2.0\"}",
             r#"{"id": {"nested": [1, "x\"y"]}, "result": [1, 2]}"#,
+            // Escaped member names are unescaped, not borrowed.
+            r#"{"j\u0073onrpc": "2.0", "\u0072esult": [1, 2]}"#,
         ] {
             let r = decode(test_reply(body), "t".into()).expect(body);
             assert_eq!(r.decode::<Vec<i64>>().expect(body), vec![1, 2]);

@@ -174,7 +174,7 @@ impl Protocol for WebSession {
     }
 
     async fn call(&self, call: &Call) -> Result<Response> {
-        let label: Arc<str> = call.label().into();
+        let label: Arc<str> = call.label_arc();
         match self.call_once(call, &label).await {
             Err(e) if e.odoo_kind() == Some(OdooErrorKind::SessionExpired) => {}
             other => return other,

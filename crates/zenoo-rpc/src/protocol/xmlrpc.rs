@@ -204,7 +204,7 @@ impl Protocol for XmlRpc {
     }
 
     async fn call(&self, call: &Call) -> Result<Response> {
-        let label: Arc<str> = call.label().into();
+        let label: Arc<str> = call.label_arc();
         let body = encode("execute_kw", |out| {
             param(out, |o| push_str(o, &self.db, &label))?;
             param(out, |o| push_value(o, &Value::from(self.uid), &label))?;

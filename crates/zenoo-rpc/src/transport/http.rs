@@ -2,7 +2,8 @@
 //! wall-clock deadline per request, a cap on what is buffered, and URLs
 //! with their userinfo redacted wherever they are shown.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -123,9 +124,19 @@ pub(crate) struct Transport {
     base_url: reqwest::Url,
     /// The base URL for messages: no trailing slash, userinfo redacted.
     shown_base: Arc<str>,
+    /// The request URL and the shown URL of each path posted to (a few:
+    /// `/jsonrpc`, `/web/dataset/call_kw`, JSON-2's per-method paths),
+    /// made once; at most [`PATHS_KEPT`], the rest made per request.
+    paths: Arc<RwLock<HashMap<Box<str>, PathUrls>>>,
     timeout: Duration,
     max_response_size: usize,
 }
+
+/// A path's request URL and its URL as shown in messages.
+type PathUrls = (reqwest::Url, Arc<str>);
+
+/// How many paths a transport keeps its URLs of.
+const PATHS_KEPT: usize = 256;
 
 impl Transport {
     /// Builds the pooled client.
@@ -155,9 +166,29 @@ impl Transport {
             http,
             shown_base: shown.trim_end_matches('/').into(),
             base_url,
+            paths: Arc::default(),
             timeout: config.timeout,
             max_response_size: config.max_response_size,
         })
+    }
+
+    /// The request URL and the shown URL of `path`: kept ones, or made
+    /// (and kept while fewer than [`PATHS_KEPT`] are).
+    fn urls(&self, path: &str) -> PathUrls {
+        let kept = self.paths.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some((url, shown)) = kept.get(path) {
+            return (url.clone(), shown.clone());
+        }
+        let full = kept.len() >= PATHS_KEPT;
+        drop(kept);
+        let made = (self.url(path), self.shown(path));
+        if !full {
+            self.paths
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(path.into(), made.clone());
+        }
+        made
     }
 
     /// `base` + `path` (which may carry a query string).
@@ -201,13 +232,14 @@ impl Transport {
         body: impl Into<reqwest::Body>,
         headers: HeaderMap,
     ) -> Result<HttpReply> {
+        let (url, shown) = self.urls(path);
         let req = self
             .http
-            .post(self.url(path))
+            .post(url)
             .header(CONTENT_TYPE, content_type)
             .headers(headers)
             .body(body);
-        self.send(self.shown(path), req).await
+        self.send(shown, req).await
     }
 
     /// `GET base+path`; the body is read whole.

@@ -239,7 +239,7 @@ impl Service<Call> for Retry {
 
 async fn run(inner: BoxService, policy: Arc<RetryPolicy>, call: Call) -> Result<Response, Error> {
     let what = Attempted {
-        label: &call.label(),
+        label: call.label(),
         model: call.model(),
         method: call.method(),
         safe: policy.allows(&call),

@@ -344,7 +344,7 @@ impl UnitOfWork {
     pub async fn call(&mut self, call: Call, undo: Option<Call>) -> Result<Response> {
         let n = self.steps.len();
         let step = Step::Called {
-            label: call.label(),
+            label: call.label().to_string(),
             undo: undo.as_ref().map(CallSpec::of),
         };
         let client = self.client.clone();
