@@ -390,7 +390,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         );
     } else {
         println!(
-            "The project's targets (wall-clock medians):\n\n{}",
+            "The targets (client CPU, wall-clock medians and peak RSS):\n\n{}",
             report::target_lines(&targets)
         );
     }
