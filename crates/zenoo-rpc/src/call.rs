@@ -44,8 +44,8 @@ pub struct Call {
 
 impl Call {
     /// A call with no arguments yet.
-    pub fn new(model: impl Into<String>, method: impl Into<String>) -> Self {
-        let (model, method) = (model.into(), method.into());
+    pub fn new(model: impl AsRef<str>, method: impl AsRef<str>) -> Self {
+        let (model, method) = (model.as_ref(), method.as_ref());
         Self {
             label: format!("{model}.{method}").into(),
             model: model.into(),

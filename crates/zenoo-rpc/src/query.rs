@@ -353,7 +353,9 @@ impl<M> Query<M> {
         self.check()?;
         let fields = self.field_list().await?;
         let mut call = Call::new(self.model.as_ref(), "search_read").arg(domain.to_json());
-        call.kwargs_mut().insert("fields".into(), json!(fields));
+        // The names move into the list: no copy of each.
+        let fields = Value::Array(fields.into_iter().map(Value::String).collect());
+        call.kwargs_mut().insert("fields".into(), fields);
         if let Some(o) = opts.offset.filter(|o| *o > 0) {
             call.kwargs_mut().insert("offset".into(), json!(o));
         }

@@ -110,21 +110,22 @@ impl Observe {
 }
 
 /// The `status` label of an outcome.
-pub(crate) fn status(result: &Result<Response, Error>) -> String {
-    match result {
-        Ok(_) => "ok".into(),
+pub(crate) fn status(result: &Result<Response, Error>) -> metrics::SharedString {
+    let name = match result {
+        Ok(_) => "ok",
         Err(e) => match e.kind() {
-            ErrorKind::Odoo => "odoo".into(),
-            ErrorKind::Transport => "transport".into(),
-            ErrorKind::Timeout => "timeout".into(),
-            ErrorKind::HttpStatus(s) => format!("http_{s}"),
-            ErrorKind::MalformedResponse => "malformed".into(),
-            ErrorKind::Decode => "decode".into(),
-            ErrorKind::CircuitOpen => "circuit_open".into(),
-            ErrorKind::ResponseTooLarge => "too_large".into(),
-            _ => "error".into(),
+            ErrorKind::Odoo => "odoo",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::HttpStatus(s) => return format!("http_{s}").into(),
+            ErrorKind::MalformedResponse => "malformed",
+            ErrorKind::Decode => "decode",
+            ErrorKind::CircuitOpen => "circuit_open",
+            ErrorKind::ResponseTooLarge => "too_large",
+            _ => "error",
         },
-    }
+    };
+    metrics::SharedString::const_str(name)
 }
 
 impl Service<Call> for Observe {
@@ -162,7 +163,7 @@ impl Service<Call> for Observe {
             let status = status(&result);
             let span = tracing::Span::current();
             span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
-            span.record("status", status.as_str());
+            span.record("status", &*status);
             match &result {
                 Ok(r) => {
                     span.record("result_bytes", r.len());
