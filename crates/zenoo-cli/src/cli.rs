@@ -5,9 +5,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version `--version` prints: the release and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ZENOO_COMMIT"), ")");
+
 /// zenoo: script Odoo from a shell.
 #[derive(Debug, Parser)]
-#[command(name = "zenoo", version, about)]
+#[command(name = "zenoo", version = VERSION, about)]
 pub struct Cli {
     /// Connection settings.
     #[command(flatten)]
@@ -137,7 +140,7 @@ pub enum Commands {
     #[command(
         after_help = "Examples:\n  zenoo --url https://odoo.example.com version\n  zenoo --sim --sim-version 19 version"
     )]
-    Version,
+    Version(OutputArgs),
     /// Call any model method and print the result as JSON.
     #[command(
         after_help = "Examples:\n  zenoo call res.partner search_count '[[[\"is_company\",\"=\",true]]]'\n  zenoo call res.partner read '[[1,2],[\"name\"]]' --context '{\"lang\":\"fr_FR\"}'\n  zenoo call sale.order action_confirm '[[7]]'"
@@ -164,6 +167,9 @@ pub enum Commands {
         /// The domain.
         #[command(flatten)]
         domain: DomainArgs,
+        /// How to print.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Create records from a CSV or JSON Lines file, in chunks; rows that fail go to a reject file.
     ///
@@ -217,7 +223,7 @@ pub enum Commands {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// The settings a command would use: flags, then environment, then the profile.
-    Show,
+    Show(OutputArgs),
 }
 
 /// A domain, as text or JSON.
@@ -231,7 +237,15 @@ pub struct DomainArgs {
     pub domain: Option<String>,
 }
 
-/// Output format of `zenoo search`.
+/// How a command prints its data.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format: a table for people, JSON or CSV for programs.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Output format of the commands that print data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A table that fits the terminal width.
@@ -256,15 +270,16 @@ pub struct SearchArgs {
     /// Order: "name", "-date_order", "partner_id, -id".
     #[arg(long, allow_hyphen_values = true)]
     pub order: Option<String>,
-    /// At most N records.
-    #[arg(long)]
-    pub limit: Option<u64>,
+    /// At most N records (0: all). The default, 80, is what Odoo's list views show: a
+    /// screenful to read; when it cuts, the count of the others is printed on stderr.
+    #[arg(long, default_value_t = 80)]
+    pub limit: u64,
     /// Skip N records.
     #[arg(long)]
     pub offset: Option<u64>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// How to print.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// One block per record, a line per field (psql's expanded mode).
     #[arg(long)]
     pub vertical: bool,
@@ -324,15 +339,6 @@ pub struct StoreArgs {
     pub store: String,
 }
 
-/// A table, or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    /// A table.
-    Table,
-    /// JSON.
-    Json,
-}
-
 /// Conflict policies on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PolicyArg {
@@ -389,14 +395,17 @@ pub enum SyncCommand {
     Status {
         #[command(flatten)]
         store: StoreArgs,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
+        /// How to print.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// The open conflicts, both versions side by side.
     Conflicts {
         #[command(flatten)]
         store: StoreArgs,
+        /// How to print.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Settle an order's conflicts by taking one side.
     Resolve {
@@ -440,9 +449,9 @@ pub enum OrdersCommand {
     List {
         #[command(flatten)]
         store: StoreArgs,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
+        /// How to print.
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -505,13 +514,17 @@ pub struct CallArgs {
     /// Context as a JSON object.
     #[arg(long)]
     pub context: Option<String>,
+    /// How to print: JSON (the default for `call`), or a table or CSV when the result is a
+    /// list of records.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
 }
 
 /// `zenoo db ...`.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// List databases.
-    List,
+    List(OutputArgs),
     /// Create a database.
     Create {
         /// Name.

@@ -178,8 +178,23 @@ impl Ctx<'_> {
     }
 }
 
-/// An enum for a selection whose values are strings.
+/// Whether a selection's values depend on the installation rather than on
+/// the code: languages (`res.lang` records), time zones (pytz's list), and
+/// long lists read from data. An enum of today's values would fail to
+/// decode tomorrow's, so these stay strings.
+fn installation_dependent(field: &str, f: &FieldInfo) -> bool {
+    const DATA_LIST: usize = 40;
+    matches!(field, "lang" | "tz")
+        || field.ends_with("_lang")
+        || field.ends_with("_tz")
+        || f.selection.len() > DATA_LIST
+}
+
+/// An enum for a selection whose values are strings and fixed by the code.
 fn selection_enum(owner: &str, field: &str, f: &FieldInfo) -> Option<(String, String)> {
+    if installation_dependent(field, f) {
+        return None;
+    }
     let mut variants = Vec::new();
     let mut seen = HashSet::new();
     for (value, label) in &f.selection {
@@ -453,6 +468,7 @@ mod tests {
             "other_id": {"type": "many2one", "relation": "z.z", "string": "Other"},
             "data": {"type": "binary", "string": "File"},
             "props": {"type": "properties", "string": "Props"},
+            "lang": {"type": "selection", "string": "Language", "selection": [["en_US", "English"], ["fr_FR", "French"]]},
         });
         let Value::Object(fields) = fields else {
             unreachable!()
@@ -479,6 +495,9 @@ mod tests {
             "{src}"
         );
         assert!(src.contains("Not generated: props (properties)"), "{src}");
+        // Languages depend on the installation: a string, not a closed enum.
+        assert!(src.contains("pub lang: Option<String>,"), "{src}");
+        assert!(!src.contains("enum XYLang"), "{src}");
         assert!(
             src.contains("use zenoo_rpc::{Binary, Many2one, Model, Selection};"),
             "{src}"

@@ -3,6 +3,8 @@
 mod cli;
 mod codegen;
 mod commands;
+mod exit;
+mod output;
 mod profile;
 mod settings;
 mod spinner;
@@ -25,7 +27,7 @@ async fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => {
             report(&e, debug);
-            return ExitCode::from(1);
+            return exit::of_error(&e).into();
         }
     };
     match commands::run(cli, sources).await {
@@ -34,7 +36,7 @@ async fn main() -> ExitCode {
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             report(&e, debug);
-            ExitCode::from(1)
+            exit::of_error(&e).into()
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Turns the connection flags into a ready `ClientBuilder` (or a simulator).
 
-use anyhow::{Context as _, bail};
-use zenoo_rpc::{Client, ClientBuilder, ProtocolKind};
+use anyhow::Context as _;
+use zenoo_rpc::{Client, ClientBuilder, ErrorKind, ProtocolKind};
 use zenoo_sim::{OdooVersion, Sim, SimHandle};
 
 /// The API key `--sim --sim-version 19` gives the admin user.
@@ -13,6 +13,7 @@ use clap::ArgMatches;
 use clap::parser::ValueSource;
 
 use crate::cli::{Connection, Protocol};
+use crate::exit::MissingSettings;
 use crate::profile;
 
 /// Where each connection setting came from, for `zenoo config show`.
@@ -35,8 +36,10 @@ impl Sources {
             .map_or("not set", |(_, v)| v.as_str())
     }
 
-    /// The settings, one per line: value (secrets masked) and source.
-    pub fn show(&self, conn: &Connection) -> String {
+    /// The settings: name, value (secrets masked) and where it came from.
+    /// With `--sim` the embedded simulator's are shown, as a command would
+    /// use them.
+    pub fn rows(&self, conn: &Connection) -> Vec<Vec<String>> {
         let plain = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
         let secret = |v: &Option<String>| {
             if v.is_some() {
@@ -45,41 +48,117 @@ impl Sources {
                 "-".into()
             }
         };
-        let rows = [
-            ("profile", plain(&conn.profile)),
-            ("url", plain(&conn.url)),
-            ("db", plain(&conn.db)),
-            ("login", plain(&conn.login)),
-            ("password", secret(&conn.password)),
-            ("api_key", secret(&conn.api_key)),
-            ("master_password", secret(&conn.master_password)),
-            ("protocol", format!("{:?}", conn.protocol).to_lowercase()),
+        let sim = conn.sim;
+        let from_sim = |value: String, key: &str| {
+            if sim {
+                (value, "--sim".to_string())
+            } else {
+                (value, self.of(key).to_string())
+            }
+        };
+        let or_sim = |v: &Option<String>, sim_value: &str, key: &str| match v {
+            Some(v) => (v.clone(), self.of(key).to_string()),
+            None if sim => (sim_value.to_string(), "--sim".to_string()),
+            None => ("-".to_string(), self.of(key).to_string()),
+        };
+        let credential = if sim && conn.password.is_none() && conn.api_key.is_none() {
+            ("***".to_string(), "--sim".to_string())
+        } else {
+            (secret(&conn.password), self.of("password").to_string())
+        };
+        let rows: Vec<(&str, (String, String))> = vec![
+            (
+                "profile",
+                (plain(&conn.profile), self.of("profile").to_string()),
+            ),
+            (
+                "url",
+                if sim {
+                    from_sim(
+                        format!("embedded simulator, Odoo {}", conn.sim_version),
+                        "url",
+                    )
+                } else {
+                    (plain(&conn.url), self.of("url").to_string())
+                },
+            ),
+            ("db", or_sim(&conn.db, "demo", "db")),
+            ("login", or_sim(&conn.login, "admin", "login")),
+            ("password", credential),
+            (
+                "api_key",
+                (secret(&conn.api_key), self.of("api_key").to_string()),
+            ),
+            (
+                "master_password",
+                (
+                    secret(&conn.master_password),
+                    self.of("master_password").to_string(),
+                ),
+            ),
+            (
+                "protocol",
+                (
+                    format!("{:?}", conn.protocol).to_lowercase(),
+                    self.of("protocol").to_string(),
+                ),
+            ),
             (
                 "timeout",
-                conn.timeout
-                    .map_or("120s (default)".into(), |t| format!("{t:?}")),
+                match conn.timeout {
+                    Some(t) => (format!("{t:?}"), self.of("timeout").to_string()),
+                    None => ("120s".into(), "default".into()),
+                },
             ),
             (
                 "connect_timeout",
-                conn.connect_timeout
-                    .map_or("10s (default)".into(), |t| format!("{t:?}")),
+                match conn.connect_timeout {
+                    Some(t) => (format!("{t:?}"), self.of("connect_timeout").to_string()),
+                    None => ("10s".into(), "default".into()),
+                },
+            ),
+            (
+                "config file",
+                (
+                    self.config
+                        .as_ref()
+                        .map_or("none (no config directory)".into(), |p| {
+                            p.display().to_string()
+                        }),
+                    String::new(),
+                ),
             ),
         ];
-        let mut out = String::new();
-        for (key, value) in rows {
-            out.push_str(&format!("{key:<16} {value:<40} {}\n", self.of(key)));
-        }
-        out.push_str(&format!(
-            "{:<16} {}\n",
-            "config file",
-            self.config
-                .as_ref()
-                .map_or("none (no config directory)".into(), |p| p
-                    .display()
-                    .to_string())
-        ));
-        out
+        rows.into_iter()
+            .map(|(key, (value, source))| vec![key.to_string(), value, source])
+            .collect()
     }
+}
+
+/// A URL as typed, with a scheme: `localhost:8069` is read as
+/// `http://localhost:8069` (loopback hosts), `odoo.example.com` as
+/// `https://odoo.example.com`; a URL with a scheme is left as it is.
+pub fn with_scheme(url: &str) -> String {
+    let url = url.trim();
+    if url.contains("://") {
+        return url.to_string();
+    }
+    let authority = url.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
+    let scheme = if loopback { "http" } else { "https" };
+    format!("{scheme}://{url}")
 }
 
 /// Fills what flags and environment left unset from `--profile`, and
@@ -220,10 +299,50 @@ impl Target {
             missing.extend(missing_login(conn));
         }
         if !missing.is_empty() {
-            bail!("missing connection settings: {}", missing.join(", "));
+            return Err(MissingSettings(format!(
+                "missing connection settings: {}",
+                missing.join(", ")
+            ))
+            .into());
         }
-        let url = conn.url.clone().unwrap_or_default();
+        let url = with_scheme(conn.url.as_deref().unwrap_or_default());
         Ok(Self { url, _sim: None })
+    }
+
+    /// A logged-in client. A server that answers like no Odoo would, or
+    /// a database it does not have, is said in those words (with the
+    /// databases it has).
+    pub async fn connect(&self, conn: &Connection) -> anyhow::Result<Client> {
+        let e = match self.builder(conn)?.build().await {
+            Ok(client) => return Ok(client),
+            Err(e) => e,
+        };
+        let url = &self.url;
+        match e.kind() {
+            ErrorKind::HttpStatus(_) | ErrorKind::MalformedResponse => Err(anyhow::Error::new(e)
+                .context(format!(
+                    "{url} does not look like an Odoo server (it has no /jsonrpc nor /web/version)"
+                ))),
+            ErrorKind::Odoo
+                if e.odoo().is_some_and(|o| {
+                    o.name.ends_with("OperationalError") && o.message.contains("does not exist")
+                }) =>
+            {
+                let db = conn.db.as_deref().unwrap_or("demo");
+                let has = match zenoo_rpc::db::DbService::new(url, "") {
+                    Ok(dbs) => match dbs.list().await {
+                        Ok(names) if names.is_empty() => "it has none".to_string(),
+                        Ok(names) => format!("it has {}", names.join(", ")),
+                        Err(_) => "it does not list its databases".to_string(),
+                    },
+                    Err(_) => "it does not list its databases".to_string(),
+                };
+                Err(anyhow::anyhow!(
+                    "{url} has no database {db:?}: {has} (pass --db NAME)"
+                ))
+            }
+            _ => Err(e.into()),
+        }
     }
 
     /// A client builder from the flags (`--sim` implies demo/admin/admin).
@@ -239,19 +358,23 @@ impl Target {
         if !sim {
             let missing = missing_login(conn);
             if !missing.is_empty() {
-                bail!("missing connection settings: {}", missing.join(", "));
+                return Err(MissingSettings(format!(
+                    "missing connection settings: {}",
+                    missing.join(", ")
+                ))
+                .into());
             }
         }
         let db = conn
             .db
             .clone()
             .or_else(|| sim.then(|| "demo".to_string()))
-            .context("no database: pass --db NAME (or ZENOO_DB)")?;
+            .ok_or_else(|| MissingSettings("no database: pass --db NAME (or ZENOO_DB)".into()))?;
         let login = conn
             .login
             .clone()
             .or_else(|| sim.then(|| "admin".to_string()))
-            .context("no login: pass --login (or ZENOO_LOGIN)")?;
+            .ok_or_else(|| MissingSettings("no login: pass --login (or ZENOO_LOGIN)".into()))?;
         let mut b = Client::builder(&self.url).database(db).protocol(protocol);
         if let Some(t) = conn.timeout {
             b = b.timeout(t);
@@ -277,9 +400,13 @@ impl Target {
                     .context("cannot read the password")?;
                 b.password(login, pw)
             }
-            (None, None) => bail!(
-                "no credentials: pass --password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)"
-            ),
+            (None, None) => {
+                return Err(MissingSettings(
+                    "no credentials: pass --password or --api-key (or ZENOO_PASSWORD / ZENOO_API_KEY)"
+                        .into(),
+                )
+                .into());
+            }
         })
     }
 
@@ -288,9 +415,32 @@ impl Target {
         match (&conn.master_password, self._sim.is_some()) {
             (Some(p), _) => Ok(p.clone()),
             (None, true) => Ok("admin".into()),
-            (None, false) => {
-                bail!("no master password: pass --master-password (or ZENOO_MASTER_PASSWORD)")
-            }
+            (None, false) => Err(MissingSettings(
+                "no master password: pass --master-password (or ZENOO_MASTER_PASSWORD)".into(),
+            )
+            .into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_scheme;
+
+    #[test]
+    fn urls_without_a_scheme_get_the_likely_one() {
+        assert_eq!(with_scheme("localhost:8069"), "http://localhost:8069");
+        assert_eq!(with_scheme("127.0.0.1:8069/"), "http://127.0.0.1:8069/");
+        assert_eq!(with_scheme("[::1]:8069"), "http://[::1]:8069");
+        assert_eq!(with_scheme("odoo.example.com"), "https://odoo.example.com");
+        assert_eq!(
+            with_scheme("odoo.example.com:8443/x"),
+            "https://odoo.example.com:8443/x"
+        );
+        assert_eq!(
+            with_scheme("http://odoo.example.com"),
+            "http://odoo.example.com"
+        );
+        assert_eq!(with_scheme("https://localhost"), "https://localhost");
     }
 }

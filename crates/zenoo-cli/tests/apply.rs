@@ -101,7 +101,7 @@ fn a_step_that_cannot_be_undone_makes_the_rollback_partial_and_exits_2() {
         ]),
     );
     let out = fx.zenoo("demo", &["apply", &p]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let text = stderr(&out);
     assert!(
         text.contains("partly rolled back") && text.contains("sale.order.action_confirm"),

@@ -59,18 +59,21 @@ fn errors_exit_1_with_the_kind_and_message() {
 
 #[test]
 fn version_and_db_list() {
-    let out = zenoo(&["--sim", "version"]);
+    let out = zenoo(&["--sim", "version", "--format", "json"]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["server_version"], "18.0");
     let out = zenoo(&["--sim", "db", "list"]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "demo");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(table.lines().next(), Some("database"), "{table}");
+    assert_eq!(table.lines().last(), Some("demo"), "{table}");
 }
 
 #[test]
 fn no_server_is_a_clear_error() {
     let out = zenoo(&["version"]);
-    assert_eq!(out.status.code(), Some(1));
+    // A missing setting is a usage error (2), as clap's own are.
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--url"));
 }
 
@@ -272,7 +275,7 @@ fn every_missing_setting_in_one_message() {
         .env_clear()
         .output()
         .expect("zenoo runs");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     for setting in ["--url", "--db", "--login", "--password or --api-key"] {
         assert!(err.contains(setting), "{setting}: {err}");
@@ -579,7 +582,8 @@ fn a_slow_server_times_out_at_the_given_timeout_and_causes_print_once() {
         "count",
         "res.partner",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    // A server that does not answer in time: unreachable (5).
+    assert_eq!(out.status.code(), Some(5));
     assert!(started.elapsed() < std::time::Duration::from_secs(4));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("timed out") && err.contains("1s"), "{err}");
@@ -597,6 +601,7 @@ fn a_slow_server_times_out_at_the_given_timeout_and_causes_print_once() {
         "res.partner",
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
     assert_eq!(err.matches("cannot reach").count(), 1, "{err}");
     assert!(err.matches("error sending request").count() <= 1, "{err}");
     assert_eq!(err.matches("Connection refused").count(), 1, "{err}");
@@ -681,4 +686,171 @@ fn unknown_models_and_fields_are_named_with_the_nearest_one() {
             "{said}"
         );
     }
+}
+
+/// A server that answers every request with the same page.
+fn static_server(status: &str, body: &'static str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::{Read, Write};
+            let mut stream = stream;
+            let mut buf = [0u8; 16384];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    format!("{}:{}", addr.ip(), addr.port())
+}
+
+#[test]
+fn exit_statuses_tell_usage_partial_unreachable_and_refused_apart() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = rt.block_on(zenoo_sim::Sim::builder().start()).expect("sim");
+    let with = |url: &str, db: &str, password: &str, rest: &[&str]| {
+        let mut args = vec![
+            "--url",
+            url,
+            "--db",
+            db,
+            "--login",
+            "admin",
+            "--password",
+            password,
+        ];
+        args.extend_from_slice(rest);
+        zenoo(&args)
+    };
+    // Refused credentials: 6.
+    let out = with(&sim.url(), "demo", "wrong", &["count", "res.partner"]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A usage error: 2 (clap's).
+    assert_eq!(zenoo(&["--sim", "count"]).status.code(), Some(2));
+    // A web server that is not Odoo: 5, said in those words.
+    let page = static_server("404 Not Found", "<html><title>Nothing here</title></html>");
+    let out = with(
+        &format!("http://{page}"),
+        "demo",
+        "admin",
+        &["count", "res.partner"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("does not look like an Odoo server"), "{err}");
+    // A database the server does not have: the ones it has are named.
+    let out = with(&sim.url(), "nope", "admin", &["count", "res.partner"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(r#"has no database "nope": it has demo"#),
+        "{err}"
+    );
+    // A URL without a scheme: http:// for a loopback host.
+    let bare = sim.url().trim_start_matches("http://").to_string();
+    let out = with(&bare, "demo", "admin", &["count", "res.partner"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_command_that_prints_data_takes_a_format() {
+    let csv = ok(&zenoo(&["--sim", "db", "list", "--format", "csv"]));
+    assert_eq!(csv.lines().collect::<Vec<_>>(), ["database", "demo"]);
+    let version: serde_json::Value =
+        serde_json::from_str(&ok(&zenoo(&["--sim", "version", "--format", "json"]))).expect("JSON");
+    assert!(version["server_version"].is_string(), "{version}");
+    let table = ok(&zenoo(&["--sim", "version"]));
+    assert!(
+        table.lines().any(|l| l.starts_with("server_version")),
+        "{table}"
+    );
+    let count: serde_json::Value = serde_json::from_str(&ok(&zenoo(&[
+        "--sim",
+        "count",
+        "res.partner",
+        "--where",
+        "is_company = true",
+        "--format",
+        "json",
+    ])))
+    .expect("JSON");
+    assert!(count["count"].as_u64().is_some_and(|n| n > 0), "{count}");
+    let rows = ok(&zenoo(&[
+        "--sim",
+        "call",
+        "res.partner",
+        "search_read",
+        r#"[[["is_company","=",true]]]"#,
+        "--kwargs",
+        r#"{"fields":["name"],"limit":2,"order":"id"}"#,
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(rows.lines().next(), Some("id,name"), "{rows}");
+    let out = zenoo(&[
+        "--sim",
+        "call",
+        "res.partner",
+        "search_count",
+        "[[]]",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format json"));
+    let settings: serde_json::Value = serde_json::from_str(&ok(&zenoo(&[
+        "--sim", "config", "show", "--format", "json",
+    ])))
+    .expect("JSON");
+    assert_eq!(settings["db"]["value"], "demo", "{settings}");
+    assert_eq!(settings["url"]["source"], "--sim", "{settings}");
+}
+
+#[test]
+fn search_says_when_its_limit_cut() {
+    let out = zenoo(&["--sim", "search", "res.partner", "--limit", "2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("more records not shown: --limit 0 for all, or --offset 2 for the next"),
+        "{err}"
+    );
+    let all = ok(&zenoo(&[
+        "--sim",
+        "search",
+        "res.partner",
+        "--limit",
+        "0",
+        "--format",
+        "json",
+    ]));
+    let total = ok(&zenoo(&["--sim", "count", "res.partner"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&all).expect("JSON");
+    assert_eq!(rows.len().to_string(), total.trim());
+    let out = zenoo(&["--sim", "search", "res.partner", "--limit", "0"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not shown"));
+}
+
+#[test]
+fn version_names_the_commit() {
+    let v = ok(&zenoo(&["--version"]));
+    assert!(
+        v.starts_with(&format!("zenoo {} (", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(v.trim_end().ends_with(')') && !v.contains("()"), "{v}");
 }

@@ -27,7 +27,7 @@ fn ten_thousand_rows_with_three_bad_ones() {
     }
     // A dry run converts and resolves, and creates nothing.
     let out = fx.zenoo("demo", &["import", "res.partner", &file, "--dry-run"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("9998 of 10000 rows would be imported, 2 rejected"),
         "{}",
@@ -44,7 +44,7 @@ fn ten_thousand_rows_with_three_bad_ones() {
     );
 
     let out = fx.zenoo("demo", &["import", "res.partner", &file, "--chunk", "500"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let text = stderr(&out);
     assert!(
         text.contains("9997 of 10000 rows imported, 3 rejected"),
@@ -234,7 +234,7 @@ fn json_lines_resolve_external_ids_and_reject_bad_lines() {
             &fx.path("bad.jsonl"),
         ],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let made = fx.read(
         "demo",
         "res.partner",

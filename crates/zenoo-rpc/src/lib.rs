@@ -6,6 +6,39 @@
 //! an [`ErrorKind::Odoo`] error with a [`OdooErrorKind`]; context is layered
 //! (client default ← user context ← per call).
 //!
+//! Describe a model once, with the derive; read it through a typed query:
+//!
+//! ```
+//! use zenoo_rpc::{Client, Many2one, Model};
+//!
+//! #[derive(Model, Debug)]
+//! #[odoo(model = "res.partner")]
+//! struct Partner {
+//!     id: i64,
+//!     name: String,
+//!     email: Option<String>,             // Odoo's `false` is None
+//!     is_company: bool,
+//!     parent_id: Option<Many2one<Partner>>,
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> zenoo_rpc::Result<()> {
+//! # let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+//! # let url = sim.url();
+//! let client = Client::builder(&url).database("demo").password("admin", "admin").build().await?;
+//! let companies = client
+//!     .model::<Partner>()
+//!     .filter(Partner::is_company().eq(true))
+//!     .order_by("name")
+//!     .limit(5)
+//!     .all()
+//!     .await?;
+//! assert!(companies.iter().all(|p| p.is_company));
+//! # Ok(()) }
+//! ```
+//!
+//! Untyped calls are there too, for what no struct describes:
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> zenoo_rpc::Result<()> {
@@ -22,6 +55,8 @@
 //! assert!(archived.len() as u64 > n);
 //! # Ok(()) }
 //! ```
+//!
+//! The guide is the Zenoo book (`docs/` in the repository).
 //!
 //! The map:
 //! - [`Client`] and [`ClientBuilder`]: one logged-in connection; the builder
@@ -149,7 +184,27 @@ pub mod __private {
     }
 }
 
-/// The README's examples, compiled and run as doctests.
+/// The examples of the READMEs and of the book (`docs/`), compiled and run
+/// as doctests. (Only with `cfg(doctest)`: the packaged crate holds its own
+/// README alone.)
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeExamples;
+mod book {
+    #[doc = include_str!("../README.md")]
+    struct CrateReadme;
+    #[doc = include_str!("../../../README.md")]
+    struct Readme;
+    #[doc = include_str!("../../../docs/src/client/quick-start.md")]
+    struct QuickStart;
+    #[doc = include_str!("../../../docs/src/client/models.md")]
+    struct Models;
+    #[doc = include_str!("../../../docs/src/client/layers.md")]
+    struct Layers;
+    #[doc = include_str!("../../../docs/src/client/unit-of-work.md")]
+    struct UnitOfWork;
+    #[doc = include_str!("../../../docs/src/client/errors.md")]
+    struct Errors;
+    #[doc = include_str!("../../../docs/src/simulator.md")]
+    struct Simulator;
+    #[doc = include_str!("../../zenoo-derive/README.md")]
+    struct DeriveReadme;
+}

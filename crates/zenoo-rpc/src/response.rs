@@ -38,6 +38,7 @@ pub(crate) enum Encoding {
 
 impl Encoding {
     /// One byte, for a cache entry.
+    #[cfg(feature = "redis")]
     pub(crate) fn tag(self) -> u8 {
         match self {
             Self::Json => b'j',
@@ -47,6 +48,7 @@ impl Encoding {
     }
 
     /// The encoding a [`tag`](Self::tag) stands for.
+    #[cfg(feature = "redis")]
     pub(crate) fn from_tag(tag: u8) -> Option<Self> {
         match tag {
             b'j' => Some(Self::Json),

@@ -27,12 +27,31 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use zenoo_sync::{MappingRules, Policy};
 
+/// What serde and figment say is wrong, in plain words: an unknown key
+/// with the nearest known one and the keys its section has, without the
+/// backticks serde quotes names in.
+fn reason(kind: &figment::error::Kind) -> String {
+    use figment::error::Kind;
+    match kind {
+        Kind::UnknownField(name, known) => {
+            let nearest = zenoo_rpc::suggest::closest(name, known.iter().copied())
+                .map(|n| format!("; did you mean {n:?}?"))
+                .unwrap_or_default();
+            format!(
+                "unknown key{nearest} (the keys here are {})",
+                known.join(", ")
+            )
+        }
+        other => other.to_string().replace('`', ""),
+    }
+}
+
 /// The prefix of the environment variables read.
 pub const ENV_PREFIX: &str = "ZENOO_SERVER__";
 
 /// What is wrong with the configuration, and where.
 #[derive(Debug, thiserror::Error)]
-#[error("configuration: `{key}`: {reason}")]
+#[error("configuration: {key}: {reason}")]
 pub struct ConfigError {
     /// The key, dotted (`odoo.url`), or `(file)` for the file as a whole.
     pub key: String,
@@ -382,7 +401,7 @@ impl Config {
             } else {
                 e.path.join(".")
             };
-            ConfigError::new(&key, e.kind.to_string())
+            ConfigError::new(&key, reason(&e.kind))
         })?;
         config.check()?;
         Ok(config)

@@ -105,9 +105,12 @@ fn init_logs() {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    // Structured JSON for log collectors; readable lines on a terminal.
+    // Structured JSON for log collectors; readable lines on a terminal,
+    // coloured unless NO_COLOR is set (https://no-color.org).
     if std::io::stderr().is_terminal() {
-        builder.init();
+        builder
+            .with_ansi(std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
+            .init();
     } else {
         builder
             .json()
@@ -123,6 +126,10 @@ async fn main() -> ExitCode {
     init_logs();
     let result = match cli.command {
         Some(Command::Config(ConfigCommand::Check)) => {
+            if let Err(e) = configured(cli.config.as_deref()) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             return match Config::load(cli.config.as_deref()) {
                 Ok(c) => {
                     println!(
@@ -146,13 +153,56 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<zenoo_server::ConfigError>().is_some() {
+            if port_taken(&e) {
+                eprintln!(
+                    "the port is taken by another program: pass --port N (or set listen in the configuration)"
+                );
+            }
+            if e.downcast_ref::<zenoo_server::ConfigError>().is_some()
+                || e.downcast_ref::<NoConfiguration>().is_some()
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE
             }
         }
     }
+}
+
+/// Neither a file nor a variable configures the service.
+#[derive(Debug)]
+struct NoConfiguration;
+
+impl std::fmt::Display for NoConfiguration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "no configuration: pass --config FILE or set ZENOO_SERVER_CONFIG (or ZENOO_SERVER__… variables)",
+        )
+    }
+}
+
+impl std::error::Error for NoConfiguration {}
+
+/// Whether anything configures the service: a file, or at least one
+/// `ZENOO_SERVER__…` variable.
+fn configured(file: Option<&std::path::Path>) -> Result<(), NoConfiguration> {
+    let any_variable = std::env::vars_os().any(|(k, _)| {
+        k.to_str()
+            .is_some_and(|k| k.starts_with(zenoo_server::config::ENV_PREFIX))
+    });
+    if file.is_some() || any_variable {
+        Ok(())
+    } else {
+        Err(NoConfiguration)
+    }
+}
+
+/// Whether `e` comes from a listening address another program holds.
+fn port_taken(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse)
+    })
 }
 
 async fn shutdown_signal() {
@@ -171,6 +221,7 @@ async fn shutdown_signal() {
 }
 
 async fn serve(config: Option<PathBuf>, port: Option<u16>) -> anyhow::Result<()> {
+    configured(config.as_deref())?;
     let mut config = Config::load(config.as_deref())?;
     if let Some(p) = port {
         config.listen.set_port(p);
@@ -260,6 +311,7 @@ per_key_per_minute = 6000
 }
 
 async fn keys(config: Option<PathBuf>, command: KeysCommand) -> anyhow::Result<()> {
+    configured(config.as_deref())?;
     let config = Config::load(config.as_deref())?;
     let (tables, _) = zenoo_server::open_store(&config).await?;
     let keys = tables.keys();
@@ -303,6 +355,7 @@ async fn keys(config: Option<PathBuf>, command: KeysCommand) -> anyhow::Result<(
 }
 
 async fn users(config: Option<PathBuf>, command: UsersCommand) -> anyhow::Result<()> {
+    configured(config.as_deref())?;
     let config = Config::load(config.as_deref())?;
     let (tables, _) = zenoo_server::open_store(&config).await?;
     let tokens = tables.tokens(&config.auth)?;

@@ -38,3 +38,8 @@ pub use fault::{Fault, FaultPlan};
 pub use handle::SimHandle;
 pub use server::LoggedRequest;
 pub use version::OdooVersion;
+
+/// The crate README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;

@@ -62,6 +62,16 @@ pub enum Direction {
     FromOdoo,
 }
 
+impl std::fmt::Display for Direction {
+    /// `to Odoo` or `from Odoo`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ToOdoo => "to Odoo",
+            Self::FromOdoo => "from Odoo",
+        })
+    }
+}
+
 /// The sender side: cheap to clone, never blocks. A subscriber that falls
 /// more than the capacity behind gets [`broadcast::error::RecvError::Lagged`]
 /// with the number of events it missed, and goes on from the newest.

@@ -45,3 +45,8 @@ pub use service::{Payload, Round, Status, SyncService, Webhook, WebhookError};
 pub use store::{
     AuditEntry, Backend, ClaimedJob, Deletion, JobKind, OrderSummary, Origin, Resync, Store,
 };
+
+/// The crate README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;

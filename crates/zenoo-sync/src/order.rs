@@ -92,6 +92,13 @@ pub enum OrderStatus {
     Failed,
 }
 
+impl std::fmt::Display for OrderStatus {
+    /// `pending`, `synced`, `conflict` or `failed`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl OrderStatus {
     pub(crate) fn as_str(self) -> &'static str {
         match self {

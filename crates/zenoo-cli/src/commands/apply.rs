@@ -225,7 +225,7 @@ fn id_list(v: &Value, at: usize) -> anyhow::Result<Vec<i64>> {
 /// `zenoo apply`.
 pub async fn run(target: &Target, conn: &Connection, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let steps = parse(&args.plan)?;
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let mut unit = client.unit_of_work();
     if let Some(j) = &args.journal {
         unit = unit.with_journal(j)?;
@@ -240,9 +240,9 @@ pub async fn run(target: &Target, conn: &Connection, args: &ApplyArgs) -> anyhow
             let report = unit.rollback().await;
             eprintln!("{report}");
             return Ok(if report.is_complete() {
-                ExitCode::from(1)
+                crate::exit::Exit::Error.into()
             } else {
-                ExitCode::from(2)
+                crate::exit::Exit::Partial.into()
             });
         }
     }
@@ -312,12 +312,12 @@ pub async fn recover(
     conn: &Connection,
     journal: &Path,
 ) -> anyhow::Result<ExitCode> {
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let report = UnitOfWork::recover(&client, journal).await?;
     eprintln!("{report}");
     Ok(if report.is_complete() {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(2)
+        crate::exit::Exit::Partial.into()
     })
 }

@@ -1,6 +1,5 @@
 //! `zenoo call MODEL METHOD [ARGS] [--kwargs] [--context]`.
 
-use crate::stdout::outln;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -9,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::cli::{CallArgs, Connection};
 use crate::settings::Target;
 
-/// Runs one `execute_kw` and prints the result as JSON.
+/// Runs one `execute_kw` and prints the result (JSON by default).
 pub async fn run(target: &Target, conn: &Connection, args: &CallArgs) -> anyhow::Result<ExitCode> {
     let positional: Value = serde_json::from_str(&args.args)
         .with_context(|| format!("ARGS must be a JSON list, got {:?}", args.args))?;
@@ -29,7 +28,7 @@ pub async fn run(target: &Target, conn: &Connection, args: &CallArgs) -> anyhow:
         };
         kwargs.insert("context".into(), Value::Object(ctx));
     }
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let result: Value = client
         .execute_kw(
             &args.model,
@@ -38,6 +37,6 @@ pub async fn run(target: &Target, conn: &Connection, args: &CallArgs) -> anyhow:
             kwargs.into_iter().collect::<Map<_, _>>(),
         )
         .await?;
-    outln!("{}", serde_json::to_string_pretty(&result)?)?;
+    crate::output::any(args.format, &result)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -16,7 +16,7 @@ pub async fn run(
     conn: &Connection,
     args: &CodegenArgs,
 ) -> anyhow::Result<ExitCode> {
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let with_methods = client.protocol() == ProtocolKind::Json2;
     if !with_methods && client.server_version().has_json2() {
         eprintln!(

@@ -1,6 +1,5 @@
 //! `zenoo db list|create|drop|dump|restore`.
 
-use crate::stdout::outln;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -23,7 +22,7 @@ fn bar(len: Option<u64>) -> ProgressBar {
 
 /// Runs a database command.
 pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow::Result<ExitCode> {
-    let needs_master = !matches!(cmd, DbCommand::List);
+    let needs_master = !matches!(cmd, DbCommand::List(_));
     let master = if needs_master {
         target.master_password(conn)?
     } else {
@@ -31,10 +30,10 @@ pub async fn run(target: &Target, conn: &Connection, cmd: &DbCommand) -> anyhow:
     };
     let dbs = DbService::new(&target.url, &master)?;
     match cmd {
-        DbCommand::List => {
-            for name in dbs.list().await? {
-                outln!("{name}")?;
-            }
+        DbCommand::List(output) => {
+            let names = dbs.list().await?;
+            let cells: Vec<Vec<String>> = names.iter().map(|n| vec![n.clone()]).collect();
+            crate::output::rows(output.format, &["database"], &cells, &names)?;
         }
         DbCommand::Create {
             name,

@@ -35,7 +35,7 @@ pub async fn run(
         anyhow::bail!("--batch must be at least 1");
     }
     let domain = domain(&args.domain)?;
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let types = client.schema(&args.model).await?;
     let mut query = client.model_named(&args.model).filter(domain);
     let mut fields: Vec<String> = match &args.fields {

@@ -10,7 +10,6 @@ mod search;
 mod sync;
 mod version;
 
-use crate::stdout::out;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Commands, ConfigCommand, Connection};
@@ -18,8 +17,18 @@ use crate::settings::{Sources, Target};
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
-    if let Commands::Config(ConfigCommand::Show) = &cli.command {
-        out!("{}", sources.show(&cli.conn))?;
+    if let Commands::Config(ConfigCommand::Show(output)) = &cli.command {
+        let rows = sources.rows(&cli.conn);
+        let json: serde_json::Map<String, serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r[0].clone(),
+                    serde_json::json!({"value": r[1], "source": r[2]}),
+                )
+            })
+            .collect();
+        crate::output::rows(output.format, &["setting", "value", "source"], &rows, &json)?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Commands::Completions { shell } = &cli.command {
@@ -35,7 +44,7 @@ pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
     {
         return done;
     }
-    let needs_login = !matches!(cli.command, Commands::Db(_) | Commands::Version);
+    let needs_login = !matches!(cli.command, Commands::Db(_) | Commands::Version(_));
     let target = Target::resolve(&cli.conn, needs_login).await?;
     match run_online(&cli, &target).await {
         Err(e) if needs_login => Err(with_suggestion(e, &target, &cli.conn).await),
@@ -103,11 +112,15 @@ async fn with_suggestion(e: anyhow::Error, target: &Target, conn: &Connection) -
 
 async fn run_online(cli: &Cli, target: &Target) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Commands::Version => version::run(target).await,
+        Commands::Version(output) => version::run(target, output.format).await,
         Commands::Call(args) => call::run(target, &cli.conn, args).await,
         Commands::Db(cmd) => db::run(target, &cli.conn, cmd).await,
         Commands::Search(args) => search::search(target, &cli.conn, args).await,
-        Commands::Count { model, domain } => search::count(target, &cli.conn, model, domain).await,
+        Commands::Count {
+            model,
+            domain,
+            output,
+        } => search::count(target, &cli.conn, model, domain, output.format).await,
         Commands::Codegen(args) => codegen::run(target, &cli.conn, args).await,
         Commands::Import(args) => import::run(target, &cli.conn, args).await,
         Commands::Apply(args) => apply::run(target, &cli.conn, args).await,

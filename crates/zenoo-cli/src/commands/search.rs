@@ -9,7 +9,7 @@ use zenoo_rpc::{Domain, DynamicRecord};
 
 use crate::cli::{Connection, DomainArgs, Format, SearchArgs};
 use crate::settings::Target;
-use crate::table;
+use crate::{output, table};
 
 /// The domain from `--where` (text) or `--domain` (JSON).
 pub fn domain(args: &DomainArgs) -> anyhow::Result<Domain> {
@@ -27,15 +27,6 @@ pub fn domain(args: &DomainArgs) -> anyhow::Result<Domain> {
     }
 }
 
-/// The terminal width tables must fit: `COLUMNS`, the terminal's, or none.
-fn width() -> Option<usize> {
-    if let Some(c) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
-        return Some(c);
-    }
-    let term = console::Term::stdout();
-    term.is_term().then(|| usize::from(term.size().1))
-}
-
 /// `zenoo search`.
 pub async fn search(
     target: &Target,
@@ -43,7 +34,7 @@ pub async fn search(
     args: &SearchArgs,
 ) -> anyhow::Result<ExitCode> {
     let domain = domain(&args.domain)?;
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let mut q = client.model_named(&args.model).filter(domain);
     let fields: Vec<String> = match args.fields.as_deref() {
         Some("*") => Vec::new(),
@@ -61,15 +52,36 @@ pub async fn search(
     if let Some(o) = &args.order {
         q = q.order_by(o);
     }
-    if let Some(l) = args.limit {
-        q = q.limit(l);
+    if args.limit > 0 {
+        q = q.limit(args.limit);
     }
     if let Some(o) = args.offset {
         q = q.offset(o);
     }
     let rows: Vec<DynamicRecord> = q.values().await?;
-    if args.format == Format::Json {
+    // The limit cut the answer: say how many more there are, and how to
+    // see them (on stderr, so pipes get the rows alone).
+    let cut = args.limit > 0 && rows.len() as u64 == args.limit;
+    let more = if cut {
+        let total = q.count().await?; // the domain's count: limit and offset aside
+        let shown_to = args.offset.unwrap_or(0).saturating_add(args.limit);
+        total.checked_sub(shown_to).filter(|n| *n > 0)
+    } else {
+        None
+    };
+    let hint = || {
+        if let Some(n) = more {
+            eprintln!(
+                "({n} more record{} not shown: --limit 0 for all, or --offset {} for the next)",
+                if n == 1 { "" } else { "s" },
+                args.offset.unwrap_or(0).saturating_add(args.limit)
+            );
+        }
+    };
+    let format = args.output.format;
+    if format == Format::Json {
         outln!("{}", serde_json::to_string_pretty(&rows)?)?;
+        hint();
         return Ok(ExitCode::SUCCESS);
     }
     let mut headers = vec!["id".to_string()];
@@ -86,13 +98,13 @@ pub async fn search(
                 .collect()
         })
         .collect();
-    match args.format {
+    match format {
         Format::Csv => out!("{}", table::csv(&headers, &cells)?)?,
         Format::Table => {
             if args.vertical {
-                out!("{}", table::vertical(&headers, &cells, width()))?;
+                out!("{}", table::vertical(&headers, &cells, output::width()))?;
             } else {
-                let table = table::render(&headers, &cells, width());
+                let table = table::render(&headers, &cells, output::width());
                 out!("{}", table.text)?;
                 if let Some(note) = table.note() {
                     eprintln!("{note}");
@@ -106,6 +118,7 @@ pub async fn search(
         }
         Format::Json => bail!("unreachable format"),
     }
+    hint();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -115,10 +128,19 @@ pub async fn count(
     conn: &Connection,
     model: &str,
     args: &DomainArgs,
+    format: Format,
 ) -> anyhow::Result<ExitCode> {
     let domain = domain(args)?;
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let n = client.model_named(model).filter(domain).count().await?;
-    outln!("{n}")?;
+    match format {
+        Format::Table => outln!("{n}")?,
+        _ => output::rows(
+            format,
+            &["count"],
+            &[vec![n.to_string()]],
+            &serde_json::json!({ "count": n }),
+        )?,
+    }
     Ok(ExitCode::SUCCESS)
 }

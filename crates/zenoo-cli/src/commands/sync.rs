@@ -1,15 +1,14 @@
 //! `zenoo sync ...`: the purchase-order sync from the command line.
 
-use crate::stdout::{out, outln};
+use crate::stdout::outln;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use uuid::Uuid;
 use zenoo_sync::{AppLine, NewOrder, Policies, Policy, Store, SyncEvent, SyncService, Take};
 
-use crate::cli::{Connection, ListFormat, OrdersCommand, PolicyArg, SyncCommand, TakeArg};
+use crate::cli::{Connection, Format, OrdersCommand, PolicyArg, SyncCommand, TakeArg};
 use crate::settings::Target;
-use crate::table;
 
 async fn open(url: &str) -> anyhow::Result<Store> {
     Store::open(url)
@@ -82,18 +81,9 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
             lines,
             currency: Some(currency),
         }) => add_order(&store.store, supplier, lines, currency).await,
-        SyncCommand::Orders(OrdersCommand::List { store, format }) => {
+        SyncCommand::Orders(OrdersCommand::List { store, output }) => {
             async {
                 let orders = open(&store.store).await?.list_orders().await?;
-                if *format == ListFormat::Json {
-                    outln!("{}", serde_json::to_string_pretty(&orders)?)?;
-                    return Ok(ExitCode::SUCCESS);
-                }
-                let headers: Vec<String> =
-                    ["uuid", "supplier", "odoo id", "sync", "odoo state", "error"]
-                        .iter()
-                        .map(|s| (*s).to_string())
-                        .collect();
                 let rows: Vec<Vec<String>> = orders
                     .iter()
                     .map(|o| {
@@ -101,18 +91,23 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
                             o.uuid.to_string(),
                             o.supplier_ref.clone(),
                             o.odoo_id.map(|i| i.to_string()).unwrap_or_default(),
-                            format!("{:?}", o.status).to_lowercase(),
+                            o.status.to_string(),
                             o.odoo_state.clone().unwrap_or_default(),
                             o.last_error.clone().unwrap_or_default(),
                         ]
                     })
                     .collect();
-                out!("{}", table::render(&headers, &rows, None).text)?;
+                crate::output::rows(
+                    output.format,
+                    &["uuid", "supplier", "odoo id", "sync", "odoo state", "error"],
+                    &rows,
+                    &orders,
+                )?;
                 Ok(ExitCode::SUCCESS)
             }
             .await
         }
-        SyncCommand::Status { store, format } => {
+        SyncCommand::Status { store, output } => {
             async {
                 let store = open(&store.store).await?;
                 let orders = store.list_orders().await?;
@@ -127,20 +122,49 @@ pub async fn run_offline(cmd: &SyncCommand) -> Option<anyhow::Result<ExitCode>> 
                     "failed": count(zenoo_sync::OrderStatus::Failed),
                     "conflicts": count(zenoo_sync::OrderStatus::Conflict),
                 });
-                if *format == ListFormat::Json {
-                    outln!("{}", serde_json::to_string_pretty(&status)?)?;
-                } else if let Some(m) = status.as_object() {
-                    let headers: Vec<String> = m.keys().cloned().collect();
+                if let Some(m) = status.as_object() {
+                    let headers: Vec<&str> = m.keys().map(String::as_str).collect();
                     let row: Vec<String> = m.values().map(ToString::to_string).collect();
-                    out!("{}", table::render(&headers, &[row], None).text)?;
+                    crate::output::rows(output.format, &headers, &[row], &status)?;
                 }
                 Ok(ExitCode::SUCCESS)
             }
             .await
         }
-        SyncCommand::Conflicts { store } => {
+        SyncCommand::Conflicts { store, output } => {
             async {
                 let open_ones = open(&store.store).await?.conflicts().await?;
+                if output.format != Format::Table {
+                    let rows: Vec<Vec<String>> = open_ones
+                        .iter()
+                        .map(|c| {
+                            vec![
+                                c.order.to_string(),
+                                c.part.to_string(),
+                                c.app.to_string(),
+                                c.odoo.to_string(),
+                            ]
+                        })
+                        .collect();
+                    let json: Vec<serde_json::Value> = open_ones
+                        .iter()
+                        .map(|c| {
+                            serde_json::json!({
+                                "order": c.order,
+                                "part": c.part,
+                                "app": c.app,
+                                "odoo": c.odoo,
+                            })
+                        })
+                        .collect();
+                    crate::output::rows(
+                        output.format,
+                        &["order", "part", "app", "odoo"],
+                        &rows,
+                        &json,
+                    )?;
+                    return Ok(ExitCode::SUCCESS);
+                }
                 for c in &open_ones {
                     outln!(
                         "{} {}\n  app:  {}\n  odoo: {}",
@@ -211,9 +235,9 @@ fn summary(
 /// failures) wait for a decision.
 fn attention(status: &zenoo_sync::Status) -> ExitCode {
     if status.failed > 0 {
-        ExitCode::from(3)
+        crate::exit::Exit::Partial.into()
     } else if status.conflicts > 0 {
-        ExitCode::from(4)
+        crate::exit::Exit::Conflicts.into()
     } else {
         ExitCode::SUCCESS
     }
@@ -236,7 +260,7 @@ pub async fn run(
             reconcile_every,
         } => {
             let store = open(&store.store).await?;
-            let client = target.builder(conn)?.build().await?;
+            let client = target.connect(conn).await?;
             let sync = SyncService::new(store.clone(), client, worker, policy(*p))
                 .poll_every(*poll_every)
                 .lease(*lease)
@@ -287,7 +311,7 @@ pub async fn run(
             let uuid =
                 Uuid::parse_str(uuid).with_context(|| format!("{uuid:?} is not an order uuid"))?;
             let store = open(&store.store).await?;
-            let client = target.builder(conn)?.build().await?;
+            let client = target.connect(conn).await?;
             let sync = SyncService::new(store, client, "resolve", Policies::default());
             sync.poller()
                 .resolve(
@@ -309,7 +333,7 @@ pub async fn run(
             currency: None,
         }) => {
             // No --currency: the company's, asked of Odoo.
-            let client = target.builder(conn)?.build().await?;
+            let client = target.connect(conn).await?;
             let currency = zenoo_sync::Mapping::new(client)
                 .company_currency()
                 .await
@@ -323,7 +347,7 @@ pub async fn run(
 /// The whole loop against the embedded simulator.
 async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
     let store = open("sqlite::memory:").await?;
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let sync = SyncService::new(
         store.clone(),
         client.clone(),
@@ -339,7 +363,7 @@ async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
                 order,
                 odoo_id,
                 direction,
-            } => outln!("sync  → {order} is purchase.order {odoo_id} ({direction:?})"),
+            } => outln!("sync  → {order} is purchase.order {odoo_id} (synced {direction})"),
             SyncEvent::Conflict { order, parts } => {
                 let parts: Vec<&str> = parts.iter().map(|p| p.as_str()).collect();
                 outln!("sync  → conflict on {order} ({})", parts.join(", "))
@@ -394,7 +418,7 @@ async fn demo(target: &Target, conn: &Connection) -> anyhow::Result<ExitCode> {
     }
     let o = store.order(uuid).await?.context("the order")?;
     outln!(
-        "app   ← state {}, first line {} units ({:?})",
+        "app   ← state {}, first line {} units ({})",
         o.state,
         o.lines.first().map_or(0.0, |l| l.quantity),
         o.status

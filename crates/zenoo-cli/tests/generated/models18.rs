@@ -44,17 +44,6 @@ pub enum ResPartnerType {
     Other,
 }
 
-/// Language: the values of `lang`.
-#[derive(Selection, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ResPartnerLang {
-    /// English (US)
-    #[odoo(value = "en_US")]
-    EnUs,
-    /// French / Français
-    #[odoo(value = "fr_FR")]
-    FrFr,
-}
-
 /// The `res.partner` model.
 #[derive(Model, Debug, Clone)]
 #[odoo(model = "res.partner")]
@@ -92,7 +81,7 @@ pub struct ResPartner {
     /// Commercial Entity
     pub commercial_partner_id: Option<Many2one<ResPartner>>,
     /// Language
-    pub lang: Option<ResPartnerLang>,
+    pub lang: Option<String>,
     /// Timezone
     pub tz: Option<String>,
     /// Reference

@@ -22,6 +22,7 @@ pub(crate) struct Identity {
 impl Identity {
     /// The scope of the generation counters: one per server and database
     /// (a write by any user changes what every user reads).
+    #[cfg(feature = "redis")]
     pub(crate) fn scope(&self) -> String {
         let mut h = Sha256::new();
         field(&mut h, self.server.as_bytes());
@@ -62,6 +63,7 @@ impl Key {
     }
 
     /// The digest in hex, for Redis.
+    #[cfg(feature = "redis")]
     pub(crate) fn hex(&self) -> String {
         hex(&self.digest)
     }
@@ -119,6 +121,7 @@ fn object<'a>(
     Some(())
 }
 
+#[cfg(feature = "redis")]
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

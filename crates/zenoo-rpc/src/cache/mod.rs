@@ -313,6 +313,7 @@ pub(crate) struct Version {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Token {
     pub(crate) local: Option<Version>,
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) remote: Option<Version>,
 }
 
@@ -329,6 +330,7 @@ pub(crate) struct Lookup {
     pub(crate) entry: Option<Entry>,
     pub(crate) token: Token,
     /// How long the entry has left, when the backend knows.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) remaining: Option<Duration>,
 }
 
@@ -422,6 +424,8 @@ impl Backend for Tiered {
 
 /// The backend `config` describes, for the client `who`.
 pub(crate) fn backend(config: &CacheConfig, who: &Identity) -> Result<Arc<dyn Backend>> {
+    #[cfg(not(feature = "redis"))]
+    let _ = who;
     let memory = || Memory::new(config.max_bytes, config.time_to_idle, config.eviction);
     Ok(match &config.tiers {
         Tiers::Memory => Arc::new(memory()),

@@ -101,7 +101,7 @@ pub async fn run(
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("cannot open {}", args.file.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let client = target.builder(conn)?.build().await?;
+    let client = target.connect(conn).await?;
     let fields = client.schema(&args.model).await?;
     let mut reader = Reader::new(file, format, &args.file)?;
     reader.check_header(&fields, &args.model, &args.file)?;
@@ -180,7 +180,7 @@ pub async fn run(
     Ok(if rejects.is_empty() {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(2)
+        crate::exit::Exit::Partial.into()
     })
 }
 
