@@ -12,6 +12,8 @@
 //!
 //! Attributes are checked: each stands only where it belongs, none twice,
 //! `skip` and `lazy` never together; every error points at the offending token.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, Error, parse_macro_input};

@@ -2,7 +2,10 @@
 // API, updated live over the WebSocket. No build step.
 "use strict";
 
-const state = { token: null, socket: null, refreshTimer: null, flash: new Set() };
+const state = { token: null, socket: null, refreshTimer: null, flash: new Set(), demo: false };
+
+// What people call each sync state.
+const label = { pending: "waiting", synced: "synced", conflict: "conflict", failed: "failed" };
 
 function takeKeyFromFragment() {
   const m = location.hash.match(/key=([^&]+)/);
@@ -44,17 +47,36 @@ function el(tag, attrs, ...children) {
 
 const short = (uuid) => uuid.slice(0, 8);
 
+const money = (n) => n.toFixed(2);
+
+// An order's lines as people read them, and its total.
+function linesOf(detail) {
+  if (!detail) return ["", ""];
+  const lines = detail.lines.map((l) => `${l.quantity} × ${l.product_code} at ${money(l.price_unit)}`);
+  const total = detail.lines.reduce((sum, l) => sum + l.quantity * l.price_unit, 0);
+  return [lines.join("; "), `${detail.currency} ${money(total)}`];
+}
+
 async function loadOrders() {
-  const orders = await api("GET", "/orders?limit=1000");
+  const orders = await api("GET", "/orders?limit=100");
+  // Each order's lines (the list has the sync state only).
+  const details = await Promise.all(orders.map((o) => api("GET", `/orders/${o.uuid}`).catch(() => null)));
   const body = document.querySelector("#orders tbody");
-  body.replaceChildren(...orders.map((o) => {
+  body.replaceChildren(...orders.map((o, i) => {
+    const [lines, total] = linesOf(details[i]);
+    const name = o.odoo_id == null ? "not in Odoo yet" : `Odoo #${o.odoo_id}`;
+    const edit = state.demo && o.status === "synced"
+      ? el("button", { type: "button", class: "odoo-edit", onclick: () => odooEdit(o.uuid) }, "Edit in Odoo")
+      : "";
     const row = el("tr", { "data-order": o.uuid },
-      el("td", { class: "mono", title: o.uuid }, short(o.uuid)),
+      el("td", {}, name, el("span", { class: "sub mono", title: o.uuid }, short(o.uuid))),
       el("td", {}, o.supplier_ref),
-      el("td", {}, o.odoo_id == null ? "—" : String(o.odoo_id)),
-      el("td", {}, el("span", { class: "badge status-" + o.status }, o.status)),
+      el("td", { class: "lines" }, lines),
+      el("td", { class: "num total" }, total),
+      el("td", {}, el("span", { class: "badge status-" + o.status }, label[o.status] || o.status)),
       el("td", {}, o.odoo_state || "—"),
-      el("td", { class: "error" }, o.last_error || ""));
+      el("td", { class: "error" }, o.last_error || ""),
+      el("td", {}, edit));
     if (state.flash.has(o.uuid)) row.classList.add("flash");
     return row;
   }));
@@ -113,6 +135,21 @@ async function resolve(order, take) {
   refresh();
 }
 
+async function newOrder() {
+  const quantity = 1 + Math.floor(Math.random() * 9);
+  try {
+    await api("POST", "/orders", { supplier_ref: "Alpenrose Dairy", currency: "EUR",
+      lines: [{ product_code: "ZL-100", quantity, price_unit: 80, date_planned: null },
+        { product_code: "ZL-200", quantity: 2, price_unit: 20, date_planned: null }] });
+  } catch (e) { alert(e.message); }
+  refresh();
+}
+
+async function odooEdit(order) {
+  try { await api("POST", `/demo/orders/${order}/odoo-edit`); } catch (e) { alert(e.message); }
+  refresh();
+}
+
 async function retry(order) {
   try { await api("POST", `/orders/${order}/sync`); } catch (e) { alert(e.message); }
   refresh();
@@ -141,10 +178,13 @@ function showLogin(message) {
   document.getElementById("login-error").textContent = message || "";
 }
 
-function start(token) {
+async function start(token) {
   state.token = token;
   document.getElementById("login").hidden = true;
   document.getElementById("main").hidden = false;
+  // The demo (`zenoo-server --sim`) has routes of its own.
+  try { state.demo = (await api("GET", "/demo")).demo === true; } catch (_) { state.demo = false; }
+  document.getElementById("story").hidden = !state.demo;
   refresh();
   connect();
 }
@@ -155,6 +195,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const key = document.getElementById("key").value.trim();
     if (key) { sessionStorage.setItem("zenoo-token", key); start(key); }
   });
+  document.getElementById("new-order").addEventListener("click", newOrder);
   document.getElementById("retry-all").addEventListener("click", async () => {
     try { await api("POST", "/jobs/failed/retry"); } catch (e) { alert(e.message); }
     refresh();

@@ -25,6 +25,8 @@
 //! `routes` has one module per resource; `router` puts them under the
 //! layers with the OpenAPI document; `serve` starts it all. Imports run one
 //! way, down: nothing below imports a route.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod actions;
 pub(crate) mod audit;
@@ -50,5 +52,5 @@ pub mod tokens;
 
 pub use config::{Config, ConfigError};
 pub use routes::ws;
-pub use serve::{Running, open_store, start};
+pub use serve::{Running, open_store, start, start_demo};
 pub use tables::Tables;

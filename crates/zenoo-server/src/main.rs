@@ -273,7 +273,7 @@ per_key_per_minute = 6000
         db = dir.path().join("zenoo-server.db").display(),
     );
     let config = Config::from_toml(&toml)?;
-    let running = zenoo_server::start(&config).await?;
+    let running = zenoo_server::start_demo(&config).await?;
     let key = running
         .keys
         .create("sim admin", &[Scope::Admin], None)
@@ -294,6 +294,20 @@ per_key_per_minute = 6000
                 }],
             })
             .await?;
+    }
+    // The page opens on orders already in Odoo: the first sync is done
+    // before its address is printed.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let orders = running.store.list_orders().await?;
+        if orders
+            .iter()
+            .all(|o| o.status == zenoo_sync::OrderStatus::Synced)
+            || tokio::time::Instant::now() > deadline
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let base = format!("http://{}", running.addr);
     println!(

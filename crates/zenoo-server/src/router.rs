@@ -143,6 +143,11 @@ pub fn router(app: App) -> (Router, utoipa::openapi::OpenApi) {
     utoipa::Modify::modify(&Security, &mut openapi);
     let doc = Arc::new(openapi.clone());
     let settings = app.settings.clone();
+    let api = if settings.demo {
+        api.merge(crate::routes::demo::routes())
+    } else {
+        api
+    };
     let router = api
         .route(
             "/openapi.json",

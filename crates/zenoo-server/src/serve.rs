@@ -73,6 +73,19 @@ fn instance_name(config: &Config) -> String {
 /// The store's, Odoo's, the actions file's or the listener's error, saying
 /// which.
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
+    run(config, false).await
+}
+
+/// [`start`], with the demo's routes as well: `zenoo-server --sim`, where a
+/// visitor plays the Odoo user's part against the embedded simulator.
+///
+/// # Errors
+/// As [`start`].
+pub async fn start_demo(config: &Config) -> anyhow::Result<Running> {
+    run(config, true).await
+}
+
+async fn run(config: &Config, demo: bool) -> anyhow::Result<Running> {
     use anyhow::Context;
     crate::metrics::install();
     let actions = match &config.actions_file {
@@ -159,6 +172,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             ws_grace: Duration::from_millis(config.events.grace_ms),
             body_bytes: config.limits.body_bytes,
             request_timeout: Duration::from_secs(config.limits.request_timeout_seconds),
+            demo,
         },
     };
     let listener = tokio::net::TcpListener::bind(config.listen)

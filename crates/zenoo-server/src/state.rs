@@ -28,6 +28,8 @@ pub struct Settings {
     pub body_bytes: usize,
     /// How long a request may take.
     pub request_timeout: Duration,
+    /// Whether the demo's routes are mounted (`zenoo-server --sim`).
+    pub demo: bool,
 }
 
 /// What the routes share.

@@ -128,3 +128,69 @@ async fn the_page_shows_orders_live_resolves_conflicts_and_retries_jobs() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_page_tells_the_story_from_new_order_to_resolved_conflict() {
+    let (pw, chromium) = match tools() {
+        Ok(t) => t,
+        Err(why) => {
+            zenoo_sim::skip::missing(why);
+            return;
+        }
+    };
+    let s = Server::start_demo().await;
+    let admin = s.admin().await;
+    // As `zenoo-server --sim` opens: three orders, already in Odoo.
+    for qty in [2.0, 5.0, 1.0] {
+        let (_, o) = s
+            .post("/orders", &admin, order("Alpenrose Dairy", qty))
+            .await;
+        let uuid = o["uuid"].as_str().expect("uuid").to_string();
+        s.wait_status(&admin, &uuid, "synced").await;
+    }
+    let shot = s.dir.path().join("demo.png");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/demo.cjs");
+    let args: Vec<String> = vec![
+        script.into(),
+        pw.display().to_string(),
+        chromium.display().to_string(),
+        s.base.clone(),
+        admin.clone(),
+        shot.display().to_string(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node").args(&args).output()
+    })
+    .await
+    .expect("join")
+    .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        8,
+        "{stdout}"
+    );
+    let png = std::fs::read(&shot).expect("screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        png.len() > 20_000,
+        "the screenshot looks blank: {} bytes",
+        png.len()
+    );
+    if let Ok(dir) = std::env::var("ZENOO_SCREENSHOT_DIR") {
+        let _ = std::fs::copy(&shot, PathBuf::from(dir).join("zenoo-server-demo.png"));
+    }
+    // The demo's routes are the demo's only: a real service has none.
+    let plain = Server::start("").await;
+    let key = plain.admin().await;
+    let (status, _) = plain.call(Method::GET, "/demo", Some(&key), None).await;
+    assert_eq!(status, 404);
+    plain.stop().await;
+    s.stop().await;
+}

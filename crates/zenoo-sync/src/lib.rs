@@ -20,6 +20,8 @@
 //! currencies, and the worker that pushes orders to Odoo (created once,
 //! changes as x2many commands from the last synced snapshot, failures
 //! classed transient / permanent / business).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod conflict;
 mod error;

@@ -4,6 +4,7 @@
 pub(crate) mod actions;
 pub(crate) mod auth;
 pub(crate) mod conflicts;
+pub(crate) mod demo;
 pub(crate) mod jobs;
 pub(crate) mod ops;
 pub(crate) mod orders;

@@ -57,6 +57,22 @@ impl Server {
     }
 
     pub async fn start_on(sim: zenoo_sim::SimHandle, extra: &str, store: Option<String>) -> Self {
+        Self::start_with(sim, extra, store, false).await
+    }
+
+    /// The server as `zenoo-server --sim` runs it: with the demo's routes.
+    #[allow(dead_code)]
+    pub async fn start_demo() -> Self {
+        let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+        Self::start_with(sim, "", None, true).await
+    }
+
+    async fn start_with(
+        sim: zenoo_sim::SimHandle,
+        extra: &str,
+        store: Option<String>,
+        demo: bool,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let store =
             store.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("server.db").display()));
@@ -66,7 +82,12 @@ impl Server {
         }
         let config =
             zenoo_server::Config::from_toml(&toml(&sim.url(), &store, &extra)).expect("config");
-        let running = zenoo_server::start(&config).await.expect("start");
+        let running = if demo {
+            zenoo_server::start_demo(&config).await
+        } else {
+            zenoo_server::start(&config).await
+        }
+        .expect("start");
         let base = format!("http://{}", running.addr);
         Self {
             sim,
