@@ -21,7 +21,7 @@ pub struct Cli {
 }
 
 /// How to reach Odoo.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct Connection {
     /// A named connection from the config file (`zenoo config show` says where it is).
@@ -203,6 +203,13 @@ pub enum Commands {
         after_help = "Examples:\n  zenoo codegen res.partner sale.order --out src/models.rs\n  zenoo --api-key … codegen purchase.order   # on Odoo 19 also its business methods"
     )]
     Codegen(CodegenArgs),
+    /// An interactive prompt: the same commands against one kept connection, with completion
+    /// of models, fields and methods read from the server, a history, and `\x` for one block per
+    /// record. Without a terminal, reads one command per line from standard input.
+    #[command(
+        after_help = "Examples:\n  zenoo --profile prod shell\n  zenoo --sim shell\n  printf 'count res.partner\\nversion\\n' | zenoo --sim shell"
+    )]
+    Shell,
     /// Show the effective connection settings and where each comes from (secrets masked).
     #[command(
         subcommand,

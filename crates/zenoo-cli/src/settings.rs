@@ -265,6 +265,9 @@ pub struct Target {
     pub url: String,
     /// Keeps an in-process simulator alive.
     pub _sim: Option<SimHandle>,
+    /// The client, once logged in: every command of a `zenoo shell`
+    /// shares it.
+    client: tokio::sync::OnceCell<Client>,
 }
 
 impl Target {
@@ -289,6 +292,7 @@ impl Target {
             return Ok(Self {
                 url: sim.url(),
                 _sim: Some(sim),
+                client: tokio::sync::OnceCell::new(),
             });
         }
         let mut missing = Vec::new();
@@ -306,13 +310,24 @@ impl Target {
             .into());
         }
         let url = with_scheme(conn.url.as_deref().unwrap_or_default());
-        Ok(Self { url, _sim: None })
+        Ok(Self {
+            url,
+            _sim: None,
+            client: tokio::sync::OnceCell::new(),
+        })
     }
 
     /// A logged-in client. A server that answers like no Odoo would, or
     /// a database it does not have, is said in those words (with the
     /// databases it has).
     pub async fn connect(&self, conn: &Connection) -> anyhow::Result<Client> {
+        self.client
+            .get_or_try_init(|| self.log_in(conn))
+            .await
+            .cloned()
+    }
+
+    async fn log_in(&self, conn: &Connection) -> anyhow::Result<Client> {
         let e = match self.builder(conn)?.build().await {
             Ok(client) => return Ok(client),
             Err(e) => e,

@@ -7,6 +7,7 @@ mod db;
 mod export;
 mod import;
 mod search;
+mod shell;
 mod sync;
 mod version;
 
@@ -46,8 +47,18 @@ pub async fn run(cli: Cli, sources: Sources) -> anyhow::Result<ExitCode> {
     }
     let needs_login = !matches!(cli.command, Commands::Db(_) | Commands::Version(_));
     let target = Target::resolve(&cli.conn, needs_login).await?;
-    match run_online(&cli, &target).await {
-        Err(e) if needs_login => Err(with_suggestion(e, &target, &cli.conn).await),
+    if let Commands::Shell = &cli.command {
+        return shell::run(&cli.conn, &target).await;
+    }
+    run_on(&cli, &target).await
+}
+
+/// Runs a command that talks to the server: an unknown model or field is
+/// said with the server's nearest name.
+pub(crate) async fn run_on(cli: &Cli, target: &Target) -> anyhow::Result<ExitCode> {
+    let needs_login = !matches!(cli.command, Commands::Db(_) | Commands::Version(_));
+    match run_online(cli, target).await {
+        Err(e) if needs_login => Err(with_suggestion(e, target, &cli.conn).await),
         done => done,
     }
 }
@@ -100,11 +111,8 @@ async fn with_suggestion(e: anyhow::Error, target: &Target, conn: &Connection) -
     } else {
         return e;
     };
-    let nearest = match target.builder(conn) {
-        Ok(b) => match b.build().await {
-            Ok(client) => client.did_you_mean(rpc).await,
-            Err(_) => None,
-        },
+    let nearest = match target.connect(conn).await {
+        Ok(client) => client.did_you_mean(rpc).await,
         Err(_) => None,
     };
     anyhow::Error::new(UnknownName { what, nearest })
@@ -127,6 +135,8 @@ async fn run_online(cli: &Cli, target: &Target) -> anyhow::Result<ExitCode> {
         Commands::Sync(cmd) => sync::run(target, &cli.conn, cmd).await,
         Commands::Recover { journal } => apply::recover(target, &cli.conn, journal).await,
         Commands::Export(args) => export::run(target, &cli.conn, args).await,
-        Commands::Completions { .. } | Commands::Config(_) => Ok(ExitCode::SUCCESS),
+        Commands::Completions { .. } | Commands::Config(_) | Commands::Shell => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
