@@ -190,21 +190,21 @@ pub mod __private {
 #[cfg(doctest)]
 mod book {
     #[doc = include_str!("../README.md")]
-    struct CrateReadme;
+    struct CrateReadmeChapter;
     #[doc = include_str!("../../../README.md")]
-    struct Readme;
+    struct ReadmeChapter;
     #[doc = include_str!("../../../docs/src/client/quick-start.md")]
-    struct QuickStart;
+    struct QuickStartChapter;
     #[doc = include_str!("../../../docs/src/client/models.md")]
-    struct Models;
+    struct ModelsChapter;
     #[doc = include_str!("../../../docs/src/client/layers.md")]
-    struct Layers;
+    struct LayersChapter;
     #[doc = include_str!("../../../docs/src/client/unit-of-work.md")]
-    struct UnitOfWork;
+    struct UnitOfWorkChapter;
     #[doc = include_str!("../../../docs/src/client/errors.md")]
-    struct Errors;
+    struct ErrorsChapter;
     #[doc = include_str!("../../../docs/src/simulator.md")]
-    struct Simulator;
+    struct SimulatorChapter;
     #[doc = include_str!("../../zenoo-derive/README.md")]
-    struct DeriveReadme;
+    struct DeriveReadmeChapter;
 }
