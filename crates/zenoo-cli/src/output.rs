@@ -81,15 +81,7 @@ pub fn any(format: Format, value: &Value) -> anyhow::Result<()> {
                     }
                 }
             }
-            let cells: Vec<Vec<String>> = list
-                .iter()
-                .map(|r| {
-                    headers
-                        .iter()
-                        .map(|h| r.get(h).map(table::cell).unwrap_or_default())
-                        .collect()
-                })
-                .collect();
+            let cells = table::cells(&headers, list.iter().filter_map(Value::as_object));
             let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
             rows(format, &refs, &cells, value)
         }

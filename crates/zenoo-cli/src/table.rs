@@ -48,6 +48,23 @@ pub fn cell(v: &Value) -> String {
     }
 }
 
+/// The cells of `records` under `headers`, each value as [`cell`] reads it
+/// (a field a record lacks is empty).
+pub fn cells<'a>(
+    headers: &[String],
+    records: impl IntoIterator<Item = &'a serde_json::Map<String, Value>>,
+) -> Vec<Vec<String>> {
+    records
+        .into_iter()
+        .map(|r| {
+            headers
+                .iter()
+                .map(|h| r.get(h).map(cell).unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
 /// A column is readable down to this many characters (or its header's width,
 /// up to 12).
 const READABLE: usize = 8;

@@ -29,6 +29,54 @@ fn tools() -> Result<(PathBuf, PathBuf), String> {
     Ok((pw, chromium))
 }
 
+/// Runs a page script (`tests/browser/NAME`) with node, on a blocking
+/// thread (the server runs on the test's runtime); its output, which must
+/// hold `checks` lines `ok …`.
+async fn drive(name: &str, args: Vec<String>, checks: usize) -> String {
+    let script = format!("{}/tests/browser/{name}", env!("CARGO_MANIFEST_DIR"));
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(script)
+            .args(&args)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        checks,
+        "{stdout}"
+    );
+    stdout
+}
+
+/// The screenshot is a real rendering: a PNG 1280 wide with content (a
+/// blank page compresses to a few KB), kept in `ZENOO_SCREENSHOT_DIR`.
+fn check_screenshot(shot: &std::path::Path, keep_as: &str) {
+    let png = std::fs::read(shot).expect("screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    assert_eq!(width, 1280);
+    assert!(height >= 600, "{height}");
+    assert!(
+        png.len() > 20_000,
+        "the screenshot looks blank: {} bytes",
+        png.len()
+    );
+    if let Ok(dir) = std::env::var("ZENOO_SCREENSHOT_DIR") {
+        let _ = std::fs::copy(shot, PathBuf::from(dir).join(keep_as));
+    }
+}
+
 #[tokio::test]
 async fn the_page_shows_orders_live_resolves_conflicts_and_retries_jobs() {
     let (pw, chromium) = match tools() {
@@ -76,56 +124,19 @@ async fn the_page_shows_orders_live_resolves_conflicts_and_retries_jobs() {
     s.wait_status(&admin, &failed, "failed").await;
 
     let shot = s.dir.path().join("page.png");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/page.cjs");
-    let base = s.base.clone();
     let args: Vec<String> = vec![
-        script.into(),
         pw.display().to_string(),
         chromium.display().to_string(),
-        base,
+        s.base.clone(),
         admin.clone(),
         conflict.clone(),
         failed.clone(),
         shot.display().to_string(),
     ];
-    // On a blocking thread: the server runs on this test's runtime.
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node").args(&args).output()
-    })
-    .await
-    .expect("join")
-    .expect("node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}");
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
-        10,
-        "{stdout}"
-    );
-
+    drive("page.cjs", args, 10).await;
     // The resolution reached the store.
     s.wait_status(&admin, &conflict, "synced").await;
-    // The screenshot is a real rendering: a PNG of the page's size with
-    // content (a blank page compresses to a few KB).
-    let png = std::fs::read(&shot).expect("screenshot");
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
-    let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
-    assert_eq!(width, 1280);
-    assert!(height >= 600, "{height}");
-    assert!(
-        png.len() > 20_000,
-        "the screenshot looks blank: {} bytes",
-        png.len()
-    );
-    if let Ok(dir) = std::env::var("ZENOO_SCREENSHOT_DIR") {
-        let _ = std::fs::copy(&shot, PathBuf::from(dir).join("zenoo-server-page.png"));
-    }
+    check_screenshot(&shot, "zenoo-server-page.png");
     s.stop().await;
 }
 
@@ -149,43 +160,15 @@ async fn the_demo_page_tells_the_story_from_new_order_to_resolved_conflict() {
         s.wait_status(&admin, &uuid, "synced").await;
     }
     let shot = s.dir.path().join("demo.png");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/demo.cjs");
     let args: Vec<String> = vec![
-        script.into(),
         pw.display().to_string(),
         chromium.display().to_string(),
         s.base.clone(),
         admin.clone(),
         shot.display().to_string(),
     ];
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node").args(&args).output()
-    })
-    .await
-    .expect("join")
-    .expect("node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}");
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
-        8,
-        "{stdout}"
-    );
-    let png = std::fs::read(&shot).expect("screenshot");
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    assert!(
-        png.len() > 20_000,
-        "the screenshot looks blank: {} bytes",
-        png.len()
-    );
-    if let Ok(dir) = std::env::var("ZENOO_SCREENSHOT_DIR") {
-        let _ = std::fs::copy(&shot, PathBuf::from(dir).join("zenoo-server-demo.png"));
-    }
+    drive("demo.cjs", args, 8).await;
+    check_screenshot(&shot, "zenoo-server-demo.png");
     // The demo's routes are the demo's only: a real service has none.
     let plain = Server::start("").await;
     let key = plain.admin().await;

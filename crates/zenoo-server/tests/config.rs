@@ -205,20 +205,17 @@ fn the_books_example_configuration_passes_the_check_and_its_table_names_real_key
     let token = dir.path().join("webhook-token");
     std::fs::write(&password, "admin").expect("write");
     std::fs::write(&token, "a-webhook-token-of-32-characters").expect("write");
-    let out = check(
-        &dir,
-        &example,
-        &[
-            (
-                "ZENOO_SERVER__ODOO__PASSWORD_FILE",
-                password.display().to_string(),
-            ),
-            (
-                "ZENOO_SERVER__SYNC__WEBHOOK_TOKEN_FILE",
-                token.display().to_string(),
-            ),
-        ],
-    );
+    let secrets = [
+        (
+            "ZENOO_SERVER__ODOO__PASSWORD_FILE",
+            password.display().to_string(),
+        ),
+        (
+            "ZENOO_SERVER__SYNC__WEBHOOK_TOKEN_FILE",
+            token.display().to_string(),
+        ),
+    ];
+    let out = check(&dir, &example, &secrets);
     assert!(out.status.success(), "{}", stderr(&out));
     // Every key the book's table names is one the configuration knows: set
     // to a wrong type through its variable, the check names that key
@@ -231,21 +228,9 @@ fn the_books_example_configuration_passes_the_check_and_its_table_names_real_key
             "ZENOO_SERVER__{}",
             key.replace('.', "__").to_ascii_uppercase()
         );
-        let out = check(
-            &dir,
-            &example,
-            &[
-                (
-                    "ZENOO_SERVER__ODOO__PASSWORD_FILE",
-                    password.display().to_string(),
-                ),
-                (
-                    "ZENOO_SERVER__SYNC__WEBHOOK_TOKEN_FILE",
-                    token.display().to_string(),
-                ),
-                (var.as_str(), "[[not a value of any key]]".to_string()),
-            ],
-        );
+        let mut env = secrets.to_vec();
+        env.push((var.as_str(), "[[not a value of any key]]".to_string()));
+        let out = check(&dir, &example, &env);
         let said = stderr(&out);
         assert!(!said.contains("unknown key"), "{key}: {said}");
     }

@@ -89,15 +89,7 @@ pub async fn search(
         Some(r) => headers.extend(r.as_map().keys().filter(|k| *k != "id").cloned()),
         None => headers.extend(fields.iter().filter(|f| *f != "id").cloned()),
     }
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            headers
-                .iter()
-                .map(|h| r.get(h).map(table::cell).unwrap_or_default())
-                .collect()
-        })
-        .collect();
+    let cells = table::cells(&headers, rows.iter().map(DynamicRecord::as_map));
     match format {
         Format::Csv => out!("{}", table::csv(&headers, &cells)?)?,
         Format::Table => {

@@ -4,26 +4,10 @@
 // makes a conflict shown side by side, resolved with a click; a screenshot.
 // Usage: node demo.cjs PLAYWRIGHT_DIR CHROMIUM BASE_URL KEY SCREENSHOT
 "use strict";
-const path = require("path");
+const { check, withPage } = require("./chromium.cjs");
 const [pwDir, chromium, base, key, screenshot] = process.argv.slice(2);
-const { chromium: browserType } = require(path.join(pwDir, "node_modules", "playwright-core"));
 
-function check(cond, what) {
-  if (!cond) throw new Error("check failed: " + what);
-  console.log("ok " + what);
-}
-
-(async () => {
-  const browser = await browserType.launch({
-    executablePath: chromium,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("dialog", (d) => { errors.push("dialog: " + d.message()); d.dismiss(); });
+withPage(pwDir, chromium, async (page, errors) => {
     await page.goto(`${base}/#key=${encodeURIComponent(key)}`);
     await page.waitForSelector("body[data-loaded='1']", { timeout: 15000 });
     await page.waitForSelector("#story:not([hidden])", { timeout: 10000 });
@@ -64,7 +48,4 @@ function check(cond, what) {
     }, uuid, { timeout: 15000 });
     check(true, "keeping Odoo's version settles it");
     check(errors.length === 0, "no script errors: " + errors.join("; "));
-  } finally {
-    await browser.close();
-  }
-})().catch((e) => { console.error(e); process.exit(1); });
+});

@@ -2,25 +2,10 @@
 // Debian's chromium): live update, conflict resolution, retry, screenshot.
 // Usage: node page.cjs PLAYWRIGHT_DIR CHROMIUM BASE_URL KEY CONFLICT_ORDER FAILED_ORDER SCREENSHOT
 "use strict";
-const path = require("path");
+const { check, withPage } = require("./chromium.cjs");
 const [pwDir, chromium, base, key, conflictOrder, failedOrder, screenshot] = process.argv.slice(2);
-const { chromium: browserType } = require(path.join(pwDir, "node_modules", "playwright-core"));
 
-function check(cond, what) {
-  if (!cond) throw new Error("check failed: " + what);
-  console.log("ok " + what);
-}
-
-(async () => {
-  const browser = await browserType.launch({
-    executablePath: chromium,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
+withPage(pwDir, chromium, async (page, errors) => {
     await page.goto(`${base}/#key=${encodeURIComponent(key)}`);
     await page.waitForSelector("body[data-loaded='1']", { timeout: 15000 });
     check(!page.url().includes("key="), "the key leaves the address bar");
@@ -68,7 +53,4 @@ function check(cond, what) {
     ]);
     check(response.status() === 202, "retry queues the job again");
     check(errors.length === 0, "no script errors: " + errors.join("; "));
-  } finally {
-    await browser.close();
-  }
-})().catch((e) => { console.error(e); process.exit(1); });
+});
