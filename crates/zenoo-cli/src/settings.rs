@@ -333,24 +333,29 @@ impl Target {
             Err(e) => e,
         };
         let url = &self.url;
-        match e.kind() {
-            ErrorKind::HttpStatus(_) | ErrorKind::MalformedResponse => Err(anyhow::Error::new(e)
-                .context(format!(
-                    "{url} does not look like an Odoo server (it has no /jsonrpc nor /web/version)"
-                ))),
-            ErrorKind::Odoo
-                if e.odoo().is_some_and(|o| {
-                    o.name.ends_with("OperationalError") && o.message.contains("does not exist")
-                }) =>
-            {
-                let db = conn.db.as_deref().unwrap_or("demo");
-                let has = match zenoo_rpc::db::DbService::new(url, "") {
-                    Ok(dbs) => match dbs.list().await {
-                        Ok(names) if names.is_empty() => "it has none".to_string(),
-                        Ok(names) => format!("it has {}", names.join(", ")),
-                        Err(_) => "it does not list its databases".to_string(),
-                    },
-                    Err(_) => "it does not list its databases".to_string(),
+        // Only when logging in failed: is it Odoo at all, and does it
+        // have the database? (Odoo words a wrong database three ways: a
+        // PostgreSQL error over /jsonrpc, "Database not found." for a web
+        // session, a bare 404 over JSON-2.)
+        let dbs = zenoo_rpc::db::DbService::new(url, "")?;
+        let odoo = dbs.server_version_info().await.is_ok();
+        if !odoo
+            && matches!(
+                e.kind(),
+                ErrorKind::HttpStatus(_) | ErrorKind::MalformedResponse
+            )
+        {
+            return Err(anyhow::Error::new(e).context(format!(
+                "{url} does not look like an Odoo server (it answers neither /jsonrpc nor /web/version as Odoo does)"
+            )));
+        }
+        let db = conn.db.as_deref().unwrap_or("demo");
+        match dbs.list().await {
+            Ok(names) if odoo && !names.iter().any(|n| n == db) => {
+                let has = if names.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("it has {}", names.join(", "))
                 };
                 Err(anyhow::anyhow!(
                     "{url} has no database {db:?}: {has} (pass --db NAME)"

@@ -138,3 +138,54 @@ fn live_a_sync_run_counts_refusals_and_exits_three() {
     );
     assert_eq!(out.status.code(), Some(3), "{said}");
 }
+
+#[test]
+fn live_the_cli_says_what_went_wrong_as_it_does_against_the_simulator() {
+    let Some(live) = zenoo_sim::live::LiveOdoo::from_env(
+        "live_the_cli_says_what_went_wrong_as_it_does_against_the_simulator",
+    ) else {
+        return;
+    };
+    let zenoo = |db: &str, password: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_zenoo"))
+            .args(["--url", &live.url, "--db", db, "--login", &live.login])
+            .args(["--password", password])
+            .args(args)
+            .env_remove("ZENOO_URL")
+            .output()
+            .expect("zenoo runs")
+    };
+    // A database the server does not have is named with the ones it has,
+    // on every protocol (Odoo words it differently on each).
+    for protocol in ["auto", "jsonrpc", "xmlrpc", "web"] {
+        let out = zenoo(
+            "zenoo-live-nope",
+            &live.password,
+            &["--protocol", protocol, "count", "res.partner"],
+        );
+        let said = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{protocol}: {said}");
+        assert!(
+            said.contains(r#"has no database "zenoo-live-nope": it has"#),
+            "{protocol}: {said}"
+        );
+    }
+    // Refused credentials: 6.
+    let out = zenoo(&live.db, "zenoo-live-wrong", &["count", "res.partner"]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    // Every command that prints data takes --format.
+    let out = zenoo(
+        &live.db,
+        &live.password,
+        &["db", "list", "--format", "json"],
+    );
+    let names: Vec<String> = serde_json::from_slice(&out.stdout).expect("a JSON list");
+    assert!(names.contains(&live.db), "{names:?}");
+    let out = zenoo(
+        &live.db,
+        &live.password,
+        &["count", "res.partner", "--format", "json"],
+    );
+    let count: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(count["count"].as_u64().is_some_and(|n| n > 0), "{count}");
+}
