@@ -241,3 +241,60 @@ async fn sim_mode_serves_the_page_api_and_metrics_with_a_fresh_admin_key() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// `zenoo-server` with `args`, and no configuration from the environment.
+fn bare(args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ZENOO_SERVER")) {
+        cmd.env_remove(k);
+    }
+    cmd.output().expect("run")
+}
+
+#[test]
+fn without_a_configuration_each_command_says_how_to_give_one() {
+    for args in [
+        &["keys", "list"][..],
+        &["users", "add", "ada", "--scope", "orders:read"][..],
+        &["config", "check"][..],
+        &[][..],
+    ] {
+        let out = bare(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains("pass --config FILE or set ZENOO_SERVER_CONFIG"),
+            "{args:?}: {said}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_said_with_the_flag_that_changes_it() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let sim = zenoo_sim::Sim::builder().start().await.expect("sim");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("server.toml");
+    let toml = common::toml(
+        &sim.url(),
+        &format!("sqlite://{}", dir.path().join("server.db").display()),
+        "",
+    );
+    std::fs::write(&path, toml).expect("write");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(["--config"])
+            .arg(&path)
+            .args(["--port", &port])
+            .output()
+            .expect("run")
+    })
+    .await
+    .expect("join");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("pass --port N"), "{said}");
+    drop(taken);
+}
