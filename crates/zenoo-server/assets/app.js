@@ -2,7 +2,7 @@
 // API, updated live over the WebSocket. No build step.
 "use strict";
 
-const state = { token: null, socket: null, refreshTimer: null, flash: new Set(), demo: false };
+const state = { token: null, socket: null, refreshTimer: null, flash: new Set(), demo: false, details: new Map() };
 
 // What people call each sync state.
 const label = { pending: "waiting", synced: "synced", conflict: "conflict", failed: "failed" };
@@ -59,8 +59,15 @@ function linesOf(detail) {
 
 async function loadOrders() {
   const orders = await api("GET", "/orders?limit=100");
-  // Each order's lines (the list has the sync state only).
-  const details = await Promise.all(orders.map((o) => api("GET", `/orders/${o.uuid}`).catch(() => null)));
+  // Each order's lines (the list has the sync state only): read once, and
+  // again only for an order an event named, so a busy sync does not turn
+  // every refresh into a request per order.
+  await Promise.all(orders
+    .filter((o) => !state.details.has(o.uuid) || state.flash.has(o.uuid))
+    .map(async (o) => {
+      try { state.details.set(o.uuid, await api("GET", `/orders/${o.uuid}`)); } catch (_) { /* shown without lines */ }
+    }));
+  const details = orders.map((o) => state.details.get(o.uuid));
   const body = document.querySelector("#orders tbody");
   body.replaceChildren(...orders.map((o, i) => {
     const [lines, total] = linesOf(details[i]);
